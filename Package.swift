@@ -1,0 +1,55 @@
+// swift-tools-version: 6.0
+// hookwalk: documents how packets travel through a Linux host's netfilter hooks.
+// Data path: snapshot files -> HookwalkParsers -> HookwalkModel -> HookwalkSimulator (traces)
+// -> HookwalkRender (files). HookwalkLab checks the simulator against the running kernel.
+import PackageDescription
+
+let package = Package(
+    name: "hookwalk",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "hookwalk", targets: ["hookwalk"]),
+        .library(name: "HookwalkModel", targets: ["HookwalkModel"]),
+        .library(name: "HookwalkParsers", targets: ["HookwalkParsers"]),
+        .library(name: "HookwalkSimulator", targets: ["HookwalkSimulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        .target(name: "HookwalkModel"),
+        .target(name: "HookwalkParsers", dependencies: ["HookwalkModel"]),
+        .target(name: "HookwalkSimulator", dependencies: ["HookwalkModel"]),
+        .systemLibrary(
+            name: "CGraphviz",
+            pkgConfig: "libgvc",
+            providers: [.apt(["libgraphviz-dev"])]
+        ),
+        .target(
+            name: "HookwalkRender",
+            dependencies: [
+                "HookwalkModel", "HookwalkSimulator", "CGraphviz",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .target(name: "HookwalkLab", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender"]),
+        .executableTarget(
+            name: "hookwalk",
+            dependencies: [
+                "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "hookwalk-bench",
+            dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator"],
+            path: "Sources/hookwalk-bench"
+        ),
+        .testTarget(name: "HookwalkParsersTests", dependencies: ["HookwalkModel", "HookwalkParsers"]),
+        .testTarget(name: "HookwalkSimulatorTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab"]),
+        .testTarget(name: "HookwalkRenderTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender"]),
+        .testTarget(name: "HookwalkLabTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,245 @@
+import Foundation
+
+/// The host around the ruleset: interfaces and addresses (`ip -j addr`), routes (`ip -j route show
+/// table all`), sysctls, and Docker's networks and containers. Like the ruleset it is one model,
+/// whatever files it was read from; the simulator needs nothing else.
+
+public struct InterfaceAddress: Sendable, Hashable {
+    public var prefix: IPPrefix
+    /// `host`, `link`, `global`.
+    public var scope: String
+
+    public init(prefix: IPPrefix, scope: String = "global") {
+        self.prefix = prefix
+        self.scope = scope
+    }
+
+    public var address: IPAddress { prefix.address }
+}
+
+public struct Interface: Sendable, Hashable {
+    public var index: Int
+    public var name: String
+    /// `loopback`, `ether`, ... from `link_type`.
+    public var linkType: String
+    /// `bridge`, `veth`, ... from `linkinfo.info_kind` when present.
+    public var kind: String?
+    /// The bridge this interface is a port of.
+    public var master: String?
+    public var mac: String?
+    public var up: Bool
+    public var addresses: [InterfaceAddress]
+
+    public init(index: Int, name: String, linkType: String = "ether", kind: String? = nil, master: String? = nil,
+                mac: String? = nil, up: Bool = true, addresses: [InterfaceAddress] = []) {
+        self.index = index
+        self.name = name
+        self.linkType = linkType
+        self.kind = kind
+        self.master = master
+        self.mac = mac
+        self.up = up
+        self.addresses = addresses
+    }
+
+    public var isLoopback: Bool { linkType == "loopback" || name == "lo" }
+}
+
+/// One route of the kernel's routing tables.
+public struct Route: Sendable, Hashable {
+    /// `main`, `local`, or another table name/number.
+    public var table: String
+    /// `unicast`, `local`, `broadcast`, `blackhole`, `unreachable`, `prohibit`...
+    public var type: String
+    public var destination: IPPrefix
+    public var device: String?
+    public var gateway: IPAddress?
+    public var preferredSource: IPAddress?
+    public var metric: Int
+
+    public init(table: String = "main", type: String = "unicast", destination: IPPrefix, device: String? = nil,
+                gateway: IPAddress? = nil, preferredSource: IPAddress? = nil, metric: Int = 0) {
+        self.table = table
+        self.type = type
+        self.destination = destination
+        self.device = device
+        self.gateway = gateway
+        self.preferredSource = preferredSource
+        self.metric = metric
+    }
+}
+
+/// A published port binding of a container: `0.0.0.0:8080->8080/tcp`.
+public struct PortBinding: Sendable, Hashable {
+    public var containerPort: Int
+    public var proto: String
+    /// The host address the port is bound on (`0.0.0.0`, `::`, `127.0.0.1`); empty means all.
+    public var hostIP: String
+    public var hostPort: Int
+
+    public init(containerPort: Int, proto: String, hostIP: String, hostPort: Int) {
+        self.containerPort = containerPort
+        self.proto = proto
+        self.hostIP = hostIP
+        self.hostPort = hostPort
+    }
+}
+
+/// A container's attachment to one Docker network.
+public struct ContainerEndpoint: Sendable, Hashable {
+    public var network: String
+    public var ipv4: IPAddress?
+    public var ipv4PrefixLength: Int?
+    public var ipv6: IPAddress?
+    public var gateway: IPAddress?
+    public var mac: String?
+
+    public init(network: String, ipv4: IPAddress? = nil, ipv4PrefixLength: Int? = nil, ipv6: IPAddress? = nil,
+                gateway: IPAddress? = nil, mac: String? = nil) {
+        self.network = network
+        self.ipv4 = ipv4
+        self.ipv4PrefixLength = ipv4PrefixLength
+        self.ipv6 = ipv6
+        self.gateway = gateway
+        self.mac = mac
+    }
+}
+
+public struct DockerContainer: Sendable, Hashable {
+    public var id: String
+    /// Without Docker's leading slash.
+    public var name: String
+    public var running: Bool
+    /// `bridge`, `host`, `none`, `container:<id>` or a network name.
+    public var networkMode: String
+    public var endpoints: [ContainerEndpoint]
+    public var ports: [PortBinding]
+
+    public init(id: String, name: String, running: Bool = true, networkMode: String, endpoints: [ContainerEndpoint] = [],
+                ports: [PortBinding] = []) {
+        self.id = id
+        self.name = name
+        self.running = running
+        self.networkMode = networkMode
+        self.endpoints = endpoints
+        self.ports = ports
+    }
+
+    public var usesHostNetwork: Bool { networkMode == "host" }
+}
+
+public struct DockerNetwork: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var driver: String
+    /// The Linux bridge: `com.docker.network.bridge.name`, or `br-<id prefix>`, `docker0` for `bridge`.
+    public var bridge: String?
+    public var subnets: [IPPrefix]
+    public var gateways: [IPAddress]
+    public var isInternal: Bool
+    public var enableIPv6: Bool
+    public var options: [String: String]
+
+    public init(id: String, name: String, driver: String = "bridge", bridge: String? = nil, subnets: [IPPrefix] = [],
+                gateways: [IPAddress] = [], isInternal: Bool = false, enableIPv6: Bool = false, options: [String: String] = [:]) {
+        self.id = id
+        self.name = name
+        self.driver = driver
+        self.bridge = bridge
+        self.subnets = subnets
+        self.gateways = gateways
+        self.isInternal = isInternal
+        self.enableIPv6 = enableIPv6
+        self.options = options
+    }
+}
+
+public struct DockerState: Sendable, Hashable {
+    public var networks: [DockerNetwork]
+    public var containers: [DockerContainer]
+    /// `userland-proxy` from daemon.json; nil when the file does not say (Docker's default is true).
+    public var userlandProxy: Bool?
+
+    public init(networks: [DockerNetwork] = [], containers: [DockerContainer] = [], userlandProxy: Bool? = nil) {
+        self.networks = networks
+        self.containers = containers
+        self.userlandProxy = userlandProxy
+    }
+}
+
+/// Optional metadata of a snapshot (`host.json`).
+public struct HostInfo: Sendable, Hashable {
+    public var hostname: String?
+    public var kernel: String?
+    public var nftVersion: String?
+    public var dockerVersion: String?
+    public var collectedAt: String?
+
+    public init(hostname: String? = nil, kernel: String? = nil, nftVersion: String? = nil, dockerVersion: String? = nil,
+                collectedAt: String? = nil) {
+        self.hostname = hostname
+        self.kernel = kernel
+        self.nftVersion = nftVersion
+        self.dockerVersion = dockerVersion
+        self.collectedAt = collectedAt
+    }
+}
+
+public struct Host: Sendable, Hashable {
+    public var interfaces: [Interface]
+    public var routes: [Route]
+    /// `net.ipv4.ip_forward` -> `1`. Missing keys take the defaults documented in `Sysctl`.
+    public var sysctls: [String: String]
+    public var docker: DockerState
+    public var info: HostInfo
+
+    public init(interfaces: [Interface] = [], routes: [Route] = [], sysctls: [String: String] = [:],
+                docker: DockerState = DockerState(), info: HostInfo = HostInfo()) {
+        self.interfaces = interfaces
+        self.routes = routes
+        self.sysctls = sysctls
+        self.docker = docker
+        self.info = info
+    }
+
+    public func interface(named name: String) -> Interface? { interfaces.first { $0.name == name } }
+
+    /// All addresses of the host, with their interface.
+    public var localAddresses: [(interface: String, address: InterfaceAddress)] {
+        interfaces.flatMap { i in i.addresses.map { (i.name, $0) } }
+    }
+
+    /// A sysctl as an integer, with hookwalk's documented default when the snapshot does not say.
+    public func sysctl(_ key: String) -> Int {
+        if let v = sysctls[key], let n = Int(v.trimmingCharacters(in: .whitespaces)) { return n }
+        return Sysctl.defaults[key] ?? 0
+    }
+}
+
+/// The defaults used when `sysctl.txt` is missing or silent: what a Docker host has.
+public enum Sysctl {
+    public static let defaults: [String: Int] = [
+        "net.ipv4.ip_forward": 1,
+        "net.ipv6.conf.all.forwarding": 0,
+        "net.bridge.bridge-nf-call-iptables": 1,
+        "net.bridge.bridge-nf-call-ip6tables": 1,
+        "net.ipv4.conf.all.route_localnet": 0,
+    ]
+}
+
+/// A complete snapshot: the ruleset, the host, and where they came from.
+public struct Snapshot: Sendable, Hashable {
+    public var ruleset: Ruleset
+    public var host: Host
+    /// The file the ruleset was read from (`nft-ruleset.json`...), for messages and docs.
+    public var rulesetFile: String
+    /// The folder, as given.
+    public var path: String
+
+    public init(ruleset: Ruleset, host: Host, rulesetFile: String, path: String) {
+        self.ruleset = ruleset
+        self.host = host
+        self.rulesetFile = rulesetFile
+        self.path = path
+    }
+}
