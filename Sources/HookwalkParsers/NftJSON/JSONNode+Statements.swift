@@ -1,0 +1,102 @@
+import HookwalkModel
+
+/// Statements of a rule's `expr` array (`man libnftables-json`, STATEMENTS).
+extension JSONNode {
+    /// One statement. Anything hookwalk does not evaluate becomes `.notModelled` with the JSON key
+    /// as its kind and the element's compact JSON as its text; only a malformed known statement
+    /// is an error, because silently dropping a match would change what the rule does.
+    func stmt() throws -> Stmt {
+        switch value {
+        case .string(let s):
+            // nft 1.0.6 lists a few constructs it cannot express in JSON (chain bindings, map
+            // updates) as their text; the first word is the best kind available.
+            let kind = s.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).first.map(String.init) ?? ""
+            return .notModelled(NotModelled(kind: kind, text: s))
+        case .object(let m) where m.count == 1:
+            return try stmt(key: m[0].key, inner: child(m[0].key, m[0].value))
+        default:
+            throw error("expected a statement (an object with one key), found \(value.typeName)")
+        }
+    }
+
+    private func notModelled(_ kind: String) -> Stmt {
+        .notModelled(NotModelled(kind: kind, text: compactText))
+    }
+
+    private func stmt(key: String, inner: JSONNode) throws -> Stmt {
+        switch key {
+        case "match":
+            let opNode = try inner.required("op")
+            let opText = try opNode.string()
+            guard let op = MatchOp(rawValue: opText) else { throw opNode.error("unknown match operator \"\(opText)\"") }
+            return .match(left: try inner.required("left").expr(), op: op, right: try inner.required("right").expr())
+        case "accept", "drop", "continue", "return", "jump", "goto":
+            guard let v = try inner.verdict(named: key) else { return notModelled(key) }
+            return .verdict(v)
+        case "counter":
+            switch inner.value {
+            case .null: return .counter(name: nil)
+            case .string(let name): return .counter(name: name)
+            case .object(let m) where m.allSatisfy({ $0.key == "packets" || $0.key == "bytes" }):
+                return .counter(name: nil)
+            default: return notModelled(key)  // counter name <expr> map {...}
+            }
+        case "log":
+            return .log(try inner.logOptions())
+        case "limit":
+            guard case .object = inner.value, inner.value["rate"] != nil else { return notModelled(key) }
+            return try inner.limit()
+        case "mangle":
+            return .mangle(key: try inner.required("key").expr(), value: try inner.required("value").expr())
+        case "snat", "dnat", "masquerade", "redirect":
+            return .nat(try inner.nat(NatKind(rawValue: key)!))
+        case "reject":
+            if inner.value.isNull { return .reject(type: nil, code: nil) }
+            _ = try inner.members()
+            return .reject(type: try inner.optional("type")?.string(), code: try inner.optional("expr")?.scalarText())
+        case "notrack":
+            return .notrack
+        case "vmap":
+            return .vmap(key: try inner.required("key").expr(), data: try inner.required("data").expr())
+        default:
+            return notModelled(key)
+        }
+    }
+
+    /// `log` options as text, keyed by their JSON names (`prefix`, `level`, `group`, `snaplen`,
+    /// `queue-threshold`, `flags`); several flags are joined with commas as nft's text prints them.
+    func logOptions() throws -> [String: String] {
+        if value.isNull { return [:] }
+        var options: [String: String] = [:]
+        for (k, v) in try members() {
+            let node = child(k, v)
+            options[k] = v.arrayValue != nil ? try node.stringList().joined(separator: ",") : try node.scalarText()
+        }
+        return options
+    }
+
+    /// nft omits the default burst of a packet limit (5) from its text listing but prints it in
+    /// JSON; dropping it here makes both listings give the same model.
+    func limit() throws -> Stmt {
+        let rate = try required("rate").uint64()
+        let per = try optional("per")?.string() ?? "second"
+        var unit = try optional("rate_unit")?.string()
+        if unit == "packets" { unit = nil }
+        var burst = try optional("burst")?.uint64()
+        if burst == 0 || (unit == nil && burst == 5) { burst = nil }
+        let over = try optional("inv")?.bool() ?? false
+        return .limit(rate: rate, per: per, burst: burst, unit: unit, over: over)
+    }
+
+    func nat(_ kind: NatKind) throws -> NatStmt {
+        var nat = NatStmt(kind: kind)
+        if value.isNull { return nat }
+        _ = try members()
+        nat.family = try optional("family")?.string()
+        nat.addr = try optional("addr")?.expr()
+        nat.port = try optional("port")?.expr()
+        nat.flags = try optional("flags")?.stringList() ?? []
+        nat.typeFlags = try optional("type_flags")?.stringList() ?? []
+        return nat
+    }
+}

@@ -1,0 +1,21 @@
+import HookwalkModel
+
+/// The front end for `nft -j list ruleset` output (the libnftables JSON schema, as nftables 1.0.x
+/// prints it).
+///
+/// Usage: `let ruleset = try NftJSON.parse(bytes, file: "nft-ruleset.json")`. Syntax errors name the
+/// line and column; schema errors (unknown hook, missing key, wrong type, a rule for a chain that
+/// does not exist) name the JSON path, e.g. `$.nftables[12].chain.hook`. Statements and
+/// expressions that hookwalk does not evaluate are kept as not modelled, never rejected.
+public enum NftJSON {
+    public static func parse(_ data: [UInt8], file: String) throws -> Ruleset {
+        let root = try JSONReader.parse(data, file: file)
+        var assembler = RulesetAssembler()
+        try assembler.load(JSONNode(value: root, path: .root, file: file))
+        return assembler.ruleset
+    }
+
+    public static func parse(_ text: String, file: String) throws -> Ruleset {
+        try parse(Array(text.utf8), file: file)
+    }
+}

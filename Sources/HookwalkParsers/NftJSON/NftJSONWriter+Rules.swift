@@ -1,0 +1,141 @@
+import HookwalkModel
+
+/// Statements, expressions and constants back to JSON: the mirror of `JSONNode+Statements` and
+/// `JSONNode+Expressions`, so that every value the reader builds is written as the reader expects.
+extension NftJSONWriter {
+    static func json(_ stmt: Stmt) -> JSONValue {
+        switch stmt {
+        case .match(let left, let op, let right):
+            return single("match", .object([("op", .string(op.rawValue)), ("left", json(left)), ("right", json(right))]))
+        case .verdict(let v):
+            return json(v)
+        case .counter(let name):
+            return single("counter", name.map(JSONValue.string) ?? .null)
+        case .log(let options):
+            return single("log", options.isEmpty ? .null : logOptions(options))
+        case .limit(let rate, let per, let burst, let unit, let over):
+            var l: [(key: String, value: JSONValue)] = [("rate", number(rate))]
+            if let burst { l.append(("burst", number(burst))) }
+            l.append(("per", .string(per)))
+            if let unit { l.append(("rate_unit", .string(unit))) }
+            if over { l.append(("inv", .bool(true))) }
+            return single("limit", .object(l))
+        case .mangle(let key, let value):
+            return single("mangle", .object([("key", json(key)), ("value", json(value))]))
+        case .nat(let nat):
+            var n: [(key: String, value: JSONValue)] = []
+            if let f = nat.family { n.append(("family", .string(f))) }
+            if let a = nat.addr { n.append(("addr", json(a))) }
+            if let p = nat.port { n.append(("port", json(p))) }
+            if !nat.flags.isEmpty { n.append(("flags", strings(nat.flags))) }
+            if !nat.typeFlags.isEmpty { n.append(("type_flags", strings(nat.typeFlags))) }
+            return single(nat.kind.rawValue, n.isEmpty ? .null : .object(n))
+        case .reject(let type, let code):
+            var r: [(key: String, value: JSONValue)] = []
+            if let type { r.append(("type", .string(type))) }
+            if let code { r.append(("expr", .string(code))) }
+            return single("reject", r.isEmpty ? .null : .object(r))
+        case .notrack:
+            return single("notrack", .null)
+        case .vmap(let key, let data):
+            return single("vmap", .object([("key", json(key)), ("data", json(data))]))
+        case .notModelled(let nm):
+            return json(nm)
+        }
+    }
+
+    static func json(_ verdict: Verdict) -> JSONValue {
+        switch verdict {
+        case .accept: return single("accept", .null)
+        case .drop: return single("drop", .null)
+        case .continue: return single("continue", .null)
+        case .return: return single("return", .null)
+        case .queue: return single("queue", .null)
+        case .jump(let target): return single("jump", .object([("target", .string(target))]))
+        case .goto(let target): return single("goto", .object([("target", .string(target))]))
+        }
+    }
+
+    /// Log options in nft's order; the numeric ones as numbers and the flags as a list, which is
+    /// how `JSONNode.logOptions` reads them back.
+    static func logOptions(_ options: [String: String]) -> JSONValue {
+        let known = ["prefix", "group", "snaplen", "queue-threshold", "level", "flags"]
+        let keys = known.filter { options[$0] != nil } + options.keys.filter { !known.contains($0) }.sorted()
+        return .object(keys.map { key in
+            let text = options[key]!
+            switch key {
+            case "group", "snaplen", "queue-threshold":
+                return (key, UInt64(text) != nil ? .number(JSONNumber(text: text)) : .string(text))
+            case "flags":
+                return (key, strings(text.components(separatedBy: ",")))
+            default:
+                return (key, .string(text))
+            }
+        })
+    }
+
+    static func json(_ expr: Expr) -> JSONValue {
+        switch expr {
+        case .value(let v):
+            return json(v)
+        case .payload(let proto, let field):
+            return single("payload", .object([("protocol", .string(proto)), ("field", .string(field))]))
+        case .rawPayload(let base, let offset, let length):
+            return single("payload", .object([("base", .string(base)), ("offset", number(offset)), ("len", number(length))]))
+        case .meta(let key):
+            return single("meta", .object([("key", .string(key))]))
+        case .ct(let key, let dir, let family):
+            var c: [(key: String, value: JSONValue)] = [("key", .string(key))]
+            if let family { c.append(("family", .string(family))) }
+            if let dir { c.append(("dir", .string(dir))) }
+            return single("ct", .object(c))
+        case .fib(let result, let flags):
+            return single("fib", .object([("result", .string(result)), ("flags", strings(flags))]))
+        case .concat(let parts):
+            return single("concat", .array(parts.map(json)))
+        case .set(let elements):
+            return single("set", .array(elements.map(json)))
+        case .setRef(let name):
+            return .string("@" + name)
+        case .map(let key, let data):
+            return single("map", .object([("key", json(key)), ("data", json(data))]))
+        case .binop(let op, let left, let right):
+            return single(op, .array([json(left), json(right)]))
+        case .notModelled(let nm):
+            return json(nm)
+        }
+    }
+
+    static func json(_ element: SetElement) -> JSONValue {
+        guard let data = element.data else { return json(element.key) }
+        switch data {
+        case .value(let v): return .array([json(element.key), json(v)])
+        case .verdict(let v): return .array([json(element.key), json(v)])
+        }
+    }
+
+    static func json(_ value: Value) -> JSONValue {
+        switch value {
+        case .string(let s): return .string(s)
+        case .number(let n): return number(n)
+        case .prefix(let addr, let len): return single("prefix", .object([("addr", .string(addr)), ("len", number(len))]))
+        case .range(let lo, let hi): return single("range", .array([json(lo), json(hi)]))
+        case .concat(let parts): return single("concat", .array(parts.map(json)))
+        case .list(let items): return .array(items.map(json))
+        case .wildcard: return .string("*")
+        }
+    }
+
+    /// A not-modelled node read from JSON carries its JSON and is written back as it was. One
+    /// read from nft text is written as a bare string, as nft 1.0.6 itself does for constructs
+    /// its JSON cannot express.
+    static func json(_ nm: NotModelled) -> JSONValue {
+        if let first = nm.text.utf8.first, first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
+           let parsed = try? JSONReader.parse(nm.text) {
+            return parsed
+        }
+        return .string(nm.text)
+    }
+
+    static func single(_ key: String, _ value: JSONValue) -> JSONValue { .object([(key, value)]) }
+}

@@ -1,0 +1,91 @@
+import HookwalkModel
+
+/// Writes a `Ruleset` in the libnftables JSON schema, so that `hookwalk ruleset --format json` can
+/// turn a text listing into what `nft -j list ruleset` would print.
+///
+/// Usage: `let json = NftJSONWriter.write(ruleset)`. The order follows nft's own listing (per table:
+/// the table, its objects, sets and maps, chains, then each chain's rules) and the spacing is nft's,
+/// so the output diffs cleanly against a kernel listing. It is deterministic, and
+/// `NftJSON.parse(NftJSONWriter.write(r))` gives back `r` for any ruleset read from JSON.
+/// Objects are written with their kind, name and handle only, because that is all the model keeps.
+public enum NftJSONWriter {
+    public static func write(_ ruleset: Ruleset) -> String {
+        var items: [JSONValue] = [
+            .object([("metainfo", .object([("json_schema_version", .number(JSONNumber(1)))]))]),
+        ]
+        for table in ruleset.tables {
+            items.append(contentsOf: tableItems(table))
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 16)
+        JSONSerializer.write(.object([("nftables", .array(items))]), style: .nft, into: &out)
+        out.append(0x0A)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func tableItems(_ table: Table) -> [JSONValue] {
+        let family = JSONValue.string(table.family.rawValue)
+        let tableName = JSONValue.string(table.name)
+        var items: [JSONValue] = []
+
+        var t: [(key: String, value: JSONValue)] = [("family", family), ("name", tableName)]
+        if let h = table.handle { t.append(("handle", number(h))) }
+        if !table.flags.isEmpty { t.append(("flags", table.flags.count == 1 ? .string(table.flags[0]) : strings(table.flags))) }
+        if let c = table.comment { t.append(("comment", .string(c))) }
+        items.append(.object([("table", .object(t))]))
+
+        for object in table.objects {
+            var o: [(key: String, value: JSONValue)] = [("family", family), ("name", .string(object.name)), ("table", tableName)]
+            if let h = object.handle { o.append(("handle", number(h))) }
+            items.append(.object([(object.kind, .object(o))]))
+        }
+
+        for set in table.sets {
+            items.append(setItem(set, family: family, table: tableName))
+        }
+
+        for chain in table.chains {
+            var c: [(key: String, value: JSONValue)] = [("family", family), ("table", tableName), ("name", .string(chain.name))]
+            if let h = chain.handle { c.append(("handle", number(h))) }
+            if let comment = chain.comment { c.append(("comment", .string(comment))) }
+            if let base = chain.base {
+                c.append(("type", .string(base.type.rawValue)))
+                c.append(("hook", .string(base.hook.rawValue)))
+                c.append(("prio", number(base.priority)))
+                c.append(("policy", .string(base.policy.rawValue)))
+                if !base.devices.isEmpty {
+                    c.append(("dev", base.devices.count == 1 ? .string(base.devices[0]) : strings(base.devices)))
+                }
+            }
+            items.append(.object([("chain", .object(c))]))
+        }
+
+        for chain in table.chains {
+            for rule in chain.rules {
+                var r: [(key: String, value: JSONValue)] = [("family", family), ("table", tableName), ("chain", .string(chain.name))]
+                if let h = rule.handle { r.append(("handle", number(h))) }
+                if let comment = rule.comment { r.append(("comment", .string(comment))) }
+                r.append(("expr", .array(rule.stmts.map(json))))
+                items.append(.object([("rule", .object(r))]))
+            }
+        }
+        return items
+    }
+
+    static func setItem(_ set: NamedSet, family: JSONValue, table: JSONValue) -> JSONValue {
+        var s: [(key: String, value: JSONValue)] = [("family", family), ("name", .string(set.name)), ("table", table)]
+        s.append(("type", set.keyType.count == 1 ? .string(set.keyType[0]) : strings(set.keyType)))
+        if let h = set.handle { s.append(("handle", number(h))) }
+        if let dataType = set.dataType {
+            let parts = dataType.components(separatedBy: " . ")
+            s.append(("map", parts.count == 1 ? .string(dataType) : strings(parts)))
+        }
+        if !set.flags.isEmpty { s.append(("flags", strings(set.flags))) }
+        if let c = set.comment { s.append(("comment", .string(c))) }
+        if !set.elements.isEmpty { s.append(("elem", .array(set.elements.map(json)))) }
+        return .object([(set.isMap ? "map" : "set", .object(s))])
+    }
+
+    static func number<I: BinaryInteger>(_ n: I) -> JSONValue { .number(JSONNumber(n)) }
+    static func strings(_ list: [String]) -> JSONValue { .array(list.map(JSONValue.string)) }
+}
