@@ -49,6 +49,17 @@ extension JSONNode {
             case "elem":
                 guard let val = inner["val"] else { return nil }
                 return constant(val)
+            case "|":
+                // nft writes a flag combination inside a set (`fin | ack | urg`) as nested ORs of
+                // constants; that is the same OR of flags that `established,related` spells, so
+                // both become one flat list.
+                guard case .array(let operands) = inner, operands.count == 2,
+                      let lhs = constant(operands[0]), let rhs = constant(operands[1]) else { return nil }
+                var flags: [Value] = []
+                for side in [lhs, rhs] {
+                    if case .list(let items) = side { flags += items } else { flags.append(side) }
+                }
+                return .list(flags)
             default:
                 return nil
             }

@@ -107,11 +107,23 @@ extension NftJSONWriter {
     }
 
     static func json(_ element: SetElement) -> JSONValue {
-        guard let data = element.data else { return json(element.key) }
+        let key = elementJSON(element.key)
+        guard let data = element.data else { return key }
         switch data {
-        case .value(let v): return .array([json(element.key), json(v)])
-        case .verdict(let v): return .array([json(element.key), json(v)])
+        case .value(let v): return .array([key, elementJSON(v)])
+        case .verdict(let v): return .array([key, json(v)])
         }
+    }
+
+    /// Inside a set, a list of flags is written as nft writes it there, nested ORs
+    /// (`{"|": [{"|": ["fin", "ack"]}, "urg"]}`): a bare two-item array would read as a map pair.
+    static func elementJSON(_ value: Value) -> JSONValue {
+        guard case .list(let items) = value, items.count >= 2 else { return json(value) }
+        var result = json(items[0])
+        for item in items.dropFirst() {
+            result = single("|", .array([result, json(item)]))
+        }
+        return result
     }
 
     static func json(_ value: Value) -> JSONValue {
