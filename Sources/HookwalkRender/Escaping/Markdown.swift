@@ -1,0 +1,83 @@
+/// Escaping for text that comes from the host (container, interface, chain and table names, rule
+/// text): a snapshot is untrusted input, and a name must never become a link, a table cell break,
+/// raw HTML or a code fence in the generated pages.
+public enum Markdown {
+    /// Plain text, inert in paragraphs, headings and table cells.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.count)
+        for ch in neutraliseNewlines(text) {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\\", "`", "*", "_", "[", "]", "|", "~":
+                out.append("\\")
+                out.append(ch)
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// An inline code span whose delimiter is longer than any backtick run inside, padded with
+    /// spaces so that a leading or trailing backtick stays content. Not for table cells: GitHub
+    /// splits cells on `|` even inside code spans (use `escape` there).
+    public static func codeSpan(_ text: String) -> String {
+        let body = neutraliseNewlines(text)
+        let fence = String(repeating: "`", count: longestRun(of: "`", in: body) + 1)
+        let pad = body.hasPrefix("`") || body.hasSuffix("`") || body.hasPrefix(" ") ? " " : ""
+        return fence + pad + body + pad + fence
+    }
+
+    /// A fenced code block whose fence is longer than any backtick run inside (and at least three).
+    public static func codeBlock(_ lines: [String], info: String = "") -> String {
+        let body = lines.map(neutraliseNewlines).joined(separator: "\n")
+        let fence = String(repeating: "`", count: max(3, longestRun(of: "`", in: body) + 1))
+        return fence + info + "\n" + body + "\n" + fence
+    }
+
+    /// A link target inside the generated tree: ids are file-name safe already, but a stray
+    /// space or parenthesis would end the link, so percent-encode them.
+    public static func linkTarget(_ path: String) -> String {
+        var out = ""
+        for u in path.unicodeScalars {
+            switch u {
+            case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".", "/", "~": out.unicodeScalars.append(u)
+            default:
+                for b in String(u).utf8 { out += "%" + String(b, radix: 16, uppercase: true).leftPadded(to: 2) }
+            }
+        }
+        return out
+    }
+
+    /// Newlines and other control characters would start a new Markdown block; they become a
+    /// visible symbol.
+    static func neutraliseNewlines(_ text: String) -> String {
+        var out = ""
+        for u in text.unicodeScalars {
+            if u == "\n" || u == "\r" { out += "␤" } else if u.value < 0x20 || u.value == 0x7f { out += "�" } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    static func longestRun(of ch: Character, in text: String) -> Int {
+        var best = 0, run = 0
+        for c in text {
+            if c == ch { run += 1; best = max(best, run) } else { run = 0 }
+        }
+        return best
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+
+    func rightPadded(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

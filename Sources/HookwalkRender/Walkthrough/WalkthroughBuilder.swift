@@ -1,0 +1,306 @@
+import HookwalkModel
+import HookwalkSimulator
+
+/// Prints one rule as nft lists it. The printer lives with the parsers; the generator is handed it
+/// so that this module does not depend on them.
+public typealias RulePrinter = @Sendable (Rule) -> String
+
+/// What the builder needs besides the trace: the rules of every chain (for the excerpt and for
+/// the rules the packet passed over) and the host (to say why `fib daddr type local` held).
+public struct RenderContext: Sendable {
+    public var ruleset: Ruleset
+    public var host: Host
+    public var ruleText: RulePrinter
+
+    public init(ruleset: Ruleset, host: Host, ruleText: @escaping RulePrinter) {
+        self.ruleset = ruleset
+        self.host = host
+        self.ruleText = ruleText
+    }
+
+    func chain(_ ref: ChainRef) -> Chain? {
+        ruleset.table(ref.family, ref.table)?.chain(ref.chain)
+    }
+}
+
+/// Turns a packet trace into numbered sections. Only presentation happens here: which rule
+/// matched, what changed and where is read from the events; the builder decides marks, numbers and
+/// wording.
+public struct WalkthroughBuilder {
+    let context: RenderContext
+
+    public init(context: RenderContext) {
+        self.context = context
+    }
+
+    public func build(_ trace: PacketTrace, direction: Direction, sender: String) -> Walkthrough {
+        var sections: [WalkSection] = []
+        var current: SectionState?
+        var state = trace.initial
+        var previousWasRule = false
+
+        func finish() {
+            if var s = current {
+                s.closeVisit()
+                sections.append(s.section(stateAfter: state, context: context))
+            }
+            current = nil
+        }
+
+        for event in trace.events {
+            let kind = event.kind
+            if case .hook(let family, let hook) = kind {
+                finish()
+                current = SectionState(family: family, hook: hook)
+                previousWasRule = false
+                continue
+            }
+            if current == nil { current = SectionState(family: nil, hook: nil) }
+            switch kind {
+            case .hook:
+                break
+            case .chain(let ref, let packet):
+                state = packet
+                current!.startVisit(ref, packet: packet, context: context)
+            case .rule(let chain, let handle, let text, let verdict):
+                current!.rule(chain: chain, handle: handle, text: text, verdict: verdict, packet: state, context: context)
+            case .policy(let chain, let policy):
+                current!.policy(chain: chain, policy: policy, context: context)
+            case .nat(let natKind, let before, let after, let implicit):
+                state = after
+                if !implicit && previousWasRule {
+                    current!.foldNat(kind: natKind, before: before, after: after)
+                } else {
+                    current!.addNat(kind: natKind, before: before, after: after, implicit: implicit)
+                }
+            case .route(let decision):
+                current!.add(.route(decision), sentence: Sentences.route(decision, packet: state))
+            case .conntrack(let text):
+                current!.add(.conntrack, sentence: "Conntrack: " + Markdown.escape(text) + ".")
+            case .note(let text):
+                current!.add(.note, sentence: Markdown.escape(text))
+            case .notModelled(let chain, _, let text, let assumption):
+                let place = chain.map { " in " + Markdown.codeSpan($0.description) } ?? ""
+                current!.add(.notModelled, chain: chain,
+                             sentence: "hookwalk does not evaluate \(Markdown.codeSpan(text))\(place); it assumes "
+                                 + Markdown.escape(assumption) + ".")
+            }
+            if case .rule = kind { previousWasRule = true } else { previousWasRule = false }
+        }
+        finish()
+        return Walkthrough(direction: direction, sender: sender, initial: trace.initial, sections: sections,
+                           outcome: trace.outcome)
+    }
+}
+
+/// The marks of one excerpt line, kept apart so incoming arrows print before the line's own mark
+/// (`->(3)(4)->`).
+struct LineMarks {
+    var incoming: [String] = []
+    var own: [String] = []
+    var gutter: String { incoming.joined() + own.joined() }
+}
+
+/// Where a mark goes in a visit's excerpt.
+enum LineKey: Hashable {
+    case header(String)
+    case typeLine
+    case rule(String, Int)
+    case close(String)
+}
+
+/// One base chain's evaluation within a section: the chains it entered and the marks.
+struct Visit {
+    var base: BaseChainRef
+    var chainOrder: [String]
+    var marks: [LineKey: LineMarks] = [:]
+    /// Call stack: chain name and the index of the next rule evaluation would reach.
+    var frames: [(chain: String, next: Int)]
+    var ended = false
+
+    mutating func mark(_ key: LineKey, own: String) { marks[key, default: LineMarks()].own.append(own) }
+    mutating func mark(_ key: LineKey, incoming: String) { marks[key, default: LineMarks()].incoming.append(incoming) }
+}
+
+/// Builds one section as its events arrive.
+struct SectionState {
+    let family: Family?
+    let hook: Hook?
+    var steps: [WalkStep] = []
+    var visits: [Visit] = []
+    var open: Visit?
+    /// Whether the previous base chain of this hook accepted the packet (explains why the next one
+    /// runs at all).
+    var previousAccepted = false
+
+    init(family: Family?, hook: Hook?) {
+        self.family = family
+        self.hook = hook
+    }
+
+    var nextNumber: Int { steps.count + 1 }
+
+    mutating func add(_ kind: StepKind, chain: ChainRef? = nil, sentence: String) {
+        steps.append(WalkStep(number: nextNumber, kind: kind, chain: chain, ruleText: nil, sentence: sentence))
+    }
+
+    mutating func closeVisit() {
+        if let v = open { visits.append(v) }
+        open = nil
+    }
+
+    mutating func startVisit(_ ref: BaseChainRef, packet: PacketState, context: RenderContext) {
+        closeVisit()
+        var v = Visit(base: ref, chainOrder: [ref.chain.chain], frames: [(ref.chain.chain, 0)])
+        let n = nextNumber
+        v.mark(.typeLine, own: "(\(n))")
+        open = v
+        let spec = context.chain(ref.chain)?.base
+        steps.append(WalkStep(number: n, kind: .baseChain(ref), chain: ref.chain, ruleText: nil,
+                              sentence: Sentences.baseChain(ref, spec: spec, packet: packet, first: !steps.contains {
+                                  if case .baseChain = $0.kind { return true } else { return false }
+                              }, previousAccepted: previousAccepted)))
+        previousAccepted = false
+    }
+
+    /// Marks `↓` on the rules of the top frame from its next rule up to (not including) `index`.
+    mutating func passOver(upTo index: Int?, context: RenderContext) -> Int {
+        guard var v = open, let top = v.frames.last else { return 0 }
+        let ref = ChainRef(family: v.base.chain.family, table: v.base.chain.table, chain: top.chain)
+        let count = context.chain(ref)?.rules.count ?? 0
+        let end = min(index ?? count, count)
+        var passed = 0
+        if top.next < end {
+            for i in top.next..<end {
+                v.mark(.rule(top.chain, i), own: "↓")
+                passed += 1
+            }
+        }
+        open = v
+        return passed
+    }
+
+    mutating func rule(chain: ChainRef, handle: Int?, text: String, verdict: Verdict, packet: PacketState,
+                       context: RenderContext) {
+        guard open != nil else {
+            steps.append(WalkStep(number: nextNumber, kind: .verdict(verdict), chain: chain, ruleText: text,
+                                  sentence: Sentences.rule(text: text, rule: nil, verdict: verdict, chain: chain,
+                                                           caller: nil, passedOver: 0, packet: packet, context: context)))
+            return
+        }
+        // A rule of a chain lower on the stack: the chains above it fell off their end (no event).
+        while let top = open!.frames.last, top.chain != chain.chain, open!.frames.count > 1 {
+            _ = passOver(upTo: nil, context: context)
+            open!.frames.removeLast()
+        }
+        if open!.frames.last?.chain != chain.chain {
+            open!.frames = [(chain.chain, 0)]
+            if !open!.chainOrder.contains(chain.chain) { open!.chainOrder.append(chain.chain) }
+        }
+        let chainModel = context.chain(chain)
+        let index = chainModel.flatMap { Self.ruleIndex(in: $0, handle: handle, text: text,
+                                                         from: open!.frames.last!.next, context: context) }
+        let passed = passOver(upTo: index, context: context)
+        if let index { open!.frames[open!.frames.count - 1].next = index + 1 }
+        let n = nextNumber
+        let key: LineKey? = index.map { .rule(chain.chain, $0) }
+        let caller = open!.frames.count > 1 ? open!.frames[open!.frames.count - 2] : nil
+        let rule = index.flatMap { chainModel?.rules[$0] }
+        var kind: StepKind = .verdict(verdict)
+        switch verdict {
+        case .jump(let target), .goto(let target):
+            if let key { open!.mark(key, own: "(\(n))->") }
+            open!.mark(.header(target), incoming: "->(\(n))")
+            if !open!.chainOrder.contains(target) { open!.chainOrder.append(target) }
+            let targetRef = ChainRef(family: chain.family, table: chain.table, chain: target)
+            if case .jump = verdict {
+                open!.frames.append((target, 0))
+                kind = .jump(to: targetRef)
+            } else {
+                open!.frames[open!.frames.count - 1] = (target, 0)
+                kind = .goto(to: targetRef)
+            }
+        case .return:
+            if let key { open!.mark(key, own: "(\(n))->") }
+            kind = .returnRule
+            if open!.frames.count > 1 {
+                open!.frames.removeLast()
+                let back = open!.frames.last!
+                let backCount = context.chain(ChainRef(family: chain.family, table: chain.table, chain: back.chain))?
+                    .rules.count ?? 0
+                open!.mark(back.next < backCount ? .rule(back.chain, back.next) : .close(back.chain), incoming: "->(\(n))")
+            } else {
+                open!.mark(.close(chain.chain), incoming: "->(\(n))")
+            }
+        case .accept, .drop, .queue:
+            if let key { open!.mark(key, own: "(\(n))") }
+            previousAccepted = verdict == .accept
+            open!.ended = true
+        case .continue:
+            if let key { open!.mark(key, own: "(\(n))") }
+        }
+        steps.append(WalkStep(number: n, kind: kind, chain: chain, ruleText: text,
+                              sentence: Sentences.rule(text: text, rule: rule, verdict: verdict, chain: chain,
+                                                       caller: caller?.chain, passedOver: passed, packet: packet,
+                                                       context: context)))
+    }
+
+    mutating func policy(chain: ChainRef, policy: Policy, context: RenderContext) {
+        if open != nil {
+            // Everything still on the stack was passed over to the end.
+            while open!.frames.count > 0 {
+                _ = passOver(upTo: nil, context: context)
+                open!.frames.removeLast()
+            }
+            open!.mark(.close(chain.chain), own: "(\(nextNumber))")
+            open!.ended = true
+        }
+        previousAccepted = policy == .accept
+        steps.append(WalkStep(number: nextNumber, kind: .policy(policy), chain: chain, ruleText: nil,
+                              sentence: Sentences.policy(chain: chain, policy: policy)))
+    }
+
+    mutating func foldNat(kind: String, before: PacketState, after: PacketState) {
+        guard !steps.isEmpty else { return addNat(kind: kind, before: before, after: after, implicit: false) }
+        steps[steps.count - 1].natBefore = before
+        steps[steps.count - 1].natAfter = after
+        steps[steps.count - 1].sentence += " " + Sentences.rewrite(kind: kind, before: before, after: after)
+    }
+
+    mutating func addNat(kind: String, before: PacketState, after: PacketState, implicit: Bool) {
+        var step = WalkStep(number: nextNumber, kind: .nat(kind: kind, implicit: implicit), chain: nil, ruleText: nil,
+                            sentence: Sentences.nat(kind: kind, before: before, after: after, implicit: implicit,
+                                                    hook: hook))
+        step.natBefore = before
+        step.natAfter = after
+        steps.append(step)
+    }
+
+    /// The rule an event names: by handle when both sides have handles, else by its printed text
+    /// (the trace prints a rule without counter values, as the printer does).
+    static func ruleIndex(in chain: Chain, handle: Int?, text: String, from: Int, context: RenderContext) -> Int? {
+        if let handle, let i = chain.rules.firstIndex(where: { $0.handle == handle }) { return i }
+        let wanted = normalise(text)
+        let indices = Array(chain.rules.indices)
+        let ordered = indices.filter { $0 >= from } + indices.filter { $0 < from }
+        return ordered.first { normalise(context.ruleText(chain.rules[$0])) == wanted }
+    }
+
+    static func normalise(_ text: String) -> String {
+        var words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        // `counter packets 0 bytes 0` lists as `counter` in traces.
+        var i = 0
+        while i < words.count {
+            if words[i] == "counter", i + 4 < words.count, words[i + 1] == "packets", words[i + 3] == "bytes" {
+                words.removeSubrange((i + 1)...(i + 4))
+            }
+            i += 1
+        }
+        return words.joined(separator: " ")
+    }
+
+    func section(stateAfter: PacketState, context: RenderContext) -> WalkSection {
+        WalkSection(family: family, hook: hook, steps: steps,
+                    excerpt: Excerpt.lines(visits: visits, context: context), stateAfter: stateAfter)
+    }
+}
