@@ -1,0 +1,245 @@
+import HookwalkModel
+
+/// Prints the model as `nft list ruleset` does: tabs, sets before chains, base chain line with
+/// named priorities, counters as `counter packets 0 bytes 0` (the form `nft monitor trace` shows).
+public enum NftTextWriter {
+    public static func write(_ ruleset: Ruleset) -> String {
+        var out = ""
+        for table in ruleset.tables {
+            writeTable(table, into: &out)
+        }
+        return out
+    }
+
+    static func writeTable(_ t: Table, into out: inout String) {
+        out += "table \(t.family.rawValue) \(name(t.name)) {\n"
+        var blocks: [String] = []
+        var head = ""
+        if !t.flags.isEmpty { head += "\tflags \(t.flags.joined(separator: ","))\n" }
+        if let c = t.comment { head += "\tcomment \(quote(c))\n" }
+        for s in t.sets { blocks.append(setText(s)) }
+        for o in t.objects { blocks.append("\t\(o.kind) \(name(o.name)) {\n\t}\n") }
+        for c in t.chains { blocks.append(chainText(c, family: t.family)) }
+        out += head
+        if !head.isEmpty && !blocks.isEmpty { out += "\n" }
+        out += blocks.joined(separator: "\n")
+        out += "}\n"
+    }
+
+    static func setText(_ s: NamedSet) -> String {
+        var out = "\t\(s.isMap ? "map" : "set") \(name(s.name)) {\n"
+        out += "\t\ttype \(s.keyType.joined(separator: " . "))"
+        if let d = s.dataType { out += " : \(d)" }
+        out += "\n"
+        if !s.flags.isEmpty { out += "\t\tflags \(s.flags.joined(separator: ","))\n" }
+        if let c = s.comment { out += "\t\tcomment \(quote(c))\n" }
+        if !s.elements.isEmpty {
+            out += "\t\telements = { " + s.elements.map(elementText).joined(separator: ",\n\t\t\t     ") + " }\n"
+        }
+        out += "\t}\n"
+        return out
+    }
+
+    static func chainText(_ c: Chain, family: Family) -> String {
+        var out = "\tchain \(name(c.name)) {\n"
+        if let b = c.base {
+            out += "\t\ttype \(b.type.rawValue) hook \(b.hook.rawValue)"
+            if b.devices.count == 1 {
+                out += " device \(quote(b.devices[0]))"
+            } else if b.devices.count > 1 {
+                out += " devices = { " + b.devices.map(quote).joined(separator: ", ") + " }"
+            }
+            out += " priority \(Priority.text(b.priority, family: family, hook: b.hook)); policy \(b.policy.rawValue);\n"
+        }
+        if let cm = c.comment { out += "\t\tcomment \(quote(cm))\n" }
+        for r in c.rules { out += "\t\t" + ruleText(r) + "\n" }
+        out += "\t}\n"
+        return out
+    }
+
+    /// One rule as nft prints it in listings and in `nft monitor trace`.
+    public static func ruleText(_ rule: Rule) -> String {
+        var parts = rule.stmts.map(stmtText)
+        if let c = rule.comment { parts.append("comment \(quote(c))") }
+        return parts.joined(separator: " ")
+    }
+
+    public static func stmtText(_ s: Stmt) -> String {
+        switch s {
+        case .match(let left, let op, let right):
+            let l = exprText(left)
+            let r = exprText(right)
+            switch op {
+            case .eq, .flags:
+                if case .binop("&", let inner, .value(let mask)) = left {
+                    return "\(exprText(inner)) \(r) / \(valueText(mask))"
+                }
+                if op == .eq, Parser.isBitmask(left), case .value(.string) = right { return "\(l) == \(r)" }
+                return "\(l) \(r)"
+            default:
+                if case .binop("&", let inner, .value(let mask)) = left {
+                    return "\(exprText(inner)) \(op.rawValue) \(r) / \(valueText(mask))"
+                }
+                return "\(l) \(op.rawValue) \(r)"
+            }
+        case .verdict(let v):
+            return v.traceText
+        case .counter(let name):
+            if let name { return "counter name \(quote(name))" }
+            return "counter packets 0 bytes 0"
+        case .log(let opts):
+            var out = "log"
+            for k in ["prefix", "level", "group", "snaplen", "queue-threshold"] {
+                guard let v = opts[k] else { continue }
+                out += k == "prefix" ? " prefix \(quote(v))" : " \(k) \(v)"
+            }
+            if let f = opts["flags"], !f.isEmpty { out += " flags " + logFlags(f) }
+            return out
+        case .limit(let rate, let per, let burst, let unit, let over):
+            var out = "limit rate \(over ? "over " : "")\(rate)"
+            out += unit.map { " \($0)/\(per)" } ?? "/\(per)"
+            if let burst { out += " burst \(burst) \(unit ?? "packets")" }
+            return out
+        case .mangle(let key, let value):
+            return "\(exprText(key)) set \(exprText(value))"
+        case .nat(let n):
+            return natText(n)
+        case .reject(let type, let code):
+            guard let type else { return "reject" }
+            if type == "tcp reset" { return "reject with tcp reset" }
+            return "reject with \(type) \(code ?? "")".trimmingTrailingSpace()
+        case .notrack:
+            return "notrack"
+        case .vmap(let key, let data):
+            return "\(exprText(key)) vmap \(exprText(data))"
+        case .notModelled(let n):
+            return n.text
+        }
+    }
+
+    static func logFlags(_ f: String) -> String {
+        let flags = f.split(separator: ",").map(String.init)
+        var out: [String] = []
+        var lastProto = ""
+        for flag in flags {
+            let parts = flag.split(separator: " ").map(String.init)
+            if parts.count == 2 {
+                out.append(parts[0] == lastProto ? parts[1] : flag)
+                lastProto = parts[0]
+            } else {
+                out.append(flag)
+            }
+        }
+        return out.joined(separator: ",")
+    }
+
+    static func natText(_ n: NatStmt) -> String {
+        var out = n.kind.rawValue
+        if let f = n.family { out += " \(f)" }
+        for t in n.typeFlags { out += " \(t)" }
+        if n.addr != nil || n.port != nil {
+            out += " to "
+            if let a = n.addr {
+                var at = exprText(a)
+                if case .value(let v) = a, case .string(let s) = v, s.contains(":"), n.port != nil { at = "[\(s)]" }
+                out += at
+            }
+            if let p = n.port { out += ":" + exprText(p) }
+        }
+        if !n.flags.isEmpty { out += " " + n.flags.joined(separator: ",") }
+        return out
+    }
+
+    public static func exprText(_ e: Expr) -> String {
+        switch e {
+        case .value(let v): return valueText(v)
+        case .payload(let proto, let field): return "\(proto) \(field)"
+        case .rawPayload(let base, let off, let len): return "@\(base),\(off),\(len)"
+        case .meta(let key):
+            return Keywords.bareMeta.contains(key) ? key : "meta \(key)"
+        case .ct(let key, let dir, let family):
+            var out = "ct"
+            if let dir { out += " \(dir)" }
+            if let family { out += " \(family)" }
+            return out + " \(key)"
+        case .fib(let result, let flags):
+            return "fib \(flags.joined(separator: " . ")) \(result)"
+        case .concat(let parts):
+            return parts.map(exprText).joined(separator: " . ")
+        case .set(let elems):
+            return "{ " + elems.map(elementText).joined(separator: ", ") + " }"
+        case .setRef(let name):
+            return "@\(name)"
+        case .map(let key, let data):
+            return "\(exprText(key)) map \(exprText(data))"
+        case .binop(let op, let left, let right):
+            var l = exprText(left)
+            if case .binop = left { l = "(\(l))" }
+            var r = exprText(right)
+            if case .binop = right { r = "(\(r))" }
+            if case .value(.list) = right { r = "(\(r))" }
+            return "\(l) \(op) \(r)"
+        case .notModelled(let n):
+            return n.text
+        }
+    }
+
+    static func elementText(_ e: SetElement) -> String {
+        var out = valueText(e.key, inSet: true)
+        switch e.data {
+        case .none: break
+        case .value(let v): out += " : " + valueText(v, inSet: true)
+        case .verdict(let v): out += " : " + v.traceText
+        }
+        return out
+    }
+
+    /// A constant. Inside set elements a flag combination prints as `a | b` (a comma would
+    /// separate elements); elsewhere as nft's `a,b` flag list.
+    public static func valueText(_ v: Value) -> String { valueText(v, inSet: false) }
+
+    static func valueText(_ v: Value, inSet: Bool) -> String {
+        switch v {
+        case .string(let s): return stringText(s)
+        case .number(let n): return String(n)
+        case .prefix(let a, let l): return "\(a)/\(l)"
+        case .range(let a, let b): return "\(valueText(a, inSet: inSet))-\(valueText(b, inSet: inSet))"
+        case .concat(let parts): return parts.map { valueText($0, inSet: inSet) }.joined(separator: " . ")
+        case .list(let items): return items.map { valueText($0, inSet: inSet) }.joined(separator: inSet ? " | " : ",")
+        case .wildcard: return "*"
+        }
+    }
+
+    /// Strings that are not plain words (interface names with dots, anything with spaces, words
+    /// that look like numbers) are quoted, as nft quotes interface names.
+    static func stringText(_ s: String) -> String {
+        if s.isEmpty { return "\"\"" }
+        let plain = s.utf8.allSatisfy { c in
+            (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+                || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
+                || c == UInt8(ascii: ".") || c == UInt8(ascii: ":") || c == UInt8(ascii: "/")
+        }
+        if plain && !(Parser.atomValue(s) != .string(s)) { return s }
+        return quote(s)
+    }
+
+    static func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+
+    /// Names that are keywords or not plain words are quoted (fact 7).
+    static func name(_ s: String) -> String {
+        let plain = !s.isEmpty && s.utf8.allSatisfy { c in
+            (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+                || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
+                || c == UInt8(ascii: ".")
+        }
+        return plain && !Keywords.reserved.contains(s) ? s : quote(s)
+    }
+}
+
+extension String {
+    fileprivate func trimmingTrailingSpace() -> String {
+        var s = self
+        while s.hasSuffix(" ") { s.removeLast() }
+        return s
+    }
+}

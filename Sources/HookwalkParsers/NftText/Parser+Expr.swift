@@ -1,0 +1,375 @@
+import HookwalkModel
+
+/// Expressions (left sides, map keys, NAT targets) and constants (right sides, set elements).
+extension Parser {
+    /// Whether the current token starts an expression rather than a constant.
+    func startsExpr(_ t: Token) -> Bool {
+        switch t.kind {
+        case .at: return peek().kind == .word && peek(2).kind == .comma
+        case .lparen: return true
+        case .word: break
+        default: return false
+        }
+        let w = text(t)
+        if Keywords.payloadProtocols.contains(w) || Keywords.bareMeta.contains(w) || Keywords.extHeaders.contains(w) {
+            return true
+        }
+        switch w {
+        case "meta", "ct", "fib", "rt", "socket", "osf", "numgen", "jhash", "symhash", "ipsec": return true
+        default: return false
+        }
+    }
+
+    /// `a . b . c` of expressions, optionally followed by `map { ... }` / `map @m`.
+    mutating func parseExpr() throws -> Expr {
+        var e = try parseBinopExpr()
+        if kind == .dot {
+            var parts = [e]
+            while kind == .dot {
+                advance()
+                parts.append(try parseBinopExpr())
+            }
+            e = .concat(parts)
+        }
+        if at("map") {
+            advance()
+            e = .map(key: e, data: try parseMapData(verdicts: false))
+        }
+        return e
+    }
+
+    mutating func parseBinopExpr() throws -> Expr {
+        var e = try parsePrimaryExpr()
+        while kind == .op, let op = binopText(tok) {
+            advance()
+            let right: Expr
+            if startsExpr(tok) {
+                right = try parsePrimaryExpr()
+            } else {
+                right = .value(try parseValue(allowList: true))
+            }
+            e = .binop(op: op, left: e, right: right)
+        }
+        return e
+    }
+
+    func binopText(_ t: Token) -> String? {
+        let s = text(t)
+        return ["&", "|", "^", "<<", ">>"].contains(s) ? s : nil
+    }
+
+    /// The expression part of `typeof` in set declarations.
+    mutating func parseTypeofExpr() throws -> Expr { try parseBinopExpr() }
+
+    mutating func parsePrimaryExpr() throws -> Expr {
+        let t = tok
+        if t.kind == .lparen {
+            advance()
+            let e: Expr
+            if startsExpr(tok) {
+                e = try parseExpr()
+            } else {
+                e = .value(try parseValue(allowList: true))
+            }
+            try expect(.rparen, "')'")
+            return e
+        }
+        if t.kind == .at {
+            return try parseRawPayload()
+        }
+        guard t.kind == .word else { throw unexpected("an expression (ip saddr, tcp dport, meta ..., ct ...)") }
+        let w = text(t)
+        let start = p
+        switch w {
+        case "meta":
+            advance()
+            guard kind == .word else { throw unexpected("a meta key") }
+            let key = text(tok)
+            advance()
+            return .meta(key)
+        case "ct":
+            return try parseCt()
+        case "fib":
+            advance()
+            var flags: [String] = [try name("a fib flag (saddr, daddr, mark, iif, oif)")]
+            while kind == .dot {
+                advance()
+                flags.append(try name("a fib flag"))
+            }
+            let result = try name("a fib result (oif, oifname, type)")
+            return .fib(result: result, flags: flags)
+        case "tcp" where isWord(peek(), "option"), "ip" where isWord(peek(), "option"), "sctp" where isWord(peek(), "chunk"):
+            advance()
+            let kindName = w + " " + text(tok)
+            advance()
+            _ = try name("an option name")
+            if kind == .word, !startsExpr(tok), !Keywords.statementStarts.contains(text(tok)), !isWord(tok, "set"),
+               !isWord(tok, "vmap"), !isWord(tok, "map"), looksLikeField(text(tok)) {
+                advance()
+            }
+            return .notModelled(NotModelled(kind: kindName, text: source(from: start)))
+        case "rt" where !["nexthdr", "hdrlength", "type", "seg-left"].contains(text(peek())):
+            advance()
+            if at("ip") || at("ip6") { advance() }
+            _ = try name("an rt key")
+            return .notModelled(NotModelled(kind: "rt", text: source(from: start)))
+        case "rt":
+            advance(); advance()
+            return .notModelled(NotModelled(kind: "exthdr", text: source(from: start)))
+        case "socket":
+            advance()
+            if at("cgroupv2") { advance(); try expectWord("level"); advance() } else { _ = try name("a socket key") }
+            return .notModelled(NotModelled(kind: "socket", text: source(from: start)))
+        case "osf":
+            advance()
+            if at("ttl") { advance(); advance() }
+            _ = try name("'name' or 'version'")
+            return .notModelled(NotModelled(kind: "osf", text: source(from: start)))
+        case "numgen", "symhash", "jhash":
+            advance()
+            if w == "numgen" { _ = try name("'inc' or 'random'") }
+            if w == "jhash" { _ = try parseExpr() }
+            try expectWord("mod")
+            advance()
+            while at("seed") || at("offset") { advance(); advance() }
+            return .notModelled(NotModelled(kind: w, text: source(from: start)))
+        case "ipsec":
+            advance()
+            _ = try name("'in' or 'out'")
+            if at("spnum") { advance(); advance() }
+            if at("ip") || at("ip6") { advance() }
+            _ = try name("an ipsec key")
+            return .notModelled(NotModelled(kind: "ipsec", text: source(from: start)))
+        default:
+            break
+        }
+        if Keywords.extHeaders.contains(w) {
+            advance()
+            _ = try name("an extension header field")
+            return .notModelled(NotModelled(kind: "exthdr", text: source(from: start)))
+        }
+        if Keywords.payloadProtocols.contains(w) {
+            advance()
+            guard kind == .word else { throw unexpected("a header field after '\(w)' (such as saddr, dport)") }
+            let field = text(tok)
+            advance()
+            return .payload(proto: w, field: field)
+        }
+        if Keywords.bareMeta.contains(w) {
+            advance()
+            return .meta(w)
+        }
+        throw error(t, "unknown expression or statement '\(w)': expected a match (ip saddr ..., meta ..., ct ...) or a statement")
+    }
+
+    func looksLikeField(_ s: String) -> Bool {
+        ["kind", "length", "size", "value", "left", "right", "count", "tsval", "tsecr", "type", "addr", "ptr",
+         "mss", "wscale", "sack-perm", "timestamp"].contains(s) || s.hasPrefix("left") || s.hasPrefix("right")
+    }
+
+    /// `@nh,32,32` (raw payload).
+    mutating func parseRawPayload() throws -> Expr {
+        let t = tok
+        advance()
+        guard kind == .word else { throw unexpected("a payload base or set name after '@'") }
+        let base = text(tok)
+        advance()
+        try expect(.comma, "',' in a raw payload @base,offset,length")
+        guard kind == .word, let off = Int(text(tok)) else { throw unexpected("an offset in bits") }
+        advance()
+        try expect(.comma, "',' in a raw payload @base,offset,length")
+        guard kind == .word, let len = Int(text(tok)) else { throw unexpected("a length in bits") }
+        advance()
+        guard ["ll", "nh", "th", "ih"].contains(base) else {
+            throw error(t, "unknown payload base '\(base)': expected ll, nh, th or ih")
+        }
+        return .rawPayload(base: base, offset: off, length: len)
+    }
+
+    /// `ct [original|reply] [ip|ip6] key`.
+    mutating func parseCt() throws -> Expr {
+        advance()
+        var dir: String?
+        if at("original") || at("reply") {
+            dir = text(tok)
+            advance()
+        }
+        guard kind == .word else { throw unexpected("a ct key (state, status, mark, ...)") }
+        var key = text(tok)
+        advance()
+        if (key == "ip" || key == "ip6"), kind == .word, Keywords.ctAddrKeys.contains(text(tok)) {
+            key += " " + text(tok)
+            advance()
+        }
+        return .ct(key: key, dir: dir, family: nil)
+    }
+
+    // MARK: constants
+
+    /// A constant: word, string, `*`, prefix, range, `a | b` flag combination, `a . b`
+    /// concatenation, and (when `allowList`) a `a,b` flag list.
+    mutating func parseValue(allowList: Bool) throws -> Value {
+        var v = try parseFlagCombo()
+        if kind == .dot {
+            var parts = [v]
+            while kind == .dot {
+                advance()
+                parts.append(try parseFlagCombo())
+            }
+            v = .concat(parts)
+        }
+        if allowList && kind == .comma {
+            var items = [v]
+            while kind == .comma {
+                advance()
+                items.append(try parseFlagCombo())
+            }
+            v = .list(items)
+        }
+        return v
+    }
+
+    /// `syn | ack` in a set element: a combined bitmask, held as a list of its flags.
+    mutating func parseFlagCombo() throws -> Value {
+        let v = try parseAtom()
+        guard kind == .op, text(tok) == "|" else { return v }
+        var items = [v]
+        while kind == .op, text(tok) == "|" {
+            advance()
+            items.append(try parseAtom())
+        }
+        return .list(items)
+    }
+
+    mutating func parseAtom() throws -> Value {
+        switch kind {
+        case .string:
+            defer { advance() }
+            return Value.token(text(tok))
+        case .word:
+            let s = text(tok)
+            advance()
+            return Parser.atomValue(s)
+        case .lparen:
+            advance()
+            let v = try parseValue(allowList: true)
+            try expect(.rparen, "')'")
+            return v
+        default:
+            throw unexpected("a value")
+        }
+    }
+
+    /// Splits prefixes (`10.0.0.0/8`) and ranges (`1024-65535`, `1.1.1.1-1.1.1.2`) out of a word.
+    static func atomValue(_ s: String) -> Value {
+        if s == "*" { return .wildcard }
+        let u = Array(s.utf8)
+        if let slash = u.lastIndex(of: UInt8(ascii: "/")), slash > 0, slash < u.count - 1 {
+            let left = String(decoding: u[..<slash], as: UTF8.self)
+            if let len = Int(String(decoding: u[(slash + 1)...], as: UTF8.self)), numberish(left) {
+                return .prefix(left, len)
+            }
+        }
+        var i = 1
+        while i < u.count - 1 {
+            if u[i] == UInt8(ascii: "-") {
+                let left = String(decoding: u[..<i], as: UTF8.self)
+                let right = String(decoding: u[(i + 1)...], as: UTF8.self)
+                if numberish(left) && numberish(right) {
+                    return .range(Value.token(left), Value.token(right))
+                }
+            }
+            i += 1
+        }
+        return Value.token(s)
+    }
+
+    /// Numbers, hexadecimal numbers and IPv4/IPv6/MAC addresses: the words that can be the ends
+    /// of a range or the address of a prefix (unlike `ipv6-icmp` or `admin-prohibited`).
+    static func numberish(_ s: String) -> Bool {
+        guard let f = s.utf8.first else { return false }
+        if s.utf8.contains(UInt8(ascii: ":")) {
+            return s.utf8.allSatisfy { isHex($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
+        }
+        guard f >= UInt8(ascii: "0") && f <= UInt8(ascii: "9") else { return false }
+        if s.hasPrefix("0x") { return s.utf8.dropFirst(2).allSatisfy(isHex) }
+        return s.utf8.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ".") }
+    }
+
+    static func isHex(_ c: UInt8) -> Bool {
+        (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f"))
+            || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "F"))
+    }
+
+    // MARK: sets and maps
+
+    /// The right side of `vmap`/`map`: `{ k : v, ... }` or `@name`.
+    mutating func parseMapData(verdicts: Bool) throws -> Expr {
+        if kind == .at {
+            advance()
+            return .setRef(try name("a map name after '@'"))
+        }
+        guard kind == .lbrace else { throw unexpected("'{' or '@map' after 'map'/'vmap'") }
+        anonCount += 1
+        return .set(try parseElements())
+    }
+
+    /// `{ e1, e2 : data, ... }` with element options (`timeout`, `comment`, `counter ...`), which
+    /// the model does not keep.
+    mutating func parseElements() throws -> [SetElement] {
+        let open = tok
+        try expect(.lbrace, "'{'")
+        var out: [SetElement] = []
+        while true {
+            while kind == .newline || kind == .handleComment { advance() }
+            if kind == .rbrace { advance(); break }
+            if kind == .eof { throw error(open, "unterminated set: expected '}' to close the '{' here") }
+            let key = try parseValue(allowList: false)
+            try skipElementOptions()
+            var data: MapData?
+            if kind == .colon {
+                advance()
+                if kind == .word, Keywords.verdicts.contains(text(tok)) {
+                    data = .verdict(try parseVerdict(checkTable: nil))
+                } else {
+                    data = .value(try parseValue(allowList: false))
+                }
+                try skipElementOptions()
+            }
+            out.append(SetElement(key: key, data: data))
+            while kind == .newline { advance() }
+            if kind == .comma {
+                advance()
+            } else if kind != .rbrace {
+                throw unexpected("',' or '}' in the set elements")
+            }
+        }
+        return out
+    }
+
+    mutating func skipElementOptions() throws {
+        while kind == .word {
+            switch text(tok) {
+            case "timeout", "expires":
+                advance(); advance()
+            case "comment":
+                advance()
+                guard kind == .string else { throw unexpected("a quoted comment") }
+                advance()
+            case "counter":
+                advance()
+                if at("packets") { advance(); advance(); try expectWord("bytes"); advance() }
+            case "quota":
+                advance()
+                if at("over") || at("until") { advance() }
+                advance(); advance()
+                if at("used") { advance(); advance(); advance() }
+            case "limit":
+                advance(); try expectWord("rate")
+                while kind == .word && !at("timeout") && !at("comment") && !at("counter") { advance() }
+            default:
+                return
+            }
+        }
+    }
+}
