@@ -1,0 +1,213 @@
+import Foundation
+import HookwalkModel
+
+/// Builds a `LabTopology` out of network namespaces. Every command runs with `ip -n NS` or
+/// `ip netns exec NS`, and every link is created inside the lab's host namespace and moved straight
+/// to its peer namespace, so nothing of the root namespace (interfaces, sysctls, ruleset) is ever
+/// touched and no interface of the lab is connected to it: no packet can leave.
+public enum LabBuilder {
+    /// Root, `ip`, `nft` and `python3`: one clear error when something is missing.
+    public static func checkRequirements() throws {
+        guard geteuid() == 0 else {
+            throw HookwalkError(.none, "the kernel lab needs root to create network namespaces: run it with sudo")
+        }
+        for tool in ["ip", "nft", "python3"] where Shell.which(tool) == nil {
+            throw HookwalkError(.none, "the kernel lab needs `\(tool)`, which is not on PATH")
+        }
+    }
+
+    /// Creates the lab. On any failure, what was created is removed before the error is thrown.
+    public static func build(_ topology: LabTopology, keep: Bool = false) throws -> Lab {
+        try checkRequirements()
+        let work = NSTemporaryDirectory() + "hookwalk-\(topology.prefix)"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        LabCleanup.shared.track(dir: work)
+        let lab = Lab(topology: topology, shell: Shell(workDir: work), keep: keep)
+        do {
+            try lab.create()
+        } catch {
+            lab.teardown(force: true)
+            throw error
+        }
+        return lab
+    }
+
+    /// Builds the lab, runs `body`, and removes the lab whatever happens (unless `keep`).
+    public static func withLab<T>(_ topology: LabTopology, keep: Bool = false, _ body: (Lab) throws -> T) throws -> T {
+        let lab = try build(topology, keep: keep)
+        defer { lab.teardown() }
+        return try body(lab)
+    }
+}
+
+/// A built lab. Remove it with `teardown()` (or use `LabBuilder.withLab`); SIGINT and SIGTERM
+/// remove it too.
+public final class Lab {
+    public let topology: LabTopology
+    /// Leave the namespaces for inspection (`ip netns exec <prefix>-host nft list ruleset`).
+    public let keep: Bool
+    let shell: Shell
+    /// The trace table's name once the ruleset is loaded (`__hw_trace`).
+    public private(set) var traceTable: String?
+    private var tornDown = false
+
+    init(topology: LabTopology, shell: Shell, keep: Bool) {
+        self.topology = topology
+        self.shell = shell
+        self.keep = keep
+    }
+
+    var host: String { topology.hostNamespace }
+
+    func ip(_ ns: String, _ args: String...) throws { try shell.check(["ip", "-n", ns] + args) }
+    func exec(_ ns: String, _ argv: [String], timeout: Double = 10) throws -> String {
+        try shell.check(["ip", "netns", "exec", ns] + argv, timeout: timeout)
+    }
+
+    func create() throws {
+        let t = topology
+        for ns in t.namespaces {
+            try shell.check(["ip", "netns", "add", ns])
+            LabCleanup.shared.track(namespace: ns)
+            try ip(ns, "link", "set", "lo", "up")
+        }
+        for b in t.bridges {
+            try ip(host, "link", "add", b.name, "type", "bridge")
+            for a in b.addresses { try addAddress(host, a, dev: b.name) }
+            try ip(host, "link", "set", b.name, "up")
+        }
+        for u in t.uplinks {
+            try ip(host, "link", "add", u.name, "type", "veth", "peer", "name", u.clientInterface, "netns", u.clientNamespace)
+            for a in u.addresses { try addAddress(host, a, dev: u.name) }
+            try ip(host, "link", "set", u.name, "up")
+            try addAddress(u.clientNamespace, u.clientAddress, dev: u.clientInterface)
+            try ip(u.clientNamespace, "link", "set", u.clientInterface, "up")
+        }
+        for c in t.containers {
+            for a in c.attachments {
+                try ip(host, "link", "add", a.port, "type", "veth", "peer", "name", a.interface, "netns", c.namespace)
+                try ip(host, "link", "set", a.port, "master", a.bridge, "up")
+                if let mac = a.mac, !mac.isEmpty { try ip(c.namespace, "link", "set", a.interface, "address", mac) }
+                try addAddress(c.namespace, a.address, dev: a.interface)
+                if let v6 = a.address6 { try addAddress(c.namespace, v6, dev: a.interface) }
+                try ip(c.namespace, "link", "set", a.interface, "up")
+            }
+            if let gw = c.attachments.first(where: { $0.gateway != nil }) {
+                try ip(c.namespace, "route", "add", "default", "via", gw.gateway!.description, "dev", gw.interface)
+            }
+        }
+        for (k, v) in t.sysctls.sorted(by: { $0.key < $1.key }) {
+            _ = try exec(host, ["sysctl", "-q", "-w", "\(k)=\(v)"])
+        }
+        for r in t.routes {
+            var args = ["route", "replace", r.destination.length == 0 ? "default" : r.destination.description]
+            if let gw = r.gateway { args += ["via", gw.description] }
+            if let dev = r.device { args += ["dev", dev] }
+            if r.gateway != nil { args.append("onlink") }
+            if r.metric > 0 { args += ["metric", String(r.metric)] }
+            try shell.check(["ip", "-n", host] + args)
+        }
+        // The clients reach the container subnets through the host, so direct access can be tried.
+        let subnets = Set(t.bridges.flatMap { $0.addresses.filter { $0.address.isV4 }.map { IPPrefix($0.network, $0.length) } })
+        for u in t.uplinks {
+            guard let via = u.addresses.first(where: { $0.address.isV4 && $0.contains(u.clientAddress.address) }) else { continue }
+            for s in subnets.sorted(by: { $0.description < $1.description }) where !s.contains(u.clientAddress.address) {
+                try ip(u.clientNamespace, "route", "add", s.description, "via", via.address.description)
+            }
+        }
+    }
+
+    func addAddress(_ ns: String, _ a: IPPrefix, dev: String) throws {
+        if a.address.isV4 {
+            try ip(ns, "addr", "add", a.description, "dev", dev)
+        } else {
+            try ip(ns, "-6", "addr", "add", a.description, "dev", dev, "nodad")
+        }
+    }
+
+    /// Loads the snapshot's ruleset file (`.json`: `nft -j -f`, else `nft -f`) into the host
+    /// namespace, adds the trace tables for `tracePorts`, and returns `nft -j list ruleset`: the
+    /// simulation must run on what the kernel holds, with its handles and the trace tables.
+    @discardableResult
+    public func loadRuleset(path: String, tracePorts: Set<UInt16>) throws -> String {
+        let json = path.lowercased().hasSuffix(".json")
+        do {
+            _ = try exec(host, ["nft"] + (json ? ["-j"] : []) + ["-f", path], timeout: 30)
+        } catch let e as HookwalkError {
+            throw HookwalkError(file: path, .none, "the kernel refused the ruleset: \(e.message)")
+        }
+        let tables = try exec(host, ["nft", "list", "tables"])
+        var name = "__hw_trace"
+        var n = 1
+        while tables.contains(" \(name)\n") || tables.hasSuffix(" \(name)") { name = "__hw_trace\(n)"; n += 1 }
+        let file = shell.workDir + "/trace-tables.nft"
+        try TraceTables.text(name: name, ports: tracePorts).write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try exec(host, ["nft", "-f", file])
+        traceTable = name
+        return try exec(host, ["nft", "-j", "list", "ruleset"], timeout: 30)
+    }
+
+    /// Deletes every namespace of the run (unless `keep`), kills what still runs. Returns the
+    /// namespaces that could not be deleted.
+    @discardableResult
+    public func teardown(force: Bool = false) -> [String] {
+        guard !tornDown else { return [] }
+        tornDown = true
+        if keep && !force {
+            FileHandle.standardError.write(Data("hookwalk: lab kept: namespaces \(topology.namespaces.joined(separator: " "))\n".utf8))
+            return []
+        }
+        return LabCleanup.shared.cleanUp(prefix: topology.prefix)
+    }
+
+    /// Namespaces of this run that exist now (`ip netns list`).
+    public func remainingNamespaces() -> [String] {
+        Lab.namespaces(withPrefix: topology.prefix, shell: shell)
+    }
+
+    static func namespaces(withPrefix prefix: String, shell: Shell) -> [String] {
+        let out = (try? shell.run(["ip", "netns", "list"]).stdout) ?? ""
+        return out.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }.filter { $0.hasPrefix(prefix) }
+    }
+}
+
+/// hookwalk's own trace tables, shaped like the earlier lab's: at the lowest priority of inet
+/// prerouting and output and of bridge prerouting, they set nftrace for the scenarios' ports only
+/// (and ICMP, so errors about them show up), leaving everything else untraced.
+public enum TraceTables {
+    public static func text(name: String, ports: Set<UInt16>) -> String {
+        let elements = ports.sorted().map(String.init).joined(separator: ", ")
+        let set = ports.isEmpty ? "" : """
+              set ports {
+                type inet_service
+                elements = { \(elements) }
+              }
+
+            """
+        let rules = """
+                meta l4proto { tcp, udp } th dport @ports meta nftrace set 1
+                meta l4proto { tcp, udp } th sport @ports meta nftrace set 1
+                meta l4proto icmp meta nftrace set 1
+            """
+        let body = ports.isEmpty ? "    meta l4proto icmp meta nftrace set 1" : rules
+        return """
+            table inet \(name) {
+            \(set)  chain pre {
+                type filter hook prerouting priority -500; policy accept;
+            \(body)
+              }
+              chain out {
+                type filter hook output priority -500; policy accept;
+            \(body)
+              }
+            }
+            table bridge \(name) {
+            \(set)  chain pre {
+                type filter hook prerouting priority -500; policy accept;
+            \(body)
+              }
+            }
+
+            """
+    }
+}

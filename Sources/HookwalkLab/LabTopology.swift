@@ -1,0 +1,211 @@
+import Foundation
+import HookwalkModel
+
+/// The plan of a lab: which namespaces, links, addresses, routes and sysctls rebuild a snapshot's
+/// host. It is computed without touching the system, so that what the lab will do can be tested
+/// and printed; `LabBuilder` carries it out.
+public struct LabTopology: Sendable, Hashable {
+    /// An uplink of the host (an interface with an address that is neither a bridge nor a bridge
+    /// port), rebuilt as a veth pair to a client namespace that plays the outside world.
+    public struct Uplink: Sendable, Hashable {
+        public var name: String
+        public var addresses: [IPPrefix]
+        public var clientNamespace: String
+        /// The client's address, on the uplink's subnet.
+        public var clientAddress: IPPrefix
+        public var clientInterface: String
+    }
+
+    public struct Bridge: Sendable, Hashable {
+        public var name: String
+        public var addresses: [IPPrefix]
+    }
+
+    /// A container's attachment to a bridge: a veth whose host end is a bridge port.
+    public struct Attachment: Sendable, Hashable {
+        public var bridge: String
+        /// The host end's name in the lab.
+        public var port: String
+        /// The snapshot's name of that port, when known.
+        public var snapshotPort: String?
+        public var interface: String
+        public var address: IPPrefix
+        public var address6: IPPrefix?
+        public var gateway: IPAddress?
+        public var mac: String?
+    }
+
+    public struct Container: Sendable, Hashable {
+        public var name: String
+        public var namespace: String
+        public var attachments: [Attachment]
+    }
+
+    /// `hw` + 6 hex digits: every namespace of the run starts with it.
+    public var prefix: String
+    public var hostNamespace: String
+    public var uplinks: [Uplink]
+    public var bridges: [Bridge]
+    public var containers: [Container]
+    /// Applied in the host namespace (these are per network namespace on current kernels).
+    public var sysctls: [String: String]
+    /// The snapshot's main-table routes that are not made by the kernel from an address.
+    public var routes: [Route]
+    /// What the lab leaves out of the snapshot and why, one line each.
+    public var notes: [String]
+
+    /// All namespaces of the run, the host first.
+    public var namespaces: [String] { [hostNamespace] + uplinks.map(\.clientNamespace) + containers.map(\.namespace) }
+
+    /// Lab port name -> snapshot port name, for `TraceComparator`.
+    public var portAliases: [String: String] {
+        var m: [String: String] = [:]
+        for c in containers {
+            for a in c.attachments { if let s = a.snapshotPort, s != a.port { m[a.port] = s } }
+        }
+        return m
+    }
+
+    /// A fresh run prefix.
+    public static func randomPrefix() -> String {
+        "hw" + String(format: "%06x", UInt32.random(in: 0...0xFF_FFFF))
+    }
+
+    /// Plans the lab of `host`. `clientAddresses` chooses the external client's address per
+    /// uplink (`ens192` -> 10.254.10.105/24); without it the client takes the uplink's default
+    /// gateway when there is one, else the last address of the subnet.
+    public init(host: HookwalkModel.Host, prefix: String = LabTopology.randomPrefix(), clientAddresses: [String: IPPrefix] = [:]) {
+        self.prefix = prefix
+        hostNamespace = "\(prefix)-host"
+        notes = []
+
+        let dockerBridges = host.docker.networks.filter { $0.driver == "bridge" }.compactMap(\.bridge)
+        let masters = Set(host.interfaces.compactMap(\.master))
+        var bridgeNames: [String] = host.interfaces.filter { $0.kind == "bridge" || masters.contains($0.name) }.map(\.name)
+        for b in dockerBridges where !bridgeNames.contains(b) { bridgeNames.append(b) }
+
+        bridges = bridgeNames.map { name in
+            if let i = host.interface(named: name), !i.addresses.isEmpty {
+                return Bridge(name: name, addresses: i.addresses.filter { $0.scope != "link" }.map(\.prefix))
+            }
+            // A Docker network whose bridge the snapshot does not list: its gateway on its subnet.
+            let net = host.docker.networks.first { $0.bridge == name }
+            var addrs: [IPPrefix] = []
+            for (gw, sub) in zip(net?.gateways ?? [], net?.subnets ?? []) { addrs.append(IPPrefix(gw, sub.length)) }
+            return Bridge(name: name, addresses: addrs)
+        }
+
+        var ups: [Uplink] = []
+        for i in host.interfaces where !i.isLoopback && !bridgeNames.contains(i.name) && i.master == nil {
+            let addrs = i.addresses.filter { $0.scope != "link" && $0.scope != "host" }.map(\.prefix)
+            guard let v4 = addrs.first(where: { $0.address.isV4 }) else {
+                if !addrs.isEmpty { notes.append("\(i.name): IPv6-only uplink left out") }
+                continue
+            }
+            let client = clientAddresses[i.name] ?? LabTopology.defaultClient(for: v4, device: i.name, host: host)
+            ups.append(Uplink(name: i.name, addresses: addrs, clientNamespace: "\(prefix)-ext\(ups.count)",
+                              clientAddress: client, clientInterface: "eth0"))
+        }
+        uplinks = ups
+
+        // Containers: one namespace each, a veth port per network it is attached to.
+        var usedPorts = Set(host.interfaces.map(\.name))
+        var containers: [Container] = []
+        var generated = 0
+        for c in host.docker.containers where c.running {
+            if c.usesHostNetwork || c.networkMode == "none" || c.networkMode.hasPrefix("container:") {
+                notes.append("container \(c.name): network mode \(c.networkMode) has no namespace of its own in the lab")
+                continue
+            }
+            var atts: [Attachment] = []
+            for ep in c.endpoints {
+                guard let v4 = ep.ipv4 else { continue }
+                guard let net = host.docker.networks.first(where: { $0.name == ep.network }), let br = net.bridge else {
+                    notes.append("container \(c.name): network \(ep.network) has no bridge in the snapshot")
+                    continue
+                }
+                let len = ep.ipv4PrefixLength ?? net.subnets.first(where: { $0.contains(v4) })?.length ?? 24
+                let snapPort = LabTopology.snapshotPort(of: c.name, bridge: br, host: host)
+                var port: String
+                if let s = snapPort, s.utf8.count <= 15 {
+                    port = s
+                } else {
+                    repeat { generated += 1; port = "hwp\(generated)" } while usedPorts.contains(port)
+                }
+                usedPorts.insert(port)
+                let v6 = ep.ipv6.map { IPPrefix($0, net.subnets.first(where: { $0.contains(ep.ipv6!) })?.length ?? 64) }
+                atts.append(Attachment(bridge: br, port: port, snapshotPort: snapPort, interface: "eth\(atts.count)",
+                                       address: IPPrefix(v4, len), address6: v6, gateway: ep.gateway, mac: ep.mac))
+            }
+            guard !atts.isEmpty else { continue }
+            let safe = String(c.name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.prefix(24))
+            containers.append(Container(name: c.name, namespace: "\(prefix)-c\(containers.count)-\(safe)", attachments: atts))
+        }
+        self.containers = containers
+
+        var sys: [String: String] = [:]
+        for key in ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding", "net.bridge.bridge-nf-call-iptables",
+                    "net.bridge.bridge-nf-call-ip6tables", "net.ipv4.conf.all.route_localnet"] {
+            sys[key] = String(host.sysctl(key))
+        }
+        for key in ["net.ipv4.conf.all.rp_filter", "net.ipv4.conf.default.rp_filter"] { sys[key] = host.sysctls[key] ?? "0" }
+        sysctls = sys
+
+        let labDevices = Set(uplinks.map(\.name) + bridges.map(\.name))
+        let connected = Set((uplinks.flatMap { u in u.addresses.map { "\(u.name) \($0.network)/\($0.length)" } })
+                            + bridges.flatMap { b in b.addresses.map { "\(b.name) \($0.network)/\($0.length)" } })
+        routes = host.routes.filter { r in
+            guard r.table == "main", r.type == "unicast", let dev = r.device, labDevices.contains(dev) else { return false }
+            if r.gateway == nil && connected.contains("\(dev) \(r.destination.network)/\(r.destination.length)") { return false }
+            return true
+        }
+    }
+
+    /// The snapshot's bridge port of a container: Docker's names are random (`veth1a2b3c4`), so
+    /// only a port whose name contains the container's name can be attributed (`vethradius`).
+    static func snapshotPort(of container: String, bridge: String, host: HookwalkModel.Host) -> String? {
+        let ports = host.interfaces.filter { $0.master == bridge }.map(\.name)
+        let c = container.lowercased()
+        return ports.first { $0.lowercased() == "veth" + c } ?? ports.first { $0.lowercased().contains(c) }
+    }
+
+    static func defaultClient(for uplink: IPPrefix, device: String, host: HookwalkModel.Host) -> IPPrefix {
+        if let gw = host.routes.first(where: { $0.table == "main" && $0.destination.length == 0 && $0.device == device })?.gateway,
+           uplink.contains(gw) {
+            return IPPrefix(gw, uplink.length)
+        }
+        guard case .v4(let a) = uplink.address else { return uplink }
+        let hostBits = UInt32(32 - uplink.length)
+        let last = hostBits >= 32 ? a : (a | ((UInt32(1) << hostBits) - 1)) - 1
+        let taken = Set(host.localAddresses.map(\.address.address))
+        var candidate = last
+        while taken.contains(.v4(candidate)) && candidate > 0 { candidate -= 1 }
+        return IPPrefix(.v4(candidate), uplink.length)
+    }
+
+    // MARK: Who is where
+
+    /// The namespace and addresses of a party of a scenario.
+    public func namespace(of party: LabParty) -> String? {
+        switch party {
+        case .host: return hostNamespace
+        case .external(let uplink): return (uplink.flatMap { u in uplinks.first { $0.name == u } } ?? uplinks.first)?.clientNamespace
+        case .container(let name): return containers.first { $0.name == name }?.namespace
+        }
+    }
+
+    public func addresses(of party: LabParty) -> [IPAddress] {
+        switch party {
+        case .host: return hostAddresses
+        case .external(let uplink):
+            return [(uplink.flatMap { u in uplinks.first { $0.name == u } } ?? uplinks.first)?.clientAddress.address].compactMap { $0 }
+        case .container(let name):
+            return containers.first { $0.name == name }?.attachments.flatMap { [$0.address.address] + [$0.address6?.address].compactMap { $0 } } ?? []
+        }
+    }
+
+    /// The host namespace's addresses (masquerade sources, published addresses).
+    public var hostAddresses: [IPAddress] {
+        uplinks.flatMap { $0.addresses.map(\.address) } + bridges.flatMap { $0.addresses.map(\.address) }
+    }
+}
