@@ -231,6 +231,19 @@ final class NftJSONTests: XCTestCase {
         XCTAssertEqual(r.tables.first?.chains.first?.base?.priority, -95)
     }
 
+    /// Defaults that nft's JSON prints but its text listing omits are dropped, so that the text
+    /// and JSON listings of one ruleset give one model.
+    func testDefaultsThatTextListingsOmitAreDropped() throws {
+        let rule = #"{"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [{"limit": {"rate": 10, "burst": 5, "per": "second"}}, {"reject": {"type": "icmpx", "expr": "port-unreachable"}}, {"reject": {"type": "icmpx", "expr": "admin-prohibited"}}, {"limit": {"rate": 1, "burst": 0, "per": "second", "rate_unit": "mbytes", "inv": true}}]}}"#
+        let r = try NftJSON.parse(Self.doc(Self.table, Self.baseChain, rule), file: "d.json")
+        XCTAssertEqual(r.tables.first?.chains.first?.rules.first?.stmts, [
+            .limit(rate: 10, per: "second", burst: nil, unit: nil, over: false),
+            .reject(type: nil, code: nil),
+            .reject(type: "icmpx", code: "admin-prohibited"),
+            .limit(rate: 1, per: "second", burst: nil, unit: "mbytes", over: true),
+        ])
+    }
+
     // MARK: bad input
 
     func testTruncatedJSONNamesLineAndColumn() throws {

@@ -49,11 +49,17 @@ extension JSONNode {
         case "mangle":
             return .mangle(key: try inner.required("key").expr(), value: try inner.required("value").expr())
         case "snat", "dnat", "masquerade", "redirect":
-            return .nat(try inner.nat(NatKind(rawValue: key)!))
+            guard let kind = NatKind(rawValue: key) else { return notModelled(key) }
+            return .nat(try inner.nat(kind))
         case "reject":
             if inner.value.isNull { return .reject(type: nil, code: nil) }
             _ = try inner.members()
-            return .reject(type: try inner.optional("type")?.string(), code: try inner.optional("expr")?.scalarText())
+            let type = try inner.optional("type")?.string()
+            let code = try inner.optional("expr")?.scalarText()
+            // nft's JSON spells out the default (`icmpx`/`icmp`/`icmpv6` port-unreachable) where its
+            // text listing prints a bare `reject`; keeping the bare form makes both give one model.
+            if code == "port-unreachable", let type, type.hasPrefix("icmp") { return .reject(type: nil, code: nil) }
+            return .reject(type: type, code: code)
         case "notrack":
             return .notrack
         case "vmap":
