@@ -28,6 +28,11 @@ public struct HookwalkError: Error, Sendable, CustomStringConvertible, Equatable
         self.message = message
     }
 
+    /// An error that belongs to no file (a bad command-line argument).
+    public init(_ message: String) {
+        self.init(file: nil, .none, message)
+    }
+
     /// `file:line:col: message`, `file: at $.nftables[3].rule: message` or `message`.
     public var description: String {
         var s = ""

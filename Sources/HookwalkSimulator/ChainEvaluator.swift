@@ -1,0 +1,297 @@
+import HookwalkModel
+
+/// A NAT decision taken by a rule of a nat chain (kernel facts 3, 4, 11).
+struct NatRequest: Sendable {
+    var kind: NatKind
+    var addr: IPAddress?
+    var port: UInt16?
+    /// A port range given (`to :1024-2048`), for masquerade/snat: the kernel keeps the original
+    /// port when it lies inside.
+    var portRange: ClosedRange<UInt16>?
+}
+
+/// How a base chain ended.
+enum ChainEnd: Sendable {
+    case accept
+    case drop(handle: Int?, text: String, rejected: Bool)
+    case notModelled(String)
+}
+
+/// The outcome of evaluating one base chain: its end, the events it produced, and the effects
+/// that the hook code applies afterwards (NAT decisions, notrack).
+struct ChainRun: Sendable {
+    var end: ChainEnd
+    var nat: NatRequest?
+    var notrack = false
+}
+
+/// Evaluates one base chain the way `nft_do_chain` does: rules in order, jump pushes a return
+/// point, goto does not, `return` pops (or applies the policy in a base chain), a chain that runs
+/// out of rules returns silently (fact 6), accept ends the base chain only (fact 1).
+struct ChainEvaluator {
+    let ruleset: CompiledRuleset
+    /// Guards against jump loops the kernel would have refused to load.
+    static let maxSteps = 100_000
+
+    func run(chainIndex: Int, context: inout PacketContext, events: inout [TraceEvent]) -> ChainRun {
+        let base = ruleset.chains[chainIndex]
+        var stack: [(chain: Int, next: Int)] = []
+        var current = chainIndex
+        var position = 0
+        var result = ChainRun(end: .accept)
+        var steps = 0
+        // Candidate rules of the current chain (all of them, or those its dispatch index allows).
+        var candidates = candidateRules(current, context)
+        while true {
+            steps += 1
+            if steps > ChainEvaluator.maxSteps {
+                return ChainRun(end: .notModelled("more than \(ChainEvaluator.maxSteps) rule evaluations (a loop?)"))
+            }
+            guard position < candidates.count else {
+                // End of chain: back to the caller without an event, or the base chain's policy.
+                if let top = stack.popLast() {
+                    current = top.chain
+                    candidates = candidateRules(current, context)
+                    position = candidates.firstIndex { $0 >= top.next } ?? candidates.count
+                    continue
+                }
+                return finishWithPolicy(base, context, &events, result)
+            }
+            let ruleIdx = candidates[position]
+            let chain = ruleset.chains[current]
+            let rule = chain.rules[ruleIdx]
+            switch evaluate(rule, chain: chain, context: &context, events: &events, run: &result) {
+            case .noMatch:
+                position += 1
+            case .verdict(let v):
+                events.append(TraceEvent(.rule(chain: chain.ref, handle: rule.handle, text: rule.text, verdict: v),
+                                         traced: context.packet.nftrace))
+                switch v {
+                case .continue:
+                    position += 1
+                case .accept:
+                    result.end = .accept
+                    return result
+                case .drop:
+                    result.end = .drop(handle: rule.handle, text: rule.text, rejected: rule.isReject)
+                    return result
+                case .queue:
+                    result.end = .notModelled("queue: the packet is handed to user space")
+                    return result
+                case .jump(let target), .goto(let target):
+                    guard let t = ruleset.chain(chain.ref.family, chain.ref.table, target) else {
+                        result.end = .notModelled("jump to missing chain \(target)")
+                        return result
+                    }
+                    if case .jump = v { stack.append((current, ruleIdx + 1)) }
+                    current = t
+                    candidates = candidateRules(current, context)
+                    position = 0
+                case .return:
+                    if let top = stack.popLast() {
+                        current = top.chain
+                        candidates = candidateRules(current, context)
+                        position = candidates.firstIndex { $0 >= top.next } ?? candidates.count
+                    } else {
+                        return finishWithPolicy(base, context, &events, result)
+                    }
+                }
+            }
+        }
+    }
+
+    private func finishWithPolicy(_ base: CompiledChain, _ context: PacketContext, _ events: inout [TraceEvent],
+                                  _ result: ChainRun) -> ChainRun {
+        let policy = base.base?.policy ?? .accept
+        events.append(TraceEvent(.policy(chain: base.ref, policy: policy), traced: context.packet.nftrace))
+        var r = result
+        r.end = policy == .accept ? .accept : .drop(handle: nil, text: "policy drop", rejected: false)
+        return r
+    }
+
+    private func candidateRules(_ chain: Int, _ context: PacketContext) -> [Int] {
+        let c = ruleset.chains[chain]
+        guard let d = c.dispatch else { return Array(c.rules.indices) }
+        switch ExpressionEvaluator.eval(d.field, context) {
+        case .value(let v): return d.candidates(v)
+        case .absent: return d.candidates(nil)
+        case .notModelled: return Array(c.rules.indices)
+        }
+    }
+
+    enum RuleResult {
+        case noMatch
+        case verdict(Verdict)
+    }
+
+    /// One rule: statements left to right; a failing match ends the rule (NFT_BREAK).
+    private func evaluate(_ rule: CompiledRule, chain: CompiledChain, context: inout PacketContext,
+                          events: inout [TraceEvent], run: inout ChainRun) -> RuleResult {
+        for stmt in rule.stmts {
+            switch stmt {
+            case .match(let left, _, let op, let right):
+                switch ExpressionEvaluator.eval(left, context) {
+                case .absent:
+                    return .noMatch
+                case .notModelled(let what):
+                    events.append(notModelled(chain, rule, what, "assumed the rule does not match; evaluation went on with the next rule", context))
+                    return .noMatch
+                case .value(let v):
+                    if !Self.compare(v, op, right) { return .noMatch }
+                }
+            case .vmap(let key, _, let table):
+                switch ExpressionEvaluator.eval(key, context) {
+                case .absent: return .noMatch
+                case .notModelled(let what):
+                    events.append(notModelled(chain, rule, what, "assumed no element matches; evaluation went on with the next rule", context))
+                    return .noMatch
+                case .value(let v):
+                    guard let i = table.lookup(v), case .verdict(let verdict)? = table.data[i] else { return .noMatch }
+                    return .verdict(verdict)
+                }
+            case .natMap(let n, let key, _, let table):
+                switch ExpressionEvaluator.eval(key, context) {
+                case .absent: return .noMatch
+                case .notModelled(let what):
+                    events.append(notModelled(chain, rule, what, "assumed no mapping applies", context))
+                    return .noMatch
+                case .value(let v):
+                    guard let i = table.lookup(v), case .value(let data)? = table.data[i] else { return .noMatch }
+                    var resolved = n
+                    resolved.addr = .value(data)
+                    if case .concat(let parts) = data, parts.count == 2 {
+                        resolved.addr = .value(parts[0])
+                        resolved.port = .value(parts[1])
+                    }
+                    switch natRequest(resolved, chain: chain, context) {
+                    case .success(let req): run.nat = req; return .verdict(.accept)
+                    case .failure(let e):
+                        events.append(notModelled(chain, rule, e.message, "assumed no mapping applies", context))
+                        return .noMatch
+                    }
+                }
+            case .unsupported(let why):
+                events.append(notModelled(chain, rule, why, "assumed the rule does not match; evaluation went on with the next rule", context))
+                return .noMatch
+            case .plain(let s):
+                switch s {
+                case .verdict(let v):
+                    return .verdict(v)
+                case .counter, .log:
+                    continue
+                case .limit(_, _, _, _, let over):
+                    // A single simulated packet is within any rate limit.
+                    if over { return .noMatch }
+                case .mangle(let key, let value):
+                    if !mangle(key, value, &context) {
+                        events.append(notModelled(chain, rule, "\(key) set \(value)", "assumed it changes nothing that matters for the path", context))
+                    }
+                case .nat(let n):
+                    switch natRequest(n, chain: chain, context) {
+                    case .success(let req): run.nat = req; return .verdict(.accept)
+                    case .failure(let e):
+                        events.append(notModelled(chain, rule, e.message, "assumed no mapping applies", context))
+                        return .noMatch
+                    }
+                case .reject:
+                    return .verdict(.drop)
+                case .notrack:
+                    run.notrack = true
+                case .notModelled(let nm):
+                    events.append(notModelled(chain, rule, nm.text, "assumed it has no effect on the path", context))
+                case .match, .vmap:
+                    continue
+                }
+            }
+        }
+        return .verdict(.continue)
+    }
+
+    private func notModelled(_ chain: CompiledChain, _ rule: CompiledRule, _ what: String, _ assumption: String,
+                             _ context: PacketContext) -> TraceEvent {
+        TraceEvent(.notModelled(chain: chain.ref, handle: rule.handle, text: what, assumption: assumption),
+                   traced: context.packet.nftrace)
+    }
+
+    static func compare(_ v: FieldValue, _ op: MatchOp, _ right: RightSide) -> Bool {
+        switch (op, right) {
+        case (.eq, .pattern(let p)): return p.matches(v)
+        case (.ne, .pattern(let p)): return !p.matches(v)
+        case (.eq, .set(let t)): return t.lookup(v) != nil
+        case (.ne, .set(let t)): return t.lookup(v) == nil
+        case (.flags, .mask(let m)):
+            guard case .int(let x) = v else { return false }
+            return x & m != 0
+        case (.flags, .pattern(.exact(.int(let m)))):
+            guard case .int(let x) = v else { return false }
+            return x & m != 0
+        case (.lt, .pattern(.exact(let r))), (.gt, .pattern(.exact(let r))), (.le, .pattern(.exact(let r))), (.ge, .pattern(.exact(let r))):
+            let ordered: Bool?
+            switch (v, r) {
+            case (.int(let a), .int(let b)): ordered = op == .lt ? a < b : op == .gt ? a > b : op == .le ? a <= b : a >= b
+            case (.addr(let a), .addr(let b)): ordered = op == .lt ? a < b : op == .gt ? a > b : op == .le ? a <= b : a >= b
+            default: ordered = nil
+            }
+            return ordered ?? false
+        case (.eq, .mask(let m)):
+            guard case .int(let x) = v else { return false }
+            return x == m
+        case (.ne, .mask(let m)):
+            guard case .int(let x) = v else { return false }
+            return x != m
+        default:
+            return false
+        }
+    }
+
+    /// `meta mark set`, `meta nftrace set`, `ct mark set` with constants. Returns false for
+    /// anything else (reported as not modelled).
+    private func mangle(_ key: Expr, _ value: Expr, _ c: inout PacketContext) -> Bool {
+        guard case .value(.number(let n)) = value else { return false }
+        switch key {
+        case .meta("nftrace"): c.packet.nftrace = n != 0; return true
+        case .meta("mark"): c.packet.mark = UInt32(truncatingIfNeeded: n); return true
+        case .ct("mark", nil, _):
+            guard c.connection != nil else { return false }
+            c.connection?.mark = UInt32(truncatingIfNeeded: n)
+            return true
+        default: return false
+        }
+    }
+
+    /// Reads a NAT statement's target for this packet.
+    private func natRequest(_ n: NatStmt, chain: CompiledChain, _ c: PacketContext) -> Result<NatRequest, ConstantError> {
+        var req = NatRequest(kind: n.kind)
+        if let a = n.addr {
+            guard case .value(let v) = a else { return .failure(ConstantError(message: "NAT address \(a)")) }
+            switch v {
+            case .string(let s):
+                guard let ip = IPAddress(s) else { return .failure(ConstantError(message: "NAT address \(s)")) }
+                req.addr = ip
+            case .range(.string(let lo), _):
+                // The kernel picks an address from the range; the first one is shown.
+                guard let ip = IPAddress(lo) else { return .failure(ConstantError(message: "NAT address \(lo)")) }
+                req.addr = ip
+            default:
+                return .failure(ConstantError(message: "NAT address \(v)"))
+            }
+        }
+        if let p = n.port {
+            switch p {
+            case .value(.number(let x)) where x <= 65535:
+                req.port = UInt16(x)
+            case .value(.range(.number(let lo), .number(let hi))) where lo <= hi && hi <= 65535:
+                req.portRange = UInt16(lo)...UInt16(hi)
+            default:
+                return .failure(ConstantError(message: "NAT port \(p)"))
+            }
+        }
+        return .success(req)
+    }
+}
+
+extension CompiledRule {
+    var isReject: Bool {
+        stmts.contains { if case .plain(.reject) = $0 { return true } else { return false } }
+    }
+}

@@ -1,0 +1,166 @@
+import HookwalkModel
+
+/// The ruleset prepared once for evaluation: chains addressable by name, base chains grouped by
+/// (family, hook) in priority order, constants typed by the field they are compared with, and sets
+/// indexed. The model stays what the parsers produced; this is the evaluator's view of it.
+struct CompiledRuleset: Sendable {
+    var chains: [CompiledChain] = []
+    var chainIndex: [ChainKey: Int] = [:]
+    /// Base chains per (family, hook), sorted by priority, ties in listing order.
+    var baseChains: [HookKey: [Int]] = [:]
+    /// Whether any rule sets `meta nftrace`: then only traced packets produce kernel trace lines.
+    var setsNftrace = false
+
+    struct ChainKey: Hashable, Sendable {
+        var family: Family
+        var table: String
+        var chain: String
+    }
+
+    struct HookKey: Hashable, Sendable {
+        var family: Family
+        var hook: Hook
+    }
+
+    init(_ ruleset: Ruleset, ruleText: (Rule) -> String) {
+        for table in ruleset.tables {
+            for chain in table.chains {
+                let ref = ChainRef(family: table.family, table: table.name, chain: chain.name)
+                let rules = chain.rules.map { rule -> CompiledRule in
+                    let stmts = rule.stmts.map { CompiledRuleset.compile($0, table: table) }
+                    if rule.stmts.contains(where: { if case .mangle(.meta("nftrace"), _) = $0 { return true } else { return false } }) {
+                        setsNftrace = true
+                    }
+                    return CompiledRule(handle: rule.handle, text: ruleText(rule), stmts: stmts)
+                }
+                chainIndex[ChainKey(family: table.family, table: table.name, chain: chain.name)] = chains.count
+                chains.append(CompiledChain(ref: ref, base: chain.base, rules: rules))
+            }
+        }
+        var grouped: [HookKey: [Int]] = [:]
+        for (i, c) in chains.enumerated() {
+            guard let base = c.base else { continue }
+            grouped[HookKey(family: c.ref.family, hook: base.hook), default: []].append(i)
+        }
+        for (k, v) in grouped {
+            // Stable: equal priorities keep listing order (the kernel appends a new hook entry
+            // after existing ones of the same priority).
+            baseChains[k] = v.enumerated().sorted { a, b in
+                let pa = chains[a.element].base!.priority, pb = chains[b.element].base!.priority
+                return pa != pb ? pa < pb : a.offset < b.offset
+            }.map(\.element)
+        }
+        for i in chains.indices {
+            chains[i].dispatch = DispatchIndex(rules: chains[i].rules)
+        }
+    }
+
+    func chain(_ family: Family, _ table: String, _ name: String) -> Int? {
+        chainIndex[ChainKey(family: family, table: table, chain: name)]
+    }
+
+    /// Base chains that see an IP packet of `v4` at `hook` (ip or ip6, and inet).
+    func ipBaseChains(v4: Bool, hook: Hook) -> [Int] {
+        let a = baseChains[HookKey(family: v4 ? .ip : .ip6, hook: hook)] ?? []
+        let b = baseChains[HookKey(family: .inet, hook: hook)] ?? []
+        if a.isEmpty { return b }
+        if b.isEmpty { return a }
+        return (a + b).sorted { x, y in
+            let px = chains[x].base!.priority, py = chains[y].base!.priority
+            return px != py ? px < py : x < y
+        }
+    }
+
+    func bridgeBaseChains(hook: Hook) -> [Int] {
+        baseChains[HookKey(family: .bridge, hook: hook)] ?? []
+    }
+
+    static func compile(_ stmt: Stmt, table: Table) -> CompiledStmt {
+        switch stmt {
+        case .match(let left, let op, let right):
+            guard let kind = FieldKind.of(left) else {
+                return .unsupported("cannot evaluate \(left)")
+            }
+            do {
+                return .match(left: left, kind: kind, op: op, right: try compileRight(right, kind: kind, op: op, table: table))
+            } catch {
+                return .unsupported(error.message)
+            }
+        case .vmap(let key, let data):
+            guard let kind = FieldKind.of(key) else { return .unsupported("cannot evaluate vmap key") }
+            do {
+                return .vmap(key: key, kind: kind, table: try lookupTable(data, kind: kind, table: table))
+            } catch {
+                return .unsupported(error.message)
+            }
+        case .nat(let n):
+            if case .map(let key, let data)? = n.addr {
+                guard let kind = FieldKind.of(key) else { return .unsupported("cannot evaluate nat map key") }
+                do {
+                    return .natMap(n, key: key, kind: kind, table: try lookupTable(data, kind: kind, table: table))
+                } catch {
+                    return .unsupported(error.message)
+                }
+            }
+            return .plain(stmt)
+        default:
+            return .plain(stmt)
+        }
+    }
+
+    static func compileRight(_ right: Expr, kind: FieldKind, op: MatchOp, table: Table) throws(ConstantError) -> RightSide {
+        switch right {
+        case .value(let v):
+            if op == .flags {
+                if case .list(let items) = v { return .mask(try Constants.mask(items, kind: kind)) }
+                return .mask(try Constants.mask([v], kind: kind))
+            }
+            return .pattern(try Constants.pattern(v, kind: kind))
+        case .set, .setRef:
+            return .set(try lookupTable(right, kind: kind, table: table))
+        default:
+            throw ConstantError(message: "cannot compare with \(right)")
+        }
+    }
+
+    static func lookupTable(_ data: Expr, kind: FieldKind, table: Table) throws(ConstantError) -> LookupTable {
+        switch data {
+        case .set(let elements):
+            return try LookupTable(elements: elements, kind: kind)
+        case .setRef(let name):
+            let bare = name.hasPrefix("@") ? String(name.dropFirst()) : name
+            guard let s = table.set(bare) else { throw ConstantError(message: "unknown set @\(bare)") }
+            return try LookupTable(elements: s.elements, kind: kind)
+        default:
+            throw ConstantError(message: "not a set")
+        }
+    }
+}
+
+enum RightSide: Sendable {
+    case pattern(Pattern)
+    case set(LookupTable)
+    case mask(UInt64)
+}
+
+enum CompiledStmt: Sendable {
+    case match(left: Expr, kind: FieldKind, op: MatchOp, right: RightSide)
+    case vmap(key: Expr, kind: FieldKind, table: LookupTable)
+    case natMap(NatStmt, key: Expr, kind: FieldKind, table: LookupTable)
+    case plain(Stmt)
+    /// A match or statement whose constants hookwalk could not read.
+    case unsupported(String)
+}
+
+struct CompiledRule: Sendable {
+    var handle: Int?
+    var text: String
+    var stmts: [CompiledStmt]
+}
+
+struct CompiledChain: Sendable {
+    var ref: ChainRef
+    var base: BaseChainSpec?
+    var rules: [CompiledRule]
+    var dispatch: DispatchIndex?
+}

@@ -1,0 +1,199 @@
+import HookwalkModel
+
+/// The packet while it is being simulated.
+struct Packet: Sendable {
+    var saddr: IPAddress
+    var daddr: IPAddress
+    var proto: L4Proto
+    var sport: UInt16?
+    var dport: UInt16?
+    var tcpFlags: UInt8?
+    var mark: UInt32 = 0
+    var nftrace = false
+
+    var v4: Bool { saddr.isV4 }
+
+    func state(iif: String?, oif: String?) -> PacketState {
+        PacketState(iif: iif, oif: oif, saddr: saddr, daddr: daddr, proto: proto, sport: sport, dport: dport,
+                    tcpFlags: tcpFlags.map(Packet.flagsText), mark: mark, nftrace: nftrace)
+    }
+
+    /// TCP flags as nft prints them: `syn`, else hex (`0x12`).
+    static func flagsText(_ f: UInt8) -> String {
+        switch f {
+        case 0x02: return "syn"
+        case 0x10: return "ack"
+        case 0x01: return "fin"
+        case 0x04: return "rst"
+        default: return "0x" + String(f, radix: 16)
+        }
+    }
+}
+
+/// What a chain sees besides the packet: its family and hook, the devices, conntrack.
+struct PacketContext: Sendable {
+    var packet: Packet
+    var family: Family
+    var hook: Hook
+    var iif: String?
+    var oif: String?
+    var ct: CtAttachment
+    var connection: Connection?
+    let routing: Routing
+}
+
+/// The result of reading an expression for the current packet.
+enum FieldEval {
+    case value(FieldValue)
+    /// The expression does not apply to this packet (e.g. `tcp dport` on a UDP packet, `ct mark`
+    /// before conntrack): the rule breaks, as the kernel's hidden dependency or NFT_BREAK does.
+    case absent
+    case notModelled(String)
+}
+
+/// Reads expressions for the current packet: one function per expression family, as nftables
+/// splits `meta.c`, `payload.c`, `ct.c`, `fib.c`.
+enum ExpressionEvaluator {
+    static func eval(_ e: Expr, _ c: PacketContext) -> FieldEval {
+        switch e {
+        case .payload(let proto, let field): return payload(proto, field, c)
+        case .meta(let key): return meta(key, c)
+        case .ct(let key, let dir, _): return ct(key, dir, c)
+        case .fib(let result, let flags): return fib(result, flags, c)
+        case .concat(let parts):
+            var vs: [FieldValue] = []
+            for p in parts {
+                switch eval(p, c) {
+                case .value(let v): vs.append(v)
+                case .absent: return .absent
+                case .notModelled(let s): return .notModelled(s)
+                }
+            }
+            return .value(.concat(vs))
+        case .binop(let op, let left, .value(let rv)):
+            guard case .value(.int(let l)) = eval(left, c) else { return eval(left, c).nonValue }
+            guard case .number(let r) = rv else { return .notModelled("binary operand \(rv)") }
+            switch op {
+            case "&": return .value(.int(l & r))
+            case "|": return .value(.int(l | r))
+            case "^": return .value(.int(l ^ r))
+            case "<<": return .value(.int(l << r))
+            case ">>": return .value(.int(l >> r))
+            default: return .notModelled("operator \(op)")
+            }
+        default:
+            return .notModelled("expression \(e)")
+        }
+    }
+
+    static func payload(_ proto: String, _ field: String, _ c: PacketContext) -> FieldEval {
+        let p = c.packet
+        switch proto {
+        case "ip", "ip6":
+            guard p.v4 == (proto == "ip") else { return .absent }
+            switch field {
+            case "saddr": return .value(.addr(p.saddr))
+            case "daddr": return .value(.addr(p.daddr))
+            case "protocol", "nexthdr": return .value(.int(UInt64(p.proto.number)))
+            default: return .notModelled("\(proto) \(field)")
+            }
+        case "tcp", "udp", "th", "udplite", "sctp", "dccp":
+            if proto != "th" && proto != p.proto.rawValue { return .absent }
+            if proto == "th" && p.proto != .tcp && p.proto != .udp { return .absent }
+            switch field {
+            case "sport": return p.sport.map { .value(.int(UInt64($0))) } ?? .absent
+            case "dport": return p.dport.map { .value(.int(UInt64($0))) } ?? .absent
+            case "flags" where proto == "tcp": return .value(.int(UInt64(p.tcpFlags ?? 0)))
+            default: return .notModelled("\(proto) \(field)")
+            }
+        case "icmp", "icmpv6":
+            return p.proto == .icmp || p.proto == .icmpv6 ? .notModelled("\(proto) \(field)") : .absent
+        default:
+            return .notModelled("\(proto) \(field)")
+        }
+    }
+
+    static func meta(_ key: String, _ c: PacketContext) -> FieldEval {
+        let p = c.packet
+        switch key {
+        // A missing device reads as an empty name / index 0 (nft_meta_store_ifname), so
+        // `oifname != "docker1"` is true in prerouting.
+        case "iifname", "iif": return .value(.name(c.iif ?? ""))
+        case "oifname", "oif": return .value(.name(c.oif ?? ""))
+        case "l4proto": return .value(.int(UInt64(p.proto.number)))
+        case "nfproto": return .value(.int(p.v4 ? 2 : 10))
+        case "protocol": return .value(.int(p.v4 ? 0x0800 : 0x86dd))
+        case "mark": return .value(.int(UInt64(p.mark)))
+        case "pkttype":
+            let t = c.routing.addressType(p.daddr)
+            return .value(.int(t == "broadcast" ? 1 : t == "multicast" ? 2 : 0))
+        default: return .notModelled("meta \(key)")
+        }
+    }
+
+    static func ct(_ key: String, _ dir: String?, _ c: PacketContext) -> FieldEval {
+        switch c.ct {
+        case .none:
+            return key == "state" && dir == nil ? .value(.int(1)) : .absent
+        case .untracked:
+            return key == "state" && dir == nil ? .value(.int(64)) : .absent
+        case .tracked(let isReply, let isNew):
+            guard let conn = c.connection else { return .absent }
+            switch (key, dir) {
+            case ("state", nil): return .value(.int(isNew ? 8 : 2))
+            case ("status", nil): return .value(.int(conn.statusBits))
+            case ("direction", nil): return .value(.int(isReply ? 1 : 0))
+            case ("mark", nil): return .value(.int(UInt64(conn.mark)))
+            case (_, let d?):
+                let t = d == "reply" ? conn.reply : conn.original
+                switch key {
+                case "saddr", "ip saddr", "ip6 saddr": return .value(.addr(t.src.addr))
+                case "daddr", "ip daddr", "ip6 daddr": return .value(.addr(t.dst.addr))
+                case "proto-src": return t.src.port.map { .value(.int(UInt64($0))) } ?? .absent
+                case "proto-dst": return t.dst.port.map { .value(.int(UInt64($0))) } ?? .absent
+                case "protocol": return .value(.int(UInt64(t.proto.number)))
+                default: return .notModelled("ct \(d) \(key)")
+                }
+            default: return .notModelled("ct \(key)")
+            }
+        }
+    }
+
+    static func fib(_ result: String, _ flags: [String], _ c: PacketContext) -> FieldEval {
+        let p = c.packet
+        let useSaddr = flags.contains("saddr")
+        let addr = useSaddr ? p.saddr : p.daddr
+        let restricted = flags.contains("iif") || flags.contains("oif")
+        switch result {
+        case "type":
+            if flags.contains("mark") { return .notModelled("fib with mark") }
+            let t = c.routing.addressType(addr)
+            if restricted {
+                // With iif/oif the lookup is restricted to that device's addresses.
+                let dev = flags.contains("iif") ? c.iif : c.oif
+                if t == "local", let owner = c.routing.localAddresses[addr], owner != dev { return .value(.int(1)) }
+            }
+            return .value(.int(SymbolTable.fibAddrType.names[t] ?? 1))
+        case "oif", "oifname":
+            if flags.contains("mark") { return .notModelled("fib with mark") }
+            guard let route = c.routing.lookup(addr), route.type == "unicast" || route.type == "local" else {
+                return .value(.name(""))
+            }
+            let dev = route.type == "local" ? "lo" : (route.device ?? "")
+            if flags.contains("iif"), dev != (c.iif ?? "") { return .value(.name("")) }
+            return .value(.name(dev))
+        default:
+            return .notModelled("fib \(result)")
+        }
+    }
+}
+
+extension FieldEval {
+    /// The same result for a non-value (passes absence and not-modelled through).
+    var nonValue: FieldEval {
+        switch self {
+        case .value: return .notModelled("operand is not an integer")
+        default: return self
+        }
+    }
+}

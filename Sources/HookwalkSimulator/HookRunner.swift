@@ -1,0 +1,190 @@
+import HookwalkModel
+
+/// What a hook's traversal came to.
+enum HookEnd {
+    case pass
+    case stop(Outcome)
+}
+
+/// Runs the base chains of one hook in priority order together with the kernel's own hook
+/// functions that sit between them: conntrack at -200, the NAT hook at -100 (prerouting, output)
+/// or 100 (postrouting, input) that calls every nat-type chain (fact 3), conntrack's confirm at
+/// the end, and br_netfilter's entry points in the bridge hooks (facts 16-19).
+extension PathWalker {
+    /// A position in a hook: a base chain, or one of the kernel's hook functions.
+    enum HookEntry {
+        case chain(Int)
+        case conntrack
+        case natDestination
+        case natSource
+        case confirm
+        case brnfPrerouting
+        case brnfForward
+        case brnfPostrouting
+    }
+
+    func ipEntries(_ hook: Hook) -> [(priority: Int, entry: HookEntry)] {
+        var out: [(Int, HookEntry)] = []
+        switch hook {
+        case .prerouting, .output:
+            out.append((-200, .conntrack))
+            out.append((-100, .natDestination))
+        case .postrouting, .input:
+            out.append((100, .natSource))
+            out.append((Int.max, .confirm))
+        default:
+            break
+        }
+        for i in ruleset.ipBaseChains(v4: packet.v4, hook: hook) where ruleset.chains[i].base?.type != .nat {
+            out.append((ruleset.chains[i].base!.priority, .chain(i)))
+        }
+        // Kernel hook functions sort before chains of equal priority (they are registered first).
+        return out.enumerated().sorted { a, b in
+            a.element.0 != b.element.0 ? a.element.0 < b.element.0 : a.offset < b.offset
+        }.map { ($0.element.0, $0.element.1) }
+    }
+
+    func bridgeEntries(_ hook: Hook, brnf: Bool) -> [(priority: Int, entry: HookEntry)] {
+        var out: [(Int, HookEntry)] = []
+        if brnf {
+            switch hook {
+            case .prerouting: out.append((0, .brnfPrerouting))
+            case .forward: out.append((-1, .brnfForward))
+            case .postrouting: out.append((Int.max, .brnfPostrouting))
+            default: break
+            }
+        }
+        for i in ruleset.bridgeBaseChains(hook: hook) {
+            out.append((ruleset.chains[i].base!.priority, .chain(i)))
+        }
+        return out.enumerated().sorted { a, b in
+            a.element.0 != b.element.0 ? a.element.0 < b.element.0 : a.offset < b.offset
+        }.map { ($0.element.0, $0.element.1) }
+    }
+
+    /// An IP-layer hook (ip/ip6 and inet tables).
+    mutating func ipHook(_ hook: Hook, iif: String?, oif: String?) -> HookEnd {
+        currentIif = iif
+        currentOif = oif
+        emit(.hook(family: packet.v4 ? .ip : .ip6, hook: hook))
+        for (_, entry) in ipEntries(hook) {
+            if case .stop(let o) = runEntry(entry, hook: hook) { return .stop(o) }
+        }
+        return .pass
+    }
+
+    /// A bridge-family hook; with br_netfilter the IP hooks run from inside it.
+    mutating func bridgeHook(_ hook: Hook, inPort: String?, outPort: String?, bridge: String, brnf: Bool) -> HookEnd {
+        emit(.hook(family: .bridge, hook: hook))
+        for (_, entry) in bridgeEntries(hook, brnf: brnf) {
+            currentIif = inPort
+            currentOif = outPort
+            if case .chain = entry {} else { currentBridge = bridge }
+            if case .stop(let o) = runEntry(entry, hook: hook) { return .stop(o) }
+        }
+        return .pass
+    }
+
+    private mutating func runEntry(_ entry: HookEntry, hook: Hook) -> HookEnd {
+        switch entry {
+        case .chain(let i):
+            let run = runChain(i, hook: hook)
+            if run.notrack, case .none = ct { untrackedRequested = true }
+            return end(of: run, chain: i)
+        case .conntrack:
+            conntrackIn()
+            return .pass
+        case .natDestination:
+            return natHook(hook, manip: .destination)
+        case .natSource:
+            return natHook(hook, manip: .source)
+        case .confirm:
+            if !isReply, connection != nil, !(connection!.confirmed) {
+                connection!.confirmed = true
+            }
+            return .pass
+        case .brnfPrerouting:
+            let bridge = currentBridge ?? ""
+            emit(.note("br_netfilter (bridge-nf-call-\(packet.v4 ? "iptables" : "ip6tables")=1) runs the IP prerouting hook from the bridge prerouting hook, with iif \(bridge)"))
+            let saved = (currentIif, currentOif)
+            if case .stop(let o) = ipHook(.prerouting, iif: bridge, oif: nil) { return .stop(o) }
+            brnfPreroutingDone = true
+            (currentIif, currentOif) = saved
+            emit(.hook(family: .bridge, hook: hook))
+            return .pass
+        case .brnfForward:
+            let bridge = currentBridge ?? ""
+            emit(.note("br_netfilter runs the IP forward hook for the bridged frame, with iif and oif \(bridge)"))
+            let saved = (currentIif, currentOif)
+            if case .stop(let o) = ipHook(.forward, iif: bridge, oif: bridge) { return .stop(o) }
+            (currentIif, currentOif) = saved
+            emit(.hook(family: .bridge, hook: hook))
+            return .pass
+        case .brnfPostrouting:
+            let bridge = currentBridge ?? ""
+            emit(.note("br_netfilter runs the IP postrouting hook for the bridged frame, with oif \(bridge) and no iif"))
+            let saved = (currentIif, currentOif)
+            if case .stop(let o) = ipHook(.postrouting, iif: nil, oif: bridge) { return .stop(o) }
+            (currentIif, currentOif) = saved
+            return .pass
+        }
+    }
+
+    private mutating func end(of run: ChainRun, chain: Int) -> HookEnd {
+        switch run.end {
+        case .accept:
+            return .pass
+        case .drop(let handle, let text, let rejected):
+            return .stop(.dropped(chain: ruleset.chains[chain].ref, handle: handle, text: text, rejected: rejected))
+        case .notModelled(let why):
+            emit(.notModelled(chain: ruleset.chains[chain].ref, handle: nil, text: why, assumption: "the simulation stops here"))
+            return .stop(.notModelled(why))
+        }
+    }
+
+    mutating func runChain(_ i: Int, hook: Hook) -> ChainRun {
+        let c = ruleset.chains[i]
+        emit(.chain(BaseChainRef(chain: c.ref, type: c.base!.type, hook: hook, priority: c.base!.priority),
+                    packet.state(iif: currentIif, oif: currentOif)))
+        var context = PacketContext(packet: packet, family: c.ref.family, hook: hook, iif: currentIif, oif: currentOif,
+                                    ct: ct, connection: connection, routing: routing)
+        let run = ChainEvaluator(ruleset: ruleset).run(chainIndex: i, context: &context, events: &events)
+        packet = context.packet
+        connection = context.connection
+        return run
+    }
+
+    /// nf_conntrack_in: attaches the packet to its connection, or starts one.
+    mutating func conntrackIn() {
+        if untrackedRequested {
+            ct = .untracked
+            emit(.conntrack("the packet is not tracked (notrack): no connection, no NAT"))
+            return
+        }
+        if case .tracked = ct { return }  // already attached (e.g. looped back through lo)
+        let tuple = Tuple(src: SocketAddress(addr: packet.saddr, port: packet.sport),
+                          dst: SocketAddress(addr: packet.daddr, port: packet.dport), proto: packet.proto)
+        if isReply, let conn = connection, conn.reply == tuple {
+            ct = .tracked(reply: true, new: false)
+            connection!.seenReply = true
+            emit(.conntrack("reply of the connection \(Self.describe(conn.original)): state established, no nat chain is consulted (only the first packet of a connection is)"))
+            return
+        }
+        if isReply, let conn = connection {
+            emit(.conntrack("\(Self.describe(tuple)) does not match the expected reply \(Self.describe(conn.reply)): conntrack treats it as a new connection"))
+        } else {
+            emit(.conntrack("new connection \(Self.describe(tuple))"))
+        }
+        connection = Connection(original: tuple)
+        isReply = false
+        ct = .tracked(reply: false, new: true)
+    }
+
+    static func describe(_ t: Tuple) -> String {
+        func ep(_ s: SocketAddress) -> String {
+            let a = s.addr.isV4 ? s.addr.description : "[\(s.addr)]"
+            return s.port.map { "\(a):\($0)" } ?? a
+        }
+        return "\(t.proto.rawValue) \(ep(t.src)) -> \(ep(t.dst))"
+    }
+}

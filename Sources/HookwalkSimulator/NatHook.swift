@@ -1,0 +1,119 @@
+import HookwalkModel
+
+/// Conntrack's NAT hook (kernel facts 3, 4, 9-11). For the first packet of a connection it calls
+/// the nat-type chains of the hook in priority order until one makes a mapping; every other packet
+/// gets the stored mapping applied, or undone in the reply direction, without any nat chain.
+extension PathWalker {
+    enum Manip {
+        /// Destination NAT: prerouting and output, at -100.
+        case destination
+        /// Source NAT: postrouting and input, at 100.
+        case source
+    }
+
+    mutating func natHook(_ hook: Hook, manip: Manip) -> HookEnd {
+        guard case .tracked(let reply, let new) = ct, connection != nil else { return .pass }
+        let decided = manip == .destination ? connection!.dstDecided : connection!.srcDecided
+        if new && !reply && !decided {
+            let natChains = ruleset.ipBaseChains(v4: packet.v4, hook: hook).filter { ruleset.chains[$0].base?.type == .nat }
+            chains: for i in natChains {
+                let run = runChain(i, hook: hook)
+                switch run.end {
+                case .accept: break
+                case .drop(let handle, let text, let rejected):
+                    return .stop(.dropped(chain: ruleset.chains[i].ref, handle: handle, text: text, rejected: rejected))
+                case .notModelled(let why):
+                    emit(.notModelled(chain: ruleset.chains[i].ref, handle: nil, text: why, assumption: "the simulation stops here"))
+                    return .stop(.notModelled(why))
+                }
+                if let req = run.nat {
+                    switch makeMapping(req, hook: hook, manip: manip) {
+                    case .success(let mapping):
+                        if manip == .destination { connection!.dnat = mapping } else { connection!.snat = mapping }
+                        let remaining = natChains.drop { $0 != i }.dropFirst()
+                        if !remaining.isEmpty {
+                            let names = remaining.map { ruleset.chains[$0].ref.description }.joined(separator: ", ")
+                            emit(.note("a \(req.kind.rawValue) mapping was made, so the remaining nat chains of this hook are not evaluated: \(names)"))
+                        }
+                    case .failure(let why):
+                        return .stop(.dropped(chain: ruleset.chains[i].ref, handle: nil, text: why.message, rejected: false))
+                    }
+                    break chains
+                }
+            }
+            if manip == .destination { connection!.dstDecided = true } else { connection!.srcDecided = true }
+            if let m = manip == .destination ? connection!.dnat : connection!.snat {
+                apply(m, manip: manip, kind: manip == .destination ? "dnat" : "snat", implicit: false)
+            }
+            return .pass
+        }
+        // Not the first packet: conntrack applies what is stored.
+        let conn = connection!
+        switch (manip, reply) {
+        case (.destination, true):
+            if conn.snat != nil {
+                apply(conn.original.src, manip: .destination, kind: "reverse of the source NAT", implicit: true)
+            }
+        case (.source, true):
+            if conn.dnat != nil {
+                apply(conn.original.dst, manip: .source, kind: "reverse of the destination NAT", implicit: true)
+            }
+        case (.destination, false):
+            if let m = conn.dnat { apply(m, manip: .destination, kind: "dnat", implicit: true) }
+        case (.source, false):
+            if let m = conn.snat { apply(m, manip: .source, kind: "snat", implicit: true) }
+        }
+        return .pass
+    }
+
+    private mutating func apply(_ m: SocketAddress, manip: Manip, kind: String, implicit: Bool) {
+        let before = packet.state(iif: currentIif, oif: currentOif)
+        if manip == .destination {
+            packet.daddr = m.addr
+            if let p = m.port { packet.dport = p }
+        } else {
+            packet.saddr = m.addr
+            if let p = m.port { packet.sport = p }
+        }
+        let after = packet.state(iif: currentIif, oif: currentOif)
+        guard before.saddr != after.saddr || before.daddr != after.daddr || before.sport != after.sport
+            || before.dport != after.dport else { return }
+        emit(.nat(kind: kind, before: before, after: after, implicit: implicit))
+    }
+
+    /// The address and port a NAT statement maps the packet to.
+    private func makeMapping(_ req: NatRequest, hook: Hook, manip: Manip) -> Result<SocketAddress, ConstantError> {
+        switch req.kind {
+        case .dnat, .redirect:
+            guard manip == .destination else { return .failure(ConstantError(message: "\(req.kind.rawValue) in a source NAT hook")) }
+            var addr = req.addr ?? packet.daddr
+            if req.kind == .redirect {
+                if hook == .output {
+                    addr = packet.v4 ? IPAddress("127.0.0.1")! : IPAddress("::1")!
+                } else if let iif = currentIif, let a = routing.interface(iif)?.addresses.first(where: { $0.address.isV4 == packet.v4 }) {
+                    addr = a.address
+                } else {
+                    return .failure(ConstantError(message: "redirect: the input interface has no address"))
+                }
+            }
+            let port = req.port ?? req.portRange?.lowerBound ?? packet.dport
+            return .success(SocketAddress(addr: addr, port: port))
+        case .snat, .masquerade:
+            guard manip == .source else { return .failure(ConstantError(message: "\(req.kind.rawValue) in a destination NAT hook")) }
+            var addr: IPAddress
+            if req.kind == .masquerade {
+                guard let a = routing.sourceAddress(device: currentOif, destination: packet.daddr, route: routing.lookup(packet.daddr)) else {
+                    return .failure(ConstantError(message: "masquerade: \(currentOif ?? "the output interface") has no address"))
+                }
+                addr = a
+            } else {
+                guard let a = req.addr else { return .failure(ConstantError(message: "snat without an address")) }
+                addr = a
+            }
+            var port = req.port ?? packet.sport
+            if let range = req.portRange, let p = packet.sport, !range.contains(p) { port = range.lowerBound }
+            if req.kind == .masquerade, addr == packet.saddr, req.port == nil { addr = packet.saddr }
+            return .success(SocketAddress(addr: addr, port: port))
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import HookwalkModel
+
+/// Walks one packet through the host: which hooks it meets in which order, depending on where it
+/// comes from (the wire, a container behind a bridge, a local process) and where routing sends it.
+/// Chains and the kernel's hook functions are run by `HookRunner`; NAT by `NatHook`.
+struct PathWalker {
+    let ruleset: CompiledRuleset
+    let routing: Routing
+    let topology: Topology
+    var packet: Packet
+    var events: [TraceEvent] = []
+    var connection: Connection?
+    var isReply: Bool
+    var ct: CtAttachment = .none
+    var untrackedRequested = false
+    var currentIif: String?
+    var currentOif: String?
+    var currentBridge: String?
+    /// Set when br_netfilter already ran the IP prerouting hook for this frame.
+    var brnfPreroutingDone = false
+
+    init(ruleset: CompiledRuleset, routing: Routing, topology: Topology, packet: Packet, connection: Connection?, isReply: Bool) {
+        self.ruleset = ruleset
+        self.routing = routing
+        self.topology = topology
+        self.packet = packet
+        self.connection = connection
+        self.isReply = isReply
+    }
+
+    mutating func emit(_ kind: TraceEventKind) {
+        events.append(TraceEvent(kind, traced: packet.nftrace))
+    }
+
+    // MARK: - Entry points
+
+    /// A packet arriving from the wire on `interface` (an uplink).
+    mutating func fromWire(_ interface: String) -> Outcome {
+        if topology.hasIngressChains {
+            emit(.notModelled(chain: nil, handle: nil, text: "netdev/inet ingress chains",
+                              assumption: "the ingress hook is not simulated; assumed the packet passes it"))
+        }
+        if case .stop(let o) = ipHook(.prerouting, iif: interface, oif: nil) { return o }
+        return afterPrerouting(iif: interface)
+    }
+
+    /// A packet sent by a local process.
+    mutating func fromHost() -> Outcome {
+        guard let route = routing.lookup(packet.daddr) else { return unroutable("no route to \(packet.daddr)") }
+        let local = route.type == "local" || route.type == "broadcast"
+        let oif = local ? "lo" : (route.device ?? "")
+        emit(.route(RouteDecision(kind: "output", oif: oif, gateway: route.gateway, route: Routing.describe(route))))
+        let daddrBefore = packet.daddr
+        if case .stop(let o) = ipHook(.output, iif: nil, oif: oif) { return o }
+        // The NAT hook may have changed the destination: the kernel routes the packet again.
+        var outRoute = route
+        var outIf = oif
+        if packet.daddr != daddrBefore {
+            guard let r = routing.lookup(packet.daddr) else { return unroutable("no route to \(packet.daddr) after NAT") }
+            outRoute = r
+            outIf = (r.type == "local" || r.type == "broadcast") ? "lo" : (r.device ?? "")
+            emit(.route(RouteDecision(kind: "output", oif: outIf, gateway: r.gateway, route: Routing.describe(r))))
+            if packet.saddr.isLoopback, outIf != "lo", topology.routeLocalnet(outIf) == 0 {
+                return unroutable("the source \(packet.saddr) is a loopback address and \(outIf) has route_localnet=0: the kernel refuses to route it")
+            }
+        }
+        if outIf == "lo" {
+            if case .stop(let o) = ipHook(.postrouting, iif: nil, oif: "lo") { return o }
+            emit(.note("the packet loops back through lo and enters the host again"))
+            if case .stop(let o) = ipHook(.prerouting, iif: "lo", oif: nil) { return o }
+            return localInput(iif: "lo")
+        }
+        return postroutingAndOut(iif: nil, oif: outIf, route: outRoute)
+    }
+
+    /// A frame sent by a container into its bridge.
+    mutating func fromContainer(_ name: String) -> Outcome {
+        guard let c = topology.containers[name] else { return .notModelled("no container named \(name) with an address on a bridge") }
+        let onLink = c.subnet.map { $0.contains(packet.daddr) } ?? false
+        let nextHop = onLink ? packet.daddr : (c.gateway ?? packet.daddr)
+        if topology.bridgeAddresses[c.bridge]?.contains(nextHop) == true {
+            return bridgePath(inPort: c.port, bridge: c.bridge, toHost: true)
+        }
+        if let peer = topology.container(at: nextHop, bridge: c.bridge) {
+            emit(.note("\(packet.daddr) is on the container's own subnet: the frame goes straight to \(peer.name)'s MAC address and is bridged"))
+            return bridgePath(inPort: c.port, bridge: c.bridge, toHost: false)
+        }
+        return unroutable("no neighbour \(nextHop) on \(c.bridge): the container's ARP request is not answered")
+    }
+
+    // MARK: - Paths
+
+    /// A frame entering `bridge` on `inPort`, addressed to the bridge itself (`toHost`) or to
+    /// another port.
+    mutating func bridgePath(inPort: String, bridge: String, toHost: Bool) -> Outcome {
+        let brnf = topology.brNetfilter(v4: packet.v4)
+        if !brnf {
+            emit(.note("bridge-nf-call-\(packet.v4 ? "iptables" : "ip6tables")=0: the bridge hooks run without the IP hooks in between"))
+        }
+        currentBridge = bridge
+        let daddrBefore = packet.daddr
+        if case .stop(let o) = bridgeHook(.prerouting, inPort: inPort, outPort: nil, bridge: bridge, brnf: brnf) { return o }
+        var bridged = !toHost
+        if brnf, toHost, packet.daddr != daddrBefore, let r = routing.lookup(packet.daddr), r.type == "unicast", r.device == bridge {
+            emit(.note("the destination was changed to \(packet.daddr), which is on \(bridge) itself: br_netfilter hands the frame back to the bridge (hairpin)"))
+            bridged = true
+        }
+        if bridged {
+            guard let peer = topology.container(at: packet.daddr, bridge: bridge) else {
+                return unroutable("no container has \(packet.daddr) on \(bridge)")
+            }
+            if case .stop(let o) = bridgeHook(.forward, inPort: inPort, outPort: peer.port, bridge: bridge, brnf: brnf) { return o }
+            if case .stop(let o) = bridgeHook(.postrouting, inPort: nil, outPort: peer.port, bridge: bridge, brnf: brnf) { return o }
+            return .delivered(endpoint: .container(peer.name), state: packet.state(iif: nil, oif: peer.port))
+        }
+        if case .stop(let o) = bridgeHook(.input, inPort: inPort, outPort: nil, bridge: bridge, brnf: false) { return o }
+        if !brnfPreroutingDone {
+            if case .stop(let o) = ipHook(.prerouting, iif: bridge, oif: nil) { return o }
+        } else {
+            emit(.note("the IP prerouting hook is not run again for this frame: br_netfilter already ran it"))
+        }
+        return afterPrerouting(iif: bridge)
+    }
+
+    /// The routing decision after prerouting (fact 13).
+    mutating func afterPrerouting(iif: String) -> Outcome {
+        guard let route = routing.lookup(packet.daddr) else { return unroutable("no route to \(packet.daddr)") }
+        switch route.type {
+        case "local", "broadcast", "multicast":
+            emit(.route(RouteDecision(kind: "input", oif: nil, route: Routing.describe(route))))
+            return localInput(iif: iif)
+        case "unicast":
+            let oif = route.device ?? ""
+            if !topology.forwarding(v4: packet.v4) {
+                emit(.route(RouteDecision(kind: "unreachable", oif: oif, route: Routing.describe(route))))
+                return unroutable("forwarding is off (\(packet.v4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding")=0): the packet is not routed to \(oif)")
+            }
+            emit(.route(RouteDecision(kind: "forward", oif: oif, gateway: route.gateway, route: Routing.describe(route))))
+            if case .stop(let o) = ipHook(.forward, iif: iif, oif: oif) { return o }
+            return postroutingAndOut(iif: iif, oif: oif, route: route)
+        default:
+            emit(.route(RouteDecision(kind: "unreachable", route: Routing.describe(route))))
+            return unroutable("the route to \(packet.daddr) is of type \(route.type)")
+        }
+    }
+
+    mutating func localInput(iif: String) -> Outcome {
+        if case .stop(let o) = ipHook(.input, iif: iif, oif: nil) { return o }
+        return .delivered(endpoint: .host, state: packet.state(iif: iif, oif: nil))
+    }
+
+    /// Postrouting, then out of an uplink or into a bridge (fact 18).
+    mutating func postroutingAndOut(iif: String?, oif: String, route: Route) -> Outcome {
+        if case .stop(let o) = ipHook(.postrouting, iif: iif, oif: oif) { return o }
+        if topology.bridges.contains(oif) {
+            let nextHop = route.gateway ?? packet.daddr
+            guard let peer = topology.container(at: nextHop, bridge: oif) else {
+                return unroutable("no container has \(nextHop) on \(oif): the host's ARP request is not answered")
+            }
+            currentBridge = oif
+            if case .stop(let o) = bridgeHook(.output, inPort: nil, outPort: peer.port, bridge: oif, brnf: false) { return o }
+            if case .stop(let o) = bridgeHook(.postrouting, inPort: nil, outPort: peer.port, bridge: oif, brnf: false) { return o }
+            return .delivered(endpoint: .container(peer.name), state: packet.state(iif: nil, oif: peer.port))
+        }
+        return .delivered(endpoint: .external(address: packet.daddr, interface: oif), state: packet.state(iif: nil, oif: oif))
+    }
+
+    mutating func unroutable(_ why: String) -> Outcome {
+        .unroutable(why)
+    }
+}
+
+extension IPAddress {
+    var isLoopback: Bool {
+        switch self {
+        case .v4(let v): return v >> 24 == 127
+        case .v6(let hi, let lo): return hi == 0 && lo == 1
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import HookwalkModel
+
+/// The routing decisions the kernel takes on the simulated packets: the tables of `ip route show
+/// table all` (or, when the snapshot has none, the connected and local routes the kernel derives
+/// from the addresses), looked up local table first, then main, then default, longest prefix first.
+struct Routing: Sendable {
+    let routes: [Route]
+    let interfaces: [Interface]
+    /// Kernel fact 13: every address of the host counts as local (lo, uplinks, bridges).
+    let localAddresses: [IPAddress: String]
+
+    init(host: Host) {
+        interfaces = host.interfaces
+        var local: [IPAddress: String] = [:]
+        for i in host.interfaces {
+            for a in i.addresses where local[a.address] == nil { local[a.address] = i.name }
+        }
+        localAddresses = local
+        routes = host.routes.isEmpty ? Routing.derived(from: host.interfaces) : host.routes
+    }
+
+    /// The routes the kernel creates for each address: connected (main), local and broadcast (local).
+    static func derived(from interfaces: [Interface]) -> [Route] {
+        var out: [Route] = []
+        for i in interfaces where i.up {
+            for a in i.addresses {
+                let p = a.prefix
+                if p.address.isV4 {
+                    if i.isLoopback {
+                        out.append(Route(table: "local", type: "local", destination: IPPrefix(p.network, p.length), device: i.name,
+                                         preferredSource: p.address))
+                    } else if p.length < 32 {
+                        out.append(Route(table: "main", type: "unicast", destination: IPPrefix(p.network, p.length), device: i.name,
+                                         preferredSource: p.address))
+                    }
+                    out.append(Route(table: "local", type: "local", destination: IPPrefix(p.address, 32), device: i.name,
+                                     preferredSource: p.address))
+                    if p.length < 31, case .v4(let net) = p.network {
+                        let bcast = net | (UInt32.max >> UInt32(p.length))
+                        out.append(Route(table: "local", type: "broadcast", destination: IPPrefix(.v4(bcast), 32), device: i.name,
+                                         preferredSource: p.address))
+                    }
+                } else {
+                    if p.length < 128 && a.scope != "host" {
+                        out.append(Route(table: "main", type: "unicast", destination: IPPrefix(p.network, p.length), device: i.name))
+                    }
+                    out.append(Route(table: "local", type: "local", destination: IPPrefix(p.address, 128), device: i.name))
+                }
+            }
+        }
+        return out
+    }
+
+    private static let tableOrder = ["local", "main", "default"]
+
+    /// The route the kernel uses for `destination` (policy routing beyond the three standard
+    /// tables is not modelled).
+    func lookup(_ destination: IPAddress) -> Route? {
+        if case .v4(0xffff_ffff) = destination {
+            return Route(table: "local", type: "broadcast", destination: IPPrefix(destination, 32), device: nil)
+        }
+        for table in Routing.tableOrder {
+            var best: Route?
+            for r in routes where r.table == table && r.destination.contains(destination) {
+                guard let b = best else { best = r; continue }
+                if r.destination.length > b.destination.length
+                    || (r.destination.length == b.destination.length && r.metric < b.metric) {
+                    best = r
+                }
+            }
+            if let best { return best }
+        }
+        return nil
+    }
+
+    /// `fib daddr type` / `fib saddr type` (nft_fib4's `inet_dev_addr_type`): the type of the
+    /// address in the local table; anything else with a route is unicast.
+    func addressType(_ a: IPAddress) -> String {
+        switch a {
+        case .v4(let v):
+            if v == 0xffff_ffff || v == 0 { return "broadcast" }
+            if v >> 28 == 0xe { return "multicast" }
+        case .v6(let hi, _):
+            if hi >> 56 == 0xff { return "multicast" }
+        }
+        var best: Route?
+        for r in routes where r.table == "local" && r.destination.contains(a) {
+            if best == nil || r.destination.length > best!.destination.length { best = r }
+        }
+        if let best { return best.type }
+        return "unicast"
+    }
+
+    func isLocal(_ a: IPAddress) -> Bool { addressType(a) == "local" }
+
+    /// The source address the kernel picks for a packet leaving through `device` towards
+    /// `destination`: the route's preferred source, else the device's first address in the
+    /// destination's subnet, else its first address (what `masquerade` uses, fact 11).
+    func sourceAddress(device: String?, destination: IPAddress, route: Route?) -> IPAddress? {
+        if let src = route?.preferredSource, src.isV4 == destination.isV4 { return src }
+        guard let device, let iface = interfaces.first(where: { $0.name == device }) else { return nil }
+        let family = iface.addresses.filter { $0.address.isV4 == destination.isV4 && $0.scope != "link" }
+        if let same = family.first(where: { $0.prefix.contains(destination) }) { return same.address }
+        return family.first?.address ?? iface.addresses.first { $0.address.isV4 == destination.isV4 }?.address
+    }
+
+    func interface(_ name: String) -> Interface? { interfaces.first { $0.name == name } }
+
+    /// `ip route` style text for a route.
+    static func describe(_ r: Route) -> String {
+        var s = r.type == "unicast" ? "" : r.type + " "
+        s += r.destination.length == r.destination.address.bitWidth && r.type != "unicast"
+            ? r.destination.address.description : r.destination.description
+        if let g = r.gateway { s += " via \(g)" }
+        if let d = r.device { s += " dev \(d)" }
+        if r.table != "main" { s += " table \(r.table)" }
+        if let p = r.preferredSource { s += " src \(p)" }
+        return s
+    }
+}

@@ -1,0 +1,106 @@
+import HookwalkModel
+
+/// The simulator: a pure function of (ruleset, host, scenario) -> trace. Create it once per
+/// snapshot (it indexes the ruleset) and simulate as many scenarios as needed; it holds no
+/// mutable state, so it can be shared across threads.
+public struct Simulator: Sendable {
+    let compiled: CompiledRuleset
+    let routing: Routing
+    let topology: Topology
+    public let snapshot: Snapshot
+
+    /// - Parameter ruleText: how rules are shown in trace events (the nft text printer).
+    public init(snapshot: Snapshot, ruleText: (Rule) -> String) {
+        self.snapshot = snapshot
+        compiled = CompiledRuleset(snapshot.ruleset, ruleText: ruleText)
+        routing = Routing(host: snapshot.host)
+        topology = Topology(host: snapshot.host, ruleset: snapshot.ruleset)
+    }
+
+    /// Whether the ruleset sets `meta nftrace` itself: then, as in the kernel, only packets that
+    /// got the flag produce `nft monitor trace` lines.
+    public var rulesetSetsNftrace: Bool { compiled.setsNftrace }
+
+    /// Simulates the request of `scenario` and, when it reaches a receiver that answers, the reply.
+    public func simulate(_ scenario: Scenario) -> Trace {
+        guard let source = sourceAddress(scenario) else {
+            let p = PacketState(saddr: scenario.to, daddr: scenario.to, proto: scenario.proto, sport: scenario.sport, dport: scenario.port)
+            let why: String
+            switch scenario.from {
+            case .container(let n): why = "no running container named \(n) with an address of this family"
+            default: why = "no source address for the sender"
+            }
+            return Trace(scenario: scenario, request: PacketTrace(initial: p, events: [], outcome: .notModelled(why)), reply: nil)
+        }
+        let request = Packet(saddr: source, daddr: scenario.to, proto: scenario.proto, sport: scenario.sport,
+                             dport: scenario.port, tcpFlags: scenario.proto == .tcp ? 0x02 : nil)
+        var walker = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: request, connection: nil, isReply: false)
+        let outcome = run(&walker, from: scenario.from)
+        let requestTrace = PacketTrace(initial: request.state(iif: nil, oif: nil), events: walker.events, outcome: outcome)
+
+        guard case .delivered(let endpoint, let seen) = outcome, answers(endpoint, scenario) else {
+            return Trace(scenario: scenario, request: requestTrace, reply: nil)
+        }
+        let replyPacket = Packet(saddr: seen.daddr, daddr: seen.saddr, proto: seen.proto, sport: seen.dport, dport: seen.sport,
+                                 tcpFlags: scenario.proto == .tcp ? 0x12 : nil)
+        var back = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: replyPacket,
+                              connection: walker.connection, isReply: true)
+        let replyOutcome: Outcome
+        switch endpoint {
+        case .external(_, let interface):
+            replyOutcome = back.fromWire(interface ?? "")
+        default:
+            replyOutcome = run(&back, from: endpoint)
+        }
+        let replyTrace = PacketTrace(initial: replyPacket.state(iif: nil, oif: nil), events: back.events, outcome: replyOutcome)
+        return Trace(scenario: scenario, request: requestTrace, reply: replyTrace)
+    }
+
+    private func run(_ walker: inout PathWalker, from: Endpoint) -> Outcome {
+        switch from {
+        case .external(let addr, let interface):
+            guard let iface = interface ?? arrivalInterface(for: addr) else {
+                return .unroutable("the host has no route back to \(addr), so hookwalk cannot tell which interface it arrives on")
+            }
+            return walker.fromWire(iface)
+        case .container(let name):
+            return walker.fromContainer(name)
+        case .host:
+            return walker.fromHost()
+        }
+    }
+
+    /// The interface a packet from `client` arrives on: the one the host would route it back
+    /// through.
+    public func arrivalInterface(for client: IPAddress) -> String? {
+        guard let r = routing.lookup(client), r.type == "unicast" else { return nil }
+        return r.device
+    }
+
+    func sourceAddress(_ s: Scenario) -> IPAddress? {
+        switch s.from {
+        case .external(let a, _): return a
+        case .container(let n):
+            guard let c = topology.containers[n], c.address.isV4 == s.to.isV4 else { return nil }
+            return c.address
+        case .host:
+            let r = routing.lookup(s.to)
+            if r?.type == "local" { return r?.preferredSource ?? s.to }
+            return routing.sourceAddress(device: r?.device, destination: s.to, route: r)
+        }
+    }
+
+    /// Whether the receiver sends a reply. A packet that ends on the host although a container
+    /// publishes the port it was sent to (e.g. a broadcast, fact 15) reached no listener that
+    /// answers; any other delivery is answered.
+    func answers(_ endpoint: Endpoint, _ s: Scenario) -> Bool {
+        guard case .host = endpoint else { return true }
+        let publishedBy = snapshot.host.docker.containers.contains { c in
+            c.running && c.ports.contains { $0.hostPort == Int(s.port) && $0.proto == s.proto.rawValue }
+        }
+        // With docker-proxy (userland-proxy, Docker's default) a published port that was not
+        // DNATed is served by the proxy on the host, which answers.
+        let proxy = snapshot.host.docker.userlandProxy ?? !snapshot.host.docker.containers.isEmpty
+        return !publishedBy || proxy
+    }
+}

@@ -1,0 +1,74 @@
+import HookwalkModel
+
+/// The host's layer-2 picture the paths need: which interfaces are bridges, which container sits
+/// behind which bridge port, and the sysctls that switch paths (ip_forward, br_netfilter,
+/// route_localnet).
+struct Topology: Sendable {
+    struct ContainerPort: Sendable {
+        var name: String
+        var bridge: String
+        /// The bridge port (host end of the container's veth). `ip addr` does not say which veth
+        /// belongs to which container; hookwalk uses the port named `veth<container>` when there is
+        /// one, the only port when the bridge has one, else `?`.
+        var port: String
+        var address: IPAddress
+        var subnet: IPPrefix?
+        var gateway: IPAddress?
+    }
+
+    var bridges: Set<String> = []
+    var bridgeAddresses: [String: Set<IPAddress>] = [:]
+    var containers: [String: ContainerPort] = [:]
+    var byAddress: [String: [IPAddress: String]] = [:]
+    var sysctls: Host
+    var hasIngressChains: Bool
+
+    init(host: Host, ruleset: Ruleset) {
+        sysctls = host
+        var bridges = Set(host.interfaces.compactMap(\.master))
+        for i in host.interfaces where i.kind == "bridge" { bridges.insert(i.name) }
+        var networkBridge: [String: String] = [:]
+        for n in host.docker.networks {
+            if let b = n.bridge, host.interface(named: b) != nil { bridges.insert(b); networkBridge[n.name] = b }
+        }
+        self.bridges = bridges
+        for b in bridges {
+            bridgeAddresses[b] = Set(host.interface(named: b)?.addresses.map(\.address) ?? [])
+        }
+        for c in host.docker.containers where c.running {
+            for e in c.endpoints {
+                guard let addr = e.ipv4, let bridge = networkBridge[e.network] else { continue }
+                let ports = host.interfaces.filter { $0.master == bridge }.map(\.name)
+                let wanted = String(("veth" + c.name).prefix(15))
+                let port = ports.contains(wanted) ? wanted : (ports.count == 1 ? ports[0] : "?")
+                let subnet = e.ipv4PrefixLength.map { IPPrefix(addr, $0) }
+                let cp = ContainerPort(name: c.name, bridge: bridge, port: port, address: addr,
+                                       subnet: subnet.map { IPPrefix($0.network, $0.length) }, gateway: e.gateway)
+                if containers[c.name] == nil { containers[c.name] = cp }
+                byAddress[bridge, default: [:]][addr] = c.name
+            }
+        }
+        hasIngressChains = ruleset.tables.contains { t in
+            t.chains.contains { $0.base?.hook == .ingress || $0.base?.hook == .egress }
+        }
+    }
+
+    func container(at address: IPAddress, bridge: String) -> ContainerPort? {
+        guard let name = byAddress[bridge]?[address] else { return nil }
+        return containers[name]
+    }
+
+    func brNetfilter(v4: Bool) -> Bool {
+        sysctls.sysctl(v4 ? "net.bridge.bridge-nf-call-iptables" : "net.bridge.bridge-nf-call-ip6tables") != 0
+    }
+
+    func forwarding(v4: Bool) -> Bool {
+        sysctls.sysctl(v4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding") != 0
+    }
+
+    func routeLocalnet(_ interface: String) -> Int {
+        let all = sysctls.sysctl("net.ipv4.conf.all.route_localnet")
+        if let v = sysctls.sysctls["net.ipv4.conf.\(interface).route_localnet"], let n = Int(v) { return max(n, all) }
+        return all
+    }
+}
