@@ -1,0 +1,129 @@
+import Foundation
+import HookwalkModel
+
+/// What the kernel did with one scenario: its trace, grouped into request and reply, and what the
+/// server and the client saw.
+public struct LabCapture: Sendable, Hashable {
+    public var scenario: LabScenario
+    /// `nft -a monitor trace` output as printed.
+    public var rawTrace: String
+    public var lines: [TraceLine]
+    public var context: FlowContext
+    public var selection: FlowSelection
+    public var observation: EndpointObservation
+    /// The server's and client's JSON reports, and anything that went wrong on their side.
+    public var serverReport: String
+    public var clientReport: String
+    public var problems: [String]
+
+    /// The capture with a `# scenario:` header, in the format of the lab's `raw-trace.txt`, so a
+    /// capture can be saved and read back with `CaptureFile.scenarios`.
+    public var captureText: String {
+        func join<T: CustomStringConvertible>(_ xs: [T]) -> String { xs.map(\.description).joined(separator: ",") }
+        return "# scenario: \(scenario.name) proto=\(context.proto) cports=\(join(context.clientPorts)) sports=\(join(context.serverPorts)) "
+            + "caddrs=\(join(context.clientAddresses)) saddrs=\(join(context.serverAddresses))\n" + rawTrace
+    }
+}
+
+extension Lab {
+    /// Plays one scenario: starts `nft -a monitor trace` in the host namespace and waits until it
+    /// is subscribed, starts the server, runs the client, stops the monitor once its output is
+    /// quiet. Every wait is bounded by `timeout` (seconds) or a small multiple of it.
+    public func run(_ s: LabScenario, timeout: Double = 2) throws -> LabCapture {
+        guard let clientNS = topology.namespace(of: s.client) else {
+            throw HookwalkError(.none, "scenario \(s.name): no lab namespace for the client (\(s.client))")
+        }
+        guard let serverNS = topology.namespace(of: s.server) else {
+            throw HookwalkError(.none, "scenario \(s.name): no lab namespace for the server (\(s.server))")
+        }
+        guard s.proto == .tcp || s.proto == .udp else {
+            throw HookwalkError(.none, "scenario \(s.name): the lab plays tcp and udp only, not \(s.proto.rawValue)")
+        }
+        var problems: [String] = []
+
+        let monitor = try shell.start(["ip", "netns", "exec", host, "nft", "-a", "monitor", "trace"])
+        defer { monitor.stop(); monitor.removeFiles() }
+        if !waitSubscribed(pid: monitor.process.processIdentifier, timeout: timeout) {
+            problems.append("nft monitor did not show its trace subscription within \(timeout) s: " + monitor.stderr())
+        }
+
+        let proto = s.proto.rawValue
+        let fam = s.destination.isV4 ? "4" : "6"
+        let server = try shell.start(["ip", "netns", "exec", serverNS, "python3", "-c", LabScripts.server,
+                                      proto, String(s.serverPort), String(timeout), fam])
+        defer { server.stop(); server.removeFiles() }
+        if !server.wait(timeout: timeout + 3, until: { $0.contains("READY") }) {
+            throw HookwalkError(.none, "scenario \(s.name): the server in \(serverNS) did not start: \(server.stderr())")
+        }
+
+        let client = try shell.run(["ip", "netns", "exec", clientNS, "python3", "-c", LabScripts.client,
+                                    proto, s.destination.description, String(s.port), String(s.clientPort), String(timeout)],
+                                   timeout: timeout + 5)
+        server.finish(timeout: timeout + 1)
+
+        // Trace events arrive asynchronously: wait until the output has been quiet for 150 ms.
+        var last = -1
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let n = monitor.stdout().utf8.count
+            if n == last { break }
+            last = n
+            usleep(150_000)
+        }
+        monitor.stop()
+        let raw = monitor.stdout()
+
+        let serverJSON = server.stdout().split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
+        let clientJSON = client.stdout.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
+        if serverJSON.isEmpty { problems.append("server: no report; stderr: \(server.stderr())") }
+        if clientJSON.isEmpty { problems.append("client: no report; stderr: \(client.stderr)") }
+        let sr = Self.object(serverJSON), cr = Self.object(clientJSON)
+        if let e = sr["error"] as? String { problems.append("server: \(e)") }
+        if let e = cr["error"] as? String { problems.append("client: \(e)") }
+        func endpoint(_ v: Any?, withPort: Bool) -> String? {
+            guard let a = v as? [Any], let addr = a.first as? String else { return nil }
+            guard withPort, a.count > 1, let port = a[1] as? Int else { return addr }
+            return addr.contains(":") ? "[\(addr)]:\(port)" : "\(addr):\(port)"
+        }
+        let observation = EndpointObservation(
+            serverGotRequest: sr["got"] as? Bool ?? false, serverSawFrom: endpoint(sr["from"], withPort: false),
+            clientGotReply: cr["got_reply"] as? Bool ?? false, clientSawFrom: endpoint(cr["from"], withPort: true))
+
+        let ctx = flowContext(s)
+        let parsed = KernelTraceParser.parse(raw)
+        return LabCapture(scenario: s, rawTrace: raw, lines: parsed.lines, context: ctx,
+                          selection: FlowGrouping.select(parsed.lines, context: ctx), observation: observation,
+                          serverReport: serverJSON, clientReport: clientJSON, problems: problems)
+    }
+
+    /// Client side: the client's addresses and the host's (a masquerade source); server side: the
+    /// destination and the server's addresses (a dnat target).
+    public func flowContext(_ s: LabScenario) -> FlowContext {
+        func unique<T: Hashable>(_ xs: [T]) -> [T] { var seen = Set<T>(); return xs.filter { seen.insert($0).inserted } }
+        return FlowContext(proto: s.proto.rawValue, clientPorts: [s.clientPort], serverPorts: unique([s.port, s.serverPort]),
+                           clientAddresses: unique(topology.addresses(of: s.client) + topology.hostAddresses),
+                           serverAddresses: unique([s.destination] + topology.addresses(of: s.server)))
+    }
+
+    /// True once the process has a NETLINK_NETFILTER socket in the NFNLGRP_NFTRACE group (bit
+    /// 0x100 of the groups column): from then on no trace event can be missed. `/proc/PID/net`
+    /// shows the process's own namespace, so this needs no command.
+    func waitSubscribed(pid: Int32, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: "/proc/\(pid)/net/netlink", encoding: .utf8) {
+                for line in text.split(separator: "\n").dropFirst() {
+                    let f = line.split(separator: " ", omittingEmptySubsequences: true)
+                    if f.count > 3, f[1] == "12", let groups = UInt32(f[3], radix: 16), groups & 0x100 != 0 { return true }
+                }
+            }
+            usleep(5_000)
+        }
+        return false
+    }
+
+    static func object(_ json: String) -> [String: Any] {
+        guard let d = json.data(using: .utf8), let o = try? JSONSerialization.jsonObject(with: d) as? [String: Any] else { return [:] }
+        return o
+    }
+}

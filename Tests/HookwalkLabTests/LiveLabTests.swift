@@ -1,0 +1,80 @@
+import Foundation
+import HookwalkLab
+import HookwalkModel
+import HookwalkSimulator
+import XCTest
+
+/// Builds the seed host in network namespaces and plays the radius scenario against the real
+/// kernel. Skipped, with the reason, where namespaces cannot be made.
+final class LiveLabTests: XCTestCase {
+    func skipUnlessLabPossible() throws {
+        if geteuid() != 0 { throw XCTSkip("needs root and network namespaces: not running as root") }
+        do {
+            try LabBuilder.checkRequirements()
+        } catch {
+            throw XCTSkip("needs root and network namespaces: \(error)")
+        }
+        let probe = "hwprobe\(UInt32.random(in: 0...0xFFFFFF))"
+        let add = Process()
+        add.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        add.arguments = ["netns", "add", probe]
+        add.standardError = FileHandle.nullDevice
+        do { try add.run() } catch { throw XCTSkip("needs root and network namespaces: cannot run ip: \(error)") }
+        add.waitUntilExit()
+        if add.terminationStatus != 0 { throw XCTSkip("needs root and network namespaces: `ip netns add` failed") }
+        let del = Process()
+        del.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        del.arguments = ["netns", "del", probe]
+        try del.run()
+        del.waitUntilExit()
+    }
+
+    func testRadiusScenarioOnTheSeedHost() throws {
+        try skipUnlessLabPossible()
+        let dir = SeedFixture.dir + "/snapshot"
+        let host = try SeedHostLoader.load(dir)
+        let topology = LabTopology(host: host, clientAddresses: ["ens192": IPPrefix("10.254.10.105/24")!])
+        XCTAssertEqual(topology.uplinks.map(\.name), ["ens192"])
+        XCTAssertEqual(topology.bridges.map(\.name), ["docker1"])
+        XCTAssertEqual(topology.containers.flatMap { $0.attachments.map(\.port) }, ["vethproxy", "vethsyslog", "vethradius", "vethdhcp"])
+
+        let scenario = LabScenario(name: "radius-udp1812", proto: .udp, client: .external(uplink: "ens192"), clientPort: 41003,
+                                   destination: IPAddress("10.254.10.252")!, port: 1812, server: .container("radius"), serverPort: 1812)
+        XCTAssertEqual(topology.expectedServer(destination: scenario.destination, port: 1812, proto: .udp, host: host).0, .container("radius"))
+
+        var capture: LabCapture?
+        var listing = ""
+        let lab = try LabBuilder.build(topology)
+        do {
+            defer { lab.teardown() }
+            XCTAssertEqual(Set(lab.remainingNamespaces()), Set(topology.namespaces))
+            listing = try lab.loadRuleset(path: dir + "/nft-ruleset.nft", tracePorts: [41003, 1812])
+            capture = try lab.run(scenario)
+        }
+        XCTAssertEqual(lab.remainingNamespaces(), [], "namespaces of run \(topology.prefix) left behind")
+        XCTAssertTrue(listing.contains("\"__hw_trace\""), "trace table missing from the listing")
+
+        let c = try XCTUnwrap(capture)
+        XCTAssertEqual(c.problems, [], c.problems.joined(separator: "\n"))
+        XCTAssertEqual(c.observation, EndpointObservation(serverGotRequest: true, serverSawFrom: "172.20.0.1",
+                                                          clientGotReply: true, clientSawFrom: "10.254.10.252:1812"))
+
+        // The seed snapshot's ruleset still holds the earlier lab's `__oracle_trace` tables, so the
+        // kernel prints our trace tables' chains and theirs. Without ours, the path must be exactly
+        // the earlier lab's: same chains, handles, verdicts, interfaces, addresses and ports.
+        let summary = try XCTUnwrap(SeedFixture.summary().first { $0.name == "radius-udp1812" })
+        let ours = { (l: TraceLine) in l.table == "__hw_trace" }
+        XCTAssertFalse(c.selection.request.filter(ours).isEmpty, "our trace table did not trace the request")
+        let req = SeedFixture.events(c.selection.request.filter { !ours($0) })
+        let rep = SeedFixture.events(c.selection.reply.filter { !ours($0) })
+        XCTAssertEqual(req, summary.request, "request:\n" + c.captureText)
+        XCTAssertEqual(rep, summary.reply, "reply:\n" + c.captureText)
+
+        // And through the comparator, against the earlier lab's raw capture of the same scenario.
+        let earlier = try XCTUnwrap(CaptureFile.scenarios(SeedFixture.text("raw-trace.txt")).first { $0.name == "radius-udp1812" })
+        let old = FlowGrouping.select(earlier.lines, context: earlier.context)
+        let cmp = TraceComparator(portAliases: topology.portAliases)
+        XCTAssertEqual(cmp.compare(kernel: c.selection.request.filter { !ours($0) }, simulated: old.request), .match)
+        XCTAssertEqual(cmp.compare(kernel: c.selection.reply.filter { !ours($0) }, simulated: old.reply), .match)
+    }
+}
