@@ -47,8 +47,8 @@ extension SnapshotLoader {
 
     private static func parseRuleset(_ bytes: [UInt8], json: Bool, file: String) throws -> Ruleset {
         do {
-            if json { return try RulesetFrontEnds.parseJSON(bytes, file: file) }
-            return try RulesetFrontEnds.parseText(SnapshotFolder.text(bytes, file: file), file: file)
+            if json { return try NftJSON.parse(bytes, file: file) }
+            return try NftText.parse(SnapshotFolder.text(bytes, file: file), file: file)
         } catch let e as HookwalkError {
             throw e.inFile(file)
         }

@@ -129,7 +129,7 @@ struct SnapshotJSONObject {
     /// `$.a.b` for plain names, `$.a["8080/tcp"]` for the rest, so a path can be pasted into jq.
     static func memberPath(_ base: String, _ key: String) -> String {
         let plain = !key.isEmpty && key.unicodeScalars.allSatisfy {
-            ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+            ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) || $0 == "_"
         } && !(key.unicodeScalars.first.map { ("0"..."9").contains($0) } ?? false)
         if plain { return base + "." + key }
         var escaped = ""

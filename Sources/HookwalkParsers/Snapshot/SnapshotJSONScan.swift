@@ -128,9 +128,14 @@ struct SnapshotJSONScan {
             || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(b)
     }
 
+    /// A misspelt literal is reported where it starts, where the reader's eye goes.
     private mutating func literal(_ word: String) throws(Problem) {
+        let start = i
         for expected in word.utf8 {
-            guard i < bytes.count, bytes[i] == expected else { throw problem("expected \(word)") }
+            guard i < bytes.count, bytes[i] == expected else {
+                i = start
+                throw problem("expected \(word)")
+            }
             i += 1
         }
     }

@@ -33,13 +33,22 @@ public enum SnapshotLoader {
         let folder = try SnapshotFolder(path)
         // The cheap checks first: a folder missing its required files fails before any parsing.
         _ = try rulesetFile(in: folder)
-        guard let addrBytes = try folder.bytes(addresses) else {
+        let (host, hostNotes) = try loadHost(from: folder)
+        let (ruleset, rulesetNotes) = try loadRuleset(from: folder)
+        let notes = hostNotes + rulesetNotes
+        let snapshot = Snapshot(ruleset: ruleset.ruleset, host: host, rulesetFile: ruleset.file, path: path)
+        return LoadedSnapshot(snapshot: snapshot, notes: notes)
+    }
+
+    /// Everything but the ruleset, which is parsed last because it is by far the largest input.
+    static func loadHost(from folder: SnapshotFolder) throws -> (host: Host, notes: [String]) {
+        guard let addressBytes = try folder.bytes(addresses) else {
             throw HookwalkError(file: folder.pathOf(addresses), .none, "missing (make it with: ip -j addr show > \(addresses))")
         }
         var notes: [String] = []
         var host = Host()
 
-        let parsedAddresses = try IPAddrFile.parse(addrBytes, file: folder.pathOf(addresses))
+        let parsedAddresses = try IPAddrFile.parse(addressBytes, file: folder.pathOf(addresses))
         host.interfaces = parsedAddresses.interfaces
 
         if let bytes = try folder.bytes(routes) {
@@ -73,9 +82,6 @@ public enum SnapshotLoader {
             host.info = try HostInfoFile.parse(bytes, file: folder.pathOf(hostInfo))
         }
 
-        let (ruleset, rulesetNotes) = try loadRuleset(from: folder)
-        notes += rulesetNotes
-        let snapshot = Snapshot(ruleset: ruleset.ruleset, host: host, rulesetFile: ruleset.file, path: path)
-        return LoadedSnapshot(snapshot: snapshot, notes: notes)
+        return (host, notes)
     }
 }

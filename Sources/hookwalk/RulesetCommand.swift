@@ -1,0 +1,37 @@
+import ArgumentParser
+import HookwalkModel
+import HookwalkParsers
+
+/// `hookwalk ruleset PATH [--format nft|json]`: prints the ruleset as hookwalk understood it, so a
+/// user can check the parse and convert between nft's two formats.
+struct RulesetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ruleset",
+        abstract: "Print the ruleset as hookwalk parsed it (normalized nft text or nft JSON).",
+        discussion: """
+            PATH is a snapshot folder (its nft-ruleset.json, else nft-ruleset.nft) or a ruleset file: \
+            a .json file is read as `nft -j list ruleset` output, anything else as `nft list ruleset` text.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case nft, json
+    }
+
+    @Argument(help: "A snapshot folder or a ruleset file.")
+    var path: String
+
+    @Option(help: "Output format: nft (normalized `nft list ruleset` text) or json (`nft -j` schema).")
+    var format: Format = .nft
+
+    func run() throws {
+        let output = try runReportingErrors {
+            let ruleset = try SnapshotLoader.loadRuleset(path: path).ruleset
+            switch format {
+            case .nft: return NftTextWriter.write(ruleset)
+            case .json: return NftJSONWriter.write(ruleset)
+            }
+        }
+        writeToStandardOutput(output)
+    }
+}

@@ -1,0 +1,420 @@
+import Foundation
+import HookwalkModel
+@testable import HookwalkParsers
+import XCTest
+
+/// The snapshot loader against the lab snapshots in `../shared/fixtures` (seed host and the four
+/// Docker eras), and against broken copies of them: every bad input must give one line naming the
+/// file and the place in it.
+final class SnapshotLoaderTests: XCTestCase {
+    // MARK: fixtures
+
+    /// `/work/shared/fixtures`, found by walking up from this file so the tests run from any checkout
+    /// next to `shared/`.
+    private func fixtures() throws -> URL {
+        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent("shared/fixtures")
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        throw XCTSkip("shared/fixtures not found above \(#filePath); the snapshot fixtures live in ../shared")
+    }
+
+    private func seed() throws -> String {
+        try fixtures().appendingPathComponent("kernel-traces/seed-centos8/snapshot").path
+    }
+
+    private func era(_ letter: String) throws -> String {
+        try fixtures().appendingPathComponent("docker-eras/snapshots/docker-\(letter)").path
+    }
+
+    private func host(_ path: String) throws -> (host: HookwalkModel.Host, notes: [String]) {
+        try SnapshotLoader.loadHost(from: SnapshotFolder(path))
+    }
+
+    /// A writable copy of a snapshot (the fixtures are read-only), minus `dropping`.
+    private func copy(_ path: String, dropping: [String] = []) throws -> String {
+        let dir = try temporaryFolder()
+        for name in try FileManager.default.contentsOfDirectory(atPath: path) where !dropping.contains(name) {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path).appendingPathComponent(name))
+            try data.write(to: URL(fileURLWithPath: dir).appendingPathComponent(name))
+        }
+        return dir
+    }
+
+    private func temporaryFolder() throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("hookwalk-snap-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url.path
+    }
+
+    private func write(_ text: String, _ name: String, in dir: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: dir).appendingPathComponent(name))
+    }
+
+    /// The error `body` throws, which must be a one-line HookwalkError.
+    private func error(_ body: () throws -> Void, file: StaticString = #filePath, line: UInt = #line) -> HookwalkError? {
+        do {
+            try body()
+            XCTFail("expected an error", file: file, line: line)
+        } catch let e as HookwalkError {
+            XCTAssertFalse(e.description.contains("\n"), "not one line: \(e.description)", file: file, line: line)
+            return e
+        } catch {
+            XCTFail("not a HookwalkError: \(error)", file: file, line: line)
+        }
+        return nil
+    }
+
+    /// Literal prefixes and addresses of the tests; a typo fails the test instead of trapping.
+    private func prefix(_ s: String, line: UInt = #line) -> IPPrefix {
+        guard let p = IPPrefix(s) else {
+            XCTFail("bad test prefix \(s)", line: line)
+            return IPPrefix(.v4(0), 0)
+        }
+        return p
+    }
+
+    private func ip(_ s: String, line: UInt = #line) -> IPAddress {
+        guard let a = IPAddress(s) else {
+            XCTFail("bad test address \(s)", line: line)
+            return .v4(0)
+        }
+        return a
+    }
+
+    // MARK: the seed host
+
+    func testSeedInterfaces() throws {
+        let h = try host(seed()).host
+        XCTAssertEqual(h.interfaces.map(\.name), ["lo", "ens192", "docker1", "vethproxy", "vethsyslog", "vethradius", "vethdhcp"])
+        let lo = try XCTUnwrap(h.interface(named: "lo"))
+        XCTAssertEqual(lo.index, 1)
+        XCTAssertTrue(lo.isLoopback)
+        XCTAssertTrue(lo.up, "lo is UNKNOWN in operstate but UP in flags")
+        XCTAssertEqual(lo.addresses, [InterfaceAddress(prefix: prefix("127.0.0.1/8"), scope: "host")])
+        let ens = try XCTUnwrap(h.interface(named: "ens192"))
+        XCTAssertEqual(ens.addresses.map(\.prefix), [prefix("10.254.10.252/24")])
+        XCTAssertEqual(ens.mac, "c2:5d:61:af:cb:4c")
+        XCTAssertEqual(ens.linkType, "ether")
+        XCTAssertNil(ens.master)
+        XCTAssertEqual(h.interface(named: "docker1")?.addresses.map(\.prefix), [prefix("172.20.0.1/24")])
+        for veth in ["vethproxy", "vethsyslog", "vethradius", "vethdhcp"] {
+            let i = try XCTUnwrap(h.interface(named: veth))
+            XCTAssertEqual(i.master, "docker1", veth)
+            XCTAssertTrue(i.addresses.isEmpty, veth)
+            XCTAssertNil(i.kind, "`ip -j addr` without -d has no linkinfo")
+        }
+    }
+
+    func testSeedRoutes() throws {
+        let h = try host(seed()).host
+        XCTAssertEqual(h.routes.count, 9)
+        let main = h.routes.filter { $0.table == "main" }
+        XCTAssertEqual(main.map(\.destination), [prefix("10.254.10.0/24"), prefix("172.20.0.0/24")])
+        XCTAssertEqual(main.map(\.device), ["ens192", "docker1"])
+        XCTAssertEqual(main.map(\.type), ["unicast", "unicast"])
+        XCTAssertEqual(main.first?.preferredSource, ip("10.254.10.252"))
+        let local = h.routes.filter { $0.table == "local" }
+        XCTAssertEqual(local.map { "\($0.type) \($0.destination) \($0.device ?? "")" }, [
+            "local 10.254.10.252/32 ens192", "broadcast 10.254.10.255/32 ens192",
+            "local 127.0.0.0/8 lo", "local 127.0.0.1/32 lo", "broadcast 127.255.255.255/32 lo",
+            "local 172.20.0.1/32 docker1", "broadcast 172.20.0.255/32 docker1",
+        ])
+        XCTAssertTrue(h.routes.allSatisfy { $0.metric == 0 && $0.gateway == nil })
+    }
+
+    func testSeedSysctlsDockerAndInfo() throws {
+        let (h, notes) = try host(seed())
+        XCTAssertEqual(h.sysctls, [
+            "net.ipv4.ip_forward": "1", "net.ipv4.conf.all.route_localnet": "0", "net.ipv4.conf.all.rp_filter": "0",
+            "net.bridge.bridge-nf-call-iptables": "1", "net.bridge.bridge-nf-call-ip6tables": "1",
+        ])
+        XCTAssertEqual(h.sysctl("net.ipv4.ip_forward"), 1)
+        XCTAssertEqual(notes, [], "a complete snapshot needs no assumptions")
+
+        XCTAssertEqual(h.docker.networks.count, 1)
+        let net = try XCTUnwrap(h.docker.networks.first)
+        XCTAssertEqual(net.name, "infraserv_infranet")
+        XCTAssertEqual(net.bridge, "docker1")
+        XCTAssertEqual(net.driver, "bridge")
+        XCTAssertEqual(net.subnets, [prefix("172.20.0.0/24")])
+        XCTAssertEqual(net.gateways, [ip("172.20.0.1")])
+        XCTAssertFalse(net.isInternal)
+        XCTAssertEqual(net.options["com.docker.network.bridge.enable_ip_masquerade"], "true")
+
+        XCTAssertEqual(h.docker.containers.map(\.name), ["proxy", "syslog", "radius", "dhcp"])
+        let proxy = try XCTUnwrap(h.docker.containers.first)
+        XCTAssertTrue(proxy.running)
+        XCTAssertFalse(proxy.usesHostNetwork)
+        XCTAssertEqual(proxy.networkMode, "infraserv_infranet")
+        XCTAssertEqual(proxy.endpoints, [ContainerEndpoint(network: "infraserv_infranet", ipv4: ip("172.20.0.2"), ipv4PrefixLength: 24,
+                                                           gateway: ip("172.20.0.1"), mac: "b6:3b:2b:fe:a1:75")])
+        XCTAssertEqual(proxy.ports, [PortBinding(containerPort: 8080, proto: "tcp", hostIP: "0.0.0.0", hostPort: 8080)])
+        XCTAssertEqual(h.docker.containers.map { $0.ports.map { "\($0.hostPort)/\($0.proto)" } },
+                       [["8080/tcp"], ["514/udp"], ["1812/udp"], ["67/udp"]])
+        XCTAssertFalse(h.docker.containers.contains { $0.usesHostNetwork }, "the seed host has no host-network container")
+        XCTAssertEqual(h.docker.userlandProxy, false)
+        XCTAssertEqual(h.info.hostname, "seed-centos8")
+        XCTAssertEqual(h.info.kernel, "6.18.44-fc-v657")
+        XCTAssertEqual(h.info.nftVersion, "nftables v1.0.6 (Lester Gooch #5)")
+        XCTAssertNil(h.info.dockerVersion)
+    }
+
+    // MARK: the Docker eras
+
+    func testDockerEras() throws {
+        for letter in ["a", "b", "c", "d"] {
+            let h = try host(era(letter)).host
+            XCTAssertEqual(h.info.hostname, "docker-\(letter)")
+            XCTAssertEqual(h.interfaces.map(\.name),
+                           ["lo", "ens192", "docker0", "docker1", "vethproxy", "vethsyslog", "vethradius", "vethdhcp", "vethclient1"])
+            XCTAssertEqual(h.interface(named: "docker0")?.addresses.map(\.prefix), [prefix("172.17.0.1/16")])
+            XCTAssertTrue(h.interface(named: "docker0")?.up ?? false, "docker0 without carrier is still UP")
+            XCTAssertEqual(h.interfaces.filter { $0.master == "docker1" }.count, 5)
+            XCTAssertEqual(h.routes.count, 12)
+            XCTAssertEqual(h.routes.filter { $0.table == "local" }.count, 9)
+            XCTAssertEqual(h.sysctl("net.bridge.bridge-nf-call-iptables"), 1)
+            XCTAssertEqual(h.docker.networks.map(\.name), ["bridge", "infranet"])
+            XCTAssertEqual(h.docker.networks.map(\.bridge), ["docker0", "docker1"])
+            XCTAssertEqual(h.docker.networks.map(\.subnets), [[prefix("172.17.0.0/16")], [prefix("172.20.0.0/24")]])
+            XCTAssertEqual(h.docker.containers.map(\.name), ["proxy", "syslog", "radius", "dhcp", "client1"])
+            XCTAssertEqual(h.docker.containers.first?.ports,
+                           [PortBinding(containerPort: 8080, proto: "tcp", hostIP: "0.0.0.0", hostPort: 8080)])
+            XCTAssertEqual(h.docker.containers.last?.ports, [])
+            XCTAssertEqual(h.docker.containers.last?.endpoints.first?.ipv4, ip("172.20.0.6"))
+            XCTAssertEqual(h.docker.userlandProxy, false)
+        }
+    }
+
+    // MARK: whole snapshots
+
+    func testLoadWholeSnapshots() throws {
+        for path in try [seed(), era("a"), era("b"), era("c"), era("d")] {
+            let loaded = try SnapshotLoader.loadWithNotes(path: path)
+            XCTAssertEqual(loaded.snapshot.rulesetFile, path + "/nft-ruleset.json", "JSON wins over text")
+            XCTAssertEqual(loaded.notes, ["ruleset read from nft-ruleset.json; nft-ruleset.nft ignored"])
+            XCTAssertFalse(loaded.snapshot.ruleset.tables.isEmpty)
+            let expected = try host(path).host
+            XCTAssertEqual(loaded.snapshot.host, expected)
+            XCTAssertEqual(loaded.snapshot.path, path)
+        }
+    }
+
+    // MARK: derived routes
+
+    /// Without `ip-route.json` the loader derives the routes the kernel adds for each address; on the
+    /// lab snapshots that must be exactly what the kernel listed (they have no static routes).
+    func testDerivedRoutesEqualTheKernels() throws {
+        for path in try [seed(), era("a"), era("d")] {
+            let listed = try host(path).host.routes
+            let (derivedHost, notes) = try host(copy(path, dropping: ["ip-route.json"]))
+            XCTAssertEqual(derivedHost.routes, listed, path)
+            XCTAssertEqual(notes.count, 1)
+            XCTAssertTrue(notes.first?.hasPrefix("ip-route.json missing: routes derived from the addresses") ?? false)
+        }
+    }
+
+    func testDerivedRoutesForIPv6SecondaryAndDownInterfaces() throws {
+        let dir = try temporaryFolder()
+        try write("""
+            [{"ifindex":1,"ifname":"eth0","flags":["UP"],"link_type":"ether","addr_info":[
+              {"family":"inet","local":"192.0.2.10","prefixlen":24,"scope":"global"},
+              {"family":"inet","local":"192.0.2.11","prefixlen":24,"scope":"global","secondary":true},
+              {"family":"inet6","local":"2001:db8::10","prefixlen":64,"scope":"global"},
+              {"family":"inet6","local":"fe80::1","prefixlen":64,"scope":"link"}]},
+             {"ifindex":2,"ifname":"eth1","flags":["BROADCAST"],"link_type":"ether","addr_info":[
+              {"family":"inet","local":"198.51.100.1","prefixlen":30,"scope":"global"}]}]
+            """, "ip-addr.json", in: dir)
+        let routes = try host(dir).host.routes.map { "\($0.table) \($0.type) \($0.destination) \($0.device ?? "") \($0.metric)" }
+        XCTAssertEqual(routes, [
+            "main unicast 192.0.2.0/24 eth0 0",
+            "main unicast 2001:db8::/64 eth0 256",
+            "main unicast fe80::/64 eth0 256",
+            "local local 192.0.2.10/32 eth0 0",
+            "local local 192.0.2.11/32 eth0 0",
+            "local broadcast 192.0.2.255/32 eth0 0",
+            "local local 198.51.100.1/32 eth1 0",
+            "local local 2001:db8::10/128 eth0 0",
+            "local local fe80::1/128 eth0 0",
+        ])
+    }
+
+    // MARK: smaller inputs
+
+    func testRoutesWithDefaultGatewayTablesAndMultipath() throws {
+        let dir = try temporaryFolder()
+        try write("[]", "ip-addr.json", in: dir)
+        try write("""
+            [{"dst":"default","gateway":"10.0.0.1","dev":"eth0","metric":100},
+             {"dst":"default","gateway":"fe80::1","dev":"eth0","metric":1024,"table":"main"},
+             {"type":"unreachable","dst":"10.9.0.0/16","table":"250"},
+             {"dst":"10.8.0.0/16","table":200,"nexthops":[{"gateway":"10.0.0.2","dev":"eth0"},{"gateway":"10.0.0.3","dev":"eth1"}]}]
+            """, "ip-route.json", in: dir)
+        let (h, notes) = try host(dir)
+        XCTAssertEqual(h.routes, [
+            Route(destination: prefix("0.0.0.0/0"), device: "eth0", gateway: ip("10.0.0.1"), metric: 100),
+            Route(destination: prefix("::/0"), device: "eth0", gateway: ip("fe80::1"), metric: 1024),
+            Route(table: "250", type: "unreachable", destination: prefix("10.9.0.0/16")),
+            Route(table: "200", destination: prefix("10.8.0.0/16"), device: "eth0", gateway: ip("10.0.0.2")),
+        ])
+        XCTAssertEqual(notes.count, 2, "multipath and missing sysctl.txt: \(notes)")
+    }
+
+    func testHostNetworkContainerAndBridgeNames() throws {
+        let dir = try temporaryFolder()
+        try write("[{}]", "ip-addr.json", in: dir)
+        try write("""
+            [{"Id":"c0ffee","Name":"/tftp","State":{"Running":true},"HostConfig":{"NetworkMode":"host"},
+              "NetworkSettings":{"Ports":{},"Networks":{"host":{"IPAddress":"","IPPrefixLen":0,"Gateway":"","MacAddress":""}}}},
+             {"Id":"beef","Name":"/web","HostConfig":{"NetworkMode":"bridge"},
+              "NetworkSettings":{"Ports":{"80/tcp":[{"HostIp":"","HostPort":"8000"},{"HostIp":"::","HostPort":"8000"}],"443/tcp":null},
+                                 "Networks":{"bridge":{"IPAddress":"172.17.0.2","IPPrefixLen":16,"GlobalIPv6Address":"fd00::2"}}}}]
+            """, "docker-containers.json", in: dir)
+        try write("""
+            [{"Name":"bridge","Id":"aaaa","Driver":"bridge","IPAM":{"Config":[{"Subnet":"172.17.0.0/16"}]},"Options":{}},
+             {"Name":"web_net","Id":"0123456789abcdef","Driver":"bridge","IPAM":{"Config":null},"Options":null},
+             {"Name":"host","Id":"bbbb","Driver":"host","IPAM":{"Config":[]}}]
+            """, "docker-networks.json", in: dir)
+        try write("", "docker-daemon.json", in: dir)
+        let h = try host(dir).host
+        XCTAssertEqual(h.interfaces, [], "iproute2's empty `{}` entries are skipped")
+        let tftp = try XCTUnwrap(h.docker.containers.first)
+        XCTAssertEqual(tftp.name, "tftp")
+        XCTAssertTrue(tftp.usesHostNetwork)
+        XCTAssertEqual(tftp.endpoints, [ContainerEndpoint(network: "host")])
+        XCTAssertEqual(tftp.ports, [])
+        let web = try XCTUnwrap(h.docker.containers.last)
+        XCTAssertTrue(web.running, "docker ps lists running containers only")
+        XCTAssertEqual(web.ports, [PortBinding(containerPort: 80, proto: "tcp", hostIP: "", hostPort: 8000),
+                                   PortBinding(containerPort: 80, proto: "tcp", hostIP: "::", hostPort: 8000)],
+                       "HostIp kept as given; exposed-only 443 has no binding")
+        XCTAssertEqual(web.endpoints.first?.ipv6, ip("fd00::2"))
+        XCTAssertEqual(h.docker.networks.map(\.bridge), ["docker0", "br-0123456789ab", nil])
+        XCTAssertNil(h.docker.userlandProxy, "an empty daemon.json says nothing")
+    }
+
+    func testSysctlSyntax() throws {
+        let values = try SysctlFile.parse("""
+            # comment
+            ; also a comment
+
+              net.ipv4.ip_forward=0\r
+            net/ipv4/conf/eth0.5/rp_filter = 2
+            net.ipv4.ip_local_port_range = 32768\t60999
+            kernel.domainname =
+            """, file: "sysctl.txt")
+        XCTAssertEqual(values, ["net.ipv4.ip_forward": "0", "net.ipv4.conf.eth0/5.rp_filter": "2",
+                                "net.ipv4.ip_local_port_range": "32768\t60999", "kernel.domainname": ""])
+    }
+
+    func testJSONSyntaxScanPositions() {
+        func at(_ text: String) -> String? {
+            let bytes = Array(text.utf8)
+            return SnapshotJSONScan.firstError(in: bytes).map {
+                let (l, c) = SnapshotTextPosition.lineColumn(of: $0.offset, in: bytes)
+                return "\(l):\(c) \($0.message)"
+            }
+        }
+        XCTAssertNil(at(#"{"a": [1, -2.5e3, true, null, "x\u00e9\n"]}"#))
+        XCTAssertEqual(at(#"{"a": tru}"#), "1:7 expected true")
+        XCTAssertEqual(at("[1,\n2,\n  x]"), "3:3 expected a value")
+        XCTAssertEqual(at("[1,\n2"), "2:2 unexpected end of file (truncated?): expected ',' or ']'")
+        XCTAssertEqual(at("{\"é\": 1 2}"), "1:9 expected ',' or '}'")
+        XCTAssertEqual(at(""), "1:1 unexpected end of file (truncated?): expected a value")
+        XCTAssertEqual(at("{} x"), "1:4 unexpected text after the JSON value")
+        XCTAssertEqual(at(String(repeating: "[", count: 600)), "1:513 nested too deeply")
+    }
+
+    // MARK: bad input: one line each, naming the file and the place
+
+    func testMissingFolder() throws {
+        let e = error { _ = try SnapshotLoader.load(path: "/nonexistent/snap") }
+        XCTAssertEqual(e?.description, "/nonexistent/snap: no such snapshot folder")
+    }
+
+    func testMissingAddresses() throws {
+        let dir = try copy(seed(), dropping: ["ip-addr.json"])
+        let e = error { _ = try SnapshotLoader.load(path: dir) }
+        XCTAssertEqual(e?.description, "\(dir)/ip-addr.json: missing (make it with: ip -j addr show > ip-addr.json)")
+    }
+
+    func testTruncatedContainers() throws {
+        let dir = try copy(seed())
+        let file = dir + "/docker-containers.json"
+        let full = try String(contentsOfFile: file, encoding: .utf8)
+        let truncated = String(full.prefix(1000))
+        try write(truncated, "docker-containers.json", in: dir)
+        let lines = truncated.split(separator: "\n", omittingEmptySubsequences: false)
+        let end = "\(lines.count):\((lines.last?.count ?? 0) + 1)"
+        let e = error { _ = try SnapshotLoader.load(path: dir) }
+        XCTAssertEqual(e?.file, file)
+        XCTAssertEqual(e?.location.description, end)
+        XCTAssertTrue(e?.description.hasPrefix("\(file):\(end): unexpected end of file (truncated?)") ?? false, e?.description ?? "")
+    }
+
+    func testWrongTypeInAddresses() throws {
+        let dir = try copy(seed())
+        let text = try String(contentsOfFile: dir + "/ip-addr.json", encoding: .utf8)
+            .replacingOccurrences(of: #""ifindex":2,"#, with: #""ifindex":"2","#)
+        try write(text, "ip-addr.json", in: dir)
+        let e = error { _ = try SnapshotLoader.load(path: dir) }
+        XCTAssertEqual(e?.description, "\(dir)/ip-addr.json: at $[1].ifindex: expected an integer, found a string")
+    }
+
+    func testWrongTypesInDockerFiles() throws {
+        let dir = try copy(seed())
+        try write(#"[{"Id":"a","Name":"/a"},{"Id":"b","Name":"/b"},{"Id":"c","Name":"/c","NetworkSettings":{"Ports":[]}}]"#,
+                  "docker-containers.json", in: dir)
+        XCTAssertEqual(error { _ = try SnapshotLoader.load(path: dir) }?.description,
+                       "\(dir)/docker-containers.json: at $[2].NetworkSettings.Ports: expected an object, found an array")
+        try write(#"[{"Id":"a","Name":"/a","NetworkSettings":{"Ports":{"80/tcp":[{"HostIp":"","HostPort":"http"}]}}}]"#,
+                  "docker-containers.json", in: dir)
+        XCTAssertEqual(error { _ = try SnapshotLoader.load(path: dir) }?.description,
+                       "\(dir)/docker-containers.json: at $[0].NetworkSettings.Ports[\"80/tcp\"][0].HostPort: not a port number: http")
+        try write("[]", "docker-containers.json", in: dir)
+        try write(#"[{"Id":"a","Name":"n","IPAM":{"Config":[{"Subnet":"172.20.0.0/33"}]}}]"#, "docker-networks.json", in: dir)
+        XCTAssertEqual(error { _ = try SnapshotLoader.load(path: dir) }?.description,
+                       "\(dir)/docker-networks.json: at $[0].IPAM.Config[0].Subnet: not an IP prefix: 172.20.0.0/33")
+        try write("[]", "docker-networks.json", in: dir)
+        try write(#"{"userland-proxy": "false"}"#, "docker-daemon.json", in: dir)
+        XCTAssertEqual(error { _ = try SnapshotLoader.load(path: dir) }?.description,
+                       "\(dir)/docker-daemon.json: at $[\"userland-proxy\"]: expected true or false, found a string")
+    }
+
+    func testBadSysctlLine() throws {
+        let dir = try copy(seed())
+        try write("net.ipv4.ip_forward = 1\n  net.ipv4.conf.all.route_localnet 0\n", "sysctl.txt", in: dir)
+        XCTAssertEqual(error { _ = try SnapshotLoader.load(path: dir) }?.description,
+                       "\(dir)/sysctl.txt:2:3: expected `key = value`")
+        try write("net ipv4 = 1\n", "sysctl.txt", in: dir)
+        XCTAssertEqual(error { _ = try SnapshotLoader.load(path: dir) }?.description,
+                       "\(dir)/sysctl.txt:1:4: a key has no spaces: expected `key = value`")
+    }
+
+    func testIptablesSaveOnly() throws {
+        let dir = try copy(seed(), dropping: ["nft-ruleset.json", "nft-ruleset.nft"])
+        try write("*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n", "iptables-save.txt", in: dir)
+        XCTAssertEqual(error { _ = try SnapshotLoader.load(path: dir) }?.description,
+                       "\(dir)/iptables-save.txt: iptables-save input is not supported yet (issue 5): "
+                       + "provide nft-ruleset.json or nft-ruleset.nft")
+    }
+
+    func testNoRuleset() throws {
+        let dir = try copy(seed(), dropping: ["nft-ruleset.json", "nft-ruleset.nft"])
+        XCTAssertEqual(error { _ = try SnapshotLoader.load(path: dir) }?.description,
+                       "\(dir): no ruleset: expected nft-ruleset.json (made by: nft -j list ruleset) "
+                       + "or nft-ruleset.nft (made by: nft list ruleset)")
+    }
+
+    func testRulesetPathErrors() throws {
+        XCTAssertEqual(error { _ = try SnapshotLoader.loadRuleset(path: "/nonexistent/x.nft") }?.description,
+                       "/nonexistent/x.nft: no such file or folder")
+        let dir = try temporaryFolder()
+        try Data([0x74, 0x61, 0x62, 0x0A, 0x20, 0xFF]).write(to: URL(fileURLWithPath: dir + "/r.nft"))
+        XCTAssertEqual(error { _ = try SnapshotLoader.loadRuleset(path: dir + "/r.nft") }?.description,
+                       "\(dir)/r.nft:2:2: not UTF-8 text")
+    }
+}
