@@ -46,9 +46,14 @@ public struct DOT {
 
     /// An HTML-like label of escaped lines; the first `boldLines` are bold.
     public static func label(_ lines: [String], boldLines: Int = 0, align: String = "CENTER") -> String {
+        label(lines, bold: Set(0..<max(0, boldLines)), align: align)
+    }
+
+    /// An HTML-like label of escaped lines; the lines at `bold` are bold.
+    public static func label(_ lines: [String], bold: Set<Int>, align: String = "CENTER") -> String {
         let br = "<BR ALIGN=\"\(align)\"/>"
         let body = lines.enumerated().map { i, l in
-            i < boldLines ? "<B>" + escape(l) + "</B>" : escape(l)
+            bold.contains(i) ? "<B>" + escape(l) + "</B>" : escape(l)
         }.joined(separator: br)
         return "<" + body + (align == "CENTER" ? "" : br) + ">"
     }
@@ -72,12 +77,15 @@ public struct DOT {
         emit("\(Self.quoted(from)) -> \(Self.quoted(to))\(a);")
     }
 
-    /// A cluster: Graphviz draws subgraphs whose name starts with `cluster` as boxes.
-    public mutating func cluster(_ id: String, _ attrs: [(String, String)], _ body: (inout DOT) -> Void) {
+    /// Opens a cluster: Graphviz draws subgraphs whose name starts with `cluster` as boxes.
+    /// Close it with `endCluster`.
+    public mutating func beginCluster(_ id: String, _ attrs: [(String, String)]) {
         emit("subgraph \(Self.quoted("cluster_" + id)) {")
         depth += 1
         emit("graph [\(Self.attributes(attrs))];")
-        body(&self)
+    }
+
+    public mutating func endCluster() {
         depth -= 1
         emit("}")
     }

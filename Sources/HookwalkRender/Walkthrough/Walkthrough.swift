@@ -43,6 +43,8 @@ public struct WalkStep: Sendable, Hashable {
     /// The packet before and after a rewrite (NAT steps, and NAT rules).
     public var natBefore: PacketState?
     public var natAfter: PacketState?
+    /// The raw (unescaped) text of a note, conntrack or not-modelled step, for diagram labels.
+    public var detail: String?
 }
 
 /// One line of a ruleset excerpt: the gutter marks and the nft text.
@@ -78,8 +80,10 @@ public struct WalkSection: Sendable, Hashable {
 
 public struct Walkthrough: Sendable, Hashable {
     public var direction: Direction
-    /// Who sends this packet, as a phrase: `an external client 10.254.10.105`.
+    /// Who sends this packet, as a Markdown phrase: `an external client 10.254.10.105`.
     public var sender: String
+    /// The same phrase without Markdown, for diagrams.
+    public var senderPlain: String
     public var initial: PacketState
     public var sections: [WalkSection]
     public var outcome: Outcome

@@ -33,7 +33,7 @@ public struct WalkthroughBuilder {
         self.context = context
     }
 
-    public func build(_ trace: PacketTrace, direction: Direction, sender: String) -> Walkthrough {
+    public func build(_ trace: PacketTrace, direction: Direction, from sender: Endpoint) -> Walkthrough {
         var sections: [WalkSection] = []
         var current: SectionState?
         var state = trace.initial
@@ -76,19 +76,21 @@ public struct WalkthroughBuilder {
             case .route(let decision):
                 current!.add(.route(decision), sentence: Sentences.route(decision, packet: state))
             case .conntrack(let text):
-                current!.add(.conntrack, sentence: "Conntrack: " + Markdown.escape(text) + ".")
+                current!.add(.conntrack, sentence: "Conntrack: " + Markdown.escape(text) + ".", detail: "conntrack: " + text)
             case .note(let text):
-                current!.add(.note, sentence: Markdown.escape(text))
+                current!.add(.note, sentence: Markdown.escape(text), detail: text)
             case .notModelled(let chain, _, let text, let assumption):
                 let place = chain.map { " in " + Markdown.codeSpan($0.description) } ?? ""
                 current!.add(.notModelled, chain: chain,
                              sentence: "hookwalk does not evaluate \(Markdown.codeSpan(text))\(place); it assumes "
-                                 + Markdown.escape(assumption) + ".")
+                                 + Markdown.escape(assumption) + ".",
+                             detail: "not modelled: \(text); assumed: \(assumption)")
             }
             if case .rule = kind { previousWasRule = true } else { previousWasRule = false }
         }
         finish()
-        return Walkthrough(direction: direction, sender: sender, initial: trace.initial, sections: sections,
+        return Walkthrough(direction: direction, sender: Phrases.sender(sender), senderPlain: Phrases.senderPlain(sender),
+                           initial: trace.initial, sections: sections,
                            outcome: trace.outcome)
     }
 }
@@ -140,8 +142,9 @@ struct SectionState {
 
     var nextNumber: Int { steps.count + 1 }
 
-    mutating func add(_ kind: StepKind, chain: ChainRef? = nil, sentence: String) {
-        steps.append(WalkStep(number: nextNumber, kind: kind, chain: chain, ruleText: nil, sentence: sentence))
+    mutating func add(_ kind: StepKind, chain: ChainRef? = nil, sentence: String, detail: String? = nil) {
+        steps.append(WalkStep(number: nextNumber, kind: kind, chain: chain, ruleText: nil, sentence: sentence,
+                              detail: detail))
     }
 
     mutating func closeVisit() {

@@ -1,0 +1,63 @@
+import Foundation
+import HookwalkModel
+
+/// Replaces an output folder as a whole: the new tree is written beside it and renamed into place,
+/// so readers never see a partial tree and a failure leaves the old one untouched. A folder is only
+/// replaced when it is empty or carries hookwalk's marker, so a mistyped `--out` cannot delete a
+/// user's files.
+enum OutputTree {
+    static func replace(_ outDir: String, with files: [String: [UInt8]], marker: String) throws {
+        let fm = FileManager.default
+        var target = outDir
+        while target.count > 1 && target.hasSuffix("/") { target.removeLast() }
+        let url = URL(fileURLWithPath: target)
+        let parent = url.deletingLastPathComponent().path
+        let base = url.lastPathComponent
+        let pid = ProcessInfo.processInfo.processIdentifier
+        let staging = (parent as NSString).appendingPathComponent(".\(base).hookwalk-new-\(pid)")
+        let old = (parent as NSString).appendingPathComponent(".\(base).hookwalk-old-\(pid)")
+
+        var isDir: ObjCBool = false
+        let exists = fm.fileExists(atPath: target, isDirectory: &isDir)
+        if exists {
+            guard isDir.boolValue else { throw HookwalkError(file: target, .none, "--out exists and is not a folder") }
+            let contents = (try? fm.contentsOfDirectory(atPath: target)) ?? []
+            guard contents.isEmpty || contents.contains(marker) else {
+                throw HookwalkError(file: target, .none,
+                                    "--out is a folder that hookwalk did not write (no \(marker)); refusing to replace it")
+            }
+        }
+        try? fm.removeItem(atPath: staging)
+        do {
+            try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            var all = files
+            all[marker] = Array("Written by `hookwalk generate`; the whole folder is replaced on the next run.\n".utf8)
+            for path in all.keys.sorted() {
+                let full = (staging as NSString).appendingPathComponent(path)
+                try fm.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                guard fm.createFile(atPath: full, contents: Data(all[path]!)) else {
+                    throw HookwalkError(file: full, .none, "cannot write file")
+                }
+            }
+        } catch {
+            try? fm.removeItem(atPath: staging)
+            if let e = error as? HookwalkError { throw e }
+            throw HookwalkError(file: staging, .none, "cannot write the output: \(error.localizedDescription)")
+        }
+        if exists {
+            try? fm.removeItem(atPath: old)
+            do { try fm.moveItem(atPath: target, toPath: old) } catch {
+                try? fm.removeItem(atPath: staging)
+                throw HookwalkError(file: target, .none, "cannot move the previous output aside: \(error.localizedDescription)")
+            }
+        }
+        do {
+            try fm.moveItem(atPath: staging, toPath: target)
+        } catch {
+            if exists { try? fm.moveItem(atPath: old, toPath: target) }
+            try? fm.removeItem(atPath: staging)
+            throw HookwalkError(file: target, .none, "cannot move the new output into place: \(error.localizedDescription)")
+        }
+        if exists { try? fm.removeItem(atPath: old) }
+    }
+}

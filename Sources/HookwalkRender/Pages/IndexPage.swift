@@ -1,0 +1,83 @@
+import HookwalkModel
+import HookwalkSimulator
+
+/// What `index.mustache` is rendered with: the host, its Docker networks and containers, and one
+/// row per scenario. Strings are final Markdown, safe in table cells.
+struct IndexPage: Sendable {
+    struct Network: Sendable {
+        var name: String
+        var driver: String
+        var bridge: String
+        var subnets: String
+        var gateways: String
+    }
+
+    struct Container: Sendable {
+        var name: String
+        var network: String
+        var addresses: String
+        var ports: String
+    }
+
+    struct Row: Sendable {
+        var title: String
+        var kind: String
+        var verdict: String
+        var page: String
+        var requestDiagram: String
+        var replyDiagram: String?
+    }
+
+    var hostname: String
+    var kernel: String
+    var nftVersion: String
+    var dockerVersion: String
+    var rulesetFile: String
+    var userlandProxy: String
+    var brNetfilter: String
+    var networks: [Network]
+    var containers: [Container]
+    var scenarios: [Row]
+    var overview: String
+}
+
+extension IndexPage {
+    static func make(snapshot: Snapshot, rows: [Row]) -> IndexPage {
+        let host = snapshot.host
+        let e = Markdown.escape
+        let networks = host.docker.networks.sorted { $0.name < $1.name }.map { n in
+            Network(name: e(n.name), driver: e(n.driver), bridge: e(n.bridge ?? "-"),
+                    subnets: n.subnets.isEmpty ? "-" : n.subnets.map { e($0.description) }.joined(separator: ", "),
+                    gateways: n.gateways.isEmpty ? "-" : n.gateways.map { e($0.description) }.joined(separator: ", "))
+        }
+        let containers = host.docker.containers.sorted { $0.name < $1.name }.map { c in
+            let network = c.usesHostNetwork ? "host" : (c.endpoints.isEmpty ? e(c.networkMode) : c.endpoints.map { e($0.network) }.joined(separator: ", "))
+            let addresses = c.endpoints.flatMap { ep in [ep.ipv4?.description, ep.ipv6?.description].compactMap { $0 } }
+            let ports = c.ports.map { p in
+                let bind = p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP
+                return e("\(bind):\(p.hostPort)->\(p.containerPort)/\(p.proto)")
+            }
+            return Container(name: e(c.name) + (c.running ? "" : " (stopped)"), network: network,
+                             addresses: addresses.isEmpty ? "-" : addresses.map(e).joined(separator: ", "),
+                             ports: ports.isEmpty ? "-" : ports.joined(separator: ", "))
+        }
+        let info = host.info
+        return IndexPage(
+            hostname: e(info.hostname ?? "unnamed host"),
+            kernel: e(info.kernel ?? "unknown"),
+            nftVersion: e(info.nftVersion ?? "unknown"),
+            dockerVersion: e(info.dockerVersion ?? "unknown"),
+            rulesetFile: e(snapshot.rulesetFile.lastComponent),
+            userlandProxy: host.docker.userlandProxy.map { $0 ? "on" : "off" } ?? "not set (Docker's default: on)",
+            brNetfilter: "\(host.sysctl("net.bridge.bridge-nf-call-iptables"))",
+            networks: networks, containers: containers, scenarios: rows, overview: "diagrams/overview.svg")
+    }
+}
+
+/// The file name of a path without Foundation's path APIs (whose output differs across platforms
+/// for odd inputs).
+extension String {
+    var lastComponent: String {
+        split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? self
+    }
+}

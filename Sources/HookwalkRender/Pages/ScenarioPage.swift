@@ -1,0 +1,106 @@
+import HookwalkModel
+import HookwalkSimulator
+
+/// What `scenario.mustache` is rendered with. Every string is final Markdown (host names escaped,
+/// excerpts fenced), so a template only arranges them and must use triple braces.
+struct ScenarioPage: Sendable {
+    struct Section: Sendable {
+        var heading: String
+        /// A fenced code block, or nil when no base chain is attached at this hook.
+        var excerpt: String?
+        var steps: [String]
+        var communication: String
+    }
+
+    struct Direction: Sendable {
+        var name: String
+        var intro: [String]
+        var path: String
+        var diagram: String
+        var sections: [Section]
+        var outcome: String
+    }
+
+    var id: String
+    var title: String
+    var kind: String
+    var verdict: String
+    var requestDiagram: String
+    var replyDiagram: String?
+    var directions: [Direction]
+}
+
+extension ScenarioPage {
+    /// The explanations that only make sense across a whole path: why no nat chain shows up on a
+    /// reply and where conntrack rewrote it; why bridge hooks appear. All of it is read from the
+    /// walkthroughs' steps.
+    static func intro(_ walk: Walkthrough, request: Walkthrough?, host: Host) -> [String] {
+        var out: [String] = []
+        let natChains = walk.sections.flatMap(\.steps).compactMap { step -> BaseChainRef? in
+            if case .baseChain(let ref) = step.kind, ref.type == .nat { return ref }
+            return nil
+        }
+        let implicit = walk.sections.flatMap { section in
+            section.steps.compactMap { step -> String? in
+                guard case .nat(let kind, true) = step.kind, let b = step.natBefore, let a = step.natAfter else { return nil }
+                return "at \(section.hookLabel) (\(Markdown.escape(kind))): \(Sentences.changes(b, a))"
+            }
+        }
+        if walk.direction == .reply {
+            if natChains.isEmpty {
+                var s = "No nat chain appears on the reply's path. nat chains are consulted only for the first packet "
+                    + "of a connection (conntrack state new); the reply belongs to the connection the request opened, "
+                    + "so conntrack rewrites it from the mapping it stored, without any rule."
+                let requestNat = (request?.sections ?? []).flatMap { section in
+                    section.steps.compactMap { step -> String? in
+                        guard let b = step.natBefore, let a = step.natAfter else { return nil }
+                        return "at \(section.hookLabel): \(Sentences.changes(b, a))"
+                    }
+                }
+                if !requestNat.isEmpty {
+                    s += " The request was rewritten " + Sentences.list(requestNat) + "."
+                }
+                out.append(s)
+            }
+            if !implicit.isEmpty {
+                out.append("Conntrack undoes those rewrites on the reply " + Sentences.list(implicit) + ".")
+            }
+        } else if !implicit.isEmpty {
+            out.append("Conntrack rewrites this packet without a rule " + Sentences.list(implicit) + ".")
+        }
+        let bridgeHooks = walk.sections.filter { $0.family == .bridge }.map(\.hookLabel)
+        if !bridgeHooks.isEmpty {
+            let value = host.sysctl("net.bridge.bridge-nf-call-iptables")
+            var s = "The path crosses bridge hooks (\(bridgeHooks.map(Markdown.escape).joined(separator: ", "))) because "
+                + "the packet travels through a Linux bridge, and the bridge family's hooks see every frame on a bridge."
+            if value == 1 {
+                s += " With br\\_netfilter (`net.bridge.bridge-nf-call-iptables = 1` on this host) the bridge also hands "
+                    + "bridged IPv4 frames to the ip hooks, which is why ip hooks and bridge hooks appear in the same path."
+            } else {
+                s += " `net.bridge.bridge-nf-call-iptables` is \(value) on this host, so bridged frames do not pass "
+                    + "the ip hooks."
+            }
+            out.append(s)
+        }
+        return out
+    }
+
+    static func path(_ walk: Walkthrough) -> String {
+        let hooks = walk.sections.filter { $0.hook != nil }.map { Markdown.escape($0.hookLabel) }
+        return hooks.isEmpty ? "no hook" : hooks.joined(separator: " → ")
+    }
+
+    static func direction(_ walk: Walkthrough, request: Walkthrough?, diagram: String, host: Host) -> Direction {
+        let sections = walk.sections.map { s in
+            Section(
+                heading: "\(walk.direction.title) from \(walk.sender) (\(Markdown.escape(s.titleLabel)))",
+                excerpt: s.excerpt.isEmpty ? nil : Markdown.codeBlock(Excerpt.text(s.excerpt)),
+                steps: s.steps.map { "(\($0.number)) \($0.sentence)" },
+                communication: Sentences.flow(s.stateAfter)
+            )
+        }
+        return Direction(name: walk.direction.title, intro: intro(walk, request: request, host: host),
+                         path: path(walk), diagram: diagram, sections: sections,
+                         outcome: Phrases.capitalised(Phrases.outcome(walk.outcome, what: walk.direction.rawValue.lowercased())) + ".")
+    }
+}
