@@ -1,0 +1,146 @@
+import HookwalkModel
+
+/// A scenario that the documentation (and `hookwalk verify`) covers, with the names a person
+/// looks for it by.
+public struct DocScenario: Sendable, Hashable, Codable {
+    /// File-name safe and unique within a host: `radius-udp-1812-from-10.254.10.105`.
+    public var id: String
+    public var title: String
+    /// `published-port`, `direct`, `hairpin`, `host-local`, `egress`.
+    public var kind: String
+    public var network: String?
+    public var container: String?
+    public var scenario: Scenario
+
+    public init(id: String, title: String, kind: String, network: String?, container: String?, scenario: Scenario) {
+        self.id = id
+        self.title = title
+        self.kind = kind
+        self.network = network
+        self.container = container
+        self.scenario = scenario
+    }
+}
+
+/// Which scenarios document a host: every published port from each external client, and per
+/// Docker network a direct access to a container address, a container calling a published port
+/// of the host (hairpin), the host calling it (output path), and a container's own traffic to
+/// the outside (egress).
+public enum ScenarioCatalog {
+    /// The client used when none is given: an address in TEST-NET-3 (RFC 5737), which stands for
+    /// "somewhere on the Internet" and arrives through the default route; on a host without a
+    /// default route, the last address of the first uplink's subnet.
+    public static func defaultClients(for snapshot: Snapshot) -> [IPAddress] {
+        let routing = Routing(host: snapshot.host)
+        if let r = routing.lookup(IPAddress("203.0.113.10")!), r.type == "unicast" { return [IPAddress("203.0.113.10")!] }
+        for u in uplinks(snapshot.host) {
+            for a in u.addresses where a.address.isV4 && a.prefix.length < 31 {
+                guard case .v4(let net) = a.prefix.network else { continue }
+                let last = IPAddress.v4(net | (UInt32.max >> UInt32(a.prefix.length)) - 1)
+                if last != a.address { return [last] }
+            }
+        }
+        return []
+    }
+
+    /// Interfaces that lead outside: not loopback, not a bridge, not a bridge port.
+    static func uplinks(_ host: Host) -> [Interface] {
+        let bridges = Topology(host: host, ruleset: Ruleset()).bridges
+        return host.interfaces.filter { !$0.isLoopback && !bridges.contains($0.name) && $0.master == nil && !$0.addresses.isEmpty }
+    }
+
+    public static func scenarios(for snapshot: Snapshot, clients: [IPAddress]) -> [DocScenario] {
+        let host = snapshot.host
+        let topology = Topology(host: host, ruleset: snapshot.ruleset)
+        let simulator = Simulator(snapshot: snapshot, ruleText: { _ in "" })
+        var out: [DocScenario] = []
+        var used: Set<String> = []
+        func add(_ id: String, _ title: String, _ kind: String, _ network: String?, _ container: String?, _ s: Scenario) {
+            var unique = safe(id)
+            var n = 2
+            while used.contains(unique) { unique = safe(id) + "-\(n)"; n += 1 }
+            used.insert(unique)
+            out.append(DocScenario(id: unique, title: title, kind: kind, network: network, container: container, scenario: s))
+        }
+        let containers = host.docker.containers.filter(\.running).sorted { $0.name < $1.name }
+        var sport: UInt16 = 41000
+        func nextPort() -> UInt16 { sport += 1; return sport }
+
+        // Published ports, from every client, on every address the binding covers.
+        for c in containers {
+            for p in c.ports.sorted(by: { ($0.hostPort, $0.proto, $0.hostIP) < ($1.hostPort, $1.proto, $1.hostIP) }) {
+                guard let proto = L4Proto(rawValue: p.proto), proto == .tcp || proto == .udp, p.hostPort > 0, p.hostPort <= 65535 else { continue }
+                for client in clients {
+                    guard let iface = simulator.arrivalInterface(for: client) else { continue }
+                    for target in bindingTargets(p.hostIP, arrivingOn: iface, v4: client.isV4, host: host) {
+                        add("\(c.name)-\(p.proto)-\(p.hostPort)-from-\(client)",
+                            "\(c.name) \(p.hostPort)/\(p.proto) from \(client)", "published-port",
+                            c.endpoints.first?.network, c.name,
+                            Scenario(from: .external(address: client, interface: nil), to: target, port: UInt16(p.hostPort),
+                                     proto: proto, sport: nextPort()))
+                    }
+                }
+            }
+        }
+        // Per network: direct access, hairpin, host-local, egress.
+        for network in host.docker.networks.sorted(by: { $0.name < $1.name }) {
+            let members = containers.filter { c in c.endpoints.contains { $0.network == network.name } && topology.containers[c.name] != nil }
+            guard !members.isEmpty else { continue }
+            let published = members.first { !$0.ports.isEmpty }
+            if let target = published, let p = target.ports.first, let proto = L4Proto(rawValue: p.proto),
+               let addr = topology.containers[target.name]?.address {
+                for client in clients where client.isV4 {
+                    add("\(target.name)-direct-\(p.proto)-\(p.containerPort)-from-\(client)",
+                        "\(client) to \(target.name)'s address \(addr):\(p.containerPort)/\(p.proto) directly", "direct",
+                        network.name, target.name,
+                        Scenario(from: .external(address: client, interface: nil), to: addr, port: UInt16(p.containerPort),
+                                 proto: proto, sport: nextPort()))
+                }
+                if let hostAddr = uplinkAddress(host, v4: true) {
+                    let caller = members.first { $0.name != target.name } ?? target
+                    add("\(network.name)-hairpin-\(caller.name)-to-\(target.name)-\(p.proto)-\(p.hostPort)",
+                        "\(caller.name) calls \(hostAddr):\(p.hostPort)/\(p.proto) (published by \(target.name))", "hairpin",
+                        network.name, caller.name,
+                        Scenario(from: .container(caller.name), to: hostAddr, port: UInt16(p.hostPort), proto: proto, sport: nextPort()))
+                    add("\(network.name)-host-local-\(target.name)-\(p.proto)-\(p.hostPort)",
+                        "the host calls \(hostAddr):\(p.hostPort)/\(p.proto) (published by \(target.name))", "host-local",
+                        network.name, target.name,
+                        Scenario(from: .host, to: hostAddr, port: UInt16(p.hostPort), proto: proto, sport: nextPort()))
+                }
+            }
+            if let client = clients.first(where: \.isV4) {
+                let sender = members[0]
+                add("\(network.name)-egress-\(sender.name)-to-\(client)",
+                    "\(sender.name) calls \(client):443/tcp (egress)", "egress", network.name, sender.name,
+                    Scenario(from: .container(sender.name), to: client, port: 443, proto: .tcp, sport: nextPort()))
+            }
+        }
+        return out
+    }
+
+    /// The addresses a binding on `hostIP` is reachable at for a client arriving on `iface`.
+    static func bindingTargets(_ hostIP: String, arrivingOn iface: String, v4: Bool, host: Host) -> [IPAddress] {
+        let any = hostIP.isEmpty || hostIP == "0.0.0.0" || hostIP == "::"
+        if any {
+            if hostIP == "::" && v4 { return [] }
+            if hostIP == "0.0.0.0" && !v4 { return [] }
+            return host.interface(named: iface)?.addresses.filter { $0.address.isV4 == v4 && $0.scope == "global" }.prefix(1).map(\.address) ?? []
+        }
+        guard let a = IPAddress(hostIP), a.isV4 == v4 else { return [] }
+        return [a]
+    }
+
+    static func uplinkAddress(_ host: Host, v4: Bool) -> IPAddress? {
+        uplinks(host).flatMap(\.addresses).first { $0.address.isV4 == v4 && $0.scope == "global" }?.address
+    }
+
+    /// Keeps letters, digits, `.`, `_` and `-`; anything else from a host name becomes `_`.
+    static func safe(_ s: String) -> String {
+        let mapped = s.unicodeScalars.map { c -> Character in
+            (c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "." || c == "-" || c == "_")) ? Character(c) : "_"
+        }
+        var r = String(mapped)
+        while r.hasPrefix(".") { r = "_" + r.dropFirst() }
+        return String(r.prefix(120))
+    }
+}
