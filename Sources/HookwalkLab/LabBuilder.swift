@@ -165,6 +165,11 @@ public final class Lab {
         Lab.namespaces(withPrefix: topology.prefix, shell: shell)
     }
 
+    /// Namespaces whose names start with `prefix`, for checking that a run left nothing behind.
+    public static func namespaces(withPrefix prefix: String) -> [String] {
+        namespaces(withPrefix: prefix, shell: Shell(workDir: NSTemporaryDirectory()))
+    }
+
     static func namespaces(withPrefix prefix: String, shell: Shell) -> [String] {
         let out = (try? shell.run(["ip", "netns", "list"]).stdout) ?? ""
         return out.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }.filter { $0.hasPrefix(prefix) }
