@@ -187,6 +187,12 @@ final class NftJSONTests: XCTestCase {
         ])
 
         let d = try Self.parseFixture("fixtures/docker-eras/snapshots/docker-d/nft-ruleset.json")
+        // Verdict maps jump to chains, so `nft -j -f` needs the chains first.
+        let written = NftJSONWriter.write(d)
+        XCTAssertTrue(written.hasPrefix(#"{"nftables": [{"metainfo": {"json_schema_version": 1}}, {"table": {"family": "ip", "name": "docker-bridges""#))
+        let firstChain = try XCTUnwrap(written.range(of: #"{"chain": "#)?.lowerBound)
+        let firstMap = try XCTUnwrap(written.range(of: #"{"map": "#)?.lowerBound)
+        XCTAssertLessThan(firstChain, firstMap)
         let bridges = try XCTUnwrap(d.table(.ip, "docker-bridges"))
         XCTAssertEqual(bridges.sets.count, 4)
         XCTAssertEqual(bridges.set("filter-forward-in-jumps")?.elements, [

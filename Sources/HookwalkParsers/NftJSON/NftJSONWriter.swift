@@ -3,9 +3,9 @@ import HookwalkModel
 /// Writes a `Ruleset` in the libnftables JSON schema, so that `hookwalk ruleset --format json` can
 /// turn a text listing into what `nft -j list ruleset` would print.
 ///
-/// Usage: `let json = NftJSONWriter.write(ruleset)`. The order follows nft's own listing (per table:
-/// the table, its objects, sets and maps, chains, then each chain's rules) and the spacing is nft's,
-/// so the output diffs cleanly against a kernel listing. It is deterministic, and
+/// Usage: `let json = NftJSONWriter.write(ruleset)`. Per table: the table, its objects, chains, sets
+/// and maps, then each chain's rules, in nft's spacing. That is nft's listing order except that
+/// chains come before sets, so that `nft -j -f` can load the output (see `tableItems`). It is deterministic, and
 /// `NftJSON.parse(NftJSONWriter.write(r))` gives back `r` for any ruleset read from JSON.
 /// Objects are written with their kind, name and handle only, because that is all the model keeps.
 public enum NftJSONWriter {
@@ -40,10 +40,6 @@ public enum NftJSONWriter {
             items.append(.object([(object.kind, .object(o))]))
         }
 
-        for set in table.sets {
-            items.append(setItem(set, family: family, table: tableName))
-        }
-
         for chain in table.chains {
             var c: [(key: String, value: JSONValue)] = [("family", family), ("table", tableName), ("name", .string(chain.name))]
             if let h = chain.handle { c.append(("handle", number(h))) }
@@ -58,6 +54,13 @@ public enum NftJSONWriter {
                 }
             }
             items.append(.object([("chain", .object(c))]))
+        }
+
+        // After the chains, unlike nft's listing: a verdict map's `jump` elements need their
+        // chains to exist, and nft rejects its own listing of such a ruleset (Docker 29's
+        // `docker-bridges` table) when the maps come first.
+        for set in table.sets {
+            items.append(setItem(set, family: family, table: tableName))
         }
 
         for chain in table.chains {
