@@ -29,7 +29,7 @@ final class SnapshotLoaderTests: XCTestCase {
         try fixtures().appendingPathComponent("docker-eras/snapshots/docker-\(letter)").path
     }
 
-    private func host(_ path: String) throws -> (host: HookwalkModel.Host, notes: [String]) {
+    private func host(_ path: String) throws -> (host: HookwalkModel.HostModel, notes: [String]) {
         try SnapshotLoader.loadHost(from: SnapshotFolder(path))
     }
 
@@ -201,6 +201,23 @@ final class SnapshotLoaderTests: XCTestCase {
             XCTAssertEqual(loaded.snapshot.host, expected)
             XCTAssertEqual(loaded.snapshot.path, path)
         }
+    }
+
+    /// The repository's example host (the article's), whose ruleset is text only and which runs a
+    /// tftp container on the host network.
+    func testExampleSnapshotWithHostNetworkContainer() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Examples/seed-centos8").path
+        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("no Examples/seed-centos8 in this checkout") }
+        let loaded = try SnapshotLoader.loadWithNotes(path: path)
+        XCTAssertEqual(loaded.snapshot.rulesetFile, path + "/nft-ruleset.nft")
+        XCTAssertFalse(loaded.snapshot.ruleset.tables.isEmpty)
+        let docker = loaded.snapshot.host.docker
+        let tftp = try XCTUnwrap(docker.containers.first { $0.name == "tftp" })
+        XCTAssertTrue(tftp.usesHostNetwork)
+        XCTAssertTrue(tftp.endpoints.allSatisfy { $0.ipv4 == nil })
+        XCTAssertEqual(docker.containers.filter { !$0.usesHostNetwork }.flatMap(\.ports).count, 4)
+        XCTAssertEqual(docker.networks.first { $0.name == "infraserv_infranet" }?.bridge, "docker1")
     }
 
     // MARK: derived routes
