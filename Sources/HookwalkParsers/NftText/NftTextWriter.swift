@@ -68,7 +68,7 @@ public enum NftTextWriter {
         switch s {
         case .match(let left, let op, let right):
             let l = exprText(left)
-            let r = exprText(right)
+            let r = rhsText(left, right)
             switch op {
             case .eq, .flags:
                 if case .binop("&", let inner, .value(let mask)) = left {
@@ -101,7 +101,7 @@ public enum NftTextWriter {
             if let burst { out += " burst \(burst) \(unit ?? "packets")" }
             return out
         case .mangle(let key, let value):
-            return "\(exprText(key)) set \(exprText(value))"
+            return "\(exprText(key)) set \(rhsText(key, value))"
         case .nat(let n):
             return natText(n)
         case .reject(let type, let code):
@@ -156,7 +156,7 @@ public enum NftTextWriter {
         case .payload(let proto, let field): return "\(proto) \(field)"
         case .rawPayload(let base, let off, let len): return "@\(base),\(off),\(len)"
         case .meta(let key):
-            return Keywords.bareMeta.contains(key) ? key : "meta \(key)"
+            return printedBare.contains(key) ? key : "meta \(key)"
         case .ct(let key, let dir, let family):
             var out = "ct"
             if let dir { out += " \(dir)" }
@@ -181,6 +181,49 @@ public enum NftTextWriter {
             return "\(l) \(op) \(r)"
         case .notModelled(let n):
             return n.text
+        }
+    }
+
+    /// The meta keys nft prints without `meta ` (it accepts more on input).
+    static let printedBare: Set<String> = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"]
+
+    /// The right side of a match or a `set` statement, printed in the style nft uses for the left
+    /// side's type: interface names quoted, marks as `0x%08x`.
+    static func rhsText(_ left: Expr, _ right: Expr) -> String {
+        let style: ValueStyle
+        switch left {
+        case .meta(let k) where ["iifname", "oifname", "ibrname", "obrname", "sdifname", "iif", "oif"].contains(k): style = .quoted
+        case .meta("mark"), .ct("mark", _, _): style = .mark
+        default: return exprText(right)
+        }
+        switch right {
+        case .value(let v): return styled(v, style, inSet: false)
+        case .set(let elems):
+            return "{ " + elems.map { e in
+                var out = styled(e.key, style, inSet: true)
+                switch e.data {
+                case .none: break
+                case .value(let v): out += " : " + valueText(v, inSet: true)
+                case .verdict(let v): out += " : " + v.traceText
+                }
+                return out
+            }.joined(separator: ", ") + " }"
+        default: return exprText(right)
+        }
+    }
+
+    enum ValueStyle { case quoted, mark }
+
+    static func styled(_ v: Value, _ style: ValueStyle, inSet: Bool) -> String {
+        switch (v, style) {
+        case (.string(let s), .quoted): return quote(s)
+        case (.number(let n), .mark) where n <= UInt64(UInt32.max):
+            let hex = String(n, radix: 16)
+            return "0x" + String(repeating: "0", count: max(0, 8 - hex.count)) + hex
+        case (.range(let a, let b), _): return styled(a, style, inSet: inSet) + "-" + styled(b, style, inSet: inSet)
+        case (.concat(let parts), _): return parts.map { styled($0, style, inSet: inSet) }.joined(separator: " . ")
+        case (.list(let items), _): return items.map { styled($0, style, inSet: inSet) }.joined(separator: inSet ? " | " : ",")
+        default: return valueText(v, inSet: inSet)
         }
     }
 
