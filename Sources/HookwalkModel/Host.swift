@@ -185,7 +185,7 @@ public struct HostInfo: Sendable, Hashable {
     }
 }
 
-public struct Host: Sendable, Hashable {
+public struct HostModel: Sendable, Hashable {
     public var interfaces: [Interface]
     public var routes: [Route]
     /// `net.ipv4.ip_forward` -> `1`. Missing keys take the defaults documented in `Sysctl`.
@@ -230,13 +230,13 @@ public enum Sysctl {
 /// A complete snapshot: the ruleset, the host, and where they came from.
 public struct Snapshot: Sendable, Hashable {
     public var ruleset: Ruleset
-    public var host: Host
+    public var host: HostModel
     /// The file the ruleset was read from (`nft-ruleset.json`...), for messages and docs.
     public var rulesetFile: String
     /// The folder, as given.
     public var path: String
 
-    public init(ruleset: Ruleset, host: Host, rulesetFile: String, path: String) {
+    public init(ruleset: Ruleset, host: HostModel, rulesetFile: String, path: String) {
         self.ruleset = ruleset
         self.host = host
         self.rulesetFile = rulesetFile

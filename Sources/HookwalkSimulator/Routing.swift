@@ -9,7 +9,7 @@ struct Routing: Sendable {
     /// Kernel fact 13: every address of the host counts as local (lo, uplinks, bridges).
     let localAddresses: [IPAddress: String]
 
-    init(host: Host) {
+    init(host: HostModel) {
         interfaces = host.interfaces
         var local: [IPAddress: String] = [:]
         for i in host.interfaces {

@@ -44,7 +44,7 @@ public enum ScenarioCatalog {
     }
 
     /// Interfaces that lead outside: not loopback, not a bridge, not a bridge port.
-    static func uplinks(_ host: Host) -> [Interface] {
+    static func uplinks(_ host: HostModel) -> [Interface] {
         let bridges = Topology(host: host, ruleset: Ruleset()).bridges
         return host.interfaces.filter { !$0.isLoopback && !bridges.contains($0.name) && $0.master == nil && !$0.addresses.isEmpty }
     }
@@ -119,7 +119,7 @@ public enum ScenarioCatalog {
     }
 
     /// The addresses a binding on `hostIP` is reachable at for a client arriving on `iface`.
-    static func bindingTargets(_ hostIP: String, arrivingOn iface: String, v4: Bool, host: Host) -> [IPAddress] {
+    static func bindingTargets(_ hostIP: String, arrivingOn iface: String, v4: Bool, host: HostModel) -> [IPAddress] {
         let any = hostIP.isEmpty || hostIP == "0.0.0.0" || hostIP == "::"
         if any {
             if hostIP == "::" && v4 { return [] }
@@ -130,7 +130,7 @@ public enum ScenarioCatalog {
         return [a]
     }
 
-    static func uplinkAddress(_ host: Host, v4: Bool) -> IPAddress? {
+    static func uplinkAddress(_ host: HostModel, v4: Bool) -> IPAddress? {
         uplinks(host).flatMap(\.addresses).first { $0.address.isV4 == v4 && $0.scope == "global" }?.address
     }
 

@@ -20,10 +20,10 @@ struct Topology: Sendable {
     var bridgeAddresses: [String: Set<IPAddress>] = [:]
     var containers: [String: ContainerPort] = [:]
     var byAddress: [String: [IPAddress: String]] = [:]
-    var sysctls: Host
+    var sysctls: HostModel
     var hasIngressChains: Bool
 
-    init(host: Host, ruleset: Ruleset) {
+    init(host: HostModel, ruleset: Ruleset) {
         sysctls = host
         var bridges = Set(host.interfaces.compactMap(\.master))
         for i in host.interfaces where i.kind == "bridge" { bridges.insert(i.name) }
