@@ -15,11 +15,16 @@ final class ConformanceTests: XCTestCase {
             guard FileManager.default.fileExists(atPath: jsonURL.path) else { continue }
             let name = url.lastPathComponent
             do {
-                let text = try NftText.parse(try NftTextFixtures.text(url), file: name)
+                let text = Self.withoutChainComments(try NftText.parse(try NftTextFixtures.text(url), file: name))
                 let json = try NftJSON.parse(try NftTextFixtures.text(jsonURL), file: jsonURL.lastPathComponent)
                 compared += 1
                 if text != json {
-                    failures.append("\(name): \(NftTextFixtures.firstDifference(text, json))")
+                    let diff = NftTextFixtures.firstDifference(text, json)
+                    if let known = Self.knownJSONDefects[name], diff.contains(known) {
+                        print("known nft 1.0.6 JSON defect in \(name): \(diff)")
+                    } else {
+                        failures.append("\(name): \(diff)")
+                    }
                 }
             } catch {
                 failures.append("\(name): \(error)")
@@ -29,10 +34,42 @@ final class ConformanceTests: XCTestCase {
         XCTAssertTrue(failures.isEmpty, "\(failures.count) of \(compared) pairs differ:\n" + failures.joined(separator: "\n"))
     }
 
+    /// Pairs where `nft -j` itself printed something other than the ruleset (checked against the
+    /// text listing and the kernel): the text side is right, the JSON file is wrong.
+    static let knownJSONDefects: [String: String] = [
+        // nft 1.0.6 prints a dormant table as "flags": "x" (the table's name), not "dormant".
+        "transactions__0002table_0.nft": "flags [\"dormant\"] vs [\"x\"]",
+    ]
+
+    /// nft 1.0.6's JSON listing leaves chain comments out (the kernel and the text listing have
+    /// them), so they are not compared.
+    static func withoutChainComments(_ r: Ruleset) -> Ruleset {
+        var r = r
+        for t in r.tables.indices {
+            for c in r.tables[t].chains.indices { r.tables[t].chains[c].comment = nil }
+        }
+        return r
+    }
+
     func testSeedSnapshotTextAndJSONAgree() throws {
         let snap = try NftTextFixtures.shared().appendingPathComponent("fixtures/kernel-traces/seed-centos8/snapshot")
         let text = try NftText.parse(try NftTextFixtures.text(snap.appendingPathComponent("nft-ruleset.nft")), file: "nft-ruleset.nft")
         let json = try NftJSON.parse(try NftTextFixtures.text(snap.appendingPathComponent("nft-ruleset.json")), file: "nft-ruleset.json")
         XCTAssertEqual(text, json, NftTextFixtures.firstDifference(text, json))
+    }
+
+    func testDockerEraSnapshotsTextAndJSONAgree() throws {
+        let base = try NftTextFixtures.shared().appendingPathComponent("fixtures/docker-eras/snapshots")
+        var compared = 0
+        for d in try FileManager.default.contentsOfDirectory(atPath: base.path).sorted() {
+            let nft = base.appendingPathComponent("\(d)/nft-ruleset.nft")
+            let json = base.appendingPathComponent("\(d)/nft-ruleset.json")
+            guard FileManager.default.fileExists(atPath: nft.path), FileManager.default.fileExists(atPath: json.path) else { continue }
+            let t = Self.withoutChainComments(try NftText.parse(try NftTextFixtures.text(nft), file: nft.path))
+            let j = try NftJSON.parse(try NftTextFixtures.text(json), file: json.path)
+            XCTAssertEqual(t, j, "\(d): \(NftTextFixtures.firstDifference(t, j))")
+            compared += 1
+        }
+        XCTAssertGreaterThan(compared, 0)
     }
 }

@@ -146,7 +146,8 @@ public enum NftTextWriter {
             }
             if let p = n.port { out += ":" + exprText(p) }
         }
-        if !n.flags.isEmpty { out += " " + n.flags.joined(separator: ",") }
+        let flags = n.typeFlags.contains("prefix") ? n.flags.filter { $0 != "netmap" } : n.flags
+        if !flags.isEmpty { out += " " + flags.joined(separator: ",") }
         return out
     }
 

@@ -29,7 +29,8 @@ extension Parser {
             case "accept", "drop", "continue", "return", "jump", "goto":
                 if (w == "jump" || w == "goto"), peek().kind == .lbrace {
                     try parseChainBinding(ti)
-                    return .notModelled(NotModelled(kind: "chain binding", text: source(from: start)))
+                    // Kind as the JSON front end names it: nft -j prints a bound chain as the bare string "jump {...}".
+                    return .notModelled(NotModelled(kind: w, text: source(from: start)))
                 }
                 return .verdict(try parseVerdict(checkTable: ti))
             case "counter", "COUNTER":
@@ -48,7 +49,13 @@ extension Parser {
             case "queue", "synproxy", "quota", "meter", "tproxy", "fwd", "dup", "xt", "flow":
                 return notModelled(w, from: start)
             case "add" where peek().kind == .at, "update" where peek().kind == .at, "delete" where peek().kind == .at:
-                return notModelled("set", from: start)
+                // `nft -j` prints a set update as {"set": ...} but a map update (`{ k : v }`) as a
+                // bare string; the kinds follow so that both front ends agree.
+                let stmt = notModelled("set", from: start)
+                if toks[start..<p].contains(where: { $0.kind == .colon }) {
+                    return .notModelled(NotModelled(kind: w, text: source(from: start)))
+                }
+                return stmt
             case "ct" where isWord(peek(), "count"):
                 advance()
                 return notModelled("ct count", from: start)
@@ -252,10 +259,12 @@ extension Parser {
             nat.family = text(tok)
             advance()
         }
-        while at("prefix") || at("interval") || at("netmap") {
+        while at("prefix") || at("interval") {
             nat.typeFlags.append(text(tok))
             advance()
         }
+        // `prefix` is how nft prints the kernel's NF_NAT_RANGE_NETMAP flag, which `nft -j` lists.
+        if nat.typeFlags.contains("prefix") { nat.flags.append("netmap") }
         if at("to") {
             advance()
             if kind == .word, text(tok).hasPrefix(":") {

@@ -300,13 +300,15 @@ extension Parser {
                 advance()
                 // nft 1.0.6's JSON listing drops `dynamic`, so the model leaves it out for both
                 // syntaxes to agree; it changes nothing hookwalk simulates.
-                set.flags += try flagList().filter { $0 != "dynamic" }
+                set.flags += try flagList().filter { $0 != "dynamic" && !set.flags.contains($0) }
             case "elements":
                 advance()
                 try expect(.assign, "'=' after 'elements'")
                 guard kind == .lbrace else { throw unexpected("'{' to start the elements") }
                 set.elements += try parseElements()
             case "size", "gc-interval", "timeout", "policy":
+                // A default timeout makes the kernel set the timeout flag, which `nft -j` lists.
+                if at("timeout") && !set.flags.contains("timeout") { set.flags.append("timeout") }
                 advance()
                 guard kind == .word else { throw unexpected("a value") }
                 advance()
