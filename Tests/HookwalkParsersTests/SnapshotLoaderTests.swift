@@ -347,6 +347,23 @@ final class SnapshotLoaderTests: XCTestCase {
 
     // MARK: bad input: one line each, naming the file and the place
 
+    /// Every prefix of every small JSON file is a truncated file: each must give a line:column error
+    /// naming that file, and none may trap.
+    func testEveryTruncationIsAnError() throws {
+        let source = try seed()
+        let dir = try copy(source)
+        for name in ["ip-addr.json", "ip-route.json", "docker-networks.json", "docker-containers.json", "docker-daemon.json", "host.json"] {
+            let full = try [UInt8](Data(contentsOf: URL(fileURLWithPath: source + "/" + name)))
+            for cut in stride(from: 1, to: full.count - 1, by: 23) {
+                try Data(full[..<cut]).write(to: URL(fileURLWithPath: dir + "/" + name))
+                let e = error { _ = try SnapshotLoader.loadHost(from: SnapshotFolder(dir)) }
+                XCTAssertEqual(e?.file, dir + "/" + name, "cut at \(cut)")
+                guard case .line = e?.location else { return XCTFail("no line:column for \(name) cut at \(cut): \(e?.description ?? "")") }
+            }
+            try Data(full).write(to: URL(fileURLWithPath: dir + "/" + name))
+        }
+    }
+
     func testMissingFolder() throws {
         let e = error { _ = try SnapshotLoader.load(path: "/nonexistent/snap") }
         XCTAssertEqual(e?.description, "/nonexistent/snap: no such snapshot folder")

@@ -41,12 +41,12 @@ public enum SnapshotLoader {
     }
 
     /// Everything but the ruleset, which is parsed last because it is by far the largest input.
-    static func loadHost(from folder: SnapshotFolder) throws -> (host: Host, notes: [String]) {
+    static func loadHost(from folder: SnapshotFolder) throws -> (host: HostModel, notes: [String]) {
         guard let addressBytes = try folder.bytes(addresses) else {
             throw HookwalkError(file: folder.pathOf(addresses), .none, "missing (make it with: ip -j addr show > \(addresses))")
         }
         var notes: [String] = []
-        var host = Host()
+        var host = HostModel()
 
         let parsedAddresses = try IPAddrFile.parse(addressBytes, file: folder.pathOf(addresses))
         host.interfaces = parsedAddresses.interfaces
