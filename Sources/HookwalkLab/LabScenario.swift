@@ -46,7 +46,7 @@ public struct LabScenario: Sendable, Hashable, Codable {
 
     /// The lab form of a simulator scenario, with the server where the snapshot says the traffic
     /// should go (see `LabTopology.expectedServer`) unless `server` is given.
-    public init(name: String, _ s: Scenario, topology: LabTopology, host: HookwalkModel.Host, server: (LabParty, UInt16)? = nil) {
+    public init(name: String, _ s: Scenario, topology: LabTopology, host: HookwalkModel.HostModel, server: (LabParty, UInt16)? = nil) {
         let client: LabParty
         switch s.from {
         case .external(_, let iface): client = .external(uplink: iface)
@@ -63,7 +63,7 @@ extension LabTopology {
     /// Where a packet to `destination`:`port` is meant to arrive: the container that has the
     /// address, the container that publishes the port on a host address (or on all of them, or
     /// for a broadcast), an external client, else the host.
-    public func expectedServer(destination: IPAddress, port: UInt16, proto: L4Proto, host: HookwalkModel.Host) -> (LabParty, UInt16) {
+    public func expectedServer(destination: IPAddress, port: UInt16, proto: L4Proto, host: HookwalkModel.HostModel) -> (LabParty, UInt16) {
         if let c = containers.first(where: { $0.attachments.contains { $0.address.address == destination || $0.address6?.address == destination } }) {
             return (.container(c.name), port)
         }

@@ -74,7 +74,7 @@ public struct LabTopology: Sendable, Hashable {
     /// Plans the lab of `host`. `clientAddresses` chooses the external client's address per
     /// uplink (`ens192` -> 10.254.10.105/24); without it the client takes the uplink's default
     /// gateway when there is one, else the last address of the subnet.
-    public init(host: HookwalkModel.Host, prefix: String = LabTopology.randomPrefix(), clientAddresses: [String: IPPrefix] = [:]) {
+    public init(host: HookwalkModel.HostModel, prefix: String = LabTopology.randomPrefix(), clientAddresses: [String: IPPrefix] = [:]) {
         self.prefix = prefix
         hostNamespace = "\(prefix)-host"
         notes = []
@@ -163,13 +163,13 @@ public struct LabTopology: Sendable, Hashable {
 
     /// The snapshot's bridge port of a container: Docker's names are random (`veth1a2b3c4`), so
     /// only a port whose name contains the container's name can be attributed (`vethradius`).
-    static func snapshotPort(of container: String, bridge: String, host: HookwalkModel.Host) -> String? {
+    static func snapshotPort(of container: String, bridge: String, host: HookwalkModel.HostModel) -> String? {
         let ports = host.interfaces.filter { $0.master == bridge }.map(\.name)
         let c = container.lowercased()
         return ports.first { $0.lowercased() == "veth" + c } ?? ports.first { $0.lowercased().contains(c) }
     }
 
-    static func defaultClient(for uplink: IPPrefix, device: String, host: HookwalkModel.Host) -> IPPrefix {
+    static func defaultClient(for uplink: IPPrefix, device: String, host: HookwalkModel.HostModel) -> IPPrefix {
         if let gw = host.routes.first(where: { $0.table == "main" && $0.destination.length == 0 && $0.device == device })?.gateway,
            uplink.contains(gw) {
             return IPPrefix(gw, uplink.length)

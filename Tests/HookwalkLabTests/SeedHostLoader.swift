@@ -6,7 +6,7 @@ import HookwalkParsers
 /// loader cannot load the seed (its ruleset front ends are still being written), it falls back to
 /// reading the few host files the lab needs. Remove the fallback once `SnapshotLoader.load` works.
 enum SeedHostLoader {
-    static func load(_ dir: String) throws -> HookwalkModel.Host {
+    static func load(_ dir: String) throws -> HookwalkModel.HostModel {
         if let s = try? SnapshotLoader.load(path: dir) { return s.host }
         return try fallback(dir)
     }
@@ -15,8 +15,8 @@ enum SeedHostLoader {
         try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
-    static func fallback(_ dir: String) throws -> HookwalkModel.Host {
-        var host = HookwalkModel.Host()
+    static func fallback(_ dir: String) throws -> HookwalkModel.HostModel {
+        var host = HookwalkModel.HostModel()
         for case let i as [String: Any] in try json("\(dir)/ip-addr.json") as? [Any] ?? [] {
             let addrs = (i["addr_info"] as? [[String: Any]] ?? []).compactMap { a -> InterfaceAddress? in
                 guard let l = a["local"] as? String, let n = a["prefixlen"] as? Int, let ip = IPAddress(l) else { return nil }
