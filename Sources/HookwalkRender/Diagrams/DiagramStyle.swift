@@ -7,7 +7,7 @@ enum DiagramStyle {
     static let mono = "Courier"
 
     static func graphDefaults(_ dot: inout DOT, title: [String]) {
-        dot.graph([("rankdir", "TB"), ("newrank", "true"), ("fontname", font), ("fontsize", "12"),
+        dot.graph([("rankdir", "TB"), ("fontname", font), ("fontsize", "12"),
                    ("nodesep", "0.35"), ("ranksep", "0.4"), ("labelloc", "t"),
                    ("label", DOT.label(title, boldLines: 1))])
         dot.nodeDefaults([("shape", "box"), ("style", "rounded,filled"), ("fillcolor", "white"),

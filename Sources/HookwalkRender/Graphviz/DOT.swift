@@ -4,6 +4,10 @@
 /// never from names or pointers, so output is stable.
 public struct DOT {
     private var lines: [String] = []
+    /// Edges are written after all clusters, at the top level: an edge declared inside a cluster
+    /// belongs to it, and Graphviz 2.42 crashes on some layouts when edges leaving a cluster are
+    /// declared inside it.
+    private var edgeLines: [String] = []
     private var depth = 1
     private let name: String
 
@@ -74,7 +78,7 @@ public struct DOT {
 
     public mutating func edge(_ from: String, _ to: String, _ attrs: [(String, String)] = []) {
         let a = attrs.isEmpty ? "" : " [\(Self.attributes(attrs))]"
-        emit("\(Self.quoted(from)) -> \(Self.quoted(to))\(a);")
+        edgeLines.append("  \(Self.quoted(from)) -> \(Self.quoted(to))\(a);")
     }
 
     /// Opens a cluster: Graphviz draws subgraphs whose name starts with `cluster` as boxes.
@@ -100,6 +104,6 @@ public struct DOT {
     }
 
     public var text: String {
-        "digraph \(Self.quoted(name)) {\n" + lines.joined(separator: "\n") + "\n}\n"
+        "digraph \(Self.quoted(name)) {\n" + (lines + edgeLines).joined(separator: "\n") + "\n}\n"
     }
 }

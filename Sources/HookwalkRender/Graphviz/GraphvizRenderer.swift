@@ -25,7 +25,7 @@ public enum GraphvizRenderer {
     /// process globals.
     private static func renderLocked(gvc: OpaquePointer, dot: String, format: String) throws -> [UInt8] {
         _ = agreseterrors()
-        guard let graph = dot.withCString({ agmemread($0) }) else {
+        guard let graph = dot.withCString({ hookwalk_read_dot($0) }) else {
             throw HookwalkError(.none, "Graphviz could not read the DOT text: \(lastError() ?? "syntax error")")
         }
         defer { agclose(graph) }
@@ -78,10 +78,27 @@ private final class GraphvizContext: @unchecked Sendable {
             // Keep messages for aglasterr rather than writing them to the user's terminal.
             _ = agseterr(AGMAX)
             gvc = gvContext()
+            if let gvc { Self.warmUp(gvc) }
         }
         guard let gvc else {
             throw HookwalkError(.none, "Graphviz could not create a context: install graphviz (libgvc)")
         }
         return try body(gvc)
+    }
+
+    /// Graphviz loads the cairo/pango plugins, and with them pango's text measurement, the first
+    /// time a bitmap format is rendered; layouts before that use estimated font metrics. Rendering
+    /// one tiny PNG up front makes every layout of the process use the same metrics, so an SVG is
+    /// the same bytes whether or not PNGs were rendered before it.
+    private static func warmUp(_ gvc: OpaquePointer) {
+        guard let g = hookwalk_read_dot("digraph { a }") else { return }
+        if gvLayout(gvc, g, "dot") == 0 {
+            var data: UnsafeMutablePointer<CChar>?
+            var length: UInt32 = 0
+            if gvRenderData(gvc, g, "png", &data, &length) == 0, let data { gvFreeRenderData(data) }
+            gvFreeLayout(gvc, g)
+        }
+        agclose(g)
+        _ = agreseterrors()
     }
 }

@@ -6,7 +6,7 @@ enum Phrases {
     static func sender(_ e: Endpoint) -> String {
         switch e {
         case .external(let a, let i):
-            return "an external client \(a)" + (i.map { " (via \(Markdown.codeSpan($0)))" } ?? "")
+            return "an external client \(a)" + (i.map { " on \(Markdown.codeSpan($0))" } ?? "")
         case .container(let n): return "container \(Markdown.codeSpan(n))"
         case .host: return "the host itself"
         }

@@ -34,7 +34,7 @@ extension ScenarioPage {
     /// The explanations that only make sense across a whole path: why no nat chain shows up on a
     /// reply and where conntrack rewrote it; why bridge hooks appear. All of it is read from the
     /// walkthroughs' steps.
-    static func intro(_ walk: Walkthrough, request: Walkthrough?, host: Host) -> [String] {
+    static func intro(_ walk: Walkthrough, request: Walkthrough?, host: HostModel) -> [String] {
         var out: [String] = []
         let natChains = walk.sections.flatMap(\.steps).compactMap { step -> BaseChainRef? in
             if case .baseChain(let ref) = step.kind, ref.type == .nat { return ref }
@@ -85,17 +85,33 @@ extension ScenarioPage {
         return out
     }
 
+    /// One line per number: a policy that applies right after its base chain shares the chain's
+    /// number, as in the article.
+    static func numbered(_ steps: [WalkStep]) -> [String] {
+        var out: [(Int, String)] = []
+        for step in steps {
+            if let last = out.last, last.0 == step.number {
+                out[out.count - 1].1 += " " + step.sentence
+            } else {
+                out.append((step.number, "(\(step.number)) " + step.sentence))
+            }
+        }
+        return out.map(\.1)
+    }
+
     static func path(_ walk: Walkthrough) -> String {
         let hooks = walk.sections.filter { $0.hook != nil }.map { Markdown.escape($0.hookLabel) }
         return hooks.isEmpty ? "no hook" : hooks.joined(separator: " → ")
     }
 
-    static func direction(_ walk: Walkthrough, request: Walkthrough?, diagram: String, host: Host) -> Direction {
+    static func direction(_ walk: Walkthrough, request: Walkthrough?, diagram: String, host: HostModel) -> Direction {
         let sections = walk.sections.map { s in
             Section(
                 heading: "\(walk.direction.title) from \(walk.sender) (\(Markdown.escape(s.titleLabel)))",
                 excerpt: s.excerpt.isEmpty ? nil : Markdown.codeBlock(Excerpt.text(s.excerpt)),
-                steps: s.steps.map { "(\($0.number)) \($0.sentence)" },
+                steps: s.steps.isEmpty && s.hook != nil
+                    ? ["No base chain is attached to this hook on this host: the packet passes it unchanged."]
+                    : numbered(s.steps),
                 communication: Sentences.flow(s.stateAfter)
             )
         }

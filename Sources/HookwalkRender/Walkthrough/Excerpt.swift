@@ -22,8 +22,9 @@ enum Excerpt {
                 if chainName == ref.chain {
                     out.append(ExcerptLine(gutter: gutter(.typeLine), text: "    " + typeLine(visit.base, spec: chain.base)))
                 }
+                // Counter values are noise here: rules are shown as the trace prints them.
                 for (r, rule) in chain.rules.enumerated() {
-                    out.append(ExcerptLine(gutter: gutter(.rule(chainName, r)), text: "    " + context.ruleText(rule)))
+                    out.append(ExcerptLine(gutter: gutter(.rule(chainName, r)), text: "    " + SectionState.normalise(context.ruleText(rule))))
                 }
                 out.append(ExcerptLine(gutter: gutter(.close(chainName)), text: "  }"))
             }

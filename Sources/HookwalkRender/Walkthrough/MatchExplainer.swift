@@ -5,7 +5,7 @@ import HookwalkSimulator
 /// packet's field values at that point. It does not decide whether a rule matches (the trace did);
 /// it only words the match, so a condition it cannot word is quoted as it stands.
 enum MatchExplainer {
-    static func clauses(_ rule: Rule, packet: PacketState, host: Host) -> [String] {
+    static func clauses(_ rule: Rule, packet: PacketState, host: HostModel) -> [String] {
         rule.stmts.compactMap { stmt in
             guard case .match(let left, let op, let right) = stmt else { return nil }
             return clause(left, op, right, packet: packet, host: host)
@@ -14,7 +14,7 @@ enum MatchExplainer {
 
     static func code(_ s: String) -> String { Markdown.codeSpan(s) }
 
-    static func clause(_ left: Expr, _ op: MatchOp, _ right: Expr, packet: PacketState, host: Host) -> String {
+    static func clause(_ left: Expr, _ op: MatchOp, _ right: Expr, packet: PacketState, host: HostModel) -> String {
         let r = exprText(right)
         switch left {
         case .meta(let key) where ["iifname", "iif", "oifname", "oif"].contains(key):
@@ -27,12 +27,12 @@ enum MatchExplainer {
             return compare(subject: "the protocol", actual: packet.proto.rawValue, op: op, right: code(r), isSet: isSet(right))
         case .payload(let proto, let field) where field == "saddr" || field == "daddr":
             let addr = field == "saddr" ? packet.saddr : packet.daddr
-            let subject = (field == "saddr" ? "the source address " : "the destination address ") + "\(addr)"
+            let subject = field == "saddr" ? "the source address" : "the destination address"
             if case .value(.prefix) = right {
-                return op == .ne ? "\(subject) is not in \(code(r))" : "\(subject) is in \(code(r))"
+                return op == .ne ? "\(subject) \(addr) is not in \(code(r))" : "\(subject) \(addr) is in \(code(r))"
             }
             _ = proto
-            return compare(subject: subject, actual: nil, op: op, right: code(r), isSet: isSet(right))
+            return compare(subject: subject, actual: "\(addr)", op: op, right: code(r), isSet: isSet(right))
         case .payload(_, let field) where field == "sport" || field == "dport":
             let port = field == "sport" ? packet.sport : packet.dport
             let subject = field == "sport" ? "the source port" : "the destination port"

@@ -42,7 +42,7 @@ enum Sentences {
         let because: String
         switch clauses {
         case .none: because = "matches"
-        case .some(let c) where c.isEmpty: because = "has no condition, so it always matches"
+        case .some(let c) where c.isEmpty: because = "has no condition"
         case .some(let c): because = "matches because " + list(c)
         }
         s += "\(code(text)) \(because), "
@@ -76,7 +76,7 @@ enum Sentences {
     }
 
     static func policy(chain: ChainRef, policy: Policy) -> String {
-        let head = "No rule of \(code(chain.description)) gave a verdict, so its policy **\(policy.rawValue)** applies"
+        let head = "No rule of \(code(chain.description)) gives a verdict, so its policy **\(policy.rawValue)** applies"
         return policy == .accept ? head + ": the packet leaves this base chain accepted." : head + ": the packet is dropped."
     }
 

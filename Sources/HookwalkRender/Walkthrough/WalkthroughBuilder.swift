@@ -9,10 +9,10 @@ public typealias RulePrinter = @Sendable (Rule) -> String
 /// the rules the packet passed over) and the host (to say why `fib daddr type local` held).
 public struct RenderContext: Sendable {
     public var ruleset: Ruleset
-    public var host: Host
+    public var host: HostModel
     public var ruleText: RulePrinter
 
-    public init(ruleset: Ruleset, host: Host, ruleText: @escaping RulePrinter) {
+    public init(ruleset: Ruleset, host: HostModel, ruleText: @escaping RulePrinter) {
         self.ruleset = ruleset
         self.host = host
         self.ruleText = ruleText
@@ -100,7 +100,11 @@ public struct WalkthroughBuilder {
 struct LineMarks {
     var incoming: [String] = []
     var own: [String] = []
-    var gutter: String { incoming.joined() + own.joined() }
+    /// A rule the packet returns to is marked `->(n)`, not also `↓` (as in the article).
+    var gutter: String {
+        let mine = incoming.isEmpty ? own : own.filter { $0 != "↓" }
+        return incoming.joined() + mine.joined()
+    }
 }
 
 /// Where a mark goes in a visit's excerpt.
@@ -140,7 +144,7 @@ struct SectionState {
         self.hook = hook
     }
 
-    var nextNumber: Int { steps.count + 1 }
+    var nextNumber: Int { (steps.last?.number ?? 0) + 1 }
 
     mutating func add(_ kind: StepKind, chain: ChainRef? = nil, sentence: String, detail: String? = nil) {
         steps.append(WalkStep(number: nextNumber, kind: kind, chain: chain, ruleText: nil, sentence: sentence,
@@ -248,18 +252,25 @@ struct SectionState {
                                                        context: context)))
     }
 
+    /// When no rule of the base chain matched, the policy is part of the chain's own step (the
+    /// article's "(1) ... Apply policy -> accept"); after matched rules it is a step of its own,
+    /// marked on the chain's closing brace.
     mutating func policy(chain: ChainRef, policy: Policy, context: RenderContext) {
+        var number = nextNumber
+        if let last = steps.last, case .baseChain(let ref) = last.kind, ref.chain == chain {
+            number = last.number
+        }
         if open != nil {
             // Everything still on the stack was passed over to the end.
             while open!.frames.count > 0 {
                 _ = passOver(upTo: nil, context: context)
                 open!.frames.removeLast()
             }
-            open!.mark(.close(chain.chain), own: "(\(nextNumber))")
+            if number == nextNumber { open!.mark(.close(chain.chain), own: "(\(number))") }
             open!.ended = true
         }
         previousAccepted = policy == .accept
-        steps.append(WalkStep(number: nextNumber, kind: .policy(policy), chain: chain, ruleText: nil,
+        steps.append(WalkStep(number: number, kind: .policy(policy), chain: chain, ruleText: nil,
                               sentence: Sentences.policy(chain: chain, policy: policy)))
     }
 
