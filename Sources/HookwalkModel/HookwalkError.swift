@@ -28,6 +28,11 @@ public struct HookwalkError: Error, Sendable, CustomStringConvertible, Equatable
         self.message = message
     }
 
+    /// An error about a whole file (no position in it).
+    public init(file: String, _ message: String) {
+        self.init(file: file, .none, message)
+    }
+
     /// An error that belongs to no file (a bad command-line argument).
     public init(_ message: String) {
         self.init(file: nil, .none, message)

@@ -121,8 +121,8 @@ public struct IPPrefix: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `a.b.c.d/n` or a bare address (a host prefix).
     public init?(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1)
-        guard let a = IPAddress(String(parts[0])) else { return nil }
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let first = parts.first, let a = IPAddress(String(first)) else { return nil }
         if parts.count == 2 {
             guard let n = Int(parts[1]), n >= 0, n <= a.bitWidth else { return nil }
             self.init(a, n)

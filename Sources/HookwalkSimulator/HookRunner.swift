@@ -14,6 +14,8 @@ extension PathWalker {
     /// A position in a hook: a base chain, or one of the kernel's hook functions.
     enum HookEntry {
         case chain(Int)
+        /// A nat chain run at its own priority: only with the deliberately wrong model.
+        case natChainAtOwnPriority(Int)
         case conntrack
         case natDestination
         case natSource
@@ -35,8 +37,12 @@ extension PathWalker {
         default:
             break
         }
-        for i in ruleset.ipBaseChains(v4: packet.v4, hook: hook) where ruleset.chains[i].base?.type != .nat {
-            out.append((ruleset.chains[i].base!.priority, .chain(i)))
+        for i in ruleset.ipBaseChains(v4: packet.v4, hook: hook) {
+            if ruleset.chains[i].base?.type != .nat {
+                out.append((ruleset.chains[i].base!.priority, .chain(i)))
+            } else if options.natChainsAtDeclaredPriority {
+                out.append((ruleset.chains[i].base!.priority, .natChainAtOwnPriority(i)))
+            }
         }
         // Kernel hook functions sort before chains of equal priority (they are registered first).
         return out.enumerated().sorted { a, b in
@@ -91,6 +97,8 @@ extension PathWalker {
             let run = runChain(i, hook: hook)
             if run.notrack, case .none = ct { untrackedRequested = true }
             return end(of: run, chain: i)
+        case .natChainAtOwnPriority(let i):
+            return natChainAtOwnPriority(i, hook: hook)
         case .conntrack:
             conntrackIn()
             return .pass

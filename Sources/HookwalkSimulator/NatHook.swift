@@ -14,7 +14,7 @@ extension PathWalker {
     mutating func natHook(_ hook: Hook, manip: Manip) -> HookEnd {
         guard case .tracked(let reply, let new) = ct, connection != nil else { return .pass }
         let decided = manip == .destination ? connection!.dstDecided : connection!.srcDecided
-        if new && !reply && !decided {
+        if new && !reply && !decided && !options.natChainsAtDeclaredPriority {
             let natChains = ruleset.ipBaseChains(v4: packet.v4, hook: hook).filter { ruleset.chains[$0].base?.type == .nat }
             chains: for i in natChains {
                 let run = runChain(i, hook: hook)
@@ -63,6 +63,22 @@ extension PathWalker {
         case (.source, false):
             if let m = conn.snat { apply(m, manip: .source, kind: "snat", implicit: true) }
         }
+        return .pass
+    }
+
+    /// The deliberately wrong model: a nat chain evaluated where its priority puts it, its mapping
+    /// applied at once.
+    mutating func natChainAtOwnPriority(_ i: Int, hook: Hook) -> HookEnd {
+        guard case .tracked(false, true) = ct, connection != nil else { return .pass }
+        let manip: Manip = (hook == .prerouting || hook == .output) ? .destination : .source
+        if manip == .destination ? connection!.dstDecided : connection!.srcDecided { return .pass }
+        let run = runChain(i, hook: hook)
+        if case .drop(let handle, let text, let rejected) = run.end {
+            return .stop(.dropped(chain: ruleset.chains[i].ref, handle: handle, text: text, rejected: rejected))
+        }
+        guard let req = run.nat, case .success(let m) = makeMapping(req, hook: hook, manip: manip) else { return .pass }
+        if manip == .destination { connection!.dnat = m; connection!.dstDecided = true } else { connection!.snat = m; connection!.srcDecided = true }
+        apply(m, manip: manip, kind: manip == .destination ? "dnat" : "snat", implicit: false)
         return .pass
     }
 

@@ -18,8 +18,11 @@ struct PathWalker {
     var currentBridge: String?
     /// Set when br_netfilter already ran the IP prerouting hook for this frame.
     var brnfPreroutingDone = false
+    let options: Simulator.Options
 
-    init(ruleset: CompiledRuleset, routing: Routing, topology: Topology, packet: Packet, connection: Connection?, isReply: Bool) {
+    init(ruleset: CompiledRuleset, routing: Routing, topology: Topology, packet: Packet, connection: Connection?, isReply: Bool,
+         options: Simulator.Options) {
+        self.options = options
         self.ruleset = ruleset
         self.routing = routing
         self.topology = topology

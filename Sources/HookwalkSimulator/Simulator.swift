@@ -8,10 +8,24 @@ public struct Simulator: Sendable {
     let routing: Routing
     let topology: Topology
     public let snapshot: Snapshot
+    public let options: Options
+
+    /// Switches for testing the tests: a deliberately wrong model must make `hookwalk verify`
+    /// fail with a readable divergence.
+    public struct Options: Sendable, Hashable {
+        /// Wrong on purpose: run nat chains at their declared priority instead of inside the NAT
+        /// hook (kernel fact 3).
+        public var natChainsAtDeclaredPriority = false
+
+        public init(natChainsAtDeclaredPriority: Bool = false) {
+            self.natChainsAtDeclaredPriority = natChainsAtDeclaredPriority
+        }
+    }
 
     /// - Parameter ruleText: how rules are shown in trace events (the nft text printer).
-    public init(snapshot: Snapshot, ruleText: (Rule) -> String) {
+    public init(snapshot: Snapshot, ruleText: (Rule) -> String, options: Options = Options()) {
         self.snapshot = snapshot
+        self.options = options
         compiled = CompiledRuleset(snapshot.ruleset, ruleText: ruleText)
         routing = Routing(host: snapshot.host)
         topology = Topology(host: snapshot.host, ruleset: snapshot.ruleset)
@@ -34,7 +48,7 @@ public struct Simulator: Sendable {
         }
         let request = Packet(saddr: source, daddr: scenario.to, proto: scenario.proto, sport: scenario.sport,
                              dport: scenario.port, tcpFlags: scenario.proto == .tcp ? 0x02 : nil)
-        var walker = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: request, connection: nil, isReply: false)
+        var walker = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: request, connection: nil, isReply: false, options: options)
         let outcome = run(&walker, from: scenario.from)
         let requestTrace = PacketTrace(initial: request.state(iif: nil, oif: nil), events: walker.events, outcome: outcome)
 
@@ -44,7 +58,7 @@ public struct Simulator: Sendable {
         let replyPacket = Packet(saddr: seen.daddr, daddr: seen.saddr, proto: seen.proto, sport: seen.dport, dport: seen.sport,
                                  tcpFlags: scenario.proto == .tcp ? 0x12 : nil)
         var back = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: replyPacket,
-                              connection: walker.connection, isReply: true)
+                              connection: walker.connection, isReply: true, options: options)
         let replyOutcome: Outcome
         switch endpoint {
         case .external(_, let interface):
