@@ -160,10 +160,11 @@ public enum ScenarioDiagram {
             }
         }
 
-        /// A NAT node: the packet before and after, the changed side highlighted by position.
+        /// A NAT node: the packet before and after. A box, not a hexagon: a hexagon grows to twice
+    /// the width of two address lines and pushes the hook cluster wide.
         mutating func natNode(before: PacketState, after: PacketState, heading: String) -> String {
             let id = newID("t")
-            dot.node(id, [("shape", "hexagon"), ("style", "filled"), ("fillcolor", DiagramStyle.natFill),
+            dot.node(id, [("shape", "box"), ("style", "filled,bold"), ("fillcolor", DiagramStyle.natFill),
                           ("label", DOT.label([heading, before.flowText, "becomes", after.flowText], bold: [0]))])
             return id
         }

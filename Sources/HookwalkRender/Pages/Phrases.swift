@@ -78,6 +78,7 @@ enum Phrases {
             }
         }
         guard let reply = trace.reply else { return one(trace.request.outcome) }
+        if trace.request.outcome.isDelivered && reply.outcome.isDelivered { return "delivered both ways" }
         return "request \(one(trace.request.outcome)), reply \(one(reply.outcome))"
     }
 

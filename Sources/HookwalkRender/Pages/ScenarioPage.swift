@@ -68,7 +68,8 @@ extension ScenarioPage {
         } else if !implicit.isEmpty {
             out.append("Conntrack rewrites this packet without a rule " + Sentences.list(implicit) + ".")
         }
-        let bridgeHooks = walk.sections.filter { $0.family == .bridge }.map(\.hookLabel)
+        var bridgeHooks: [String] = []
+        for s in walk.sections where s.family == .bridge && !bridgeHooks.contains(s.hookLabel) { bridgeHooks.append(s.hookLabel) }
         if !bridgeHooks.isEmpty {
             let value = host.sysctl("net.bridge.bridge-nf-call-iptables")
             var s = "The path crosses bridge hooks (\(bridgeHooks.map(Markdown.escape).joined(separator: ", "))) because "

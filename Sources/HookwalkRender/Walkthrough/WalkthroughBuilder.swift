@@ -63,7 +63,8 @@ public struct WalkthroughBuilder {
                 state = packet
                 current!.startVisit(ref, packet: packet, context: context)
             case .rule(let chain, let handle, let text, let verdict):
-                current!.rule(chain: chain, handle: handle, text: text, verdict: verdict, packet: state, context: context)
+                current!.rule(chain: chain, handle: handle, text: SectionState.normalise(text), verdict: verdict,
+                              packet: state, context: context)
             case .policy(let chain, let policy):
                 current!.policy(chain: chain, policy: policy, context: context)
             case .nat(let natKind, let before, let after, let implicit):
@@ -180,7 +181,8 @@ struct SectionState {
         if top.next < end {
             for i in top.next..<end {
                 v.mark(.rule(top.chain, i), own: "↓")
-                passed += 1
+                // A rule the packet came back to shows `->(n)`, not `↓`: only count what is shown.
+                if v.marks[.rule(top.chain, i)]?.incoming.isEmpty ?? true { passed += 1 }
             }
         }
         open = v
