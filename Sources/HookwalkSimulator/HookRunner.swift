@@ -82,10 +82,18 @@ extension PathWalker {
     /// A bridge-family hook; with br_netfilter the IP hooks run from inside it.
     mutating func bridgeHook(_ hook: Hook, inPort: String?, outPort: String?, bridge: String, brnf: Bool) -> HookEnd {
         emit(.hook(family: .bridge, hook: hook))
+        // After br_netfilter's detour through the IP hooks, the bridge hook is marked again only
+        // when one of its own chains follows.
+        var back = false
         for (_, entry) in bridgeEntries(hook, brnf: brnf) {
             currentIif = inPort
             currentOif = outPort
-            if case .chain = entry {} else { currentBridge = bridge }
+            if case .chain = entry {
+                if back { emit(.hook(family: .bridge, hook: hook)); back = false }
+            } else {
+                currentBridge = bridge
+                back = true
+            }
             if case .stop(let o) = runEntry(entry, hook: hook) { return .stop(o) }
         }
         return .pass
@@ -118,7 +126,6 @@ extension PathWalker {
             if case .stop(let o) = ipHook(.prerouting, iif: bridge, oif: nil) { return .stop(o) }
             brnfPreroutingDone = true
             (currentIif, currentOif) = saved
-            emit(.hook(family: .bridge, hook: hook))
             return .pass
         case .brnfForward:
             let bridge = currentBridge ?? ""
@@ -126,7 +133,6 @@ extension PathWalker {
             let saved = (currentIif, currentOif)
             if case .stop(let o) = ipHook(.forward, iif: bridge, oif: bridge) { return .stop(o) }
             (currentIif, currentOif) = saved
-            emit(.hook(family: .bridge, hook: hook))
             return .pass
         case .brnfPostrouting:
             let bridge = currentBridge ?? ""
