@@ -16,6 +16,10 @@ public enum TraceText {
         } else {
             out.append("reply: none (the request did not reach a receiver that answers)")
         }
+        for leg in trace.proxyLeg {
+            out.append("second leg: docker-proxy's own connection")
+            out += render(leg).split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
+        }
         return out.joined(separator: "\n") + "\n"
     }
 

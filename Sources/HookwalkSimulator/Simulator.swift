@@ -50,10 +50,17 @@ public struct Simulator: Sendable {
                              dport: scenario.port, tcpFlags: scenario.proto == .tcp ? 0x02 : nil)
         var walker = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: request, connection: nil, isReply: false, options: options)
         let outcome = run(&walker, from: scenario.from)
+        var proxyLeg: [Trace] = []
+        if case .delivered(.host, let seen) = outcome, let (container, target, port) = proxyTarget(seen, scenario) {
+            walker.emit(.note("docker-proxy (userland-proxy) listens on the host for \(scenario.proto.rawValue) port \(scenario.port) and answers; it opens its own connection to \(container) \(target):\(port) (the second leg)"))
+            // The proxy's source port is an ephemeral port of the host; a fixed one keeps output stable.
+            let leg = Scenario(from: .host, to: target, port: port, proto: scenario.proto, sport: 50000 + scenario.sport % 10000)
+            if case .host = scenario.from, scenario.to == target { } else { proxyLeg = [simulate(leg)] }
+        }
         let requestTrace = PacketTrace(initial: request.state(iif: nil, oif: nil), events: walker.events, outcome: outcome)
 
         guard case .delivered(let endpoint, let seen) = outcome, answers(endpoint, scenario) else {
-            return Trace(scenario: scenario, request: requestTrace, reply: nil)
+            return Trace(scenario: scenario, request: requestTrace, reply: nil, proxyLeg: proxyLeg)
         }
         let replyPacket = Packet(saddr: seen.daddr, daddr: seen.saddr, proto: seen.proto, sport: seen.dport, dport: seen.sport,
                                  tcpFlags: scenario.proto == .tcp ? 0x12 : nil)
@@ -67,7 +74,23 @@ public struct Simulator: Sendable {
             replyOutcome = run(&back, from: endpoint)
         }
         let replyTrace = PacketTrace(initial: replyPacket.state(iif: nil, oif: nil), events: back.events, outcome: replyOutcome)
-        return Trace(scenario: scenario, request: requestTrace, reply: replyTrace)
+        return Trace(scenario: scenario, request: requestTrace, reply: replyTrace, proxyLeg: proxyLeg)
+    }
+
+    /// Docker's default, `userland-proxy: true`, serves published ports with a docker-proxy
+    /// process per port on the host. A packet that reaches the host (not DNATed) on such a port is
+    /// received by the proxy, which connects to the container itself.
+    func proxyTarget(_ seen: PacketState, _ s: Scenario) -> (String, IPAddress, UInt16)? {
+        guard snapshot.host.docker.userlandProxy ?? true else { return nil }
+        for c in snapshot.host.docker.containers where c.running {
+            for p in c.ports where p.hostPort == Int(s.port) && p.proto == s.proto.rawValue {
+                let anyAddress = p.hostIP.isEmpty || p.hostIP == "0.0.0.0" || p.hostIP == "::"
+                guard anyAddress || IPAddress(p.hostIP) == seen.daddr else { continue }
+                guard let addr = topology.containers[c.name]?.address, p.containerPort > 0, p.containerPort <= 65535 else { continue }
+                return (c.name, addr, UInt16(p.containerPort))
+            }
+        }
+        return nil
     }
 
     private func run(_ walker: inout PathWalker, from: Endpoint) -> Outcome {

@@ -209,10 +209,14 @@ public struct Trace: Sendable, Hashable, Codable {
     public var scenario: Scenario
     public var request: PacketTrace
     public var reply: PacketTrace?
+    /// When the request ends at docker-proxy (userland-proxy) on the host: the proxy's own
+    /// connection to the container, a second trace. Empty otherwise.
+    public var proxyLeg: [Trace]
 
-    public init(scenario: Scenario, request: PacketTrace, reply: PacketTrace?) {
+    public init(scenario: Scenario, request: PacketTrace, reply: PacketTrace?, proxyLeg: [Trace] = []) {
         self.scenario = scenario
         self.request = request
         self.reply = reply
+        self.proxyLeg = proxyLeg
     }
 }
