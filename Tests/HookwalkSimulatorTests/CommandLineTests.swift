@@ -1,0 +1,105 @@
+import Foundation
+import XCTest
+
+/// The `hookwalk` binary on bad input: one line on stderr naming the file and the place, exit
+/// code 2, nothing on stdout, no crash.
+final class CommandLineTests: XCTestCase {
+    /// `swift test` builds the executable next to the test bundle.
+    static var binary: URL? {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = dir.appendingPathComponent("hookwalk")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func run(_ args: [String]) throws -> Run {
+        guard let binary = Self.binary else { throw XCTSkip("the hookwalk executable is not beside the test bundle") }
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// A snapshot folder with the example's host files and the given ruleset file.
+    func snapshot(ruleset name: String, _ content: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hw-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Examples/seed-centos8")
+        for f in ["ip-addr.json", "ip-route.json", "sysctl.txt"] {
+            try FileManager.default.copyItem(at: example.appendingPathComponent(f), to: dir.appendingPathComponent(f))
+        }
+        try content.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        return dir.path
+    }
+
+    func assertCleanFailure(_ r: Run, mentions: [String], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(r.status, 2, r.stderr, file: file, line: line)
+        XCTAssertEqual(r.stdout, "", file: file, line: line)
+        let lines = r.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, r.stderr, file: file, line: line)
+        XCTAssertTrue(r.stderr.hasPrefix("hookwalk: "), r.stderr, file: file, line: line)
+        for m in mentions { XCTAssertTrue(r.stderr.contains(m), "\(r.stderr) should mention \(m)", file: file, line: line) }
+    }
+
+    func testMissingSnapshot() throws {
+        assertCleanFailure(try run(["trace", "/nonexistent/snap", "--from", "host", "--to", "10.0.0.1:80/tcp"]), mentions: ["/nonexistent/snap"])
+    }
+
+    func testTruncatedJSON() throws {
+        let s = try snapshot(ruleset: "nft-ruleset.json", "{\"nftables\": [{\"table\": {\"family\": \"ip\", \"name\": \"nat\"")
+        assertCleanFailure(try run(["ruleset", s]), mentions: ["nft-ruleset.json:1:"])
+    }
+
+    func testUnknownStatement() throws {
+        let s = try snapshot(ruleset: "nft-ruleset.nft", "table ip t {\n\tchain c {\n\t\tfrobnicate 3\n\t}\n}\n")
+        assertCleanFailure(try run(["trace", s, "--from", "host", "--to", "10.254.10.252:80/tcp"]), mentions: ["nft-ruleset.nft:3:"])
+    }
+
+    func testUnknownHook() throws {
+        let s = try snapshot(ruleset: "nft-ruleset.nft", "table ip t {\n\tchain c {\n\t\ttype filter hook prerouteing priority 0; policy accept;\n\t}\n}\n")
+        assertCleanFailure(try run(["ruleset", s]), mentions: ["nft-ruleset.nft:3:", "prerouteing"])
+    }
+
+    func testDanglingJump() throws {
+        let s = try snapshot(ruleset: "nft-ruleset.nft", "table ip t {\n\tchain c {\n\t\tjump nowhere\n\t}\n}\n")
+        assertCleanFailure(try run(["ruleset", s]), mentions: ["nft-ruleset.nft:3:", "nowhere"])
+    }
+
+    func testBadDestination() throws {
+        let s = try snapshot(ruleset: "nft-ruleset.nft", "table ip t {\n}\n")
+        assertCleanFailure(try run(["trace", s, "--from", "host", "--to", "10.254.10.252/tcp"]), mentions: ["--to"])
+    }
+
+    func testHostileNamesDoNotCrashTrace() throws {
+        let s = try snapshot(ruleset: "nft-ruleset.nft", """
+            table inet t {
+            \tchain "<script>|*`x`" {
+            \t\ttype filter hook input priority 0; policy accept;
+            \t\tiifname "a\\"b" accept
+            \t}
+            }
+
+            """)
+        let r = try run(["trace", s, "--from", "10.254.10.105", "--to", "10.254.10.252:80/tcp", "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("<script>|*`x`"), "JSON keeps names verbatim (escaped as JSON)")
+    }
+}
