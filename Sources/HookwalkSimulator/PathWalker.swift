@@ -79,8 +79,8 @@ struct PathWalker {
     /// A frame sent by a container into its bridge.
     mutating func fromContainer(_ name: String) -> Outcome {
         guard let c = topology.containers[name] else { return .notModelled("no container named \(name) with an address on a bridge") }
-        let onLink = c.subnet.map { $0.contains(packet.daddr) } ?? false
-        let nextHop = onLink ? packet.daddr : (c.gateway ?? packet.daddr)
+        let onLink = c.subnet(v4: packet.v4).map { $0.contains(packet.daddr) } ?? false
+        let nextHop = onLink ? packet.daddr : (c.gateway(v4: packet.v4) ?? packet.daddr)
         if topology.bridgeAddresses[c.bridge]?.contains(nextHop) == true {
             return bridgePath(inPort: c.port, bridge: c.bridge, toHost: true)
         }

@@ -16,7 +16,18 @@ struct Routing: Sendable {
             for a in i.addresses where local[a.address] == nil { local[a.address] = i.name }
         }
         localAddresses = local
-        routes = host.routes.isEmpty ? Routing.derived(from: host.interfaces) : host.routes
+        var routes = host.routes.isEmpty ? Routing.derived(from: host.interfaces) : host.routes
+        // `ip route show table all` lists IPv4 only: without IPv6 routes in the snapshot, the
+        // kernel's own IPv6 routes are derived from the addresses.
+        if !routes.contains(where: { !$0.destination.address.isV4 }) {
+            routes += Routing.derived(from: host.interfaces).filter { !$0.destination.address.isV4 }
+        }
+        // The local table always holds the host's own addresses; a listing without it (plain
+        // `ip route show`) would otherwise make them look remote.
+        if !routes.contains(where: { $0.table == "local" && $0.destination.address.isV4 }) {
+            routes += Routing.derived(from: host.interfaces).filter { $0.table == "local" && $0.destination.address.isV4 }
+        }
+        self.routes = routes
     }
 
     /// The routes the kernel creates for each address: connected (main), local and broadcast (local).

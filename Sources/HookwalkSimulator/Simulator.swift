@@ -118,8 +118,7 @@ public struct Simulator: Sendable {
         switch s.from {
         case .external(let a, _): return a
         case .container(let n):
-            guard let c = topology.containers[n], c.address.isV4 == s.to.isV4 else { return nil }
-            return c.address
+            return topology.containers[n]?.address(v4: s.to.isV4)
         case .host:
             let r = routing.lookup(s.to)
             if r?.type == "local" { return r?.preferredSource ?? s.to }

@@ -11,9 +11,18 @@ struct Topology: Sendable {
         /// belongs to which container; hookwalk uses the port named `veth<container>` when there is
         /// one, the only port when the bridge has one, else `?`.
         var port: String
+        /// The IPv4 address, else the IPv6 one.
         var address: IPAddress
         var subnet: IPPrefix?
         var gateway: IPAddress?
+        /// The IPv6 side, when the network has IPv6.
+        var address6: IPAddress?
+        var subnet6: IPPrefix?
+        var gateway6: IPAddress?
+
+        func address(v4: Bool) -> IPAddress? { v4 ? (address.isV4 ? address : nil) : address6 }
+        func subnet(v4: Bool) -> IPPrefix? { v4 ? (address.isV4 ? subnet : nil) : subnet6 }
+        func gateway(v4: Bool) -> IPAddress? { v4 ? (address.isV4 ? gateway : nil) : gateway6 }
     }
 
     var bridges: Set<String> = []
@@ -28,8 +37,10 @@ struct Topology: Sendable {
         var bridges = Set(host.interfaces.compactMap(\.master))
         for i in host.interfaces where i.kind == "bridge" { bridges.insert(i.name) }
         var networkBridge: [String: String] = [:]
+        var networks: [String: DockerNetwork] = [:]
         for n in host.docker.networks {
             if let b = n.bridge, host.interface(named: b) != nil { bridges.insert(b); networkBridge[n.name] = b }
+            networks[n.name] = n
         }
         self.bridges = bridges
         for b in bridges {
@@ -37,15 +48,23 @@ struct Topology: Sendable {
         }
         for c in host.docker.containers where c.running {
             for e in c.endpoints {
-                guard let addr = e.ipv4, let bridge = networkBridge[e.network] else { continue }
+                guard let addr = e.ipv4 ?? e.ipv6, let bridge = networkBridge[e.network] else { continue }
                 let ports = host.interfaces.filter { $0.master == bridge }.map(\.name)
                 let wanted = String(("veth" + c.name).prefix(15))
                 let port = ports.contains(wanted) ? wanted : (ports.count == 1 ? ports[0] : "?")
-                let subnet = e.ipv4PrefixLength.map { IPPrefix(addr, $0) }
-                let cp = ContainerPort(name: c.name, bridge: bridge, port: port, address: addr,
-                                       subnet: subnet.map { IPPrefix($0.network, $0.length) }, gateway: e.gateway)
+                let net = networks[e.network]
+                let subnet = addr.isV4 ? e.ipv4PrefixLength.map { IPPrefix(addr, $0) } : net?.subnets.first { $0.contains(addr) }
+                var cp = ContainerPort(name: c.name, bridge: bridge, port: port, address: addr,
+                                       subnet: subnet.map { IPPrefix($0.network, $0.length) },
+                                       gateway: addr.isV4 ? e.gateway : net?.gateways.first { !$0.isV4 })
+                if let v6 = e.ipv6, addr.isV4 {
+                    cp.address6 = v6
+                    cp.subnet6 = net?.subnets.first { $0.contains(v6) }.map { IPPrefix($0.network, $0.length) }
+                    cp.gateway6 = net?.gateways.first { !$0.isV4 }
+                }
                 if containers[c.name] == nil { containers[c.name] = cp }
                 byAddress[bridge, default: [:]][addr] = c.name
+                if let v6 = cp.address6 { byAddress[bridge, default: [:]][v6] = c.name }
             }
         }
         hasIngressChains = ruleset.tables.contains { t in

@@ -1,0 +1,76 @@
+import HookwalkModel
+import HookwalkParsers
+import HookwalkSimulator
+import XCTest
+
+/// IPv6 takes the same path as IPv4 with ip6/inet tables, IPv6 routes derived from the addresses
+/// when the snapshot's `ip route` listing has none, and bridge-nf-call-ip6tables for bridges.
+final class IPv6Tests: XCTestCase {
+    static func host(brnf6: Int = 1) -> HostModel {
+        var h = HostModel()
+        h.interfaces = [
+            Interface(index: 1, name: "lo", linkType: "loopback", addresses: [
+                InterfaceAddress(prefix: IPPrefix("127.0.0.1/8")!, scope: "host"), InterfaceAddress(prefix: IPPrefix("::1/128")!, scope: "host")]),
+            Interface(index: 2, name: "ens192", addresses: [
+                InterfaceAddress(prefix: IPPrefix("10.254.10.252/24")!), InterfaceAddress(prefix: IPPrefix("2001:db8:1::252/64")!)]),
+            Interface(index: 3, name: "docker1", kind: "bridge", addresses: [
+                InterfaceAddress(prefix: IPPrefix("172.20.0.1/24")!), InterfaceAddress(prefix: IPPrefix("fd00:20::1/64")!)]),
+            Interface(index: 4, name: "vethweb", master: "docker1"),
+        ]
+        // An IPv4-only route listing, as `ip -j route show table all` gives.
+        h.routes = [Route(table: "main", destination: IPPrefix("10.254.10.0/24")!, device: "ens192", preferredSource: IPAddress("10.254.10.252"))]
+        h.sysctls = ["net.ipv6.conf.all.forwarding": "1", "net.bridge.bridge-nf-call-ip6tables": String(brnf6)]
+        h.docker = DockerState(
+            networks: [DockerNetwork(id: "n", name: "net", bridge: "docker1", subnets: [IPPrefix("172.20.0.0/24")!, IPPrefix("fd00:20::/64")!],
+                                     gateways: [IPAddress("172.20.0.1")!, IPAddress("fd00:20::1")!], enableIPv6: true)],
+            containers: [DockerContainer(id: "1", name: "web", networkMode: "net",
+                                         endpoints: [ContainerEndpoint(network: "net", ipv4: IPAddress("172.20.0.2"), ipv4PrefixLength: 24,
+                                                                       ipv6: IPAddress("fd00:20::2"), gateway: IPAddress("172.20.0.1"))],
+                                         ports: [PortBinding(containerPort: 80, proto: "tcp", hostIP: "::", hostPort: 8080)])],
+            userlandProxy: false)
+        return h
+    }
+
+    static let ruleset = """
+        table ip6 nat {
+            chain PREROUTING { type nat hook prerouting priority dstnat; policy accept; fib daddr type local jump DOCKER }
+            chain DOCKER { ip6 saddr != fe80::/10 tcp dport 8080 dnat to [fd00:20::2]:80 }
+            chain POSTROUTING { type nat hook postrouting priority srcnat; policy accept; oifname != "docker1" ip6 saddr fd00:20::/64 masquerade }
+        }
+        table ip6 filter {
+            chain FORWARD { type filter hook forward priority filter; policy drop;
+                oifname "docker1" ct state established,related accept
+                iifname != "docker1" oifname "docker1" ip6 daddr fd00:20::2 tcp dport 80 accept
+                iifname "docker1" accept
+            }
+        }
+        """
+
+    func sim(brnf6: Int = 1) throws -> Simulator {
+        Simulator(snapshot: Snapshot(ruleset: try NftText.parse(Self.ruleset, file: "v6.nft"), host: Self.host(brnf6: brnf6),
+                                     rulesetFile: "v6.nft", path: "."), ruleText: NftTextWriter.ruleText)
+    }
+
+    func testPublishedPortOverIPv6() throws {
+        let t = try sim().simulate(Scenario(from: .external(address: IPAddress("2001:db8:1::105")!, interface: nil),
+                                            to: IPAddress("2001:db8:1::252")!, port: 8080, proto: .tcp, sport: 40200))
+        guard case .delivered(.container("web"), let seen) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
+        XCTAssertEqual(seen.flowText, "[2001:db8:1::105]:40200 -> [fd00:20::2]:80")
+        guard case .delivered(.external, let back)? = t.reply?.outcome else { return XCTFail("\(String(describing: t.reply?.outcome))") }
+        XCTAssertEqual(back.flowText, "[2001:db8:1::252]:8080 -> [2001:db8:1::105]:40200")
+        XCTAssertTrue(NftTraceFormat.lines(t.request, onlyTraced: false).contains { $0.hasPrefix("ip6 nat DOCKER rule") })
+    }
+
+    func testEgressOverIPv6IsMasqueraded() throws {
+        let t = try sim().simulate(Scenario(from: .container("web"), to: IPAddress("2001:db8:1::105")!, port: 443, proto: .tcp, sport: 40201))
+        guard case .delivered(.external, let seen) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
+        XCTAssertEqual(seen.saddr, IPAddress("2001:db8:1::252"))
+        XCTAssertTrue(t.reply?.outcome.isDelivered ?? false)
+    }
+
+    func testIPv4StillUsesItsOwnTables() throws {
+        let t = try sim().simulate(Scenario(from: .external(address: IPAddress("10.254.10.105")!, interface: nil),
+                                            to: IPAddress("10.254.10.252")!, port: 8080, proto: .tcp))
+        guard case .delivered(.host, _) = t.request.outcome else { return XCTFail("no ip nat table: \(t.request.outcome)") }
+    }
+}
