@@ -1,0 +1,59 @@
+import HookwalkModel
+import HookwalkParsers
+import HookwalkSimulator
+import XCTest
+
+/// Host firewalls next to Docker: every base chain of every table at a hook runs, so an accept in
+/// Docker's table does not save a packet from another table's drop (FINDINGS.md, behaviour 7;
+/// kernel fact 1), and the trace says which table decided.
+final class HostFirewallTests: XCTestCase {
+    func simulator(_ base: String, adding extra: String) throws -> Simulator {
+        var snap = try Fixtures.snapshot(base)
+        let more = try NftText.parse(extra, file: "extra.nft")
+        snap.ruleset.tables += more.tables
+        return Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
+    }
+
+    static let client = Endpoint.external(address: IPAddress("10.254.10.105")!, interface: nil)
+
+    /// Docker 29's nftables backend accepts in `ip docker-bridges`, but a policy drop left in
+    /// `ip filter FORWARD` by the iptables era still drops the packet.
+    func testLeftoverIptablesForwardDropWinsOverDocker29() throws {
+        let sim = try simulator("fixtures/docker-eras/snapshots/docker-d",
+                                adding: "table ip filter { chain FORWARD { type filter hook forward priority filter; policy drop; } }")
+        let t = sim.simulate(Scenario(from: Self.client, to: IPAddress("10.254.10.252")!, port: 8080, proto: .tcp))
+        guard case .dropped(let chain, nil, _, _) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
+        XCTAssertEqual(chain.description, "ip filter FORWARD")
+        let accepted = t.request.events.contains {
+            if case .rule(let c, _, _, .accept) = $0.kind { return c.table == "docker-bridges" } else { return false }
+        }
+        XCTAssertTrue(accepted, "docker-bridges accepted the packet first")
+        let clean = try Fixtures.simulator("fixtures/docker-eras/snapshots/docker-d")
+            .simulate(Scenario(from: Self.client, to: IPAddress("10.254.10.252")!, port: 8080, proto: .tcp))
+        XCTAssertTrue(clean.request.outcome.isDelivered)
+    }
+
+    /// A hand-written `inet filter` input chain with policy drop guards the host's own services but
+    /// not the published ports, which are forwarded.
+    func testHandWrittenInputPolicyDrop() throws {
+        let sim = try simulator("fixtures/kernel-traces/seed-centos8/snapshot", adding: """
+            table inet filter {
+                chain input { type filter hook input priority filter; policy drop;
+                    ct state established,related accept
+                    iif "lo" accept
+                    tcp dport 22 accept
+                }
+            }
+            """)
+        let published = sim.simulate(Scenario(from: Self.client, to: IPAddress("10.254.10.252")!, port: 1812, proto: .udp))
+        XCTAssertTrue(published.request.outcome.isDelivered)
+        let ssh = sim.simulate(Scenario(from: Self.client, to: IPAddress("10.254.10.252")!, port: 22, proto: .tcp))
+        guard case .delivered(.host, _) = ssh.request.outcome else { return XCTFail("\(ssh.request.outcome)") }
+        let other = sim.simulate(Scenario(from: Self.client, to: IPAddress("10.254.10.252")!, port: 5432, proto: .tcp))
+        guard case .dropped(let chain, nil, _, _) = other.request.outcome else { return XCTFail("\(other.request.outcome)") }
+        XCTAssertEqual(chain.description, "inet filter input")
+        // The host's own reply to a container (host-local) comes back through input: established.
+        let local = sim.simulate(Scenario(from: .host, to: IPAddress("10.254.10.252")!, port: 1812, proto: .udp))
+        XCTAssertTrue(local.reply?.outcome.isDelivered ?? false)
+    }
+}
