@@ -6,7 +6,7 @@ import HookwalkModel
 /// replaced when it is empty or carries hookwalk's marker, so a mistyped `--out` cannot delete a
 /// user's files.
 enum OutputTree {
-    static func replace(_ outDir: String, with files: [String: [UInt8]], marker: String) throws {
+    static func replace(_ outDir: String, with files: [String: [UInt8]], marker: String, contents: String) throws {
         let fm = FileManager.default
         var target = outDir
         while target.count > 1 && target.hasSuffix("/") { target.removeLast() }
@@ -31,7 +31,7 @@ enum OutputTree {
         do {
             try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
             var all = files
-            all[marker] = Array("Written by `hookwalk generate`; the whole folder is replaced on the next run.\n".utf8)
+            all[marker] = Array(contents.utf8)
             for path in all.keys.sorted() {
                 let full = (staging as NSString).appendingPathComponent(path)
                 try fm.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

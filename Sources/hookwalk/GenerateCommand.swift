@@ -11,14 +11,19 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Write Markdown walkthroughs and Graphviz diagrams of every documented scenario.",
         discussion: """
-            Writes DIR/index.md, DIR/scenarios/<id>.md and DIR/diagrams/<id>-{request,reply}.{dot,svg} plus \
-            DIR/diagrams/overview.{dot,svg}. DIR is replaced as a whole, and only if it is empty or was written \
-            by hookwalk. Example: hookwalk generate Examples/seed-centos8 --out Output --client 10.254.10.105
+            One snapshot, --layout plain (the default): DIR/index.md, DIR/scenarios/<id>.md, \
+            DIR/diagrams/<id>-{request,reply}.{dot,svg} and DIR/diagrams/overview.{dot,svg}. Several snapshots: \
+            DIR/index.md lists the hosts and which published ports are delivered where, and each host gets \
+            DIR/<host>/ laid out as above. --layout github-wiki writes flat pages (Home.md, _Sidebar.md, \
+            <host>.md, <host>--<id>.md) with the images beside them, for a wiki repository; --layout mkdocs \
+            writes mkdocs.yml and the pages under DIR/docs/. DIR is replaced as a whole, and only if it is \
+            empty or was written by hookwalk. \
+            Example: hookwalk generate Examples/seed-centos8 --out Output --client 10.254.10.105
             """
     )
 
-    @Argument(help: "A snapshot folder.")
-    var snapshot: String
+    @Argument(help: "Snapshot folders, one per host.")
+    var snapshots: [String]
 
     @Option(help: "The output folder.")
     var out: String
@@ -27,30 +32,38 @@ struct GenerateCommand: ParsableCommand {
             help: "An external client address (repeatable). Default: 203.0.113.10 when the host has a default route.")
     var clients: [String] = []
 
+    @Option(help: "plain, github-wiki or mkdocs.")
+    var layout: String = SiteLayout.plain.rawValue
+
     @Option(help: "The Mustache templates folder (default: ./Templates, or Templates beside the executable's package).")
     var templates: String?
 
     @Flag(help: "Also render PNG diagrams.")
     var png = false
 
+    func validate() throws {
+        if snapshots.isEmpty { throw ValidationError("give at least one snapshot folder") }
+        if SiteLayout(rawValue: layout) == nil {
+            throw ValidationError("--layout \(layout): use one of \(SiteLayout.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
     func run() throws {
         try runReportingErrors {
-            let snap = try SnapshotLoader.load(path: snapshot)
             let addresses = try clients.map { text -> IPAddress in
                 guard let a = IPAddress(text) else {
                     throw HookwalkError(.none, "--client \"\(text)\": not an IP address")
                 }
                 return a
             }
-            let catalog = ScenarioCatalog.scenarios(
-                for: snap, clients: addresses.isEmpty ? ScenarioCatalog.defaultClients(for: snap) : addresses)
-            let simulator = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
-            let docs = catalog.map { d in
-                ScenarioDoc(id: d.id, title: d.title, kind: d.kind, network: d.network, container: d.container,
-                            trace: simulator.simulate(d.scenario))
+            let hosts = try snapshots.map { path -> SiteHost in
+                let snap = try SnapshotLoader.load(path: path)
+                return SiteHost(name: HostDocuments.name(snapshot: snap, path: path), snapshot: snap,
+                                scenarios: HostDocuments.scenarios(snapshot: snap, clients: addresses,
+                                                                   ruleText: NftTextWriter.ruleText))
             }
             let generator = try DocGenerator(templatesDirectory: try templatesDirectory(), ruleText: NftTextWriter.ruleText)
-            try generator.generate(snapshot: snap, scenarios: docs, outDir: out, png: png)
+            try generator.generate(hosts: hosts, layout: SiteLayout(rawValue: layout) ?? .plain, outDir: out, png: png)
         }
     }
 

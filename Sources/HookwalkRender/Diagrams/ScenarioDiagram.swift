@@ -62,7 +62,8 @@ public enum ScenarioDiagram {
             }
             var stack: [(chain: String, node: String)] = []
             for step in section.steps {
-                let num = "(\(step.number))"
+                // Explanatory steps (routing, conntrack, notes) carry no number, as on the page.
+                let num = step.number.map { "(\($0))" } ?? ""
                 switch step.kind {
                 case .baseChain(let ref):
                     let id = newID("c")
@@ -87,8 +88,7 @@ public enum ScenarioDiagram {
                     unwind(&stack, to: step.chain)
                     if stack.count > 1 {
                         let from = stack.removeLast()
-                        dot.edge(from.node, stack.last!.node, [("style", "dotted"), ("constraint", "false"),
-                                                               ("label", DOT.label(["\(num) return"]))])
+                        returnEdge(from: from.node, to: stack.last!.node, label: "\(num) return")
                     }
                 case .verdict(let verdict):
                     unwind(&stack, to: step.chain)
@@ -135,7 +135,7 @@ public enum ScenarioDiagram {
                     flowEdge(to: id)
                 case .route(let d):
                     let id = newID("n")
-                    var lines = ["\(num) routing: \(d.kind)" + (d.oif.map { " via \($0)" } ?? "")]
+                    var lines = ["routing: \(d.kind)" + (d.oif.map { " via \($0)" } ?? "")]
                     if let r = d.route { lines += Wrap.lines(r) }
                     dot.node(id, [("shape", "note"), ("fillcolor", DiagramStyle.noteFill), ("label", DOT.label(lines, boldLines: 1))])
                     flowEdge(to: id)
@@ -143,7 +143,7 @@ public enum ScenarioDiagram {
                     let id = newID("n")
                     let text = Wrap.lines(step.detail ?? "")
                     dot.node(id, [("shape", "note"), ("fillcolor", DiagramStyle.noteFill),
-                                  ("label", DOT.label([num] + text, boldLines: 1))])
+                                  ("label", DOT.label(num.isEmpty ? text : [num] + text, boldLines: num.isEmpty ? 0 : 1))])
                     flowEdge(to: id)
                 }
             }
@@ -155,9 +155,16 @@ public enum ScenarioDiagram {
             guard let chain, stack.contains(where: { $0.chain == chain.chain }) else { return }
             while stack.count > 1, stack.last!.chain != chain.chain {
                 let from = stack.removeLast()
-                dot.edge(from.node, stack.last!.node, [("style", "dotted"), ("constraint", "false"),
-                                                       ("label", DOT.label(["end of chain"]))])
+                returnEdge(from: from.node, to: stack.last!.node, label: "end of chain")
             }
+        }
+
+        /// A return to the calling chain, drawn dotted. Declared caller -> callee with the arrow
+        /// reversed, so Graphviz lays it out beside the jump it undoes instead of looping it
+        /// upwards across the other jumps' labels.
+        mutating func returnEdge(from callee: String, to caller: String, label: String) {
+            dot.edge(caller, callee, [("style", "dotted"), ("dir", "back"), ("color", "gray45"),
+                                      ("fontcolor", "gray30"), ("label", DOT.label([label]))])
         }
 
         /// A NAT node: the packet before and after. A box, not a hexagon: a hexagon grows to twice

@@ -20,6 +20,15 @@ public enum Markdown {
         return out
     }
 
+    /// `escape` for a sentence hookwalk wrote around untrusted values (a simulator note, a
+    /// conntrack tuple): the `->` arrows hookwalk writes read as `->`, not `-&gt;`. A lone `>` is
+    /// inert in Markdown except at the start of a line (a block quote), and such a sentence never
+    /// starts a line with `>`; `<` stays escaped, so no tag or autolink can form.
+    public static func prose(_ text: String) -> String {
+        let out = escape(text).replacingOccurrences(of: "-&gt;", with: "->")
+        return out.hasPrefix(">") ? "\\" + out : out
+    }
+
     /// An inline code span whose delimiter is longer than any backtick run inside, padded with
     /// spaces so that a leading or trailing backtick stays content. Not for table cells: GitHub
     /// splits cells on `|` even inside code spans (use `escape` there).

@@ -39,6 +39,8 @@ struct IndexPage: Sendable {
     var containers: [Container]
     var scenarios: [Row]
     var overview: String
+    /// The link to the hosts index, when there is one.
+    var hostsPage: String? = nil
 }
 
 extension IndexPage {
@@ -54,8 +56,9 @@ extension IndexPage {
             let network = c.usesHostNetwork ? "host" : (c.endpoints.isEmpty ? e(c.networkMode) : c.endpoints.map { e($0.network) }.joined(separator: ", "))
             let addresses = c.endpoints.flatMap { ep in [ep.ipv4?.description, ep.ipv6?.description].compactMap { $0 } }
             let ports = c.ports.map { p in
+                // Host address and protocol are escaped; the arrow is hookwalk's own and stays `->`.
                 let bind = p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP
-                return e("\(bind):\(p.hostPort)->\(p.containerPort)/\(p.proto)")
+                return e("\(bind):\(p.hostPort)") + "->" + e("\(p.containerPort)/\(p.proto)")
             }
             return Container(name: e(c.name) + (c.running ? "" : " (stopped)"), network: network,
                              addresses: addresses.isEmpty ? "-" : addresses.map(e).joined(separator: ", "),

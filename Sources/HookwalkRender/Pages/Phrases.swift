@@ -42,9 +42,9 @@ enum Phrases {
             return "the \(what) is **\(verb)** by the rule \(Markdown.codeSpan(text)) in table "
                 + "\(Markdown.codeSpan("\(chain.family.rawValue) \(chain.table)")), chain \(Markdown.codeSpan(chain.chain))"
         case .unroutable(let why):
-            return "the \(what) is **not routable**: \(Markdown.escape(why))"
+            return "the \(what) is **not routable**: \(Markdown.prose(why))"
         case .notModelled(let why):
-            return "the \(what) is **not modelled** by hookwalk: \(Markdown.escape(why))"
+            return "the \(what) is **not modelled** by hookwalk: \(Markdown.prose(why))"
         }
     }
 

@@ -8,7 +8,12 @@ struct ScenarioPage: Sendable {
         var heading: String
         /// A fenced code block, or nil when no base chain is attached at this hook.
         var excerpt: String?
+        /// Unnumbered sentences before the first numbered step (conntrack's first look), as a
+        /// paragraph; nil when there are none.
+        var lead: String?
         var steps: [String]
+        /// Unnumbered sentences after the last numbered step (the routing decision).
+        var trail: String?
         var communication: String
     }
 
@@ -25,6 +30,8 @@ struct ScenarioPage: Sendable {
     var title: String
     var kind: String
     var verdict: String
+    /// The link back to the host's index page.
+    var hostPage: String
     var requestDiagram: String
     var replyDiagram: String?
     var directions: [Direction]
@@ -86,18 +93,31 @@ extension ScenarioPage {
         return out
     }
 
-    /// One line per number: a policy that applies right after its base chain shares the chain's
-    /// number, as in the article.
-    static func numbered(_ steps: [WalkStep]) -> [String] {
-        var out: [(Int, String)] = []
+    /// The list items and the prose around them. A policy that applies right after its base
+    /// chain shares the chain's number, as in the article. An unnumbered step before the first
+    /// number goes into the lead paragraph, after the last into the trailing one, and between two
+    /// numbers it is appended to the item before it, so the list keeps the article's numbers.
+    static func numbered(_ steps: [WalkStep]) -> (lead: String?, items: [String], trail: String?) {
+        var lead: [String] = []
+        var items: [(Int, String)] = []
+        var pending: [String] = []
         for step in steps {
-            if let last = out.last, last.0 == step.number {
-                out[out.count - 1].1 += " " + step.sentence
+            guard let number = step.number else {
+                if items.isEmpty { lead.append(step.sentence) } else { pending.append(step.sentence) }
+                continue
+            }
+            if !pending.isEmpty, !items.isEmpty {
+                items[items.count - 1].1 += " " + pending.joined(separator: " ")
+                pending = []
+            }
+            if let last = items.last, last.0 == number {
+                items[items.count - 1].1 += " " + step.sentence
             } else {
-                out.append((step.number, "(\(step.number)) " + step.sentence))
+                items.append((number, "(\(number)) " + step.sentence))
             }
         }
-        return out.map(\.1)
+        return (lead.isEmpty ? nil : lead.joined(separator: " "), items.map(\.1),
+                pending.isEmpty ? nil : pending.joined(separator: " "))
     }
 
     static func path(_ walk: Walkthrough) -> String {
@@ -107,12 +127,15 @@ extension ScenarioPage {
 
     static func direction(_ walk: Walkthrough, request: Walkthrough?, diagram: String, host: HostModel) -> Direction {
         let sections = walk.sections.map { s in
-            Section(
+            let (lead, items, trail) = numbered(s.steps)
+            let noChain = s.hook != nil && !s.steps.contains { if case .baseChain = $0.kind { true } else { false } }
+                && items.isEmpty
+            return Section(
                 heading: "\(walk.direction.title) from \(walk.sender) (\(Markdown.escape(s.titleLabel)))",
                 excerpt: s.excerpt.isEmpty ? nil : Markdown.codeBlock(Excerpt.text(s.excerpt)),
-                steps: s.steps.isEmpty && s.hook != nil
-                    ? ["No base chain is attached to this hook on this host: the packet passes it unchanged."]
-                    : numbered(s.steps),
+                lead: lead,
+                steps: noChain ? ["No base chain is attached to this hook on this host: the packet passes it unchanged."] : items,
+                trail: trail,
                 communication: Sentences.flow(s.stateAfter)
             )
         }

@@ -102,6 +102,30 @@ enum Sentences {
         }
     }
 
+    /// A conntrack event of the simulator as a sentence. Not numbered: it is the kernel's
+    /// bookkeeping before the chains run, not a step of the ruleset (the article does not count it).
+    static func conntrack(_ text: String) -> String {
+        if text.hasPrefix("new connection ") {
+            return "Conntrack starts tracking a " + Markdown.prose(text) + "."
+        }
+        if text.hasPrefix("reply of the connection ") {
+            return "Conntrack recognises the packet as the " + Markdown.prose(text) + "."
+        }
+        return "Conntrack: " + Markdown.prose(text) + "."
+    }
+
+    /// A simulator note as a sentence: capitalised (unless it starts with a name such as
+    /// `br_netfilter` or an address, which keep their spelling) and ending in a full stop.
+    static func note(_ text: String) -> String {
+        var s = text
+        if let word = s.split(separator: " ").first, word.allSatisfy({ ("a"..."z").contains($0) }) {
+            s = Phrases.capitalised(s)
+        }
+        s = Markdown.prose(s)
+        if let last = s.last, !".!?:".contains(last) { s += "." }
+        return s
+    }
+
     static func nat(kind: String, before: PacketState, after: PacketState, implicit: Bool, hook: Hook?) -> String {
         if implicit {
             let at = hook.map { " at the \($0.rawValue) hook" } ?? ""

@@ -31,8 +31,11 @@ public enum StepKind: Sendable, Hashable {
 }
 
 public struct WalkStep: Sendable, Hashable {
-    /// The number printed as `(n)`, restarting at 1 in every section, as in the article.
-    public var number: Int
+    /// The number printed as `(n)`, restarting at 1 in every section, as in the article. Nil for
+    /// an explanatory step (conntrack's bookkeeping, the routing decision, a simulator note): the
+    /// article numbers only what the ruleset does to the packet, so these are told in prose
+    /// around the numbered list and drawn unnumbered, which keeps the article's numbers.
+    public var number: Int?
     public var kind: StepKind
     /// The chain the step happens in (rule, policy and base-chain steps).
     public var chain: ChainRef?

@@ -75,16 +75,16 @@ public struct WalkthroughBuilder {
                     current!.addNat(kind: natKind, before: before, after: after, implicit: implicit)
                 }
             case .route(let decision):
-                current!.add(.route(decision), sentence: Sentences.route(decision, packet: state))
+                current!.add(.route(decision), numbered: false, sentence: Sentences.route(decision, packet: state))
             case .conntrack(let text):
-                current!.add(.conntrack, sentence: "Conntrack: " + Markdown.escape(text) + ".", detail: "conntrack: " + text)
+                current!.add(.conntrack, numbered: false, sentence: Sentences.conntrack(text), detail: "conntrack: " + text)
             case .note(let text):
-                current!.add(.note, sentence: Markdown.escape(text), detail: text)
+                current!.add(.note, numbered: false, sentence: Sentences.note(text), detail: text)
             case .notModelled(let chain, _, let text, let assumption):
                 let place = chain.map { " in " + Markdown.codeSpan($0.description) } ?? ""
                 current!.add(.notModelled, chain: chain,
                              sentence: "hookwalk does not evaluate \(Markdown.codeSpan(text))\(place); it assumes "
-                                 + Markdown.escape(assumption) + ".",
+                                 + Markdown.prose(assumption) + ".",
                              detail: "not modelled: \(text); assumed: \(assumption)")
             }
             if case .rule = kind { previousWasRule = true } else { previousWasRule = false }
@@ -145,10 +145,11 @@ struct SectionState {
         self.hook = hook
     }
 
-    var nextNumber: Int { (steps.last?.number ?? 0) + 1 }
+    var nextNumber: Int { (steps.last { $0.number != nil }?.number ?? 0) + 1 }
 
-    mutating func add(_ kind: StepKind, chain: ChainRef? = nil, sentence: String, detail: String? = nil) {
-        steps.append(WalkStep(number: nextNumber, kind: kind, chain: chain, ruleText: nil, sentence: sentence,
+    mutating func add(_ kind: StepKind, chain: ChainRef? = nil, numbered: Bool = true, sentence: String,
+                      detail: String? = nil) {
+        steps.append(WalkStep(number: numbered ? nextNumber : nil, kind: kind, chain: chain, ruleText: nil, sentence: sentence,
                               detail: detail))
     }
 
@@ -259,8 +260,9 @@ struct SectionState {
     /// marked on the chain's closing brace.
     mutating func policy(chain: ChainRef, policy: Policy, context: RenderContext) {
         var number = nextNumber
-        if let last = steps.last, case .baseChain(let ref) = last.kind, ref.chain == chain {
-            number = last.number
+        if let last = steps.last(where: { $0.number != nil }), case .baseChain(let ref) = last.kind, ref.chain == chain,
+           let n = last.number {
+            number = n
         }
         if open != nil {
             // Everything still on the stack was passed over to the end.

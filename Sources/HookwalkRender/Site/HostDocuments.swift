@@ -1,0 +1,24 @@
+import HookwalkModel
+import HookwalkSimulator
+
+/// The scenarios `hookwalk generate` documents for a host, simulated. Shared by the command and
+/// the test that checks `Output/` is current, so both render from exactly the same input.
+public enum HostDocuments {
+    /// Every catalog scenario for `clients` (the catalog's default client when empty), with its
+    /// trace.
+    public static func scenarios(snapshot: Snapshot, clients: [IPAddress], ruleText: @escaping RulePrinter) -> [ScenarioDoc] {
+        let catalog = ScenarioCatalog.scenarios(
+            for: snapshot, clients: clients.isEmpty ? ScenarioCatalog.defaultClients(for: snapshot) : clients)
+        let simulator = Simulator(snapshot: snapshot, ruleText: ruleText)
+        return catalog.map { d in
+            ScenarioDoc(id: d.id, title: d.title, kind: d.kind, network: d.network, container: d.container,
+                        trace: simulator.simulate(d.scenario))
+        }
+    }
+
+    /// The name a host's files get: its hostname, else the snapshot folder's name.
+    public static func name(snapshot: Snapshot, path: String) -> String {
+        if let h = snapshot.host.info.hostname, !h.isEmpty { return h }
+        return path.lastComponent
+    }
+}

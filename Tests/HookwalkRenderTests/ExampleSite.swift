@@ -1,0 +1,67 @@
+import Foundation
+import HookwalkModel
+import HookwalkParsers
+import HookwalkRender
+import HookwalkSimulator
+import XCTest
+
+/// The example host (`Examples/seed-centos8`) rendered as `scripts/example` renders it, and the
+/// shared fixtures beside the repository, found from this file's location (CI has `../shared`
+/// beside the repository, as a developer's tree does).
+enum ExampleSite {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let examplePath = repository + "/Examples/seed-centos8"
+    /// The client `scripts/example` passes with `--client`.
+    static let client = IPAddress("10.254.10.105")!
+
+    static let shared: String? = {
+        var dir = URL(fileURLWithPath: repository)
+        for _ in 0..<4 {
+            for candidate in [dir.appendingPathComponent("shared"), dir.deletingLastPathComponent().appendingPathComponent("shared")]
+            where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("fixtures").path) {
+                return candidate.path
+            }
+            dir = dir.deletingLastPathComponent()
+        }
+        return nil
+    }()
+
+    static func sharedPath(_ relative: String) throws -> String {
+        guard let shared else { throw XCTSkip("the shared fixtures folder is not beside the repository") }
+        return shared + "/" + relative
+    }
+
+    static func host(_ path: String) throws -> SiteHost {
+        let snapshot = try SnapshotLoader.load(path: path)
+        return SiteHost(name: HostDocuments.name(snapshot: snapshot, path: path), snapshot: snapshot,
+                        scenarios: HostDocuments.scenarios(snapshot: snapshot, clients: [client],
+                                                           ruleText: NftTextWriter.ruleText))
+    }
+
+    static func generator() throws -> DocGenerator {
+        try DocGenerator(templatesDirectory: repository + "/Templates", ruleText: NftTextWriter.ruleText)
+    }
+
+    /// What `scripts/example` writes into `Output/`, marker included.
+    static func outputTree() throws -> [String: [UInt8]] {
+        var files = try generator().render(hosts: [try host(examplePath)], layout: .plain, png: false)
+        files[DocGenerator.markerFile] = Array(DocGenerator.markerContents.utf8)
+        return files
+    }
+
+    /// Every file below `dir`, by relative path (dot files included).
+    static func readTree(_ dir: String) -> [String: [UInt8]] {
+        var out: [String: [UInt8]] = [:]
+        let fm = FileManager.default
+        guard let walker = fm.enumerator(atPath: dir) else { return out }
+        for case let path as String in walker {
+            var isDir: ObjCBool = false
+            let full = dir + "/" + path
+            if fm.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue, let data = fm.contents(atPath: full) {
+                out[path] = Array(data)
+            }
+        }
+        return out
+    }
+}
