@@ -428,19 +428,47 @@ final class SnapshotLoaderTests: XCTestCase {
                        "\(dir)/sysctl.txt:1:4: a key has no spaces: expected `key = value`")
     }
 
+    /// Without an nft listing the loader reads iptables-save output, with ip6tables-save output
+    /// merged in as the ip6 tables (handles as a restore of both would give them).
     func testIptablesSaveOnly() throws {
         let dir = try copy(seed(), dropping: ["nft-ruleset.json", "nft-ruleset.nft"])
-        try write("*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n", "iptables-save.txt", in: dir)
+        try write("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n-A FORWARD -o docker0 -j ACCEPT\nCOMMIT\n",
+                  "iptables-save.txt", in: dir)
+        try write("*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n", "ip6tables-save.txt", in: dir)
+        let loaded = try SnapshotLoader.loadWithNotes(path: dir)
+        let rs = loaded.snapshot.ruleset
+        XCTAssertEqual(rs.tables.map { "\($0.family.rawValue) \($0.name) \($0.handle ?? 0)" }, ["ip filter 1", "ip6 nat 2"])
+        XCTAssertEqual(rs.table(.ip, "filter")?.chain("FORWARD")?.base?.policy, .drop)
+        XCTAssertEqual(rs.table(.ip, "filter")?.chain("FORWARD")?.rules.first?.stmts.last, .verdict(.accept))
+        XCTAssertEqual(loaded.snapshot.rulesetFile, "\(dir)/iptables-save.txt")
+        XCTAssertEqual(loaded.notes.filter { $0.hasPrefix("ruleset") }, ["ruleset read from iptables-save.txt and ip6tables-save.txt"])
+
+        try write("*filter\n-A NOPE -j ACCEPT\nCOMMIT\n", "iptables-save.txt", in: dir)
         XCTAssertEqual(error { _ = try SnapshotLoader.load(path: dir) }?.description,
-                       "\(dir)/iptables-save.txt: iptables-save input is not supported yet (issue 5): "
-                       + "provide nft-ruleset.json or nft-ruleset.nft")
+                       "\(dir)/iptables-save.txt:2:4: chain NOPE is not defined in table filter: declare it with :NOPE - or -N first")
+    }
+
+    /// An nft listing wins over iptables-save output, which is then ignored (and said so).
+    func testNftWinsOverIptablesSave() throws {
+        let dir = try copy(seed(), dropping: ["nft-ruleset.json"])
+        try write("*filter\n-A NOPE -j ACCEPT\nCOMMIT\n", "iptables-save.txt", in: dir)
+        let loaded = try SnapshotLoader.loadWithNotes(path: dir)
+        XCTAssertEqual(loaded.snapshot.rulesetFile, "\(dir)/nft-ruleset.nft")
+        XCTAssertTrue(loaded.notes.contains("ruleset read from nft-ruleset.nft; iptables-save.txt ignored"))
+    }
+
+    func testRulesetPathIptablesSave() throws {
+        let dir = try temporaryFolder()
+        try write("-P INPUT ACCEPT\n-A INPUT -s fe80::/10 -j ACCEPT\n", "host.ip6tables-save", in: dir)
+        let rs = try SnapshotLoader.loadRuleset(path: "\(dir)/host.ip6tables-save").ruleset
+        XCTAssertEqual(rs.table(.ip6, "filter")?.chain("INPUT")?.rules.count, 1)
     }
 
     func testNoRuleset() throws {
         let dir = try copy(seed(), dropping: ["nft-ruleset.json", "nft-ruleset.nft"])
         XCTAssertEqual(error { _ = try SnapshotLoader.load(path: dir) }?.description,
-                       "\(dir): no ruleset: expected nft-ruleset.json (made by: nft -j list ruleset) "
-                       + "or nft-ruleset.nft (made by: nft list ruleset)")
+                       "\(dir): no ruleset: expected nft-ruleset.json (made by: nft -j list ruleset), "
+                       + "nft-ruleset.nft (made by: nft list ruleset) or iptables-save.txt (made by: iptables-save)")
     }
 
     func testRulesetPathErrors() throws {

@@ -10,8 +10,10 @@ public struct LoadedRuleset: Sendable, Hashable {
 
 extension SnapshotLoader {
     /// Loads just the ruleset, from a snapshot folder (choosing the file as `load` does) or from a
-    /// ruleset file (`.json`: `nft -j list ruleset`; anything else: `nft list ruleset` text). The
-    /// `ruleset` command uses this so a folder without `ip-addr.json` or a pasted listing still works.
+    /// ruleset file (`.json`: `nft -j list ruleset`; a name ending in `iptables-save.txt` or
+    /// `.iptables-save` / `.ip6tables-save`: that command's output; anything else: `nft list ruleset`
+    /// text). The `ruleset` command uses this so a folder without `ip-addr.json` or a pasted listing
+    /// still works.
     public static func loadRuleset(path: String) throws -> LoadedRuleset {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
@@ -19,36 +21,67 @@ extension SnapshotLoader {
         }
         if isFolder.boolValue { return try loadRuleset(from: SnapshotFolder(path)).loaded }
         let bytes = try SnapshotFolder.read(path)
-        return try LoadedRuleset(ruleset: parseRuleset(bytes, json: path.lowercased().hasSuffix(".json"), file: path), file: path)
+        let name = path.split(separator: "/").last.map(String.init)?.lowercased() ?? ""
+        let kind: RulesetKind
+        if name.hasSuffix(".json") {
+            kind = .nftJSON
+        } else if name.hasSuffix("iptables-save.txt") || name.hasSuffix(".iptables-save") || name.hasSuffix(".ip6tables-save") {
+            kind = .iptablesSave(name.contains("ip6tables") ? .ip6 : .ip)
+        } else {
+            kind = .nftText
+        }
+        return try LoadedRuleset(ruleset: parseRuleset(bytes, kind: kind, file: path), file: path)
+    }
+
+    /// How a ruleset file is written.
+    enum RulesetKind: Equatable {
+        case nftJSON, nftText
+        case iptablesSave(Family)
     }
 
     /// The ruleset file of a folder: JSON wins because it carries everything the kernel listed
-    /// (handles, set flags) in a stable schema; text is what people paste.
-    static func rulesetFile(in folder: SnapshotFolder) throws -> (name: String, json: Bool) {
-        if folder.has(rulesetJSON) { return (rulesetJSON, true) }
-        if folder.has(rulesetText) { return (rulesetText, false) }
-        for name in iptablesSave where folder.has(name) {
-            throw HookwalkError(file: folder.pathOf(name), .none,
-                                "iptables-save input is not supported yet (issue 5): provide nft-ruleset.json or nft-ruleset.nft")
-        }
-        throw HookwalkError(file: folder.path, .none, "no ruleset: expected \(rulesetJSON) (made by: nft -j list ruleset) or "
-                            + "\(rulesetText) (made by: nft list ruleset)")
+    /// (handles, set flags) in a stable schema; nft text is what people paste; iptables-save output
+    /// (a host on iptables-legacy) comes last because it is a translation of the kernel's state
+    /// rather than a listing of it.
+    static func rulesetFile(in folder: SnapshotFolder) throws -> (name: String, kind: RulesetKind) {
+        if folder.has(rulesetJSON) { return (rulesetJSON, .nftJSON) }
+        if folder.has(rulesetText) { return (rulesetText, .nftText) }
+        if folder.has(iptablesSave[0]) { return (iptablesSave[0], .iptablesSave(.ip)) }
+        if folder.has(iptablesSave[1]) { return (iptablesSave[1], .iptablesSave(.ip6)) }
+        throw HookwalkError(file: folder.path, .none, "no ruleset: expected \(rulesetJSON) (made by: nft -j list ruleset), "
+                            + "\(rulesetText) (made by: nft list ruleset) or \(iptablesSave[0]) (made by: iptables-save)")
     }
 
     static func loadRuleset(from folder: SnapshotFolder) throws -> (loaded: LoadedRuleset, notes: [String]) {
-        let (name, json) = try rulesetFile(in: folder)
+        let (name, kind) = try rulesetFile(in: folder)
         var notes: [String] = []
-        if json, folder.has(rulesetText) { notes.append("ruleset read from \(rulesetJSON); \(rulesetText) ignored") }
-        if folder.has(iptablesSave[0]) { notes.append("ruleset read from \(name); \(iptablesSave[0]) ignored") }
+        if kind == .nftJSON, folder.has(rulesetText) { notes.append("ruleset read from \(rulesetJSON); \(rulesetText) ignored") }
         let file = folder.pathOf(name)
-        let bytes = try SnapshotFolder.read(file)
-        return (LoadedRuleset(ruleset: try parseRuleset(bytes, json: json, file: file), file: file), notes)
+        guard case .iptablesSave = kind else {
+            for other in iptablesSave where folder.has(other) { notes.append("ruleset read from \(name); \(other) ignored") }
+            let bytes = try SnapshotFolder.read(file)
+            return (LoadedRuleset(ruleset: try parseRuleset(bytes, kind: kind, file: file), file: file), notes)
+        }
+        // iptables-save.txt and ip6tables-save.txt: one ruleset, the ip6 tables after the ip ones
+        // (as iptables-restore then ip6tables-restore would create them; table handles follow on).
+        var tables: [Table] = []
+        for (other, family) in zip(iptablesSave, [Family.ip, .ip6]) where folder.has(other) {
+            let path = folder.pathOf(other)
+            tables += try parseRuleset(SnapshotFolder.read(path), kind: .iptablesSave(family), file: path).tables
+            if other != name { notes.append("ruleset read from \(name) and \(other)") }
+        }
+        for i in tables.indices { tables[i].handle = i + 1 }
+        return (LoadedRuleset(ruleset: Ruleset(tables: tables), file: file), notes)
     }
 
-    private static func parseRuleset(_ bytes: [UInt8], json: Bool, file: String) throws -> Ruleset {
+    private static func parseRuleset(_ bytes: [UInt8], kind: RulesetKind, file: String) throws -> Ruleset {
         do {
-            if json { return try NftJSON.parse(bytes, file: file) }
-            return try NftText.parse(SnapshotFolder.text(bytes, file: file), file: file)
+            switch kind {
+            case .nftJSON: return try NftJSON.parse(bytes, file: file)
+            case .nftText: return try NftText.parse(SnapshotFolder.text(bytes, file: file), file: file)
+            case .iptablesSave(let family):
+                return try IptablesSave.parse(SnapshotFolder.text(bytes, file: file), file: file, family: family)
+            }
         } catch let e as HookwalkError {
             throw e.inFile(file)
         }

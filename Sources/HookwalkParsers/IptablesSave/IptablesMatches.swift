@@ -1,0 +1,240 @@
+import HookwalkModel
+
+/// `-m NAME ...`: the matches nft can translate become the statements `nft list ruleset` shows for
+/// them (verified against iptables-nft 1.8.9 + nft 1.0.6); the rest, and any option hookwalk does not
+/// model, become one not-modelled statement of kind `xt` holding the match as written.
+enum IptMatch {
+    static func translate(name: String, options: [IptOption], rule: IptRuleParser, start: IptToken) throws -> IptPiece {
+        let nameTok = IptToken(text: name, column: start.column)
+        let text = start.text == "-m" || start.text == "--match" ? IptRuleParser.text(start, nameTok, options)
+            : options.map { ($0.negated ? "! " : "") + ([$0.name] + $0.values).map(IptRuleParser.quote).joined(separator: " ") }
+                .joined(separator: " ")
+        let notModelled = IptPiece.xt([.notModelled(NotModelled(kind: "xt", text: text))])
+        for o in options where o.values.contains(where: { $0.text.isEmpty }) {
+            throw rule.error(o.name, "empty value for '\(o.name.text)'")
+        }
+        let result: IptPiece?
+        switch name {
+        case "tcp", "udp": result = try ports(name, options, rule)
+        case "conntrack", "state": result = ctstate(options)
+        case "addrtype": result = addrtype(options)
+        case "multiport": result = multiport(options, rule)
+        case "comment":
+            guard options.count == 1, options[0].name.text == "--comment", options[0].values.count == 1 else { return notModelled }
+            return .xt([])
+        case "mark": result = mark(options)
+        case "limit": result = limit(options)
+        case "icmp": result = icmp(options)
+        default: result = nil
+        }
+        return result ?? notModelled
+    }
+
+    /// The comment of a `-m comment` match, if that is what this is.
+    static func comment(name: String, options: [IptOption]) -> String? {
+        guard name == "comment", options.count == 1, options[0].name.text == "--comment", options[0].values.count == 1 else { return nil }
+        return options[0].values[0].text
+    }
+
+    static func match(_ left: Expr, _ negated: Bool, _ right: Value) -> Stmt {
+        .match(left: left, op: negated ? .ne : .eq, right: .value(right))
+    }
+
+    /// `-m tcp|udp --sport --dport [--syn | --tcp-flags MASK COMP]`, written natively by iptables-nft
+    /// as `tcp sport`, `tcp dport` and `tcp flags & MASK == COMP`, in that order.
+    static func ports(_ proto: String, _ options: [IptOption], _ rule: IptRuleParser) throws -> IptPiece? {
+        var sport: Stmt?
+        var dport: Stmt?
+        var flags: Stmt?
+        for o in options {
+            switch o.name.text {
+            case "--sport", "--source-port", "--dport", "--destination-port":
+                guard o.values.count == 1 else { return nil }
+                guard let v = IptValues.ports(o.values[0].text) else {
+                    throw rule.error(o.values[0], "'\(o.values[0].text)' is not a port or a range such as 1000:2000")
+                }
+                let field = o.name.text.hasPrefix("--s") ? "sport" : "dport"
+                let s = v.map { match(.payload(proto: proto, field: field), o.negated, $0) }
+                if field == "sport" { sport = s } else { dport = s }
+            case "--syn" where proto == "tcp":
+                guard o.values.isEmpty else { return nil }
+                flags = tcpFlags(["SYN", "RST", "ACK", "FIN"], ["SYN"], o.negated)
+            case "--tcp-flags" where proto == "tcp":
+                guard o.values.count == 2 else { return nil }
+                flags = tcpFlags(o.values[0].text.split(separator: ",").map(String.init),
+                                 o.values[1].text.split(separator: ",").map(String.init), o.negated)
+                if flags == nil { return nil }
+            case "--tcp-option" where proto == "tcp", "--tcp-flags", "--syn":
+                return nil
+            default:
+                throw rule.error(o.name, "unknown option '\(o.name.text)' of match \(proto)")
+            }
+        }
+        let stmts = [sport, dport, flags].compactMap { $0 }
+        return .native(stmts)
+    }
+
+    /// nft's bit order of the TCP flags, which is the order it lists them in.
+    static let tcpFlagOrder = ["fin", "syn", "rst", "psh", "ack", "urg", "ecn", "cwr"]
+
+    static func tcpFlags(_ mask: [String], _ comp: [String], _ negated: Bool) -> Stmt? {
+        func flags(_ names: [String]) -> [String]? {
+            var set = Set<String>()
+            for n in names.map({ $0.lowercased() }) {
+                if n == "all" { set.formUnion(tcpFlagOrder.prefix(6)); continue }
+                guard tcpFlagOrder.prefix(6).contains(n) else { return nil }
+                set.insert(n)
+            }
+            return tcpFlagOrder.filter(set.contains)
+        }
+        guard let m = flags(mask), let c = flags(comp), !c.isEmpty, !m.isEmpty else { return nil }
+        func value(_ f: [String]) -> Value { f.count == 1 ? .string(f[0]) : .list(f.map { .string($0) }) }
+        return .match(left: .binop(op: "&", left: .payload(proto: "tcp", field: "flags"), right: .value(value(m))),
+                      op: negated ? .ne : .eq, right: .value(value(c)))
+    }
+
+    /// `-m conntrack --ctstate` / `-m state --state`: `ct state a,b` in nft's order of the states,
+    /// or `ct status snat|dnat`. A negated state list lists as `ct state ! x`, which hookwalk's nft
+    /// text front end keeps as a not-modelled `match`; the same here.
+    static func ctstate(_ options: [IptOption]) -> IptPiece? {
+        guard options.count == 1, ["--ctstate", "--state"].contains(options[0].name.text), options[0].values.count == 1 else { return nil }
+        let o = options[0]
+        let names = o.values[0].text.lowercased().split(separator: ",").map(String.init)
+        let order = ["invalid", "new", "related", "established", "untracked"]
+        if names.count == 1, ["snat", "dnat"].contains(names[0]) {
+            if o.negated { return nil }
+            return .xt([.match(left: .ct(key: "status", dir: nil, family: nil), op: .flags, right: .value(.string(names[0])))])
+        }
+        guard !names.isEmpty, names.allSatisfy(order.contains) else { return nil }
+        if o.negated {
+            return .xt([.notModelled(NotModelled(kind: "match", text: "ct state ! " + order.filter(names.contains).joined(separator: ",")))])
+        }
+        let sorted = order.filter(names.contains)
+        let right: Value = sorted.count == 1 ? .string(sorted[0]) : .list(sorted.map { .string($0) })
+        return .xt([.match(left: .ct(key: "state", dir: nil, family: nil), op: .flags, right: .value(right))])
+    }
+
+    /// `-m addrtype --src-type T --dst-type T [--limit-iface-in|out]` -> `fib saddr|daddr [. iif|oif] type T`.
+    static func addrtype(_ options: [IptOption]) -> IptPiece? {
+        var iface: String?
+        var tests: [(String, IptOption)] = []
+        for o in options {
+            switch o.name.text {
+            case "--src-type": tests.append(("saddr", o))
+            case "--dst-type": tests.append(("daddr", o))
+            case "--limit-iface-in": iface = "iif"
+            case "--limit-iface-out": iface = "oif"
+            default: return nil
+            }
+        }
+        var stmts: [Stmt] = []
+        for (addr, o) in tests {
+            guard o.values.count == 1 else { return nil }
+            let types = o.values[0].text.lowercased().split(separator: ",").map(String.init)
+            let left = Expr.fib(result: "type", flags: [addr] + (iface.map { [$0] } ?? []))
+            let right: Expr = types.count == 1 ? .value(.string(types[0]))
+                : .set(types.map { SetElement(key: .string($0)) })
+            stmts.append(.match(left: left, op: o.negated ? .ne : .eq, right: right))
+        }
+        return stmts.isEmpty ? nil : .xt(stmts)
+    }
+
+    /// `-m multiport --dports|--sports a,b,c:d` -> `tcp dport { a, b, c-d }`; `--ports` -> the
+    /// `sport . dport` set nft lists for it. Needs `-p tcp|udp|sctp|dccp|udplite` before it.
+    static func multiport(_ options: [IptOption], _ rule: IptRuleParser) -> IptPiece? {
+        guard options.count == 1, options[0].values.count == 1,
+              let proto = rule.proto?.name, !rule.proto!.negated, ["tcp", "udp", "sctp", "dccp", "udplite"].contains(proto) else { return nil }
+        let o = options[0]
+        var values: [Value] = []
+        for item in o.values[0].text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let v = IptValues.ports(String(item)), let v else { return nil }
+            values.append(v)
+        }
+        let right: Expr
+        let left: Expr
+        switch o.name.text {
+        case "--dports", "--destination-ports", "--sports", "--source-ports":
+            left = .payload(proto: proto, field: o.name.text.hasPrefix("--d") ? "dport" : "sport")
+            right = values.count == 1 ? .value(values[0]) : .set(values.map { SetElement(key: $0) })
+        case "--ports":
+            let any = Value.range(.number(0), .number(65535))
+            left = .concat([.payload(proto: proto, field: "sport"), .payload(proto: proto, field: "dport")])
+            right = .set(values.flatMap { [SetElement(key: .concat([any, $0])), SetElement(key: .concat([$0, any]))] })
+        default:
+            return nil
+        }
+        return .xt([.match(left: left, op: o.negated ? .ne : .eq, right: right)])
+    }
+
+    /// `-m mark --mark V[/M]` -> `meta mark V` or `meta mark & M == V` (native in iptables-nft).
+    static func mark(_ options: [IptOption]) -> IptPiece? {
+        guard options.count == 1, options[0].name.text == "--mark", options[0].values.count == 1 else { return nil }
+        let o = options[0]
+        let parts = o.values[0].text.split(separator: "/", maxSplits: 1).map(String.init)
+        guard let v = number(parts[0]) else { return nil }
+        var left = Expr.meta("mark")
+        if parts.count == 2 {
+            guard let m = number(parts[1]) else { return nil }
+            if m != 0xffff_ffff { left = .binop(op: "&", left: left, right: .value(.number(m))) }
+        }
+        return .native([match(left, o.negated, .number(v))])
+    }
+
+    static func number(_ s: String) -> UInt64? {
+        if s.hasPrefix("0x") || s.hasPrefix("0X") { return UInt64(s.dropFirst(2), radix: 16) }
+        return UInt64(s)
+    }
+
+    /// `-m limit --limit N/unit [--limit-burst B]` -> `limit rate N/unit [burst B packets]`; nft
+    /// omits the default burst of 5, and so does the model.
+    static func limit(_ options: [IptOption]) -> IptPiece? {
+        var rate: UInt64 = 3
+        var per = "hour"
+        var burst: UInt64?
+        for o in options where !o.negated && o.values.count == 1 {
+            switch o.name.text {
+            case "--limit":
+                let parts = o.values[0].text.split(separator: "/").map(String.init)
+                let units = ["s": "second", "m": "minute", "h": "hour", "d": "day"]
+                guard let n = UInt64(parts[0]) else { return nil }
+                rate = n
+                if parts.count == 2 {
+                    guard let unit = units[String(parts[1].prefix(1))] else { return nil }
+                    per = unit
+                } else {
+                    per = "second"
+                }
+            case "--limit-burst":
+                guard let b = UInt64(o.values[0].text) else { return nil }
+                burst = b == 5 ? nil : b
+            default:
+                return nil
+            }
+        }
+        guard options.allSatisfy({ !$0.negated && $0.values.count == 1 }) else { return nil }
+        return .xt([.limit(rate: rate, per: per, burst: burst, unit: nil, over: false)])
+    }
+
+    /// `-m icmp --icmp-type T`: a type without a code lists as `icmp type NAME`; `any` as the
+    /// `ip protocol icmp` nft prints for it. Codes stay not modelled (nft 1.0.6 lists `xt match "icmp"`).
+    static func icmp(_ options: [IptOption]) -> IptPiece? {
+        guard options.count == 1, options[0].name.text == "--icmp-type", options[0].values.count == 1 else { return nil }
+        let o = options[0]
+        let names: [UInt64: String] = [0: "echo-reply", 3: "destination-unreachable", 4: "source-quench", 5: "redirect",
+                                       8: "echo-request", 9: "router-advertisement", 10: "router-solicitation",
+                                       11: "time-exceeded", 12: "parameter-problem", 13: "timestamp-request",
+                                       14: "timestamp-reply", 15: "info-request", 16: "info-reply",
+                                       17: "address-mask-request", 18: "address-mask-reply"]
+        let v = o.values[0].text.lowercased()
+        if v == "any" { return o.negated ? nil : .xt([match(.payload(proto: "ip", field: "protocol"), false, .string("icmp"))]) }
+        let name: String
+        if let n = UInt64(v) {
+            guard let known = names[n] else { return nil }
+            name = known
+        } else {
+            guard names.values.contains(v) else { return nil }
+            name = v
+        }
+        return .xt([match(.payload(proto: "icmp", field: "type"), o.negated, .string(name))])
+    }
+}

@@ -1,0 +1,34 @@
+import HookwalkModel
+
+/// The iptables front end: reads `iptables-save` / `ip6tables-save` output and `iptables -S`
+/// listings into the model, as the tables iptables-nft (1.8.9) would create for them, so that a host
+/// on iptables-legacy, or a pasted listing, is documented like one whose nft ruleset was read.
+///
+/// What "as iptables-nft would create it" means, checked with `iptables-nft-restore` and
+/// `nft -a list ruleset` in a scratch network namespace:
+/// - tables `ip filter|nat|raw|mangle|security` (ip6 for ip6tables), created with their first chain,
+///   so an empty `*mangle` block creates nothing; builtin chains are base chains with iptables'
+///   types, hooks and priorities (`IptablesBuiltins`); user chains are regular chains;
+/// - only the builtin chains the input mentions exist (`:INPUT ACCEPT`, `-P INPUT ACCEPT`, or a
+///   rule in them), in the order they are first mentioned; user chains in declaration order;
+/// - each rule is its matches in iptables-nft's order, then an anonymous `counter` (iptables-nft
+///   puts one in every rule, and `nft list ruleset` shows it), then the target;
+/// - handles as the kernel gives them on a fresh restore: tables 1, 2, ... in creation order, and
+///   one counter per table for chains and rules in the order the input creates them.
+///
+/// The statements are what hookwalk's `NftText` front end reads from nft's listing of the same rule
+/// wherever nft 1.0.6 translates it; see `IptMatch` and `IptTarget` for each match and target, and
+/// the not-modelled `xt` statements for the rest. `-m comment` becomes the rule's comment (nft 1.0.6
+/// lists it as nothing at all).
+public enum IptablesSave {
+    /// - Parameters:
+    ///   - family: `.ip` for iptables, `.ip6` for ip6tables.
+    ///   - table: the table of an `iptables -S` listing, which has no `*table` header.
+    public static func parse(_ text: String, file: String, family: Family, table: String = "filter") throws -> Ruleset {
+        guard family == .ip || family == .ip6 else {
+            throw HookwalkError(file: file, "iptables input is for the ip or ip6 family, not \(family.rawValue)")
+        }
+        var reader = IptReader(file: file, family: family)
+        return try reader.read(text, defaultTable: table)
+    }
+}
