@@ -1,5 +1,5 @@
 import Foundation
-import HookwalkRender
+@testable import HookwalkRender
 import XCTest
 
 /// Two hosts (the example and the Docker 25-27 era fixture) published as a GitHub wiki, an MkDocs
@@ -142,5 +142,22 @@ final class SiteLayoutTests: XCTestCase {
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, output)
+    }
+}
+
+/// Host names are untrusted: they become file names, wiki page names and YAML strings.
+final class SiteNamingTests: XCTestCase {
+    func testHostSlugsAreSafeUniqueAndAvoidTheSitePages() {
+        let slugs = DocGenerator.hostSlugs(["Home", "web.1", "web-1", "a--b", "../etc", "WEB-1", "_Sidebar"], layout: .githubWiki)
+        XCTAssertEqual(slugs.count, Set(slugs.map { $0.lowercased() }).count, "\(slugs)")
+        for s in slugs {
+            XCTAssertFalse(["home", "_sidebar"].contains(s.lowercased()), s)
+            XCTAssertFalse(s.contains("/") || s.contains("--") || s.contains(".") || s.hasPrefix("_"), s)
+        }
+    }
+
+    func testMkDocsTitlesAreInertYAML() {
+        let q = MkDocsConfig.quoted("a\"b\\c\n<script>: - [x]")
+        XCTAssertEqual(q, "\"a\\\"b\\\\c ‹script›: - [x]\"")
     }
 }
