@@ -33,11 +33,12 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        .target(name: "HookwalkDiff", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator"]),
         .target(name: "HookwalkLab", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender"]),
         .executableTarget(
             name: "hookwalk",
             dependencies: [
-                "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab",
+                "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab", "HookwalkDiff",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,6 +50,7 @@ let package = Package(
         .testTarget(name: "HookwalkParsersTests", dependencies: ["HookwalkModel", "HookwalkParsers"]),
         .testTarget(name: "HookwalkSimulatorTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab"]),
         .testTarget(name: "HookwalkRenderTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender"]),
+        .testTarget(name: "HookwalkDiffTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkDiff"]),
         .testTarget(name: "HookwalkLabTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab"]),
     ],
     swiftLanguageModes: [.v6]

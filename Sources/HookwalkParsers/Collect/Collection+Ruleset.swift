@@ -1,0 +1,64 @@
+import Foundation
+import HookwalkModel
+
+extension Collection {
+    /// `nft -j list ruleset` (what hookwalk reads) and `nft list ruleset` (what people read, and what
+    /// replays with `nft -f`: nft 1.0.6's JSON drops chain comments). When nft is missing or lists
+    /// nothing while the iptables-legacy tables hold rules, the rules are in those tables: then
+    /// `iptables-save` output is kept instead, so the snapshot does not pretend the host is open.
+    mutating func ruleset() throws {
+        let json = run(["nft", "-j", "list", "ruleset"], file: SnapshotLoader.rulesetJSON)
+        let listsSomething = json.ok && !Self.isEmptyListing(json.stdout)
+        if !listsSomething, legacyTablesInUse() {
+            try legacyRuleset(nft: json)
+            return
+        }
+        guard json.ok else {
+            if json.stderr.contains("Operation not permitted") || json.stderr.contains("Permission denied") {
+                throw HookwalkError("`nft -j list ruleset`: \(why(json)). Listing the ruleset needs root (CAP_NET_ADMIN): "
+                                    + "run `sudo hookwalk collect --out DIR`")
+            }
+            throw HookwalkError("`nft -j list ruleset`: \(why(json)); a snapshot needs the ruleset, nothing was written")
+        }
+        files[SnapshotLoader.rulesetJSON] = json.stdout
+        let text = run(["nft", "list", "ruleset"], file: SnapshotLoader.rulesetText)
+        if text.ok { files[SnapshotLoader.rulesetText] = text.stdout }
+        if !listsSomething { warnings.append("the nftables ruleset is empty: every hook accepts everything") }
+    }
+
+    /// True for nft's listing of an empty ruleset: nothing but the `metainfo` object.
+    static func isEmptyListing(_ bytes: [UInt8]) -> Bool {
+        guard let top = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+              let items = top["nftables"] as? [[String: Any]] else { return false }
+        return items.allSatisfy { $0.keys.allSatisfy { $0 == "metainfo" } }
+    }
+
+    /// Whether the legacy x_tables hold tables, read from `/proc/net/ip{,6}_tables_names` in the
+    /// collected namespace. Reading the names never loads a module, which running a legacy
+    /// `iptables-save` on a host without them might.
+    mutating func legacyTablesInUse() -> Bool {
+        legacyTableNames(v6: false) || legacyTableNames(v6: true)
+    }
+
+    mutating func legacyTableNames(v6: Bool) -> Bool {
+        let file = v6 ? "/proc/net/ip6_tables_names" : "/proc/net/ip_tables_names"
+        let o = runner.run(["cat", file])
+        // Not recorded: a missing file just means no legacy tables, which is the common case.
+        return o.ok && !o.stdout.allSatisfy { $0 == 10 || $0 == 32 }
+    }
+
+    mutating func legacyRuleset(nft: CommandRunner.Output) throws {
+        var saved = false
+        for (v6, file) in [(false, SnapshotLoader.iptablesSave[0]), (true, SnapshotLoader.iptablesSave[1])] where legacyTableNames(v6: v6) {
+            let base = v6 ? "ip6tables" : "iptables"
+            let program = CommandRunner.which("\(base)-legacy-save") != nil ? "\(base)-legacy-save" : "\(base)-save"
+            let o = run([program], file: file)
+            if o.ok { files[file] = o.stdout; saved = true }
+        }
+        guard saved else {
+            throw HookwalkError("the iptables-legacy tables hold the rules but `iptables-save` could not list them"
+                                + (nft.ok ? "" : " (and `nft -j list ruleset`: \(why(nft)))") + "; nothing was written")
+        }
+        warnings.append("this host's rules are in iptables-legacy tables: saved as iptables-save output")
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import HookwalkModel
+@testable import HookwalkParsers
+import XCTest
+
+/// `hookwalk collect` in a lab network namespace: a veth pair, a bridge, addresses and a small
+/// ruleset, no Docker. The collector runs inside it through `ip netns exec` and must write a
+/// snapshot that loads and matches the namespace, and must change nothing. No traffic is sent.
+final class CollectorLabTests: XCTestCase {
+    var namespace = ""
+    var workDir = ""
+
+    static let ruleset = """
+        table inet lab {
+        \tchain input {
+        \t\ttype filter hook input priority filter; policy accept;
+        \t\ttcp dport 22 counter accept
+        \t}
+        \tchain forward {
+        \t\ttype filter hook forward priority filter; policy drop;
+        \t\tiifname "labbr0" oifname "labveth0" accept
+        \t}
+        }
+        table ip labnat {
+        \tchain prerouting {
+        \t\ttype nat hook prerouting priority dstnat; policy accept;
+        \t\ttcp dport 8080 dnat to 192.168.77.2:80
+        \t}
+        }
+
+        """
+
+    override func setUpWithError() throws {
+        guard getuid() == 0 else { throw XCTSkip("the collector lab needs root (network namespaces)") }
+        guard CommandRunner.which("ip") != nil, CommandRunner.which("nft") != nil, CommandRunner.which("sysctl") != nil else {
+            throw XCTSkip("ip, nft and sysctl are needed")
+        }
+        namespace = "hwcollect\(getpid() % 100000)"
+        workDir = FileManager.default.temporaryDirectory.appendingPathComponent("hookwalk-collect-lab-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
+        _ = sh(["ip", "netns", "del", namespace])
+        guard sh(["ip", "netns", "add", namespace]).status == 0 else {
+            throw XCTSkip("network namespaces are not available here")
+        }
+        let inNS = ["ip", "netns", "exec", namespace]
+        for argv in [["ip", "link", "set", "lo", "up"],
+                     ["ip", "link", "add", "labveth0", "type", "veth", "peer", "name", "labveth1"],
+                     ["ip", "link", "add", "labbr0", "type", "bridge"],
+                     ["ip", "link", "set", "labveth1", "master", "labbr0"],
+                     ["ip", "addr", "add", "10.99.0.1/24", "dev", "labveth0"],
+                     ["ip", "addr", "add", "192.168.77.1/24", "dev", "labbr0"],
+                     ["ip", "link", "set", "labveth0", "up"], ["ip", "link", "set", "labveth1", "up"], ["ip", "link", "set", "labbr0", "up"],
+                     ["ip", "route", "add", "default", "via", "10.99.0.254", "dev", "labveth0"]] {
+            let o = sh(inNS + argv)
+            XCTAssertEqual(o.status, 0, "\(argv.joined(separator: " ")): \(o.stderr)")
+        }
+        let rules = workDir + "/lab.nft"
+        try Self.ruleset.write(toFile: rules, atomically: true, encoding: .utf8)
+        let o = sh(inNS + ["nft", "-f", rules])
+        XCTAssertEqual(o.status, 0, o.stderr)
+    }
+
+    override func tearDown() {
+        // Always, whatever failed: the namespace and the temp files go.
+        if !namespace.isEmpty { _ = sh(["ip", "netns", "del", namespace]) }
+        if !workDir.isEmpty { try? FileManager.default.removeItem(atPath: workDir) }
+    }
+
+    func testCollectInANamespaceWithoutDocker() throws {
+        let inNS = ["ip", "netns", "exec", namespace]
+        let sysctlKeys = Sysctl.defaults.keys.sorted()
+        let rulesBefore = sh(inNS + ["nft", "list", "ruleset"]).stdout
+        let sysctlsBefore = sh(inNS + ["sysctl"] + sysctlKeys).stdout
+
+        // DOCKER_HOST points at nothing, so a Docker on the machine running the tests is not seen.
+        let options = CollectOptions(commandPrefix: inNS, environment: ["DOCKER_HOST": "unix://\(workDir)/no-docker.sock"], timeout: 20)
+        let collected = try Collector.collect(options, now: Date(timeIntervalSince1970: 1_700_000_000))
+        let out = workDir + "/snap"
+        XCTAssertNil(try Collector.write(collected, to: out))
+
+        // Loads, and is the namespace.
+        let snapshot = try SnapshotLoader.load(path: out)
+        let expected = try NftText.parse(Self.ruleset, file: "lab.nft")
+        XCTAssertEqual(NftTextWriter.write(snapshot.ruleset), NftTextWriter.write(expected))
+        let addresses = Set(snapshot.host.localAddresses.filter { $0.address.address.isV4 }.map { "\($0.interface) \($0.address.prefix)" })
+        XCTAssertEqual(addresses, ["lo 127.0.0.1/8", "labveth0 10.99.0.1/24", "labbr0 192.168.77.1/24"])
+        XCTAssertEqual(snapshot.host.interface(named: "labveth1")?.master, "labbr0")
+        XCTAssertTrue(snapshot.host.routes.contains { $0.table == "main" && $0.gateway == IPAddress("10.99.0.254") })
+        XCTAssertEqual(snapshot.host.sysctls["net.ipv4.ip_forward"], "0")
+        XCTAssertNotNil(snapshot.host.sysctls["net.ipv4.conf.labbr0.route_localnet"])
+
+        // No Docker: no Docker files, the commands say why, and the snapshot is still complete.
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        XCTAssertFalse(files.contains { $0.hasPrefix("docker-") }, "\(files)")
+        XCTAssertTrue(files.contains("nft-ruleset.json") && files.contains("nft-ruleset.nft") && files.contains("ip-route.json"))
+        XCTAssertTrue(snapshot.host.docker.containers.isEmpty && snapshot.host.docker.networks.isEmpty)
+        let docker = collected.commands.filter { $0.command.hasPrefix("docker") }
+        XCTAssertTrue(docker.first.map { $0.result == .failed || $0.result == .missing } ?? false, "\(docker)")
+        XCTAssertTrue(docker.dropFirst().allSatisfy { $0.result == .skipped })
+        XCTAssertEqual(collected.commands.first { $0.command == "nft -j list ruleset" }?.result, .ok)
+
+        // host.json: metadata the loader reads, and the command record.
+        XCTAssertEqual(snapshot.host.info.collectedAt, "2023-11-14T22:13:20Z")
+        XCTAssertEqual(snapshot.host.info.kernel, sh(["uname", "-r"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertTrue(snapshot.host.info.nftVersion?.hasPrefix("nftables v") == true)
+        XCTAssertNil(snapshot.host.info.dockerVersion)
+        let host = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/host.json"))) as? [String: Any])
+        let commands = try XCTUnwrap(host["commands"] as? [[String: Any]])
+        XCTAssertTrue(commands.contains { $0["command"] as? String == "ip -j addr show" && $0["status"] as? Int == 0 })
+        XCTAssertTrue(commands.contains { ($0["command"] as? String ?? "").hasPrefix("docker version") && $0["error"] is String })
+
+        // Nothing changed.
+        XCTAssertEqual(sh(inNS + ["nft", "list", "ruleset"]).stdout, rulesBefore)
+        XCTAssertEqual(sh(inNS + ["sysctl"] + sysctlKeys).stdout, sysctlsBefore)
+
+        // A second collection replaces the first as a whole; a folder collect did not write is refused.
+        XCTAssertNil(try Collector.write(try Collector.collect(options), to: out))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: workDir).filter { $0.hasPrefix(".") }, [])
+        let foreign = workDir + "/foreign"
+        try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)
+        try "keep me".write(toFile: foreign + "/notes.txt", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Collector.checkDestination(foreign))
+        XCTAssertThrowsError(try Collector.write(collected, to: foreign))
+        XCTAssertEqual(try String(contentsOfFile: foreign + "/notes.txt", encoding: .utf8), "keep me")
+    }
+
+    /// A prefix that cannot run (a namespace that does not exist) fails with the reason, and
+    /// writes nothing.
+    func testFailureWritesNothing() throws {
+        let options = CollectOptions(commandPrefix: ["ip", "netns", "exec", namespace + "-missing"], timeout: 10)
+        XCTAssertThrowsError(try Collector.collect(options)) { error in
+            XCTAssertTrue("\(error)".contains("nft -j list ruleset"), "\(error)")
+        }
+    }
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    /// Runs a lab command (setup, teardown, before/after listings).
+    func sh(_ argv: [String]) -> Result {
+        let runner = CommandRunner(prefix: [], environment: [:], timeout: 20, scratch: NSTemporaryDirectory())
+        let o = runner.run(argv)
+        return Result(status: o.record.status ?? -1, stdout: String(decoding: o.stdout, as: UTF8.self), stderr: o.stderr)
+    }
+}
