@@ -114,15 +114,19 @@ public struct DockerContainer: Sendable, Hashable {
     public var networkMode: String
     public var endpoints: [ContainerEndpoint]
     public var ports: [PortBinding]
+    /// `Config.ExposedPorts` as `69/udp`: for a container on the host network, the ports it
+    /// serves on the host's own addresses (Docker publishes nothing for them).
+    public var exposedPorts: [String]
 
     public init(id: String, name: String, running: Bool = true, networkMode: String, endpoints: [ContainerEndpoint] = [],
-                ports: [PortBinding] = []) {
+                ports: [PortBinding] = [], exposedPorts: [String] = []) {
         self.id = id
         self.name = name
         self.running = running
         self.networkMode = networkMode
         self.endpoints = endpoints
         self.ports = ports
+        self.exposedPorts = exposedPorts
     }
 
     public var usesHostNetwork: Bool { networkMode == "host" }

@@ -6,7 +6,7 @@ public struct DocScenario: Sendable, Hashable, Codable {
     /// File-name safe and unique within a host: `radius-udp-1812-from-10.254.10.105`.
     public var id: String
     public var title: String
-    /// `published-port`, `direct`, `hairpin`, `host-local`, `egress`.
+    /// `published-port`, `host-network`, `direct`, `hairpin`, `host-local`, `egress`.
     public var kind: String
     public var network: String?
     public var container: String?
@@ -54,8 +54,19 @@ public enum ScenarioCatalog {
         let topology = Topology(host: host, ruleset: snapshot.ruleset)
         let simulator = Simulator(snapshot: snapshot, ruleText: { _ in "" })
         var out: [DocScenario] = []
+        // Source ports derive from what a scenario is, not from its position in the list, so
+        // adding a container does not renumber every other page; unique within the host.
+        var usedPorts: Set<UInt16> = []
+        func port(for key: String) -> UInt16 {
+            var p = UInt16(40000 + ScenarioCatalog.stableHash(key) % 20000)
+            while usedPorts.contains(p) { p = p == 59999 ? 40000 : p + 1 }
+            usedPorts.insert(p)
+            return p
+        }
         var used: Set<String> = []
         func add(_ id: String, _ title: String, _ kind: String, _ network: String?, _ container: String?, _ s: Scenario) {
+            var s = s
+            s.sport = port(for: id)
             var unique = safe(id)
             var n = 2
             while used.contains(unique) { unique = safe(id) + "-\(n)"; n += 1 }
@@ -63,8 +74,6 @@ public enum ScenarioCatalog {
             out.append(DocScenario(id: unique, title: title, kind: kind, network: network, container: container, scenario: s))
         }
         let containers = host.docker.containers.filter(\.running).sorted { $0.name < $1.name }
-        var sport: UInt16 = 41000
-        func nextPort() -> UInt16 { sport += 1; return sport }
 
         // Published ports, from every client, on every address the binding covers.
         for c in containers {
@@ -77,7 +86,23 @@ public enum ScenarioCatalog {
                             "\(c.name) \(p.hostPort)/\(p.proto) from \(client)", "published-port",
                             c.endpoints.first?.network, c.name,
                             Scenario(from: .external(address: client, interface: nil), to: target, port: UInt16(p.hostPort),
-                                     proto: proto, sport: nextPort()))
+                                     proto: proto, sport: 0))
+                    }
+                }
+            }
+        }
+        // Containers on the host network serve on the host's own addresses: the input path.
+        for c in containers where c.usesHostNetwork {
+            for exposed in c.exposedPorts {
+                let parts = exposed.split(separator: "/")
+                guard let first = parts.first, let port = UInt16(first), port > 0,
+                      let proto = L4Proto(rawValue: parts.count > 1 ? String(parts[1]) : "tcp"), proto == .tcp || proto == .udp else { continue }
+                for client in clients {
+                    guard let iface = simulator.arrivalInterface(for: client) else { continue }
+                    for target in bindingTargets("", arrivingOn: iface, v4: client.isV4, host: host) {
+                        add("\(c.name)-\(proto.rawValue)-\(port)-host-network-from-\(client)",
+                            "\(c.name) \(port)/\(proto.rawValue) (host network) from \(client)", "host-network", "host", c.name,
+                            Scenario(from: .external(address: client, interface: nil), to: target, port: port, proto: proto, sport: 0))
                     }
                 }
             }
@@ -94,25 +119,25 @@ public enum ScenarioCatalog {
                         "\(client) to \(target.name)'s address \(addr):\(p.containerPort)/\(p.proto) directly", "direct",
                         network.name, target.name,
                         Scenario(from: .external(address: client, interface: nil), to: addr, port: UInt16(p.containerPort),
-                                 proto: proto, sport: nextPort()))
+                                 proto: proto, sport: 0))
                 }
                 if let hostAddr = uplinkAddress(host, v4: true) {
                     let caller = members.first { $0.name != target.name } ?? target
                     add("\(network.name)-hairpin-\(caller.name)-to-\(target.name)-\(p.proto)-\(p.hostPort)",
                         "\(caller.name) calls \(hostAddr):\(p.hostPort)/\(p.proto) (published by \(target.name))", "hairpin",
                         network.name, caller.name,
-                        Scenario(from: .container(caller.name), to: hostAddr, port: UInt16(p.hostPort), proto: proto, sport: nextPort()))
+                        Scenario(from: .container(caller.name), to: hostAddr, port: UInt16(p.hostPort), proto: proto, sport: 0))
                     add("\(network.name)-host-local-\(target.name)-\(p.proto)-\(p.hostPort)",
                         "the host calls \(hostAddr):\(p.hostPort)/\(p.proto) (published by \(target.name))", "host-local",
                         network.name, target.name,
-                        Scenario(from: .host, to: hostAddr, port: UInt16(p.hostPort), proto: proto, sport: nextPort()))
+                        Scenario(from: .host, to: hostAddr, port: UInt16(p.hostPort), proto: proto, sport: 0))
                 }
             }
             if let client = clients.first(where: \.isV4) {
                 let sender = members[0]
                 add("\(network.name)-egress-\(sender.name)-to-\(client)",
                     "\(sender.name) calls \(client):443/tcp (egress)", "egress", network.name, sender.name,
-                    Scenario(from: .container(sender.name), to: client, port: 443, proto: .tcp, sport: nextPort()))
+                    Scenario(from: .container(sender.name), to: client, port: 443, proto: .tcp, sport: 0))
             }
         }
         return out
@@ -132,6 +157,13 @@ public enum ScenarioCatalog {
 
     static func uplinkAddress(_ host: HostModel, v4: Bool) -> IPAddress? {
         uplinks(host).flatMap(\.addresses).first { $0.address.isV4 == v4 && $0.scope == "global" }?.address
+    }
+
+    /// FNV-1a: stable across runs and machines (Swift's `hashValue` is seeded per process).
+    static func stableHash(_ s: String) -> UInt32 {
+        var h: UInt32 = 2_166_136_261
+        for b in s.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
+        return h
     }
 
     /// Keeps letters, digits, `.`, `_` and `-`; anything else from a host name becomes `_`.

@@ -39,7 +39,8 @@ final class ExampleWalkthroughTests: XCTestCase {
         let pre = try section(try page(), direction: "Request", hook: "prerouting")
         XCTAssertEqual(marks(pre), ["(1)", "(2)->", "->(2)", "↓", "↓", "↓", "(3)"])
         XCTAssertEqual(numbers(pre), ["(1)", "(2)", "(3)"])
-        XCTAssertTrue(pre.contains("Conntrack starts tracking a new connection udp 10.254.10.105:41003 -> 10.254.10.252:1812."), pre.joined(separator: "\n"))
+        XCTAssertTrue(pre.contains { $0.hasPrefix("Conntrack starts tracking a new connection udp 10.254.10.105:") && $0.hasSuffix(" -> 10.254.10.252:1812.") },
+                      pre.joined(separator: "\n"))
         XCTAssertTrue(pre.contains { $0.hasPrefix("The routing decision looks up the destination 172.20.0.4") }, pre.joined(separator: "\n"))
     }
 

@@ -17,7 +17,8 @@ enum DockerContainersFile {
             // Docker itself writes `default` (the bridge network) when nothing was chosen.
             networkMode: try o.optionalObject("HostConfig")?.optionalString("NetworkMode") ?? "default",
             endpoints: try settings?.optionalObject("Networks").map(endpoints) ?? [],
-            ports: try settings?.optionalObject("Ports").map(ports) ?? [])
+            ports: try settings?.optionalObject("Ports").map(ports) ?? [],
+            exposedPorts: try o.optionalObject("Config")?.optionalObject("ExposedPorts")?.keys.sorted() ?? [])
     }
 
     /// `NetworkSettings.Ports`: `"8080/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]`, null for a
