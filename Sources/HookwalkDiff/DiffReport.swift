@@ -78,6 +78,13 @@ public struct ScenarioDiff: Sendable, Hashable, Codable {
     /// Steps of one path that the other lacks, as `request: ip filter DOCKER-USER: ... (drop)`.
     public var onlyOnA: [String]
     public var onlyOnB: [String]
+    /// The union of both paths per packet, for the overlay diagrams; empty when the paths are
+    /// the same or a side is missing. Not encoded: `onlyOnA`/`onlyOnB` carry the same facts.
+    public var paths: [PacketOverlay] = []
+
+    enum CodingKeys: String, CodingKey {
+        case status, key, titleA, titleB, worksA, worksB, outcomeA, outcomeB, firstDivergence, onlyOnA, onlyOnB
+    }
 
     public init(status: Status, key: ScenarioKey, titleA: String?, titleB: String?, worksA: Bool?, worksB: Bool?,
                 outcomeA: String?, outcomeB: String?, firstDivergence: Divergence?, onlyOnA: [String], onlyOnB: [String]) {
@@ -118,7 +125,7 @@ public struct ScenarioKey: Sendable, Hashable, Codable, Comparable {
         self.occurrence = occurrence
     }
 
-    static let kindOrder = ["published-port", "direct", "hairpin", "host-local", "egress"]
+    static let kindOrder = ["published-port", "host-network", "direct", "hairpin", "host-local", "egress"]
 
     public static func < (l: ScenarioKey, r: ScenarioKey) -> Bool {
         let lk = kindOrder.firstIndex(of: l.kind) ?? kindOrder.count, rk = kindOrder.firstIndex(of: r.kind) ?? kindOrder.count
@@ -134,6 +141,7 @@ public struct ScenarioKey: Sendable, Hashable, Codable, Comparable {
         let what: String
         switch kind {
         case "published-port": what = "published port \(port)/\(proto) of \(container)"
+        case "host-network": what = "\(container) \(port)/\(proto) on the host network"
         case "direct": what = "direct access to \(container) \(port)/\(proto)"
         case "hairpin": what = "hairpin: \(container) calls published port \(port)/\(proto)"
         case "host-local": what = "host-local: the host calls published port \(port)/\(proto) of \(container)"

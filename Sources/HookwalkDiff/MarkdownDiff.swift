@@ -2,7 +2,9 @@
 /// settings that differ, then the scenarios most important first. Everything from a host is
 /// escaped (`MarkdownEscaping`); the output depends on the report only, so it is byte-stable.
 public enum MarkdownDiff {
-    public static func render(_ r: DiffReport) -> String {
+    /// `diagrams`: per scenario, the overlay diagram's path relative to the report, embedded
+    /// under the scenario's details (`hookwalk diff --out` writes them; stdout has none).
+    public static func render(_ r: DiffReport, diagrams: [ScenarioKey: String] = [:]) -> String {
         var out: [String] = ["# hookwalk diff", ""]
         out += ["| | A | B |", "|---|---|---|"]
         out.append("| snapshot | \(t(r.a.snapshot)) | \(t(r.b.snapshot)) |")
@@ -18,7 +20,13 @@ public enum MarkdownDiff {
             let items = r.scenarios.filter { $0.status == status }
             guard !items.isEmpty else { continue }
             out += ["", "## \(heading)"]
-            for s in items { out += detail(s) }
+            for s in items {
+                out += detail(s)
+                if let d = diagrams[s.key] {
+                    out += ["", "![overlay of A and B: \(t(s.key.label))](\(d))",
+                            "", "Orange (solid): only on A; blue (dashed): only on B; white: on both."]
+                }
+            }
         }
         for (status, heading, side) in [(ScenarioDiff.Status.onlyOnA, "Only on A", "A"), (.onlyOnB, "Only on B", "B")] {
             let items = r.scenarios.filter { $0.status == status }

@@ -1,5 +1,4 @@
 import HookwalkModel
-import HookwalkParsers
 import HookwalkSimulator
 
 /// `hookwalk diff`: simulates the documented scenarios of two hosts and compares them pair by pair.
@@ -10,8 +9,13 @@ import HookwalkSimulator
 public enum SnapshotDiff {
     /// `clients` nil: each side uses its own default clients (the scenarios pair by client number).
     public static func compare(_ a: Snapshot, _ b: Snapshot, clients: [IPAddress]? = nil) -> DiffReport {
-        let sideA = SideRun(a, clients: clients ?? ScenarioCatalog.defaultClients(for: a))
-        let sideB = SideRun(b, clients: clients ?? ScenarioCatalog.defaultClients(for: b))
+        compare(DiffInput.simulating(a, clients: clients ?? ScenarioCatalog.defaultClients(for: a)),
+                DiffInput.simulating(b, clients: clients ?? ScenarioCatalog.defaultClients(for: b)))
+    }
+
+    /// Two sides as simulated from snapshots or as read back from generated folders.
+    public static func compare(_ a: DiffInput, _ b: DiffInput) -> DiffReport {
+        let sideA = SideRun(a), sideB = SideRun(b)
         let keys = Set(sideA.entries.keys).union(sideB.entries.keys).sorted()
         let scenarios = keys.map { comparePair(key: $0, sideA.entries[$0], sideB.entries[$0]) }
             .enumerated().sorted { ($0.element.status, $0.offset) < ($1.element.status, $1.offset) }.map(\.element)
@@ -39,6 +43,9 @@ public enum SnapshotDiff {
             d.status = .verdictChange
         } else if d.firstDivergence != nil {
             d.status = .differentPath
+        }
+        if d.status != .same {
+            d.paths = SideRun.packetNames.compactMap { PacketOverlay.make($0, a.packets[$0], b.packets[$0]) }
         }
         return d
     }
@@ -98,15 +105,15 @@ struct SideRun {
     var info: DiffReport.Side
     var entries: [ScenarioKey: Entry] = [:]
 
-    init(_ snapshot: Snapshot, clients: [IPAddress]) {
-        info = DiffReport.Side(snapshot: snapshot.path, hostname: snapshot.host.info.hostname,
-                               dockerVersion: snapshot.host.info.dockerVersion, clients: clients.map(\.description))
-        let extractor = StepExtractor(symbols: AddressSymbols(host: snapshot.host, clients: clients))
-        let simulator = Simulator(snapshot: snapshot, ruleText: NftTextWriter.ruleText)
-        for doc in ScenarioCatalog.scenarios(for: snapshot, clients: clients) {
+    init(_ input: DiffInput) {
+        let clients = input.clients
+        info = DiffReport.Side(snapshot: input.path, hostname: input.host.info.hostname,
+                               dockerVersion: input.host.info.dockerVersion, clients: clients.map(\.description))
+        let extractor = StepExtractor(symbols: AddressSymbols(host: input.host, clients: clients))
+        for item in input.scenarios {
+            let doc = item.doc, trace = item.trace
             var key = Self.key(doc, clients: clients)
             while entries[key] != nil { key.occurrence += 1 }
-            let trace = simulator.simulate(doc.scenario)
             let leg = trace.proxyLeg.first
             let named: [(String, PacketTrace?)] = [("request", trace.request), ("reply", trace.reply),
                                                    ("proxy request", leg?.request), ("proxy reply", leg?.reply)]

@@ -3,7 +3,9 @@ import HookwalkModel
 import HookwalkSimulator
 
 /// Writes the documentation of a host: `index.md`, `scenarios/<id>.md`,
-/// `diagrams/<id>-{request,reply}.{dot,svg[,png]}` and `diagrams/overview.{dot,svg[,png]}`.
+/// `diagrams/<id>-{request,reply}.{dot,svg[,png]}` (plus `<id>-proxy-{request,reply}` when
+/// docker-proxy opens a second connection), `diagrams/overview.{dot,svg[,png]}`, and the traces as
+/// JSON (`scenarios.json`, `traces/<id>.json`) so the folder can be diffed later.
 ///
 /// Everything is produced in memory, written to a sibling folder, and renamed into place at the
 /// end, so a failure never leaves a half-written tree and a reader never sees one. Output depends
@@ -39,8 +41,8 @@ public struct DocGenerator: Sendable {
 
     /// Renders one host's pages and diagrams into `files`, at the places `paths` gives, and
     /// returns what a hosts index, a sidebar or a nav needs to know about them.
-    func renderHost(snapshot: Snapshot, scenarios: [ScenarioDoc], png: Bool, host: String, paths: SitePaths,
-                    into files: inout [String: [UInt8]]) throws -> HostSummary {
+    func renderHost(snapshot: Snapshot, scenarios: [ScenarioDoc], clients: [IPAddress] = [], png: Bool, host: String,
+                    paths: SitePaths, into files: inout [String: [UInt8]]) throws -> HostSummary {
         let context = RenderContext(ruleset: snapshot.ruleset, host: snapshot.host, ruleText: ruleText)
         let builder = WalkthroughBuilder(context: context)
         var rows: [IndexPage.Row] = []
@@ -50,48 +52,38 @@ public struct DocGenerator: Sendable {
         let ids = Self.fileIDs(rawIDs)
         let hostPage = paths.hostIndex(host)
 
-        func addDiagram(_ base: String, dot: String) throws {
-            files[paths.diagram(host, base, "dot")] = Array(dot.utf8)
-            files[paths.diagram(host, base, "svg")] = try GraphvizRenderer.render(dot: dot, format: "svg")
-            if png { files[paths.diagram(host, base, "png")] = try GraphvizRenderer.render(dot: dot, format: "png") }
-        }
-
+        var notModelled: [(construct: NotModelledConstruct, scenarios: [String])] = []
         for (doc, id) in zip(scenarios, ids) {
-            let trace = doc.trace
-            let request = builder.build(trace.request, direction: .request, from: trace.scenario.from)
-            var reply: Walkthrough?
-            if let r = trace.reply, case .delivered(let endpoint, _) = trace.request.outcome {
-                reply = builder.build(r, direction: .reply, from: endpoint)
-            }
-            try addDiagram("\(id)-request", dot: ScenarioDiagram.dot(request, title: doc.title, context: context))
-            if let reply {
-                try addDiagram("\(id)-reply", dot: ScenarioDiagram.dot(reply, title: doc.title, context: context))
-            }
-            let pagePath = paths.scenario(host, id)
-            let link = { (to: String) in paths.link(from: pagePath, to: to) }
-            let requestSVG = paths.diagram(host, "\(id)-request", "svg"), replySVG = paths.diagram(host, "\(id)-reply", "svg")
-            var directions = [ScenarioPage.direction(request, request: nil, diagram: link(requestSVG), host: snapshot.host)]
-            if let reply {
-                directions.append(ScenarioPage.direction(reply, request: request, diagram: link(replySVG), host: snapshot.host))
-            }
-            let page = ScenarioPage(id: id, title: Markdown.escape(doc.title), kind: Markdown.escape(doc.kind),
-                                    verdict: Phrases.verdict(trace), hostPage: link(hostPage),
-                                    requestDiagram: link(requestSVG),
-                                    replyDiagram: reply == nil ? nil : link(replySVG),
-                                    directions: directions)
-            files[pagePath] = Array(try templates.render(page, template: "scenario").utf8)
+            let r = try renderScenario(doc, id: id, host: host, snapshot: snapshot, context: context, builder: builder,
+                                       paths: paths, png: png, into: &files)
             let fromIndex = { (to: String) in paths.link(from: hostPage, to: to) }
+            var verdict = r.shortVerdict
+            if !r.notModelled.isEmpty {
+                let n = r.notModelled.count
+                verdict += " (assumes \(n) not-modelled construct\(n == 1 ? "" : "s"))"
+            }
             rows.append(IndexPage.Row(title: Markdown.escape(doc.title), kind: Markdown.escape(doc.kind),
-                                      verdict: Phrases.shortVerdict(trace), page: fromIndex(pagePath),
-                                      requestDiagram: fromIndex(requestSVG),
-                                      replyDiagram: reply == nil ? nil : fromIndex(replySVG)))
-            entries.append(HostSummary.Entry(doc: doc, page: pagePath, verdict: Phrases.shortVerdict(trace)))
-            crossings.append(OverviewDiagram.Crossing(scenario: id, trace: trace))
+                                      verdict: verdict, page: fromIndex(r.page),
+                                      requestDiagram: fromIndex(r.requestDiagram),
+                                      replyDiagram: r.replyDiagram.map(fromIndex)))
+            entries.append(HostSummary.Entry(doc: doc, page: r.page, verdict: r.shortVerdict, works: Phrases.works(doc.trace)))
+            crossings.append(OverviewDiagram.Crossing(scenario: id, trace: doc.trace))
+            let link = "[\(Markdown.escape(doc.title))](\(fromIndex(r.page)))"
+            for c in r.notModelled {
+                if let i = notModelled.firstIndex(where: { $0.construct == c }) {
+                    notModelled[i].scenarios.append(link)
+                } else {
+                    notModelled.append((c, [link]))
+                }
+            }
         }
-        try addDiagram("overview", dot: OverviewDiagram.dot(ruleset: snapshot.ruleset,
-                                                            hostname: snapshot.host.info.hostname ?? "host",
-                                                            crossings: crossings))
-        var index = IndexPage.make(snapshot: snapshot, rows: rows)
+        try addDiagram(files: &files, paths: paths, host: host, base: "overview", png: png,
+                       dot: OverviewDiagram.dot(ruleset: snapshot.ruleset, hostname: snapshot.host.info.hostname ?? "host",
+                                                crossings: crossings))
+        var index = IndexPage.make(snapshot: snapshot, rows: rows,
+                                   containerLinks: Self.containerLinks(scenarios, ids: ids, paths: paths, host: host))
+        index.notModelled = IndexPage.notModelledSection(notModelled)
+        try writeData(snapshot: snapshot, scenarios: scenarios, ids: ids, clients: clients, host: host, paths: paths, into: &files)
         index.overview = paths.link(from: hostPage, to: paths.diagram(host, "overview", "svg"))
         index.hostsPage = paths.hostsIndex.map { paths.link(from: hostPage, to: $0) }
         files[hostPage] = Array(try templates.render(index, template: "index").utf8)

@@ -12,7 +12,9 @@ struct GenerateCommand: ParsableCommand {
         abstract: "Write Markdown walkthroughs and Graphviz diagrams of every documented scenario.",
         discussion: """
             One snapshot, --layout plain (the default): DIR/index.md, DIR/scenarios/<id>.md, \
-            DIR/diagrams/<id>-{request,reply}.{dot,svg} and DIR/diagrams/overview.{dot,svg}. Several snapshots: \
+            DIR/diagrams/<id>-{request,reply}.{dot,svg} (and <id>-proxy-{request,reply} for docker-proxy's own \
+            connection), DIR/diagrams/overview.{dot,svg}, and the traces as JSON (DIR/scenarios.json, \
+            DIR/traces/<id>.json), so that `hookwalk diff` can compare two generated folders. Several snapshots: \
             DIR/index.md lists the hosts and which published ports are delivered where, and each host gets \
             DIR/<host>/ laid out as above. --layout github-wiki writes flat pages (Home.md, _Sidebar.md, \
             <host>.md, <host>--<id>.md) with the images beside them, for a wiki repository; --layout mkdocs \
@@ -60,7 +62,8 @@ struct GenerateCommand: ParsableCommand {
                 let snap = try SnapshotLoader.load(path: path)
                 return SiteHost(name: HostDocuments.name(snapshot: snap, path: path), snapshot: snap,
                                 scenarios: HostDocuments.scenarios(snapshot: snap, clients: addresses,
-                                                                   ruleText: NftTextWriter.ruleText))
+                                                                   ruleText: NftTextWriter.ruleText),
+                                clients: HostDocuments.clients(snapshot: snap, given: addresses))
             }
             let generator = try DocGenerator(templatesDirectory: try templatesDirectory(), ruleText: NftTextWriter.ruleText)
             try generator.generate(hosts: hosts, layout: SiteLayout(rawValue: layout) ?? .plain, outDir: out, png: png)

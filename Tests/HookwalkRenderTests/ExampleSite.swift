@@ -36,7 +36,8 @@ enum ExampleSite {
         let snapshot = try SnapshotLoader.load(path: path)
         return SiteHost(name: HostDocuments.name(snapshot: snapshot, path: path), snapshot: snapshot,
                         scenarios: HostDocuments.scenarios(snapshot: snapshot, clients: [client],
-                                                           ruleText: NftTextWriter.ruleText))
+                                                           ruleText: NftTextWriter.ruleText),
+                        clients: [client])
     }
 
     static func generator() throws -> DocGenerator {

@@ -181,7 +181,7 @@ public enum ScenarioDiagram {
             let fill: String
             switch walk.outcome {
             case .delivered(let endpoint, let state):
-                lines = ["delivered to \(endpoint.label)", "it sees \(state.flowText)"]
+                lines = ["delivered to \(walk.receiverPlain ?? endpoint.label)", "it sees \(state.flowText)"]
                 fill = DiagramStyle.acceptFill
             case .dropped(let chain, let handle, let text, let rejected):
                 let by = handle == nil ? "policy of \(chain)" : "\(chain): \(text)"

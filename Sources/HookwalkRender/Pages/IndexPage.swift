@@ -41,10 +41,27 @@ struct IndexPage: Sendable {
     var overview: String
     /// The link to the hosts index, when there is one.
     var hostsPage: String? = nil
+    /// The constructs hookwalk could not evaluate on any documented path; nil when there are none.
+    var notModelled: NotModelledSection? = nil
+
+    struct NotModelledSection: Sendable {
+        struct Row: Sendable {
+            var construct: String
+            var place: String
+            var assumption: String
+            var scenarios: String
+        }
+
+        /// `2 constructs`.
+        var count: String
+        var rows: [Row]
+    }
 }
 
 extension IndexPage {
-    static func make(snapshot: Snapshot, rows: [Row]) -> IndexPage {
+    /// `containerLinks`: Markdown links to the scenarios of containers without published ports
+    /// (host network), shown in the container table's ports column.
+    static func make(snapshot: Snapshot, rows: [Row], containerLinks: [String: [String]] = [:]) -> IndexPage {
         let host = snapshot.host
         let e = Markdown.escape
         let networks = host.docker.networks.sorted { $0.name < $1.name }.map { n in
@@ -60,9 +77,13 @@ extension IndexPage {
                 let bind = p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP
                 return e("\(bind):\(p.hostPort)") + "->" + e("\(p.containerPort)/\(p.proto)")
             }
+            var portsCell = ports.isEmpty ? "-" : ports.joined(separator: ", ")
+            if let links = containerLinks[c.name], !links.isEmpty {
+                portsCell = (ports.isEmpty ? "" : portsCell + "; ") + "served on the host's own addresses: " + links.joined(separator: ", ")
+            }
             return Container(name: e(c.name) + (c.running ? "" : " (stopped)"), network: network,
                              addresses: addresses.isEmpty ? "-" : addresses.map(e).joined(separator: ", "),
-                             ports: ports.isEmpty ? "-" : ports.joined(separator: ", "))
+                             ports: portsCell)
         }
         let info = host.info
         return IndexPage(
@@ -74,6 +95,17 @@ extension IndexPage {
             userlandProxy: host.docker.userlandProxy.map { $0 ? "on" : "off" } ?? "not set (Docker's default: on)",
             brNetfilter: "\(host.sysctl("net.bridge.bridge-nf-call-iptables"))",
             networks: networks, containers: containers, scenarios: rows, overview: "diagrams/overview.svg")
+    }
+}
+
+extension IndexPage {
+    /// The index's "Not modelled" table: each construct once, with every scenario that met it.
+    static func notModelledSection(_ found: [(construct: NotModelledConstruct, scenarios: [String])]) -> NotModelledSection? {
+        guard !found.isEmpty else { return nil }
+        return NotModelledSection(count: "\(found.count) construct\(found.count == 1 ? "" : "s")", rows: found.map { c, scenarios in
+            NotModelledSection.Row(construct: Markdown.escape(c.text), place: c.place(inTable: true),
+                                   assumption: c.assumptionPhrase, scenarios: scenarios.joined(separator: "<br>"))
+        })
     }
 }
 

@@ -30,10 +30,11 @@ enum Phrases {
     }
 
     /// One plain sentence: where the packet ends up and how it looks there.
-    static func outcome(_ o: Outcome, what: String) -> String {
+    /// `receiver` replaces the endpoint's wording (docker-proxy, a host-network container).
+    static func outcome(_ o: Outcome, what: String, receiver: String? = nil) -> String {
         switch o {
         case .delivered(let endpoint, let state):
-            return "the \(what) reaches \(receiver(endpoint)) as \(Sentences.flow(state))"
+            return "the \(what) reaches \(receiver ?? Self.receiver(endpoint)) as \(Sentences.flow(state))"
         case .dropped(let chain, let handle, let text, let rejected):
             let verb = rejected ? "rejected" : "dropped"
             if handle == nil {
@@ -48,9 +49,21 @@ enum Phrases {
         }
     }
 
-    /// The verdict of a whole scenario, first on its page.
-    static func verdict(_ trace: Trace) -> String {
-        let request = outcome(trace.request.outcome, what: "request")
+    /// The verdict of a whole scenario, first on its page. With docker-proxy in the middle the
+    /// scenario works only if all four packets arrive: the client's request and docker-proxy's
+    /// reply, the proxy's request and the container's reply.
+    static func verdict(_ trace: Trace, roles: ScenarioRoles) -> String {
+        let request = outcome(trace.request.outcome, what: "request", receiver: roles.requestReceiver?.markdown)
+        if let container = roles.proxyContainer, let leg = trace.proxyLeg.first {
+            var parts = [capitalised(request)]
+            parts.append("docker-proxy's own connection: "
+                + outcome(leg.request.outcome, what: "request", receiver: nil))
+            if let r = leg.reply { parts.append(outcome(r.outcome, what: "container's reply", receiver: "docker-proxy")) }
+            if let r = trace.reply { parts.append(outcome(r.outcome, what: "reply of docker-proxy", receiver: nil)) }
+            let head = worksViaProxy(trace) ? "**Delivered via docker-proxy.**"
+                : "**Not delivered via docker-proxy** (to container \(Markdown.codeSpan(container)))."
+            return "\(head) " + parts.joined(separator: "; ") + "."
+        }
         switch (trace.request.outcome, trace.reply) {
         case (.delivered, let reply?):
             let head = reply.outcome.isDelivered ? "**Delivered.**" : "**Request delivered, reply lost.**"
@@ -66,8 +79,16 @@ enum Phrases {
         }
     }
 
+    /// Every packet of the scenario arrives, docker-proxy's leg included.
+    static func works(_ trace: Trace) -> Bool {
+        trace.request.outcome.isDelivered && (trace.reply?.outcome.isDelivered ?? false)
+            && trace.proxyLeg.allSatisfy { $0.request.outcome.isDelivered && ($0.reply?.outcome.isDelivered ?? false) }
+    }
+
+    static func worksViaProxy(_ trace: Trace) -> Bool { !trace.proxyLeg.isEmpty && works(trace) }
+
     /// A few words for the index table.
-    static func shortVerdict(_ trace: Trace) -> String {
+    static func shortVerdict(_ trace: Trace, roles: ScenarioRoles) -> String {
         func one(_ o: Outcome) -> String {
             switch o {
             case .delivered: return "delivered"
@@ -76,6 +97,13 @@ enum Phrases {
             case .unroutable: return "not routable"
             case .notModelled: return "not modelled"
             }
+        }
+        if roles.proxyContainer != nil, let leg = trace.proxyLeg.first {
+            if works(trace) { return "delivered via docker-proxy" }
+            let steps: [(String, Outcome?)] = [("proxy's connection", leg.request.outcome), ("container's reply", leg.reply?.outcome),
+                                                ("proxy's reply", trace.reply?.outcome)]
+            let failed = steps.first { !($0.1?.isDelivered ?? false) }.map { "\($0.0) \($0.1.map(one) ?? "missing")" } ?? ""
+            return "via docker-proxy: \(failed)"
         }
         guard let reply = trace.reply else { return one(trace.request.outcome) }
         if trace.request.outcome.isDelivered && reply.outcome.isDelivered { return "delivered both ways" }

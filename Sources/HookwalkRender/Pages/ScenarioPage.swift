@@ -18,6 +18,10 @@ struct ScenarioPage: Sendable {
     }
 
     struct Direction: Sendable {
+        /// The Markdown heading marks of the direction (`##`) and of its hook sections (`###`):
+        /// one level deeper inside docker-proxy's section.
+        var marks: String
+        var sectionMarks: String
         var name: String
         var intro: [String]
         var path: String
@@ -34,7 +38,19 @@ struct ScenarioPage: Sendable {
     var hostPage: String
     var requestDiagram: String
     var replyDiagram: String?
+    /// Every diagram of the page as Markdown links, `·`-separated.
+    var diagramLinks: String
+    /// The "not fully evaluated" block quote, when the paths met constructs hookwalk skips.
+    var callout: String?
     var directions: [Direction]
+    /// docker-proxy's own connection to the container, when the request ends at docker-proxy.
+    var proxyLeg: ProxyLeg?
+
+    struct ProxyLeg: Sendable {
+        var heading: String
+        var explanation: String
+        var directions: [Direction]
+    }
 }
 
 extension ScenarioPage {
@@ -125,7 +141,10 @@ extension ScenarioPage {
         return hooks.isEmpty ? "no hook" : hooks.joined(separator: " → ")
     }
 
-    static func direction(_ walk: Walkthrough, request: Walkthrough?, diagram: String, host: HostModel) -> Direction {
+    /// `extraIntro` goes first: what the scenario's roles explain (docker-proxy, host network).
+    /// `level` 2 for the scenario's own packets, 3 inside docker-proxy's section.
+    static func direction(_ walk: Walkthrough, request: Walkthrough?, diagram: String, host: HostModel,
+                          extraIntro: [String] = [], level: Int = 2) -> Direction {
         let sections = walk.sections.map { s in
             let (lead, items, trail) = numbered(s.steps)
             let noChain = s.hook != nil && !s.steps.contains { if case .baseChain = $0.kind { true } else { false } }
@@ -139,8 +158,10 @@ extension ScenarioPage {
                 communication: Sentences.flow(s.stateAfter)
             )
         }
-        return Direction(name: walk.direction.title, intro: intro(walk, request: request, host: host),
+        return Direction(marks: String(repeating: "#", count: level), sectionMarks: String(repeating: "#", count: level + 1),
+                         name: walk.direction.title, intro: extraIntro + intro(walk, request: request, host: host),
                          path: path(walk), diagram: diagram, sections: sections,
-                         outcome: Phrases.capitalised(Phrases.outcome(walk.outcome, what: walk.direction.rawValue.lowercased())) + ".")
+                         outcome: Phrases.capitalised(Phrases.outcome(walk.outcome, what: walk.direction.rawValue.lowercased(),
+                                                                      receiver: walk.receiver)) + ".")
     }
 }

@@ -7,13 +7,17 @@ public enum HostDocuments {
     /// Every catalog scenario for `clients` (the catalog's default client when empty), with its
     /// trace.
     public static func scenarios(snapshot: Snapshot, clients: [IPAddress], ruleText: @escaping RulePrinter) -> [ScenarioDoc] {
-        let catalog = ScenarioCatalog.scenarios(
-            for: snapshot, clients: clients.isEmpty ? ScenarioCatalog.defaultClients(for: snapshot) : clients)
+        let catalog = ScenarioCatalog.scenarios(for: snapshot, clients: Self.clients(snapshot: snapshot, given: clients))
         let simulator = Simulator(snapshot: snapshot, ruleText: ruleText)
         return catalog.map { d in
             ScenarioDoc(id: d.id, title: d.title, kind: d.kind, network: d.network, container: d.container,
                         trace: simulator.simulate(d.scenario))
         }
+    }
+
+    /// The clients a host is documented for: those given, else the catalog's default.
+    public static func clients(snapshot: Snapshot, given: [IPAddress]) -> [IPAddress] {
+        given.isEmpty ? ScenarioCatalog.defaultClients(for: snapshot) : given
     }
 
     /// The name a host's files get: its hostname, else the snapshot folder's name.

@@ -10,6 +10,8 @@ struct HostSummary: Sendable {
         var page: String
         /// `delivered both ways`, `request dropped in ...` (Markdown, escaped).
         var verdict: String
+        /// Every packet of the scenario arrives (docker-proxy's connection included).
+        var works: Bool
 
         /// `radius 1812/udp`: what pairs a published port across hosts. Addresses differ from host
         /// to host, the container name and the published port do not.

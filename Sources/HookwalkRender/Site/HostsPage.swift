@@ -28,7 +28,7 @@ extension HostsPage {
                  kernel: e(s.snapshot.host.info.kernel ?? "unknown"),
                  docker: e(s.snapshot.host.info.dockerVersion ?? "unknown"),
                  scenarios: s.entries.count,
-                 delivered: s.entries.filter { $0.verdict == "delivered both ways" || $0.verdict == "delivered" }.count)
+                 delivered: s.entries.filter { $0.works || $0.verdict == "delivered" }.count)
         }
         var keys = Set<HostSummary.PortKey>()
         for s in summaries { for entry in s.entries { if let k = entry.portKey { keys.insert(k) } } }

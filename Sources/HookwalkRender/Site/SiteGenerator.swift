@@ -7,11 +7,16 @@ public struct SiteHost: Sendable {
     public var name: String
     public var snapshot: Snapshot
     public var scenarios: [ScenarioDoc]
+    /// The external clients the scenarios were made for, in the order given (recorded in
+    /// `scenarios.json`, where `hookwalk diff` pairs scenarios by client position). Empty: read
+    /// from the scenarios.
+    public var clients: [IPAddress]
 
-    public init(name: String, snapshot: Snapshot, scenarios: [ScenarioDoc]) {
+    public init(name: String, snapshot: Snapshot, scenarios: [ScenarioDoc], clients: [IPAddress] = []) {
         self.name = name
         self.snapshot = snapshot
         self.scenarios = scenarios
+        self.clients = clients
     }
 }
 
@@ -25,8 +30,8 @@ extension DocGenerator {
         var files: [String: [UInt8]] = [:]
         var summaries: [HostSummary] = []
         for (host, slug) in zip(hosts, slugs) {
-            summaries.append(try renderHost(snapshot: host.snapshot, scenarios: host.scenarios, png: png, host: slug,
-                                            paths: paths, into: &files))
+            summaries.append(try renderHost(snapshot: host.snapshot, scenarios: host.scenarios, clients: host.clients, png: png,
+                                            host: slug, paths: paths, into: &files))
         }
         if let hostsIndex = paths.hostsIndex {
             let page = HostsPage.make(summaries, paths: paths, from: hostsIndex)

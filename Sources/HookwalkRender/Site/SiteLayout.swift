@@ -55,6 +55,13 @@ public struct SitePaths: Sendable {
         layout == .githubWiki ? "\(host)--\(base).\(ext)" : folder(host) + "diagrams/\(base).\(ext)"
     }
 
+    /// A machine-readable file of a host (`scenarios.json`, `traces/<id>.json`): beside the
+    /// host's pages, except in a wiki, whose flat page namespace gets them under `data/<host>/`.
+    /// `hookwalk diff` reads the folder that holds `scenarios.json`.
+    public func data(_ host: String, _ file: String) -> String {
+        layout == .githubWiki ? "data/\(host)/\(file)" : folder(host) + file
+    }
+
     /// The link written in page `from` to the file `to`. A GitHub wiki addresses pages by name,
     /// so `.md` is dropped there; elsewhere links are relative file paths (MkDocs rewrites `.md`
     /// links itself and checks them).

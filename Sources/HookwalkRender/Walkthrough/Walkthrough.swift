@@ -90,4 +90,9 @@ public struct Walkthrough: Sendable, Hashable {
     public var initial: PacketState
     public var sections: [WalkSection]
     public var outcome: Outcome
+    /// Who receives the packet when the endpoint alone says too little (`docker-proxy on the
+    /// host`, a host-network container's process), as Markdown and as plain text; nil: the
+    /// endpoint's own wording.
+    public var receiver: String? = nil
+    public var receiverPlain: String? = nil
 }

@@ -1,0 +1,43 @@
+import HookwalkModel
+import HookwalkParsers
+import HookwalkSimulator
+
+/// One side of `hookwalk diff`: a host, the clients its scenarios were made for, and each
+/// scenario with its trace. Built by simulating a snapshot, or from a folder `hookwalk generate`
+/// wrote (its `scenarios.json` and traces, read by the command), so a published site can be
+/// compared as it was published, without the snapshot it came from.
+public struct DiffInput: Sendable {
+    public struct Item: Sendable {
+        public var doc: DocScenario
+        public var trace: Trace
+
+        public init(doc: DocScenario, trace: Trace) {
+            self.doc = doc
+            self.trace = trace
+        }
+    }
+
+    /// The folder, as given: the report names it.
+    public var path: String
+    /// Only names (interfaces, networks, containers and their addresses), versions, sysctls and
+    /// userland-proxy are read.
+    public var host: HostModel
+    public var clients: [IPAddress]
+    public var scenarios: [Item]
+
+    public init(path: String, host: HostModel, clients: [IPAddress], scenarios: [Item]) {
+        self.path = path
+        self.host = host
+        self.clients = clients
+        self.scenarios = scenarios
+    }
+
+    /// The catalog's scenarios of a snapshot for `clients`, simulated.
+    public static func simulating(_ snapshot: Snapshot, clients: [IPAddress]) -> DiffInput {
+        let simulator = Simulator(snapshot: snapshot, ruleText: NftTextWriter.ruleText)
+        let items = ScenarioCatalog.scenarios(for: snapshot, clients: clients).map {
+            Item(doc: $0, trace: simulator.simulate($0.scenario))
+        }
+        return DiffInput(path: snapshot.path, host: snapshot.host, clients: clients, scenarios: items)
+    }
+}
