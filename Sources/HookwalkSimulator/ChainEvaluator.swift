@@ -13,7 +13,9 @@ struct NatRequest: Sendable {
 /// How a base chain ended.
 enum ChainEnd: Sendable {
     case accept
-    case drop(handle: Int?, text: String, rejected: Bool)
+    /// `chain` is the chain the deciding rule is in (a regular chain after a jump), or the base
+    /// chain whose policy dropped.
+    case drop(chain: ChainRef, handle: Int?, text: String, rejected: Bool)
     case notModelled(String)
 }
 
@@ -73,7 +75,7 @@ struct ChainEvaluator {
                     result.end = .accept
                     return result
                 case .drop:
-                    result.end = .drop(handle: rule.handle, text: rule.text, rejected: rule.isReject)
+                    result.end = .drop(chain: chain.ref, handle: rule.handle, text: rule.text, rejected: rule.isReject)
                     return result
                 case .queue:
                     result.end = .notModelled("queue: the packet is handed to user space")
@@ -105,7 +107,7 @@ struct ChainEvaluator {
         let policy = base.base?.policy ?? .accept
         events.append(TraceEvent(.policy(chain: base.ref, policy: policy), traced: context.packet.nftrace))
         var r = result
-        r.end = policy == .accept ? .accept : .drop(handle: nil, text: "policy drop", rejected: false)
+        r.end = policy == .accept ? .accept : .drop(chain: base.ref, handle: nil, text: "policy drop", rejected: false)
         return r
     }
 

@@ -148,8 +148,8 @@ extension PathWalker {
         switch run.end {
         case .accept:
             return .pass
-        case .drop(let handle, let text, let rejected):
-            return .stop(.dropped(chain: ruleset.chains[chain].ref, handle: handle, text: text, rejected: rejected))
+        case .drop(let decidedIn, let handle, let text, let rejected):
+            return .stop(.dropped(chain: decidedIn, handle: handle, text: text, rejected: rejected))
         case .notModelled(let why):
             emit(.notModelled(chain: ruleset.chains[chain].ref, handle: nil, text: why, assumption: "the simulation stops here"))
             return .stop(.notModelled(why))

@@ -20,8 +20,8 @@ extension PathWalker {
                 let run = runChain(i, hook: hook)
                 switch run.end {
                 case .accept: break
-                case .drop(let handle, let text, let rejected):
-                    return .stop(.dropped(chain: ruleset.chains[i].ref, handle: handle, text: text, rejected: rejected))
+                case .drop(let decidedIn, let handle, let text, let rejected):
+                    return .stop(.dropped(chain: decidedIn, handle: handle, text: text, rejected: rejected))
                 case .notModelled(let why):
                     emit(.notModelled(chain: ruleset.chains[i].ref, handle: nil, text: why, assumption: "the simulation stops here"))
                     return .stop(.notModelled(why))
@@ -73,8 +73,8 @@ extension PathWalker {
         let manip: Manip = (hook == .prerouting || hook == .output) ? .destination : .source
         if manip == .destination ? connection!.dstDecided : connection!.srcDecided { return .pass }
         let run = runChain(i, hook: hook)
-        if case .drop(let handle, let text, let rejected) = run.end {
-            return .stop(.dropped(chain: ruleset.chains[i].ref, handle: handle, text: text, rejected: rejected))
+        if case .drop(let decidedIn, let handle, let text, let rejected) = run.end {
+            return .stop(.dropped(chain: decidedIn, handle: handle, text: text, rejected: rejected))
         }
         guard let req = run.nat, case .success(let m) = makeMapping(req, hook: hook, manip: manip) else { return .pass }
         if manip == .destination { connection!.dnat = m; connection!.dstDecided = true } else { connection!.snat = m; connection!.srcDecided = true }

@@ -6,7 +6,7 @@ public struct DocScenario: Sendable, Hashable, Codable {
     /// File-name safe and unique within a host: `radius-udp-1812-from-10.254.10.105`.
     public var id: String
     public var title: String
-    /// `published-port`, `host-network`, `direct`, `hairpin`, `host-local`, `egress`.
+    /// `published-port`, `host-network`, `direct`, `hairpin`, `host-local`, `egress`, `cross-network`.
     public var kind: String
     public var network: String?
     public var container: String?
@@ -138,6 +138,23 @@ public enum ScenarioCatalog {
                 add("\(network.name)-egress-\(sender.name)-to-\(client)",
                     "\(sender.name) calls \(client):443/tcp (egress)", "egress", network.name, sender.name,
                     Scenario(from: .container(sender.name), to: client, port: 443, proto: .tcp, sport: 0))
+            }
+        }
+        // Across networks: a container of one network calling a port published by a container of
+        // another network, through the host's address (Docker's isolation rules decide).
+        let networks = host.docker.networks.sorted { $0.name < $1.name }
+        for from in networks {
+            guard let caller = containers.first(where: { c in c.endpoints.contains { $0.network == from.name } && topology.containers[c.name] != nil })
+            else { continue }
+            for to in networks where to.name != from.name {
+                guard let target = containers.first(where: { c in !c.ports.isEmpty && c.endpoints.contains { $0.network == to.name }
+                                                              && !c.endpoints.contains { $0.network == from.name } }),
+                      let p = target.ports.first, let proto = L4Proto(rawValue: p.proto),
+                      let hostAddr = uplinkAddress(host, v4: true) else { continue }
+                add("\(from.name)-to-\(to.name)-\(caller.name)-to-\(target.name)-\(p.proto)-\(p.hostPort)",
+                    "\(caller.name) (\(from.name)) calls \(hostAddr):\(p.hostPort)/\(p.proto), published by \(target.name) (\(to.name))",
+                    "cross-network", from.name, caller.name,
+                    Scenario(from: .container(caller.name), to: hostAddr, port: UInt16(p.hostPort), proto: proto, sport: 0))
             }
         }
         return out
