@@ -18,6 +18,8 @@ struct PathWalker {
     var currentBridge: String?
     /// Set when br_netfilter already ran the IP prerouting hook for this frame.
     var brnfPreroutingDone = false
+    /// The container that sent the frame, when one did (for the bridge's hairpin rule).
+    var sender: String?
     let options: Simulator.Options
 
     init(ruleset: CompiledRuleset, routing: Routing, topology: Topology, packet: Packet, connection: Connection?, isReply: Bool,
@@ -79,6 +81,7 @@ struct PathWalker {
     /// A frame sent by a container into its bridge.
     mutating func fromContainer(_ name: String) -> Outcome {
         guard let c = topology.containers[name] else { return .notModelled("no container named \(name) with an address on a bridge") }
+        sender = name
         let onLink = c.subnet(v4: packet.v4).map { $0.contains(packet.daddr) } ?? false
         let nextHop = onLink ? packet.daddr : (c.gateway(v4: packet.v4) ?? packet.daddr)
         if topology.bridgeAddresses[c.bridge]?.contains(nextHop) == true {
@@ -111,6 +114,10 @@ struct PathWalker {
         if bridged {
             guard let peer = topology.container(at: packet.daddr, bridge: bridge) else {
                 return unroutable("no container has \(packet.daddr) on \(bridge)")
+            }
+            if peer.name == sender, !topology.hairpin {
+                return unroutable("the frame's destination \(packet.daddr) is behind the port it came in on (\(inPort)), and the bridge "
+                                  + "sends a frame back out of its own port only in hairpin mode, which Docker sets only with userland-proxy false")
             }
             if case .stop(let o) = bridgeHook(.forward, inPort: inPort, outPort: peer.port, bridge: bridge, brnf: brnf) { return o }
             if case .stop(let o) = bridgeHook(.postrouting, inPort: nil, outPort: peer.port, bridge: bridge, brnf: brnf) { return o }

@@ -31,9 +31,14 @@ struct Topology: Sendable {
     var byAddress: [String: [IPAddress: String]] = [:]
     var sysctls: HostModel
     var hasIngressChains: Bool
+    /// Hairpin mode of the containers' bridge ports: Docker turns it on only with
+    /// `userland-proxy: false`. Without it the bridge never sends a frame back out of the port
+    /// it came in on.
+    var hairpin: Bool
 
     init(host: HostModel, ruleset: Ruleset) {
         sysctls = host
+        hairpin = host.docker.userlandProxy == false
         var bridges = Set(host.interfaces.compactMap(\.master))
         for i in host.interfaces where i.kind == "bridge" { bridges.insert(i.name) }
         var networkBridge: [String: String] = [:]
