@@ -62,7 +62,7 @@ public struct Simulator: Sendable {
         guard case .delivered(let endpoint, let seen) = outcome, answers(endpoint, scenario) else {
             return Trace(scenario: scenario, request: requestTrace, reply: nil, proxyLeg: proxyLeg)
         }
-        let replyPacket = Packet(saddr: seen.daddr, daddr: seen.saddr, proto: seen.proto, sport: seen.dport, dport: seen.sport,
+        let replyPacket = Packet(saddr: replySource(seen, endpoint), daddr: seen.saddr, proto: seen.proto, sport: seen.dport, dport: seen.sport,
                                  tcpFlags: scenario.proto == .tcp ? 0x12 : nil)
         var back = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: replyPacket,
                               connection: walker.connection, isReply: true, options: options)
@@ -75,6 +75,18 @@ public struct Simulator: Sendable {
         }
         let replyTrace = PacketTrace(initial: replyPacket.state(iif: nil, oif: nil), events: back.events, outcome: replyOutcome)
         return Trace(scenario: scenario, request: requestTrace, reply: replyTrace, proxyLeg: proxyLeg)
+    }
+
+    /// The source of the receiver's answer: the address the request was sent to, except for a
+    /// broadcast or multicast one, which is no address of the host to send from: the host's
+    /// socket answers from the address routing picks towards the sender (as for any unbound
+    /// socket). Seen in the lab: a reply to 255.255.255.255:6000 left from 10.254.10.252.
+    func replySource(_ seen: PacketState, _ endpoint: Endpoint) -> IPAddress {
+        guard case .host = endpoint else { return seen.daddr }
+        let type = routing.lookup(seen.daddr)?.type ?? "unicast"
+        guard type == "broadcast" || type == "multicast" || routing.addressType(seen.daddr) == "multicast" else { return seen.daddr }
+        let back = routing.lookup(seen.saddr)
+        return routing.sourceAddress(device: back?.device, destination: seen.saddr, route: back) ?? seen.daddr
     }
 
     /// Docker's default, `userland-proxy: true`, serves published ports with a docker-proxy
