@@ -106,7 +106,14 @@ public enum FlowGrouping {
                     lives[li].lines.append(line)
                     continue
                 }
-                if let li = identities.lastIndex(where: { $0?.matches(ident) ?? false }), !lives[li].traceIDs.contains(id) {
+                // A packet never meets the same base chain twice in one life: an identical packet
+                // that starts at a chain its look-alike already passed is a new one (a TCP
+                // retransmission: a SYN-ACK always has ip id 0, so only this tells them apart).
+                let chain = (line.family, line.table, line.chain)
+                if let li = identities.lastIndex(where: { $0?.matches(ident) ?? false }), !lives[li].traceIDs.contains(id),
+                   !lives[li].lines.contains(where: { l in
+                       if case .packet = l.kind { return (l.family, l.table, l.chain) == chain } else { return false }
+                   }) {
                     lives[li].lines.append(line)
                     lives[li].traceIDs.append(id)
                     current[id] = li

@@ -87,6 +87,7 @@ public final class Lab {
             for a in c.attachments {
                 try ip(host, "link", "add", a.port, "type", "veth", "peer", "name", a.interface, "netns", c.namespace)
                 try ip(host, "link", "set", a.port, "master", a.bridge, "up")
+                if t.hairpin { try ip(host, "link", "set", a.port, "type", "bridge_slave", "hairpin", "on") }
                 if let mac = a.mac, !mac.isEmpty { try ip(c.namespace, "link", "set", a.interface, "address", mac) }
                 try addAddress(c.namespace, a.address, dev: a.interface)
                 if let v6 = a.address6 { try addAddress(c.namespace, v6, dev: a.interface) }
@@ -114,6 +115,9 @@ public final class Lab {
             for s in subnets.sorted(by: { $0.description < $1.description }) where !s.contains(u.clientAddress.address) {
                 try ip(u.clientNamespace, "route", "add", s.description, "via", via.address.description)
             }
+            // And a default route through the host, as a client on the host's LAN has one: without
+            // it the client cannot send a limited broadcast (255.255.255.255) at all.
+            try ip(u.clientNamespace, "route", "add", "default", "via", via.address.description)
         }
     }
 

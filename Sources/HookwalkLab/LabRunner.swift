@@ -100,8 +100,10 @@ extension Lab {
     /// destination and the server's addresses (a dnat target).
     public func flowContext(_ s: LabScenario) -> FlowContext {
         func unique<T: Hashable>(_ xs: [T]) -> [T] { var seen = Set<T>(); return xs.filter { seen.insert($0).inserted } }
+        // A local process sending to 127.0.0.1 (or ::1) sends from it too.
+        let loopback = s.client == .host && s.destination.isLoopbackAddress ? [s.destination] : []
         return FlowContext(proto: s.proto.rawValue, clientPorts: [s.clientPort], serverPorts: unique([s.port, s.serverPort]),
-                           clientAddresses: unique(topology.addresses(of: s.client) + topology.hostAddresses),
+                           clientAddresses: unique(topology.addresses(of: s.client) + topology.hostAddresses + loopback),
                            serverAddresses: unique([s.destination] + topology.addresses(of: s.server)))
     }
 
@@ -125,5 +127,15 @@ extension Lab {
     static func object(_ json: String) -> [String: Any] {
         guard let d = json.data(using: .utf8), let o = try? JSONSerialization.jsonObject(with: d) as? [String: Any] else { return [:] }
         return o
+    }
+}
+
+extension IPAddress {
+    /// 127.0.0.0/8 or ::1.
+    var isLoopbackAddress: Bool {
+        switch self {
+        case .v4(let v): return v >> 24 == 127
+        case .v6(let hi, let lo): return hi == 0 && lo == 1
+        }
     }
 }

@@ -53,6 +53,9 @@ public struct LabTopology: Sendable, Hashable {
     public var routes: [Route]
     /// What the lab leaves out of the snapshot and why, one line each.
     public var notes: [String]
+    /// Hairpin mode on the containers' bridge ports, as Docker sets it when `userland-proxy` is
+    /// false (a container reaching its own published port gets the frame back out of its port).
+    public var hairpin: Bool
 
     /// All namespaces of the run, the host first.
     public var namespaces: [String] { [hostNamespace] + uplinks.map(\.clientNamespace) + containers.map(\.namespace) }
@@ -78,6 +81,7 @@ public struct LabTopology: Sendable, Hashable {
         self.prefix = prefix
         hostNamespace = "\(prefix)-host"
         notes = []
+        hairpin = host.docker.userlandProxy == false
 
         let dockerBridges = host.docker.networks.filter { $0.driver == "bridge" }.compactMap(\.bridge)
         let masters = Set(host.interfaces.compactMap(\.master))

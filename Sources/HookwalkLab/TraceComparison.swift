@@ -122,14 +122,18 @@ public struct ScenarioComparison: Sendable, Hashable, Codable {
     public var reply: ComparisonResult
     public var kernelOutcome: EndpointObservation?
     public var simulatedOutcome: EndpointObservation?
+    /// What went wrong on the lab's side (monitor not subscribed, server not started...): shown
+    /// with a divergence, since it may be the reason for it.
+    public var problems: [String]
 
     public init(name: String, request: ComparisonResult, reply: ComparisonResult,
-                kernelOutcome: EndpointObservation? = nil, simulatedOutcome: EndpointObservation? = nil) {
+                kernelOutcome: EndpointObservation? = nil, simulatedOutcome: EndpointObservation? = nil, problems: [String] = []) {
         self.name = name
         self.request = request
         self.reply = reply
         self.kernelOutcome = kernelOutcome
         self.simulatedOutcome = simulatedOutcome
+        self.problems = problems
     }
 
     /// Outcomes are compared only when both sides are known.
@@ -172,6 +176,7 @@ public struct VerifyReport: Sendable, Hashable, Codable {
                 out.append("    kernel:   \(Self.outcomeText(k))")
                 out.append("    hookwalk: \(Self.outcomeText(m))")
             }
+            for p in s.problems { out.append("  lab: \(p)") }
         }
         out.append(summaryLine)
         return out.joined(separator: "\n") + "\n"
@@ -194,6 +199,7 @@ public struct VerifyReport: Sendable, Hashable, Codable {
                 var reply: Divergence?
                 var kernelOutcome: EndpointObservation?
                 var simulatedOutcome: EndpointObservation?
+                var problems: [String]
             }
             var agreement: Agreement
             var scenarios: [Item]
@@ -201,7 +207,7 @@ public struct VerifyReport: Sendable, Hashable, Codable {
         func div(_ r: ComparisonResult) -> Divergence? { if case .diverge(let d) = r { return d } else { return nil } }
         let doc = Doc(agreement: .init(matching: agreeing, total: scenarios.count), scenarios: scenarios.map {
             .init(name: $0.name, status: $0.isMatch ? "MATCH" : "DIVERGE", request: div($0.request), reply: div($0.reply),
-                  kernelOutcome: $0.kernelOutcome, simulatedOutcome: $0.simulatedOutcome)
+                  kernelOutcome: $0.kernelOutcome, simulatedOutcome: $0.simulatedOutcome, problems: $0.problems)
         })
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]

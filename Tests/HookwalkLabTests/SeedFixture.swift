@@ -5,7 +5,8 @@ import HookwalkModel
 /// Reads the earlier lab's fixtures for the seed host, so the tests compare against what that lab
 /// recorded rather than against numbers copied into the tests.
 enum SeedFixture {
-    static let dir = "/work/shared/fixtures/kernel-traces/seed-centos8"
+    /// `shared/` beside the repository (CI's fresh clone has it at `../shared`).
+    static var dir: String { (LabFixtures.shared ?? "../shared") + "/fixtures/kernel-traces/seed-centos8" }
 
     static func text(_ name: String) throws -> String {
         try String(contentsOfFile: "\(dir)/\(name)", encoding: .utf8)

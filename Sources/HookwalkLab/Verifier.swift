@@ -1,0 +1,139 @@
+import Foundation
+import HookwalkModel
+import HookwalkParsers
+import HookwalkSimulator
+
+/// `hookwalk verify`: plays a snapshot's scenarios in a lab of network namespaces and compares,
+/// event by event, what the kernel did with what the simulator says it does.
+///
+/// The simulator runs on the ruleset *as the lab kernel lists it* after loading (with hookwalk's
+/// trace tables), never on the snapshot's file: handles, trace tables and nft's normalisation are
+/// then the same on both sides, so every divergence is a difference of behaviour.
+public struct Verifier: Sendable {
+    public struct Options: Sendable, Hashable {
+        /// Leave the namespaces for inspection.
+        public var keep = false
+        /// Force `net.bridge.bridge-nf-call-iptables` (and `-ip6tables`) in the lab and in the
+        /// simulation: nil keeps the snapshot's value.
+        public var brNetfilter: Bool?
+        /// The external client's address; nil takes `ScenarioCatalog.defaultClients` when it is
+        /// on an uplink's subnet, else the lab's default client of the first uplink.
+        public var client: IPAddress?
+        /// Passed to the simulator (e.g. the deliberately wrong model).
+        public var simulator = Simulator.Options()
+        /// Only scenarios of these kinds (`published-port`, `direct`, `hairpin`, `host-local`,
+        /// `egress`, `unpublished-port`); nil plays them all.
+        public var kinds: Set<String>?
+        /// Bound of every wait of one scenario, in seconds (a dropped request costs about this).
+        public var timeout: Double = 1.5
+        /// Exchanges to play besides the catalog's (`kind` `extra`), e.g. a broadcast.
+        public var extraScenarios: [Scenario] = []
+        /// When set, each scenario's kernel capture and simulated lines are written there
+        /// (`NAME.kernel.txt`, `NAME.hookwalk.txt`), to read a divergence in full.
+        public var saveDirectory: String?
+
+        public init(keep: Bool = false, brNetfilter: Bool? = nil, client: IPAddress? = nil,
+                    simulator: Simulator.Options = Simulator.Options(), kinds: Set<String>? = nil, timeout: Double = 1.5,
+                    extraScenarios: [Scenario] = [], saveDirectory: String? = nil) {
+            self.keep = keep
+            self.brNetfilter = brNetfilter
+            self.client = client
+            self.simulator = simulator
+            self.kinds = kinds
+            self.timeout = timeout
+            self.extraScenarios = extraScenarios
+            self.saveDirectory = saveDirectory
+        }
+    }
+
+    public let snapshotPath: String
+    public let options: Options
+
+    public init(snapshotPath: String, options: Options = Options()) {
+        self.snapshotPath = snapshotPath
+        self.options = options
+    }
+
+    /// One scenario in full: what was played, what the kernel did, what hookwalk says.
+    public struct Verified: Sendable {
+        public var item: VerifyPlan.Item
+        public var capture: LabCapture
+        public var trace: Trace
+        public var comparison: ScenarioComparison
+    }
+
+    /// Builds the lab, plays every scenario, removes the lab (unless `keep`). `progress` gets one
+    /// line per scenario as it finishes, for a person watching a long run.
+    public func run(progress: ((String) -> Void)? = nil) throws -> VerifyReport {
+        VerifyReport(scenarios: try runScenarios(progress: progress).map(\.comparison))
+    }
+
+    /// `run`, keeping each scenario's capture and simulated trace (for tests and diagnostics).
+    public func runScenarios(progress: ((String) -> Void)? = nil) throws -> [Verified] {
+        try LabBuilder.checkRequirements()
+        var snapshot = try SnapshotLoader.load(path: snapshotPath)
+        if let on = options.brNetfilter {
+            for key in ["net.bridge.bridge-nf-call-iptables", "net.bridge.bridge-nf-call-ip6tables"] {
+                snapshot.host.sysctls[key] = on ? "1" : "0"
+            }
+        }
+        let plan = try VerifyPlan(snapshot: snapshot, client: options.client, kinds: options.kinds, extra: options.extraScenarios)
+        if let dir = options.saveDirectory { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        let rulesetFile = Self.loadableRuleset(snapshot)
+
+        return try LabBuilder.withLab(plan.topology, keep: options.keep) { lab -> [Verified] in
+            let listing = try lab.loadRuleset(path: rulesetFile, tracePorts: plan.tracePorts)
+            let listed = try NftJSON.parse(listing, file: "nft -j list ruleset (lab \(plan.topology.prefix))")
+            let labSnapshot = Snapshot(ruleset: listed, host: snapshot.host, rulesetFile: rulesetFile, path: snapshot.path)
+            let simulator = Simulator(snapshot: labSnapshot, ruleText: NftTextWriter.ruleText, options: options.simulator)
+            let comparator = TraceComparator(portAliases: plan.topology.portAliases)
+            var results: [Verified] = []
+            for item in plan.items {
+                let capture = try lab.run(item.lab, timeout: options.timeout)
+                let trace = simulator.simulate(item.scenario)
+                let result = Self.compare(capture: capture, trace: trace, item: item, comparator: comparator, topology: plan.topology)
+                if let dir = options.saveDirectory { try Self.save(capture, trace, to: dir) }
+                results.append(Verified(item: item, capture: capture, trace: trace, comparison: result))
+                let events = "(kernel: \(capture.selection.request.count)+\(capture.selection.reply.count) events)"
+                progress?((result.isMatch ? "MATCH    " : "DIVERGE  ") + result.name + " " + events)
+            }
+            return results
+        }
+    }
+
+    /// The file to give `nft -f`: the snapshot's text listing when there is one (nft 1.0.6's JSON
+    /// input has known defects), else the JSON the snapshot was read from.
+    static func loadableRuleset(_ s: Snapshot) -> String {
+        let text = (s.path as NSString).appendingPathComponent(SnapshotLoader.rulesetText)
+        return FileManager.default.fileExists(atPath: text) ? text : s.rulesetFile
+    }
+
+    static func save(_ capture: LabCapture, _ trace: Trace, to dir: String) throws {
+        let base = (dir as NSString).appendingPathComponent(capture.scenario.name)
+        let sim = ["# request"] + NftTraceFormat.lines(trace.request, onlyTraced: true)
+            + ["# reply"] + (trace.reply.map { NftTraceFormat.lines($0, onlyTraced: true) } ?? [])
+        do {
+            try (capture.captureText + "# server: \(capture.serverReport)\n# client: \(capture.clientReport)\n")
+                .write(toFile: base + ".kernel.txt", atomically: true, encoding: .utf8)
+            try (sim.joined(separator: "\n") + "\n").write(toFile: base + ".hookwalk.txt", atomically: true, encoding: .utf8)
+        } catch {
+            throw HookwalkError(file: base + ".kernel.txt", "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    /// One scenario: the kernel's request and reply against the simulated ones, and the outcome.
+    static func compare(capture: LabCapture, trace: Trace, item: VerifyPlan.Item, comparator: TraceComparator,
+                        topology: LabTopology) -> ScenarioComparison {
+        func parsed(_ p: PacketTrace?) -> [TraceLine] {
+            guard let p else { return [] }
+            return NftTraceFormat.lines(p, onlyTraced: true).compactMap(KernelTraceParser.parseLine)
+        }
+        return ScenarioComparison(
+            name: item.lab.name,
+            request: comparator.compare(kernel: capture.selection.request, simulated: parsed(trace.request)),
+            reply: comparator.compare(kernel: capture.selection.reply, simulated: parsed(trace.reply)),
+            kernelOutcome: capture.observation,
+            simulatedOutcome: SimulatedObservation.of(trace, lab: item.lab, topology: topology),
+            problems: capture.problems)
+    }
+}

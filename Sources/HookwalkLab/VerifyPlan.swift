@@ -1,0 +1,150 @@
+import HookwalkModel
+import HookwalkSimulator
+
+/// What `hookwalk verify` plays for a snapshot, computed without touching the system: the lab's
+/// topology, and per scenario the simulator's form and the lab's form of the same exchange.
+///
+/// The scenarios are the documentation's (`ScenarioCatalog`, with the lab's external client) plus
+/// a port nobody publishes, on the host's uplink address and on a container's address: the
+/// catalog documents what is open, and a model must be right about what is closed too.
+public struct VerifyPlan: Sendable {
+    public struct Item: Sendable, Hashable {
+        public var kind: String
+        public var scenario: Scenario
+        public var lab: LabScenario
+    }
+
+    public var topology: LabTopology
+    public var items: [Item]
+
+    /// Every port the scenarios use on either side, for the trace tables.
+    public var tracePorts: Set<UInt16> { Set(items.flatMap { [$0.lab.clientPort, $0.lab.port, $0.lab.serverPort] }) }
+
+    public init(snapshot: Snapshot, client: IPAddress? = nil, kinds: Set<String>? = nil, extra: [Scenario] = [],
+                prefix: String = LabTopology.randomPrefix()) throws {
+        let host = snapshot.host
+        var clientAddresses: [String: IPPrefix] = [:]
+        let wanted = client ?? ScenarioCatalog.defaultClients(for: snapshot).first
+        if let wanted {
+            if let (iface, length) = Self.uplink(containing: wanted, host: host) {
+                clientAddresses[iface] = IPPrefix(wanted, length)
+            } else if client != nil {
+                throw HookwalkError("--client \(wanted): the lab plays an external client on the subnet of one of the host's uplinks "
+                                    + "(\(Self.uplinkSubnets(host))), and \(wanted) is on none")
+            }
+        }
+        topology = LabTopology(host: host, prefix: prefix, clientAddresses: clientAddresses)
+        let clients = topology.uplinks.map(\.clientAddress.address).filter(\.isV4)
+        guard !clients.isEmpty else {
+            throw HookwalkError("the snapshot's host has no IPv4 uplink, so the lab has no external client to play")
+        }
+
+        var items: [Item] = []
+        let topo = topology
+        func item(_ kind: String, _ name: String, _ s: Scenario) -> Item {
+            var lab = LabScenario(name: name, s, topology: topo, host: host)
+            if case .external(let addr, _) = s.from, let u = topo.uplinks.first(where: { $0.clientAddress.address == addr }) {
+                lab.client = .external(uplink: u.name)
+            }
+            return Item(kind: kind, scenario: s, lab: lab)
+        }
+        for d in ScenarioCatalog.scenarios(for: snapshot, clients: clients) {
+            items.append(item(d.kind, d.id, d.scenario))
+        }
+
+        // The unpublished port: tcp, on a port no container publishes or listens on.
+        let used = Set(host.docker.containers.flatMap { $0.ports.flatMap { [$0.hostPort, $0.containerPort] } })
+            .union(items.flatMap { [Int($0.lab.port), Int($0.lab.serverPort)] })
+        let closed = UInt16((5999...65000).first { !used.contains($0) } ?? 5999)
+        var sport = items.map(\.scenario.sport).max() ?? 41000
+        func nextPort() -> UInt16 { sport += 1; return sport }
+        let external = Endpoint.external(address: clients[0], interface: nil)
+        if let hostAddr = topology.uplinks.first?.addresses.first(where: { $0.address.isV4 })?.address {
+            items.append(item("unpublished-port", "unpublished-tcp-\(closed)-on-\(hostAddr)-from-\(clients[0])",
+                              Scenario(from: external, to: hostAddr, port: closed, proto: .tcp, sport: nextPort())))
+        }
+        if let c = topology.containers.first(where: { $0.attachments.contains { $0.address.address.isV4 } }),
+           let addr = c.attachments.first(where: { $0.address.address.isV4 })?.address.address {
+            items.append(item("unpublished-port", "unpublished-tcp-\(closed)-on-\(c.name)-\(addr)-from-\(clients[0])",
+                              Scenario(from: external, to: addr, port: closed, proto: .tcp, sport: nextPort())))
+        }
+        for s in extra {
+            var e = s
+            e.sport = nextPort()
+            // An external sender is the lab's client: it is the only outside address the lab has.
+            if case .external(let a, _) = e.from, !clients.contains(a) { e.from = external }
+            items.append(item("extra", "extra-\(Self.label(e.from))-to-\(e.to)-\(e.proto.rawValue)-\(e.port)", e))
+        }
+        self.items = kinds.map { k in items.filter { k.contains($0.kind) } } ?? items
+    }
+
+    static func label(_ e: Endpoint) -> String {
+        switch e {
+        case .external(let a, _): return a.description
+        case .container(let n): return n
+        case .host: return "host"
+        }
+    }
+
+    /// The uplink (not a bridge, not a bridge port) whose IPv4 subnet holds `address`.
+    static func uplink(containing address: IPAddress, host: HookwalkModel.HostModel) -> (String, Int)? {
+        let bridges = Set(host.interfaces.compactMap(\.master))
+        for i in host.interfaces where !i.isLoopback && i.master == nil && i.kind != "bridge" && !bridges.contains(i.name) {
+            if let a = i.addresses.first(where: { $0.address.isV4 && $0.prefix.length < 32 && $0.prefix.contains(address) && $0.address != address }) {
+                return (i.name, a.prefix.length)
+            }
+        }
+        return nil
+    }
+
+    static func uplinkSubnets(_ host: HookwalkModel.HostModel) -> String {
+        let bridges = Set(host.interfaces.compactMap(\.master))
+        let subnets = host.interfaces.filter { !$0.isLoopback && $0.master == nil && $0.kind != "bridge" && !bridges.contains($0.name) }
+            .flatMap { i in i.addresses.filter { $0.address.isV4 }.map { "\(i.name) \(IPPrefix($0.prefix.network, $0.prefix.length))" } }
+        return subnets.isEmpty ? "none" : subnets.joined(separator: ", ")
+    }
+}
+
+/// The simulated side of `EndpointObservation`: the lab's server gets the request when the
+/// simulated request is delivered to the namespace and port it listens on; the client gets the
+/// reply when the simulated reply comes back to the client's namespace and port. For TCP both
+/// follow what sockets report: an accepted connection, a completed handshake.
+enum SimulatedObservation {
+    static func of(_ trace: Trace, lab: LabScenario, topology: LabTopology) -> EndpointObservation {
+        func party(_ e: Endpoint) -> LabParty {
+            switch e {
+            case .external(_, let iface): return .external(uplink: iface)
+            case .container(let n): return .container(n)
+            case .host: return .host
+            }
+        }
+        func same(_ e: Endpoint, _ p: LabParty) -> Bool {
+            guard let a = topology.namespace(of: party(e)) else { return false }
+            return a == topology.namespace(of: p)
+        }
+        var o = EndpointObservation(serverGotRequest: false, clientGotReply: false)
+        if case .delivered(let e, let state) = trace.request.outcome, same(e, lab.server), state.dport == lab.serverPort {
+            o.serverGotRequest = true
+            o.serverSawFrom = state.saddr.description
+        }
+        if o.serverGotRequest, let reply = trace.reply, case .delivered(let e, let state) = reply.outcome, same(e, lab.client),
+           state.dport == lab.clientPort {
+            o.clientGotReply = true
+            let a = state.saddr.isV4 ? state.saddr.description : "[\(state.saddr)]"
+            o.clientSawFrom = state.sport.map { "\(a):\($0)" } ?? a
+            // A SYN-ACK from another address or port than the client connected to belongs to no
+            // socket of the client, which answers with a reset.
+            if lab.proto == .tcp, state.saddr != lab.destination || state.sport != lab.port {
+                o.clientGotReply = false
+                o.clientSawFrom = nil
+            }
+        }
+        // TCP: the lab's server reports accepted connections only, and a connection is accepted
+        // only when the client got its SYN-ACK (the simulation follows the SYN and SYN-ACK).
+        if lab.proto == .tcp, !o.clientGotReply {
+            o.serverGotRequest = false
+            o.serverSawFrom = nil
+        }
+        return o
+    }
+}
