@@ -91,6 +91,17 @@ public enum ScenarioCatalog {
                 }
             }
         }
+        // Ports published on a loopback address (`127.0.0.1:8080:80`) serve the host itself.
+        for c in containers {
+            for p in c.ports {
+                guard let a = IPAddress(p.hostIP), a.isLoopback, let proto = L4Proto(rawValue: p.proto), proto == .tcp || proto == .udp,
+                      p.hostPort > 0, p.hostPort <= 65535 else { continue }
+                add("\(c.name)-\(p.proto)-\(p.hostPort)-loopback",
+                    "the host calls \(a.isV4 ? a.description : "[\(a)]"):\(p.hostPort)/\(p.proto) (published by \(c.name) on loopback)",
+                    "host-local", c.endpoints.first?.network, c.name,
+                    Scenario(from: .host, to: a, port: UInt16(p.hostPort), proto: proto, sport: 0))
+            }
+        }
         // Containers on the host network serve on the host's own addresses: the input path.
         for c in containers where c.usesHostNetwork {
             for exposed in c.exposedPorts {
@@ -168,7 +179,9 @@ public enum ScenarioCatalog {
             if hostIP == "0.0.0.0" && !v4 { return [] }
             return host.interface(named: iface)?.addresses.filter { $0.address.isV4 == v4 && $0.scope == "global" }.prefix(1).map(\.address) ?? []
         }
-        guard let a = IPAddress(hostIP), a.isV4 == v4 else { return [] }
+        // A port bound to a loopback address is not reachable from outside; the host-local
+        // scenario covers it.
+        guard let a = IPAddress(hostIP), a.isV4 == v4, !a.isLoopback else { return [] }
         return [a]
     }
 

@@ -39,3 +39,33 @@ final class CrossNetworkTests: XCTestCase {
         guard case .delivered(.container, _) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
     }
 }
+
+/// A port published on 127.0.0.1 serves the host only: no scenario from outside, a host-local one
+/// to the loopback address, which reaches the container only when route_localnet allows the
+/// DNATed packet onto the bridge.
+final class LoopbackBindingTests: XCTestCase {
+    func snapshot(routeLocalnet: String?) throws -> Snapshot {
+        var snap = try Fixtures.snapshot("fixtures/docker-eras/snapshots/docker-c")
+        let i = try XCTUnwrap(snap.host.docker.containers.firstIndex { $0.name == "proxy" })
+        snap.host.docker.containers[i].ports = [PortBinding(containerPort: 8080, proto: "tcp", hostIP: "127.0.0.1", hostPort: 8080)]
+        if let routeLocalnet { snap.host.sysctls["net.ipv4.conf.docker1.route_localnet"] = routeLocalnet }
+        return snap
+    }
+
+    func testCatalogHasOnlyTheHostLocalScenario() throws {
+        let docs = ScenarioCatalog.scenarios(for: try snapshot(routeLocalnet: nil), clients: [IPAddress("10.254.10.105")!])
+        let proxy = docs.filter { $0.container == "proxy" && $0.scenario.port == 8080 }
+        XCTAssertEqual(proxy.map(\.kind), ["host-local"])
+        XCTAssertEqual(proxy.first?.scenario.to, IPAddress("127.0.0.1"))
+    }
+
+    func testRouteLocalnetDecides() throws {
+        let s = Scenario(from: .host, to: IPAddress("127.0.0.1")!, port: 8080, proto: .tcp)
+        let off = Simulator(snapshot: try snapshot(routeLocalnet: nil), ruleText: NftTextWriter.ruleText).simulate(s)
+        guard case .unroutable(let why) = off.request.outcome else { return XCTFail("\(off.request.outcome)") }
+        XCTAssertTrue(why.contains("route_localnet"), why)
+        let on = Simulator(snapshot: try snapshot(routeLocalnet: "1"), ruleText: NftTextWriter.ruleText).simulate(s)
+        guard case .delivered(.container("proxy"), let seen) = on.request.outcome else { return XCTFail("\(on.request.outcome)") }
+        XCTAssertEqual(seen.saddr, IPAddress("172.20.0.1"), "`oifname docker1 fib saddr type local masquerade` rewrites 127.0.0.1")
+    }
+}
