@@ -16,6 +16,9 @@ extension Collection {
     mutating func routes() {
         let o = run(["ip", "-j", "route", "show", "table", "all"], file: SnapshotLoader.routes)
         if o.ok { files[SnapshotLoader.routes] = o.stdout }
+        // `ip route show table all` lists IPv4 only.
+        let o6 = run(["ip", "-6", "-j", "route", "show", "table", "all"], file: SnapshotLoader.routes6)
+        if o6.ok { files[SnapshotLoader.routes6] = o6.stdout }
     }
 
     /// The sysctls the simulator reads (`Sysctl.defaults`, and `route_localnet` per interface),

@@ -1,14 +1,15 @@
 import Foundation
 import HookwalkModel
 
-/// `ip-route.json`, the output of `ip -j route show table all`.
+/// `ip-route.json`, the output of `ip -j route show table all` (IPv4 only), and `ip6-route.json`,
+/// the output of `ip -6 -j route show table all`.
 enum IPRouteFile {
     struct Parsed {
         var routes: [Route]
         var notes: [String]
     }
 
-    static func parse(_ bytes: [UInt8], file: String) throws -> Parsed {
+    static func parse(_ bytes: [UInt8], file: String, ipv6: Bool = false) throws -> Parsed {
         var parsed = Parsed(routes: [], notes: [])
         for node in try SnapshotJSON.parse(bytes, file: file).array() {
             let o = try node.object()
@@ -24,7 +25,7 @@ enum IPRouteFile {
             let gateway = try gatewayNode?.ipAddress()
             let source = try o.optional("prefsrc")?.ipAddress()
             let dstNode = try o.required("dst")
-            let destination = try destination(dstNode, v6: gateway.map { !$0.isV4 } ?? source.map { !$0.isV4 } ?? false)
+            let destination = try destination(dstNode, v6: ipv6 || (gateway.map { !$0.isV4 } ?? source.map { !$0.isV4 } ?? false))
             parsed.routes.append(Route(
                 table: try table(o), type: try o.optionalString("type") ?? "unicast", destination: destination,
                 device: device, gateway: gateway, preferredSource: source, metric: try o.optionalInt("metric") ?? 0))

@@ -19,6 +19,7 @@ public enum SnapshotLoader {
     public static let iptablesSave = ["iptables-save.txt", "ip6tables-save.txt"]
     public static let addresses = "ip-addr.json"
     public static let routes = "ip-route.json"
+    public static let routes6 = "ip6-route.json"
     public static let sysctls = "sysctl.txt"
     public static let dockerNetworks = "docker-networks.json"
     public static let dockerContainers = "docker-containers.json"
@@ -59,6 +60,12 @@ public enum SnapshotLoader {
             host.routes = KernelRoutes.derive(from: parsedAddresses.facts)
             notes.append("\(routes) missing: routes derived from the addresses (connected routes in main, "
                          + "local and broadcast routes in local); no default or static routes")
+        }
+        if let bytes = try folder.bytes(routes6) {
+            let parsed = try IPRouteFile.parse(bytes, file: folder.pathOf(routes6), ipv6: true)
+            host.routes.removeAll { !$0.destination.address.isV4 }
+            host.routes += parsed.routes
+            notes += parsed.notes
         }
 
         if let bytes = try folder.bytes(sysctls) {
