@@ -133,6 +133,22 @@ public enum FlowGrouping {
         return lives
     }
 
+    /// Splits a capture into the lines of packets that `belongs` claims and the rest, before any
+    /// grouping: each `packet:` line decides for the lines printed after it under its trace id.
+    /// Grouping by identity alone would merge look-alikes (two SYN-ACKs share ip id 0 and a port),
+    /// e.g. docker-proxy's connection with the client's, which the stand-in proxy's source port
+    /// tells apart.
+    public static func split(_ lines: [TraceLine], where belongs: (PacketFields) -> Bool) -> (matching: [TraceLine], rest: [TraceLine]) {
+        var owner: [String: Bool] = [:]
+        var matching: [TraceLine] = [], rest: [TraceLine] = []
+        for line in lines {
+            let id = line.traceID ?? ""
+            if case .packet(let f) = line.kind { owner[id] = belongs(f) }
+            if owner[id] ?? false { matching.append(line) } else { rest.append(line) }
+        }
+        return (matching, rest)
+    }
+
     /// The scenario's request (TCP: the first SYN) and its reply (TCP: the first SYN-ACK after
     /// the request; UDP: the first packet server -> client after it).
     public static func select(_ lines: [TraceLine], context: FlowContext) -> FlowSelection {

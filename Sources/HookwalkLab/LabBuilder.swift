@@ -49,6 +49,8 @@ public final class Lab {
     let shell: Shell
     /// The trace table's name once the ruleset is loaded (`__hw_trace`).
     public private(set) var traceTable: String?
+    /// The stand-in docker-proxies, running until teardown.
+    var proxies: [Background] = []
     private var tornDown = false
 
     init(topology: LabTopology, shell: Shell, keep: Bool) {
@@ -157,6 +159,8 @@ public final class Lab {
     public func teardown(force: Bool = false) -> [String] {
         guard !tornDown else { return [] }
         tornDown = true
+        for p in proxies { p.stop(); p.removeFiles() }
+        proxies = []
         if keep && !force {
             FileHandle.standardError.write(Data("hookwalk: lab kept: namespaces \(topology.namespaces.joined(separator: " "))\n".utf8))
             return []

@@ -1,5 +1,6 @@
 import Foundation
 import HookwalkModel
+import HookwalkSimulator
 
 /// What the kernel did with one scenario: its trace, grouped into request and reply, and what the
 /// server and the client saw.
@@ -10,6 +11,9 @@ public struct LabCapture: Sendable, Hashable {
     public var lines: [TraceLine]
     public var context: FlowContext
     public var selection: FlowSelection
+    /// The stand-in docker-proxy's connection to the container, when the lab runs a proxy for the
+    /// scenario's port (empty when the request never reached the proxy).
+    public var proxyLeg: FlowSelection?
     public var observation: EndpointObservation
     /// The server's and client's JSON reports, and anything that went wrong on their side.
     public var serverReport: String
@@ -91,8 +95,21 @@ extension Lab {
 
         let ctx = flowContext(s)
         let parsed = KernelTraceParser.parse(raw)
+        var lines = parsed.lines
+        var leg: FlowSelection?
+        if let proxy = topology.proxy(for: s) {
+            // The proxy's flow first, by its source port (no packet of the scenario's own flow has
+            // it), then the scenario's flow from what is left: by addresses alone the proxy's
+            // connection (host -> container) would pass for the request.
+            let legPort = Simulator.proxyLegSourcePort(s.clientPort)
+            let parts = FlowGrouping.split(lines) { $0.sport == legPort || $0.dport == legPort }
+            let legContext = FlowContext(proto: s.proto.rawValue, clientPorts: [legPort], serverPorts: [proxy.targetPort],
+                                         clientAddresses: topology.hostAddresses, serverAddresses: [proxy.target])
+            leg = FlowGrouping.select(parts.matching, context: legContext)
+            lines = parts.rest
+        }
         return LabCapture(scenario: s, rawTrace: raw, lines: parsed.lines, context: ctx,
-                          selection: FlowGrouping.select(parsed.lines, context: ctx), observation: observation,
+                          selection: FlowGrouping.select(lines, context: ctx), proxyLeg: leg, observation: observation,
                           serverReport: serverJSON, clientReport: clientJSON, problems: problems)
     }
 

@@ -56,6 +56,8 @@ public struct LabTopology: Sendable, Hashable {
     /// Hairpin mode on the containers' bridge ports, as Docker sets it when `userland-proxy` is
     /// false (a container reaching its own published port gets the frame back out of its port).
     public var hairpin: Bool
+    /// The stand-in docker-proxies the lab runs in the host namespace (`userland-proxy` true).
+    public var proxies: [Proxy]
 
     /// All namespaces of the run, the host first.
     public var namespaces: [String] { [hostNamespace] + uplinks.map(\.clientNamespace) + containers.map(\.namespace) }
@@ -146,6 +148,7 @@ public struct LabTopology: Sendable, Hashable {
             containers.append(Container(name: c.name, namespace: "\(prefix)-c\(containers.count)-\(safe)", attachments: atts))
         }
         self.containers = containers
+        proxies = LabTopology.proxies(host: host, containers: containers)
 
         var sys: [String: String] = [:]
         for key in ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding", "net.bridge.bridge-nf-call-iptables",

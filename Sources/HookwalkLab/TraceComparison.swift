@@ -120,6 +120,9 @@ public struct ScenarioComparison: Sendable, Hashable, Codable {
     public var name: String
     public var request: ComparisonResult
     public var reply: ComparisonResult
+    /// docker-proxy's connection to the container (`.match` when neither side has one).
+    public var proxyRequest: ComparisonResult = .match
+    public var proxyReply: ComparisonResult = .match
     public var kernelOutcome: EndpointObservation?
     public var simulatedOutcome: EndpointObservation?
     /// What went wrong on the lab's side (monitor not subscribed, server not started...): shown
@@ -142,7 +145,7 @@ public struct ScenarioComparison: Sendable, Hashable, Codable {
         return k == s
     }
 
-    public var isMatch: Bool { request.isMatch && reply.isMatch && outcomeMatches }
+    public var isMatch: Bool { request.isMatch && reply.isMatch && proxyRequest.isMatch && proxyReply.isMatch && outcomeMatches }
 }
 
 /// The result of `hookwalk verify`: per scenario MATCH or DIVERGE, and the agreement line.
@@ -166,7 +169,7 @@ public struct VerifyReport: Sendable, Hashable, Codable {
                 continue
             }
             out.append("DIVERGE  \(s.name)")
-            for (label, r) in [("request", s.request), ("reply", s.reply)] {
+            for (label, r) in [("request", s.request), ("reply", s.reply), ("proxy request", s.proxyRequest), ("proxy reply", s.proxyReply)] {
                 if case .diverge(let d) = r {
                     out.append("  \(label): " + d.description.replacingOccurrences(of: "\n", with: "\n  "))
                 }
@@ -197,6 +200,8 @@ public struct VerifyReport: Sendable, Hashable, Codable {
                 var status: String
                 var request: Divergence?
                 var reply: Divergence?
+                var proxyRequest: Divergence?
+                var proxyReply: Divergence?
                 var kernelOutcome: EndpointObservation?
                 var simulatedOutcome: EndpointObservation?
                 var problems: [String]
@@ -207,6 +212,7 @@ public struct VerifyReport: Sendable, Hashable, Codable {
         func div(_ r: ComparisonResult) -> Divergence? { if case .diverge(let d) = r { return d } else { return nil } }
         let doc = Doc(agreement: .init(matching: agreeing, total: scenarios.count), scenarios: scenarios.map {
             .init(name: $0.name, status: $0.isMatch ? "MATCH" : "DIVERGE", request: div($0.request), reply: div($0.reply),
+                  proxyRequest: div($0.proxyRequest), proxyReply: div($0.proxyReply),
                   kernelOutcome: $0.kernelOutcome, simulatedOutcome: $0.simulatedOutcome, problems: $0.problems)
         })
         let enc = JSONEncoder()

@@ -83,6 +83,7 @@ public struct Verifier: Sendable {
 
         return try LabBuilder.withLab(plan.topology, keep: options.keep) { lab -> [Verified] in
             let listing = try lab.loadRuleset(path: rulesetFile, tracePorts: plan.tracePorts)
+            try lab.startProxies(timeout: options.timeout)
             let listed = try NftJSON.parse(listing, file: "nft -j list ruleset (lab \(plan.topology.prefix))")
             let labSnapshot = Snapshot(ruleset: listed, host: snapshot.host, rulesetFile: rulesetFile, path: snapshot.path)
             let simulator = Simulator(snapshot: labSnapshot, ruleText: NftTextWriter.ruleText, options: options.simulator)
@@ -94,7 +95,8 @@ public struct Verifier: Sendable {
                 let result = Self.compare(capture: capture, trace: trace, item: item, comparator: comparator, topology: plan.topology)
                 if let dir = options.saveDirectory { try Self.save(capture, trace, to: dir) }
                 results.append(Verified(item: item, capture: capture, trace: trace, comparison: result))
-                let events = "(kernel: \(capture.selection.request.count)+\(capture.selection.reply.count) events)"
+                let legEvents = capture.proxyLeg.map { ", proxy \($0.request.count)+\($0.reply.count)" } ?? ""
+                let events = "(kernel: \(capture.selection.request.count)+\(capture.selection.reply.count) events\(legEvents))"
                 progress?((result.isMatch ? "MATCH    " : "DIVERGE  ") + result.name + " " + events)
             }
             return results
@@ -110,8 +112,12 @@ public struct Verifier: Sendable {
 
     static func save(_ capture: LabCapture, _ trace: Trace, to dir: String) throws {
         let base = (dir as NSString).appendingPathComponent(capture.scenario.name)
-        let sim = ["# request"] + NftTraceFormat.lines(trace.request, onlyTraced: true)
+        var sim = ["# request"] + NftTraceFormat.lines(trace.request, onlyTraced: true)
             + ["# reply"] + (trace.reply.map { NftTraceFormat.lines($0, onlyTraced: true) } ?? [])
+        if let leg = trace.proxyLeg.first {
+            sim += ["# proxy request"] + NftTraceFormat.lines(leg.request, onlyTraced: true)
+                + ["# proxy reply"] + (leg.reply.map { NftTraceFormat.lines($0, onlyTraced: true) } ?? [])
+        }
         do {
             try (capture.captureText + "# server: \(capture.serverReport)\n# client: \(capture.clientReport)\n")
                 .write(toFile: base + ".kernel.txt", atomically: true, encoding: .utf8)
@@ -128,12 +134,18 @@ public struct Verifier: Sendable {
             guard let p else { return [] }
             return NftTraceFormat.lines(p, onlyTraced: true).compactMap(KernelTraceParser.parseLine)
         }
-        return ScenarioComparison(
+        var result = ScenarioComparison(
             name: item.lab.name,
             request: comparator.compare(kernel: capture.selection.request, simulated: parsed(trace.request)),
             reply: comparator.compare(kernel: capture.selection.reply, simulated: parsed(trace.reply)),
             kernelOutcome: capture.observation,
             simulatedOutcome: SimulatedObservation.of(trace, lab: item.lab, topology: topology),
             problems: capture.problems)
+        // docker-proxy's own connection: the kernel's (found by the stand-in's source port) against
+        // the simulator's second leg; one side without it is a divergence of length.
+        let leg = trace.proxyLeg.first
+        result.proxyRequest = comparator.compare(kernel: capture.proxyLeg?.request ?? [], simulated: parsed(leg?.request))
+        result.proxyReply = comparator.compare(kernel: capture.proxyLeg?.reply ?? [], simulated: parsed(leg?.reply))
+        return result
     }
 }

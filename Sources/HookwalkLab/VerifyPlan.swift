@@ -127,7 +127,18 @@ enum SimulatedObservation {
             o.serverGotRequest = true
             o.serverSawFrom = state.saddr.description
         }
-        if o.serverGotRequest, let reply = trace.reply, case .delivered(let e, let state) = reply.outcome, same(e, lab.client),
+        // Received by docker-proxy: the server sees the proxy's connection, and the proxy answers
+        // the client only with what the server answered it.
+        var proxyRelayed = true
+        if let leg = trace.proxyLeg.first, case .delivered(.host, _) = trace.request.outcome {
+            if case .delivered(let e, let state) = leg.request.outcome, same(e, lab.server), state.dport == lab.serverPort {
+                o.serverGotRequest = true
+                o.serverSawFrom = state.saddr.description
+            }
+            if case .delivered(.host, _)? = leg.reply?.outcome {} else { proxyRelayed = false }
+            if !o.serverGotRequest { proxyRelayed = false }
+        }
+        if o.serverGotRequest, proxyRelayed, let reply = trace.reply, case .delivered(let e, let state) = reply.outcome, same(e, lab.client),
            state.dport == lab.clientPort {
             o.clientGotReply = true
             let a = state.saddr.isV4 ? state.saddr.description : "[\(state.saddr)]"

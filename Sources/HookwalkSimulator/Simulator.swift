@@ -54,7 +54,7 @@ public struct Simulator: Sendable {
         if case .delivered(.host, let seen) = outcome, let (container, target, port) = proxyTarget(seen, scenario) {
             walker.emit(.note("docker-proxy (userland-proxy) listens on the host for \(scenario.proto.rawValue) port \(scenario.port) and answers; it opens its own connection to \(container) \(target):\(port) (the second leg)"))
             // The proxy's source port is an ephemeral port of the host; a fixed one keeps output stable.
-            let leg = Scenario(from: .host, to: target, port: port, proto: scenario.proto, sport: 50000 + scenario.sport % 10000)
+            let leg = Scenario(from: .host, to: target, port: port, proto: scenario.proto, sport: Self.proxyLegSourcePort(scenario.sport))
             if case .host = scenario.from, scenario.to == target { } else { proxyLeg = [simulate(leg)] }
         }
         let requestTrace = PacketTrace(initial: request.state(iif: nil, oif: nil), events: walker.events, outcome: outcome)
@@ -88,6 +88,17 @@ public struct Simulator: Sendable {
         let back = routing.lookup(seen.saddr)
         return routing.sourceAddress(device: back?.device, destination: seen.saddr, route: back) ?? seen.daddr
     }
+
+    /// The source port of docker-proxy's connection to the container for a request from `sport`:
+    /// really an ephemeral port; derived from the request's so that output is stable and the lab's
+    /// stand-in proxy can use the same one (then its flow is found in the kernel's trace). It is
+    /// never `sport` itself: the host calling 127.0.0.1 would otherwise use one port for both legs.
+    public static func proxyLegSourcePort(_ sport: UInt16) -> UInt16 {
+        UInt16(proxyLegPortBase + (Int(sport) + proxyLegPortOffset) % proxyLegPortSpan)
+    }
+    public static let proxyLegPortBase = 30000
+    public static let proxyLegPortOffset = 15000
+    public static let proxyLegPortSpan = 30000
 
     /// Docker's default, `userland-proxy: true`, serves published ports with a docker-proxy
     /// process per port on the host. A packet that reaches the host (not DNATed) on such a port is

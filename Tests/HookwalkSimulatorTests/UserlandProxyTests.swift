@@ -28,6 +28,16 @@ final class UserlandProxyTests: XCTestCase {
         XCTAssertTrue(t.reply?.outcome.isDelivered ?? false, "the proxy answers the client itself")
     }
 
+    /// The proxy's leg never uses the request's own source port: the host calling 127.0.0.1 from
+    /// port P would otherwise have both connections on P (the lab's stand-in proxy binds this port).
+    func testProxyLegSourcePortDiffersFromTheRequests() throws {
+        for sport: UInt16 in [1, 40100, 45000, 50000, 52506, 59999, 65535] {
+            XCTAssertNotEqual(Simulator.proxyLegSourcePort(sport), sport, "\(sport)")
+        }
+        let t = try proxySimulator().simulate(Scenario(from: .host, to: IPAddress("127.0.0.1")!, port: 8080, proto: .tcp, sport: 52506))
+        XCTAssertEqual(t.proxyLeg.first?.scenario.sport, Simulator.proxyLegSourcePort(52506))
+    }
+
     func testSameBridgeSkipsDnatAndUsesTheProxy() throws {
         let t = try proxySimulator().simulate(Scenario(from: .container("syslog"), to: IPAddress("10.254.10.252")!, port: 8080, proto: .tcp))
         guard case .delivered(.host, _) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
