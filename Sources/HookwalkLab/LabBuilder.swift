@@ -136,11 +136,19 @@ public final class Lab {
     /// simulation must run on what the kernel holds, with its handles and the trace tables.
     @discardableResult
     public func loadRuleset(path: String, tracePorts: Set<UInt16>) throws -> String {
-        let json = path.lowercased().hasSuffix(".json")
-        do {
-            _ = try exec(host, ["nft"] + (json ? ["-j"] : []) + ["-f", path], timeout: 30)
-        } catch let e as HookwalkError {
-            throw HookwalkError(file: path, .none, "the kernel refused the ruleset: \(e.message)")
+        try loadRuleset(LabRuleset(path: path), tracePorts: tracePorts)
+    }
+
+    /// Loads `ruleset` (nft, or iptables-save files through iptables-nft-restore), adds the trace
+    /// tables and returns `nft -j list ruleset`, or `nft -a list ruleset` when `listsAsText`.
+    @discardableResult
+    public func loadRuleset(_ ruleset: LabRuleset, tracePorts: Set<UInt16>) throws -> String {
+        for (argv, path) in ruleset.commands {
+            do {
+                _ = try exec(host, argv, timeout: 30)
+            } catch let e as HookwalkError {
+                throw HookwalkError(file: path, .none, "the kernel refused the ruleset: \(e.message)")
+            }
         }
         let tables = try exec(host, ["nft", "list", "tables"])
         var name = "__hw_trace"
@@ -150,7 +158,7 @@ public final class Lab {
         try TraceTables.text(name: name, ports: tracePorts).write(toFile: file, atomically: true, encoding: .utf8)
         _ = try exec(host, ["nft", "-f", file])
         traceTable = name
-        return try exec(host, ["nft", "-j", "list", "ruleset"], timeout: 30)
+        return try exec(host, ["nft"] + (ruleset.listsAsText ? ["-a"] : ["-j"]) + ["list", "ruleset"], timeout: 30)
     }
 
     /// Deletes every namespace of the run (unless `keep`), kills what still runs. Returns the

@@ -60,6 +60,9 @@ public struct Verifier: Sendable {
         public var capture: LabCapture
         public var trace: Trace
         public var comparison: ScenarioComparison
+        /// The lab's namespace prefix (`hw` + 6 hex digits), to check that none is left behind
+        /// while other labs may run.
+        public var labPrefix: String = ""
     }
 
     /// Builds the lab, plays every scenario, removes the lab (unless `keep`). `progress` gets one
@@ -79,12 +82,19 @@ public struct Verifier: Sendable {
         }
         let plan = try VerifyPlan(snapshot: snapshot, client: options.client, kinds: options.kinds, extra: options.extraScenarios)
         if let dir = options.saveDirectory { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        let rulesetFile = Self.loadableRuleset(snapshot)
+        let ruleset = LabRuleset.of(snapshot)
+        for tool in ruleset.tools where Shell.which(tool) == nil {
+            throw HookwalkError(.none, "the snapshot's ruleset is iptables-save output, and loading it in the lab needs `\(tool)` "
+                                + "(Debian/Ubuntu package iptables), which is not on PATH")
+        }
+        let rulesetFile = ruleset.paths[0]
 
         return try LabBuilder.withLab(plan.topology, keep: options.keep) { lab -> [Verified] in
-            let listing = try lab.loadRuleset(path: rulesetFile, tracePorts: plan.tracePorts)
+            let listing = try lab.loadRuleset(ruleset, tracePorts: plan.tracePorts)
             try lab.startProxies(timeout: options.timeout)
-            let listed = try NftJSON.parse(listing, file: "nft -j list ruleset (lab \(plan.topology.prefix))")
+            let listed = ruleset.listsAsText
+                ? try NftText.parse(listing, file: "nft -a list ruleset (lab \(plan.topology.prefix))")
+                : try NftJSON.parse(listing, file: "nft -j list ruleset (lab \(plan.topology.prefix))")
             let labSnapshot = Snapshot(ruleset: listed, host: snapshot.host, rulesetFile: rulesetFile, path: snapshot.path)
             let simulator = Simulator(snapshot: labSnapshot, ruleText: NftTextWriter.ruleText, options: options.simulator)
             let comparator = TraceComparator(portAliases: plan.topology.portAliases)
@@ -94,20 +104,13 @@ public struct Verifier: Sendable {
                 let trace = simulator.simulate(item.scenario)
                 let result = Self.compare(capture: capture, trace: trace, item: item, comparator: comparator, topology: plan.topology)
                 if let dir = options.saveDirectory { try Self.save(capture, trace, to: dir) }
-                results.append(Verified(item: item, capture: capture, trace: trace, comparison: result))
+                results.append(Verified(item: item, capture: capture, trace: trace, comparison: result, labPrefix: plan.topology.prefix))
                 let legEvents = capture.proxyLeg.map { ", proxy \($0.request.count)+\($0.reply.count)" } ?? ""
                 let events = "(kernel: \(capture.selection.request.count)+\(capture.selection.reply.count) events\(legEvents))"
                 progress?((result.isMatch ? "MATCH    " : "DIVERGE  ") + result.name + " " + events)
             }
             return results
         }
-    }
-
-    /// The file to give `nft -f`: the snapshot's text listing when there is one (nft 1.0.6's JSON
-    /// input has known defects), else the JSON the snapshot was read from.
-    static func loadableRuleset(_ s: Snapshot) -> String {
-        let text = (s.path as NSString).appendingPathComponent(SnapshotLoader.rulesetText)
-        return FileManager.default.fileExists(atPath: text) ? text : s.rulesetFile
     }
 
     static func save(_ capture: LabCapture, _ trace: Trace, to dir: String) throws {

@@ -43,6 +43,14 @@ enum LabFixtures {
         _ = run(["ip", "netns", "del", probe])
     }
 
+    /// Skips with the reason when `tool` (e.g. `iptables-nft-restore`) is not installed.
+    static func skipUnless(tool: String) throws {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/sbin"
+        guard path.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") }) else {
+            throw XCTSkip("needs `\(tool)` (Debian/Ubuntu package iptables), which is not installed")
+        }
+    }
+
     /// Namespaces that exist now (to check that a run left none behind).
     static func namespaces() -> Set<String> {
         let p = Process()

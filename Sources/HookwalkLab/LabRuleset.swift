@@ -1,0 +1,75 @@
+import Foundation
+import HookwalkModel
+import HookwalkParsers
+
+/// How the lab gives a snapshot's ruleset to the kernel: nft text or JSON with `nft -f`, or
+/// `iptables-save` / `ip6tables-save` output with `iptables-nft-restore` / `ip6tables-nft-restore`,
+/// which builds the tables iptables-nft would (what `IptablesSave.parse` models). Either way the
+/// simulation then runs on the kernel's `nft -j list ruleset`, not on the file.
+public struct LabRuleset: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable { case nft, iptablesRestore, ip6tablesRestore }
+    public var files: [(kind: Kind, path: String)] { zip(kinds, paths).map { ($0, $1) } }
+    var kinds: [Kind]
+    var paths: [String]
+
+    public init(path: String) {
+        kinds = [.nft]
+        paths = [path]
+    }
+
+    public init(files: [(Kind, String)]) {
+        kinds = files.map(\.0)
+        paths = files.map(\.1)
+    }
+
+    /// The snapshot's ruleset: the nft text listing when there is one (nft 1.0.6's JSON input has
+    /// known defects), else the JSON, else the iptables-save files the loader read.
+    public static func of(_ s: Snapshot) -> LabRuleset {
+        let folder = s.path as NSString
+        let text = folder.appendingPathComponent(SnapshotLoader.rulesetText)
+        if FileManager.default.fileExists(atPath: text) { return LabRuleset(path: text) }
+        let json = folder.appendingPathComponent(SnapshotLoader.rulesetJSON)
+        if FileManager.default.fileExists(atPath: json) { return LabRuleset(path: json) }
+        var files: [(Kind, String)] = []
+        for (name, kind) in zip(SnapshotLoader.iptablesSave, [Kind.iptablesRestore, .ip6tablesRestore]) {
+            let p = folder.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: p) { files.append((kind, p)) }
+        }
+        return files.isEmpty ? LabRuleset(path: s.rulesetFile) : LabRuleset(files: files)
+    }
+
+    /// Whether the kernel's listing must be read as text (`nft -a list ruleset`, handles in
+    /// comments) rather than JSON. iptables-nft keeps targets and matches it has no native
+    /// expression for as xtables compat expressions (`DNAT`, `addrtype`...); nft 1.0.6 translates
+    /// them in its text listing (`dnat to 172.20.0.2:8080`, `fib daddr type local`) but prints only
+    /// `{"xt": {"type": "target", "name": "DNAT"}}` in JSON, which cannot be simulated.
+    public var listsAsText: Bool { kinds.contains { $0 != .nft } }
+
+    /// The programs this ruleset needs besides `nft`.
+    public var tools: [String] {
+        kinds.compactMap {
+            switch $0 {
+            case .nft: return nil
+            case .iptablesRestore: return "iptables-nft-restore"
+            case .ip6tablesRestore: return "ip6tables-nft-restore"
+            }
+        }
+    }
+
+    /// One command per file, run in the lab's host namespace.
+    var commands: [(argv: [String], path: String)] {
+        files.map { kind, path in
+            switch kind {
+            case .nft: return (["nft"] + (path.lowercased().hasSuffix(".json") ? ["-j"] : []) + ["-f", path], path)
+            case .iptablesRestore: return (["iptables-nft-restore", path], path)
+            case .ip6tablesRestore: return (["ip6tables-nft-restore", path], path)
+            }
+        }
+    }
+
+    public static func == (a: LabRuleset, b: LabRuleset) -> Bool { a.kinds == b.kinds && a.paths == b.paths }
+    public func hash(into h: inout Hasher) {
+        h.combine(kinds)
+        h.combine(paths)
+    }
+}

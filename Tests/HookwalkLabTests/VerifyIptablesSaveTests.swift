@@ -1,0 +1,45 @@
+import Foundation
+import HookwalkLab
+import HookwalkModel
+import HookwalkParsers
+import HookwalkSimulator
+import XCTest
+
+/// Snapshots whose ruleset is `iptables-save` output (hosts on iptables-legacy, or a paste): the
+/// lab loads it with `iptables-nft-restore`, the simulation runs on the kernel's listing, and, as
+/// a check of `IptablesSave.parse`, the same kernel traces are compared with a simulation on the
+/// loader's own model of the file (handles included).
+final class VerifyIptablesSaveTests: XCTestCase {
+    func testDockerErasFromIptablesSave() throws {
+        try LabFixtures.skipUnlessLabPossible()
+        try LabFixtures.skipUnless(tool: "iptables-nft-restore")
+        for era in ["a", "b", "c"] {
+            let save = try LabFixtures.path("fixtures/docker-eras/iptables-save/\(era).iptables-save")
+            let snap = try DerivedSnapshot(base: "docker-\(era)", copies: ["iptables-save.txt": save])
+            defer { snap.remove() }
+            let options = Verifier.Options(kinds: ["published-port", "direct", "hairpin", "host-local", "egress"])
+            let results = try Verifier(snapshotPath: snap.path, options: options).runScenarios()
+            let prefix = try XCTUnwrap(results.first?.labPrefix)
+            XCTAssertEqual(LabFixtures.namespaces().filter { $0.hasPrefix(prefix) }, [], "namespaces left behind")
+            let report = VerifyReport(scenarios: results.map(\.comparison))
+            XCTAssertTrue(report.allMatch, "iptables-save \(era):\n\(report.text)")
+
+            // The loader's model of the file, with the lab's trace tables, against the kernel.
+            var own = try SnapshotLoader.load(path: snap.path)
+            let ports = Set(results.flatMap { [$0.item.lab.clientPort, $0.item.lab.port, $0.item.lab.serverPort] })
+            own.ruleset.tables += try NftText.parse(TraceTables.text(name: "__hw_trace", ports: ports), file: "trace tables").tables
+            let simulator = Simulator(snapshot: own, ruleText: NftTextWriter.ruleText)
+            let comparator = TraceComparator(portAliases: results.first.map { _ in [:] } ?? [:])
+            for r in results {
+                let t = simulator.simulate(r.item.scenario)
+                func lines(_ p: PacketTrace?) -> [TraceLine] {
+                    p.map { NftTraceFormat.lines($0, onlyTraced: true).compactMap(KernelTraceParser.parseLine) } ?? []
+                }
+                XCTAssertEqual(comparator.compare(kernel: r.capture.selection.request, simulated: lines(t.request)), .match,
+                               "iptables-save \(era) \(r.item.lab.name): IptablesSave.parse's model, request")
+                XCTAssertEqual(comparator.compare(kernel: r.capture.selection.reply, simulated: lines(t.reply)), .match,
+                               "iptables-save \(era) \(r.item.lab.name): IptablesSave.parse's model, reply")
+            }
+        }
+    }
+}
