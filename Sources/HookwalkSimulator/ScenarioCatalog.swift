@@ -6,7 +6,7 @@ public struct DocScenario: Sendable, Hashable, Codable {
     /// File-name safe and unique within a host: `radius-udp-1812-from-10.254.10.105`.
     public var id: String
     public var title: String
-    /// `published-port`, `host-network`, `direct`, `hairpin`, `host-local`, `egress`, `cross-network`.
+    /// `published-port`, `host-network`, `direct`, `hairpin`, `host-local`, `egress`, `icc`, `cross-network`.
     public var kind: String
     public var network: String?
     public var container: String?
@@ -151,9 +151,24 @@ public enum ScenarioCatalog {
                     Scenario(from: .container(sender.name), to: client, port: 443, proto: .tcp, sport: 0))
             }
         }
+        let networks = host.docker.networks.sorted { $0.name < $1.name }
+        // Within a network: one container calling another's address directly (bridged; Docker's
+        // inter-container communication rules, `icc`, decide).
+        for network in networks {
+            let members = containers.filter { c in c.endpoints.contains { $0.network == network.name } && topology.containers[c.name] != nil }
+            guard members.count >= 2 else { continue }
+            let target = members.first { !$0.ports.isEmpty } ?? members[1]
+            guard let caller = members.first(where: { $0.name != target.name }),
+                  let addr = topology.containers[target.name]?.address(v4: true) else { continue }
+            let p = target.ports.first
+            let proto = p.flatMap { L4Proto(rawValue: $0.proto) } ?? .tcp
+            let port = UInt16(p?.containerPort ?? 80)
+            add("\(network.name)-icc-\(caller.name)-to-\(target.name)-\(proto.rawValue)-\(port)",
+                "\(caller.name) calls \(target.name) at \(addr):\(port)/\(proto.rawValue) on \(network.name)", "icc",
+                network.name, caller.name, Scenario(from: .container(caller.name), to: addr, port: port, proto: proto, sport: 0))
+        }
         // Across networks: a container of one network calling a port published by a container of
         // another network, through the host's address (Docker's isolation rules decide).
-        let networks = host.docker.networks.sorted { $0.name < $1.name }
         for from in networks {
             guard let caller = containers.first(where: { c in c.endpoints.contains { $0.network == from.name } && topology.containers[c.name] != nil })
             else { continue }

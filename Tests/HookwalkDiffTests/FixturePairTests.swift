@@ -28,7 +28,7 @@ final class FixturePairTests: XCTestCase {
         XCTAssertEqual(r.count(.verdictChange), 1)
         // Everything else still works, through Docker 28's new chains.
         let rest = r.scenarios.dropFirst()
-        XCTAssertEqual(rest.count, 7)
+        XCTAssertEqual(rest.count, 8)
         for s in rest {
             XCTAssertEqual(s.status, .differentPath, s.key.label)
             XCTAssertEqual(s.worksA, true)
@@ -42,7 +42,7 @@ final class FixturePairTests: XCTestCase {
         let verdicts = try XCTUnwrap(markdown.range(of: "## Verdict changes"))
         let paths = try XCTUnwrap(markdown.range(of: "## Different paths"))
         XCTAssertLessThan(verdicts.lowerBound, paths.lowerBound)
-        XCTAssertTrue(markdown.contains("**Different**: 1 verdict change, 7 different paths, 0 only on A, 0 only on B, 0 same path"))
+        XCTAssertTrue(markdown.contains("**Different**: 1 verdict change, 8 different paths, 0 only on A, 0 only on B, 0 same path"))
     }
 
     /// br_netfilter on against off: the same chains and rules run and every scenario still works,
@@ -58,9 +58,14 @@ final class FixturePairTests: XCTestCase {
         let r = try diff(DiffFixtures.example, off)
         XCTAssertEqual(r.settings, [DiffReport.Setting(name: "net.bridge.bridge-nf-call-iptables", a: "1", b: "0")])
         XCTAssertEqual(r.count(.verdictChange), 0)
-        XCTAssertEqual(r.count(.differentPath), 8)
+        XCTAssertEqual(r.count(.differentPath), 9)
+        // Container to container on one bridge: without br_netfilter the frame is bridged and meets
+        // no IP hook at all, so every IP step is only on A.
+        let icc = try XCTUnwrap(r.scenarios.first { $0.key.kind == "icc" })
+        XCTAssertTrue(icc.onlyOnB.isEmpty || icc.onlyOnB.allSatisfy { $0.contains("bridge") }, "\(icc.onlyOnB)")
+        XCTAssertTrue(icc.onlyOnA.contains { $0.contains("ip filter FORWARD") }, "\(icc.onlyOnA)")
         // The host-network container (tftp) never crosses the bridge: its path is the same.
-        for s in r.scenarios where s.key.kind != "host-network" {
+        for s in r.scenarios where s.key.kind != "host-network" && s.key.kind != "icc" {
             let moved = s.onlyOnA + s.onlyOnB
             XCTAssertFalse(moved.isEmpty, s.key.label)
             XCTAssertTrue(moved.allSatisfy { $0.hasSuffix(" hook") || $0.contains(" after the ") }, "\(s.key.label): \(moved)")
@@ -90,7 +95,7 @@ final class FixturePairTests: XCTestCase {
         XCTAssertEqual(first.firstDivergence?.a, "ip filter DOCKER-USER: counter return (return)")
         XCTAssertEqual(first.firstDivergence?.b, "ip filter DOCKER-USER: ip daddr 172.20.0.4 udp dport 1812 counter drop (drop)")
         XCTAssertEqual(first.onlyOnB, ["request: ip filter DOCKER-USER: ip daddr 172.20.0.4 udp dport 1812 counter drop (drop)"])
-        XCTAssertEqual(r.count(.same), 8)
+        XCTAssertEqual(r.count(.same), 9)
     }
 
     func testSnapshotAgainstItself() throws {

@@ -23,7 +23,7 @@ final class OverlayTests: XCTestCase {
         let files = try files(r)
         let md = try XCTUnwrap(files[DiffOutput.report])
         let differing = r.scenarios.filter { $0.status == .verdictChange || $0.status == .differentPath }
-        XCTAssertEqual(differing.count, 8)
+        XCTAssertEqual(differing.count, 9)
         XCTAssertEqual(files.keys.filter { $0.hasSuffix(".dot") }.count, differing.count)
         XCTAssertEqual(files.keys.filter { $0.hasSuffix(".svg") }.count, differing.count)
         for s in differing {
