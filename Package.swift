@@ -51,7 +51,8 @@ let package = Package(
         .testTarget(name: "HookwalkSimulatorTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab"]),
         .testTarget(name: "HookwalkRenderTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender"]),
         .testTarget(name: "HookwalkDiffTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkDiff"]),
-        .testTarget(name: "HookwalkLabTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab"]),
+        .testTarget(name: "HookwalkLabTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab"],
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
