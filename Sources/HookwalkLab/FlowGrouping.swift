@@ -50,18 +50,25 @@ public struct PacketIdentity: Sendable, Hashable {
     public var ipID: Int?
     public var tcpFlags: UInt8?
     public var ports: Set<UInt16>
+    public var sport: UInt16?
+    public var dport: UInt16?
 
     public init(_ p: PacketFields) {
         proto = p.proto
         ipID = p.ipID
         tcpFlags = p.tcpFlags
         ports = Set([p.sport, p.dport].compactMap { $0 })
+        sport = p.sport
+        dport = p.dport
     }
 
-    /// Same packet, possibly after NAT changed one of its ports.
+    /// Same packet, possibly after NAT changed one of its ports. Without an IPv4 id (IPv6 has
+    /// none) a UDP request and its reply have the same protocol, flags and port set, so the ports
+    /// must also keep their direction: NAT rewrites one side, the other stays where it was.
     public func matches(_ o: PacketIdentity) -> Bool {
         guard proto == o.proto, ipID == o.ipID, tcpFlags == o.tcpFlags else { return false }
         if ports.isEmpty && o.ports.isEmpty { return true }
+        if ipID == nil, sport != nil || dport != nil, sport != o.sport, dport != o.dport { return false }
         return !ports.isDisjoint(with: o.ports)
     }
 }

@@ -82,7 +82,7 @@ public final class Lab {
             try ip(host, "link", "add", u.name, "type", "veth", "peer", "name", u.clientInterface, "netns", u.clientNamespace)
             for a in u.addresses { try addAddress(host, a, dev: u.name) }
             try ip(host, "link", "set", u.name, "up")
-            try addAddress(u.clientNamespace, u.clientAddress, dev: u.clientInterface)
+            for a in u.clientAddresses { try addAddress(u.clientNamespace, a, dev: u.clientInterface) }
             try ip(u.clientNamespace, "link", "set", u.clientInterface, "up")
         }
         for c in t.containers {
@@ -98,6 +98,9 @@ public final class Lab {
             if let gw = c.attachments.first(where: { $0.gateway != nil }) {
                 try ip(c.namespace, "route", "add", "default", "via", gw.gateway!.description, "dev", gw.interface)
             }
+            if let gw = c.attachments.first(where: { $0.gateway6 != nil }) {
+                try ip(c.namespace, "-6", "route", "add", "default", "via", gw.gateway6!.description, "dev", gw.interface)
+            }
         }
         for (k, v) in t.sysctls.sorted(by: { $0.key < $1.key }) {
             _ = try exec(host, ["sysctl", "-q", "-w", "\(k)=\(v)"])
@@ -110,16 +113,20 @@ public final class Lab {
             if r.metric > 0 { args += ["metric", String(r.metric)] }
             try shell.check(["ip", "-n", host] + args)
         }
-        // The clients reach the container subnets through the host, so direct access can be tried.
-        let subnets = Set(t.bridges.flatMap { $0.addresses.filter { $0.address.isV4 }.map { IPPrefix($0.network, $0.length) } })
+        // The clients reach the container subnets through the host, so direct access can be tried,
+        // and have a default route through it, as a client on the host's LAN has one: without it
+        // the client cannot send a limited broadcast (255.255.255.255) at all. Per family.
         for u in t.uplinks {
-            guard let via = u.addresses.first(where: { $0.address.isV4 && $0.contains(u.clientAddress.address) }) else { continue }
-            for s in subnets.sorted(by: { $0.description < $1.description }) where !s.contains(u.clientAddress.address) {
-                try ip(u.clientNamespace, "route", "add", s.description, "via", via.address.description)
+            for client in u.clientAddresses {
+                let v4 = client.address.isV4
+                guard let via = u.addresses.first(where: { $0.address.isV4 == v4 && $0.contains(client.address) }) else { continue }
+                let subnets = Set(t.bridges.flatMap { $0.addresses.filter { $0.address.isV4 == v4 }.map { IPPrefix($0.network, $0.length) } })
+                let family = v4 ? [] : ["-6"]
+                for s in subnets.sorted(by: { $0.description < $1.description }) where !s.contains(client.address) {
+                    try shell.check(["ip", "-n", u.clientNamespace] + family + ["route", "add", s.description, "via", via.address.description])
+                }
+                try shell.check(["ip", "-n", u.clientNamespace] + family + ["route", "add", "default", "via", via.address.description])
             }
-            // And a default route through the host, as a client on the host's LAN has one: without
-            // it the client cannot send a limited broadcast (255.255.255.255) at all.
-            try ip(u.clientNamespace, "route", "add", "default", "via", via.address.description)
         }
     }
 
@@ -158,7 +165,20 @@ public final class Lab {
         try TraceTables.text(name: name, ports: tracePorts).write(toFile: file, atomically: true, encoding: .utf8)
         _ = try exec(host, ["nft", "-f", file])
         traceTable = name
-        return try exec(host, ["nft"] + (ruleset.listsAsText ? ["-a"] : ["-j"]) + ["list", "ruleset"], timeout: 30)
+        guard ruleset.listsAsText else { return try exec(host, ["nft", "-j", "list", "ruleset"], timeout: 30) }
+        return try listTablesOneByOne()
+    }
+
+    /// `nft -a list table` per table, one nft process each. nft 1.0.6 translates iptables-nft's
+    /// compat targets through libxtables, which it sets up for the family of the first table
+    /// that needs it: in one `nft list ruleset` of a dual-stack host, the ip6 tables' DNAT and
+    /// MASQUERADE come out as `XT target DNAT not found` (on stderr) and vanish from the rules.
+    func listTablesOneByOne() throws -> String {
+        let tables = try exec(host, ["nft", "list", "tables"]).split(separator: "\n").compactMap { line -> [String]? in
+            let f = line.split(separator: " ").map(String.init)
+            return f.count == 3 && f[0] == "table" ? Array(f[1...]) : nil
+        }
+        return try tables.map { try exec(host, ["nft", "-a", "list", "table"] + $0, timeout: 30) }.joined(separator: "\n")
     }
 
     /// Deletes every namespace of the run (unless `keep`), kills what still runs. Returns the

@@ -67,7 +67,7 @@ extension LabTopology {
         if let c = containers.first(where: { $0.attachments.contains { $0.address.address == destination || $0.address6?.address == destination } }) {
             return (.container(c.name), port)
         }
-        if let u = uplinks.first(where: { $0.clientAddress.address == destination }) {
+        if let u = uplinks.first(where: { $0.clientAddresses.contains { $0.address == destination } }) {
             return (.external(uplink: u.name), port)
         }
         let local = hostAddresses.contains(destination) || destination == IPAddress("255.255.255.255")

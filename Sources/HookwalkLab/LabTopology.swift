@@ -11,9 +11,15 @@ public struct LabTopology: Sendable, Hashable {
         public var name: String
         public var addresses: [IPPrefix]
         public var clientNamespace: String
-        /// The client's address, on the uplink's subnet.
+        /// The client's IPv4 address, on the uplink's subnet.
         public var clientAddress: IPPrefix
+        /// The client's IPv6 address, on the uplink's global IPv6 subnet when it has one: the same
+        /// client then plays the outside world for both families, as a dual-stack LAN neighbour.
+        public var clientAddress6: IPPrefix?
         public var clientInterface: String
+
+        /// The client's addresses, IPv4 first.
+        public var clientAddresses: [IPPrefix] { [clientAddress] + [clientAddress6].compactMap { $0 } }
     }
 
     public struct Bridge: Sendable, Hashable {
@@ -32,6 +38,9 @@ public struct LabTopology: Sendable, Hashable {
         public var address: IPPrefix
         public var address6: IPPrefix?
         public var gateway: IPAddress?
+        /// The bridge's IPv6 address on the container's IPv6 subnet: Docker's snapshot files carry
+        /// no per-endpoint IPv6 gateway, and Docker routes a container's IPv6 through its bridge.
+        public var gateway6: IPAddress?
         public var mac: String?
     }
 
@@ -78,8 +87,10 @@ public struct LabTopology: Sendable, Hashable {
 
     /// Plans the lab of `host`. `clientAddresses` chooses the external client's address per
     /// uplink (`ens192` -> 10.254.10.105/24); without it the client takes the uplink's default
-    /// gateway when there is one, else the last address of the subnet.
-    public init(host: HookwalkModel.HostModel, prefix: String = LabTopology.randomPrefix(), clientAddresses: [String: IPPrefix] = [:]) {
+    /// gateway when there is one, else the last address of the subnet. `clientAddresses6` does the
+    /// same for IPv6 (`ens192` -> 2001:db8:1::105/64) on uplinks with a global IPv6 address.
+    public init(host: HookwalkModel.HostModel, prefix: String = LabTopology.randomPrefix(), clientAddresses: [String: IPPrefix] = [:],
+                clientAddresses6: [String: IPPrefix] = [:]) {
         self.prefix = prefix
         hostNamespace = "\(prefix)-host"
         notes = []
@@ -90,7 +101,7 @@ public struct LabTopology: Sendable, Hashable {
         var bridgeNames: [String] = host.interfaces.filter { $0.kind == "bridge" || masters.contains($0.name) }.map(\.name)
         for b in dockerBridges where !bridgeNames.contains(b) { bridgeNames.append(b) }
 
-        bridges = bridgeNames.map { name in
+        let planned: [Bridge] = bridgeNames.map { name in
             if let i = host.interface(named: name), !i.addresses.isEmpty {
                 return Bridge(name: name, addresses: i.addresses.filter { $0.scope != "link" }.map(\.prefix))
             }
@@ -100,6 +111,7 @@ public struct LabTopology: Sendable, Hashable {
             for (gw, sub) in zip(net?.gateways ?? [], net?.subnets ?? []) { addrs.append(IPPrefix(gw, sub.length)) }
             return Bridge(name: name, addresses: addrs)
         }
+        bridges = planned
 
         var ups: [Uplink] = []
         for i in host.interfaces where !i.isLoopback && !bridgeNames.contains(i.name) && i.master == nil {
@@ -109,8 +121,9 @@ public struct LabTopology: Sendable, Hashable {
                 continue
             }
             let client = clientAddresses[i.name] ?? LabTopology.defaultClient(for: v4, device: i.name, host: host)
+            let client6 = addrs.first { !$0.address.isV4 }.map { clientAddresses6[i.name] ?? LabTopology.defaultClient6(for: $0, device: i.name, host: host) }
             ups.append(Uplink(name: i.name, addresses: addrs, clientNamespace: "\(prefix)-ext\(ups.count)",
-                              clientAddress: client, clientInterface: "eth0"))
+                              clientAddress: client, clientAddress6: client6, clientInterface: "eth0"))
         }
         uplinks = ups
 
@@ -140,8 +153,10 @@ public struct LabTopology: Sendable, Hashable {
                 }
                 usedPorts.insert(port)
                 let v6 = ep.ipv6.map { IPPrefix($0, net.subnets.first(where: { $0.contains(ep.ipv6!) })?.length ?? 64) }
+                let bridgeAddresses = planned.first { $0.name == br }?.addresses ?? []
+                let gw6 = v6.flatMap { v6 in bridgeAddresses.first { !$0.address.isV4 && $0.contains(v6.address) }?.address }
                 atts.append(Attachment(bridge: br, port: port, snapshotPort: snapPort, interface: "eth\(atts.count)",
-                                       address: IPPrefix(v4, len), address6: v6, gateway: ep.gateway, mac: ep.mac))
+                                       address: IPPrefix(v4, len), address6: v6, gateway: ep.gateway, gateway6: gw6, mac: ep.mac))
             }
             guard !atts.isEmpty else { continue }
             let safe = String(c.name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.prefix(24))
@@ -190,6 +205,20 @@ public struct LabTopology: Sendable, Hashable {
         return IPPrefix(.v4(candidate), uplink.length)
     }
 
+    /// The IPv6 client: the uplink's IPv6 default gateway when it is on the subnet, else the
+    /// lowest address of the subnet above `::1` that the host does not hold.
+    static func defaultClient6(for uplink: IPPrefix, device: String, host: HookwalkModel.HostModel) -> IPPrefix {
+        if let gw = host.routes.first(where: { $0.table == "main" && $0.destination.length == 0 && $0.device == device
+                                                 && !$0.destination.address.isV4 })?.gateway, uplink.contains(gw) {
+            return IPPrefix(gw, uplink.length)
+        }
+        guard case .v6(let hi, let lo) = uplink.network, uplink.length <= 120 else { return uplink }
+        let taken = Set(host.localAddresses.map(\.address.address))
+        var n: UInt64 = 2
+        while taken.contains(.v6(hi, lo | n)) { n += 1 }
+        return IPPrefix(.v6(hi, lo | n), uplink.length)
+    }
+
     // MARK: Who is where
 
     /// The namespace and addresses of a party of a scenario.
@@ -205,7 +234,7 @@ public struct LabTopology: Sendable, Hashable {
         switch party {
         case .host: return hostAddresses
         case .external(let uplink):
-            return [(uplink.flatMap { u in uplinks.first { $0.name == u } } ?? uplinks.first)?.clientAddress.address].compactMap { $0 }
+            return (uplink.flatMap { u in uplinks.first { $0.name == u } } ?? uplinks.first)?.clientAddresses.map(\.address) ?? []
         case .container(let name):
             return containers.first { $0.name == name }?.attachments.flatMap { [$0.address.address] + [$0.address6?.address].compactMap { $0 } } ?? []
         }

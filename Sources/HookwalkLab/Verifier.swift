@@ -19,6 +19,9 @@ public struct Verifier: Sendable {
         /// The external client's address; nil takes `ScenarioCatalog.defaultClients` when it is
         /// on an uplink's subnet, else the lab's default client of the first uplink.
         public var client: IPAddress?
+        /// The external client's IPv6 address, for a host whose uplink has a global IPv6 address;
+        /// nil takes the lab's default IPv6 client of that uplink.
+        public var client6: IPAddress?
         /// Passed to the simulator (e.g. the deliberately wrong model).
         public var simulator = Simulator.Options()
         /// Only scenarios of these kinds (`published-port`, `direct`, `hairpin`, `host-local`,
@@ -32,12 +35,13 @@ public struct Verifier: Sendable {
         /// (`NAME.kernel.txt`, `NAME.hookwalk.txt`), to read a divergence in full.
         public var saveDirectory: String?
 
-        public init(keep: Bool = false, brNetfilter: Bool? = nil, client: IPAddress? = nil,
+        public init(keep: Bool = false, brNetfilter: Bool? = nil, client: IPAddress? = nil, client6: IPAddress? = nil,
                     simulator: Simulator.Options = Simulator.Options(), kinds: Set<String>? = nil, timeout: Double = 1.5,
                     extraScenarios: [Scenario] = [], saveDirectory: String? = nil) {
             self.keep = keep
             self.brNetfilter = brNetfilter
             self.client = client
+            self.client6 = client6
             self.simulator = simulator
             self.kinds = kinds
             self.timeout = timeout
@@ -80,7 +84,7 @@ public struct Verifier: Sendable {
                 snapshot.host.sysctls[key] = on ? "1" : "0"
             }
         }
-        let plan = try VerifyPlan(snapshot: snapshot, client: options.client, kinds: options.kinds, extra: options.extraScenarios)
+        let plan = try VerifyPlan(snapshot: snapshot, client: options.client, client6: options.client6, kinds: options.kinds, extra: options.extraScenarios)
         if let dir = options.saveDirectory { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let ruleset = LabRuleset.of(snapshot)
         for tool in ruleset.tools where Shell.which(tool) == nil {

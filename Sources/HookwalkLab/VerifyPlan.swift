@@ -20,30 +20,36 @@ public struct VerifyPlan: Sendable {
     /// Every port the scenarios use on either side, for the trace tables.
     public var tracePorts: Set<UInt16> { Set(items.flatMap { [$0.lab.clientPort, $0.lab.port, $0.lab.serverPort] }) }
 
-    public init(snapshot: Snapshot, client: IPAddress? = nil, kinds: Set<String>? = nil, extra: [Scenario] = [],
-                prefix: String = LabTopology.randomPrefix()) throws {
+    /// `client` and `client6` choose the external client's IPv4 and IPv6 addresses (an IPv6
+    /// `client` counts as `client6`); each must be on the subnet of one of the host's uplinks.
+    public init(snapshot: Snapshot, client: IPAddress? = nil, client6: IPAddress? = nil, kinds: Set<String>? = nil,
+                extra: [Scenario] = [], prefix: String = LabTopology.randomPrefix()) throws {
         let host = snapshot.host
         var clientAddresses: [String: IPPrefix] = [:]
-        let wanted = client ?? ScenarioCatalog.defaultClients(for: snapshot).first
-        if let wanted {
+        var clientAddresses6: [String: IPPrefix] = [:]
+        let given4 = [client, client6].compactMap { $0 }.first(where: \.isV4)
+        let given6 = [client6, client].compactMap { $0 }.first { !$0.isV4 }
+        for (wanted, given) in [(given4 ?? ScenarioCatalog.defaultClients(for: snapshot).first, given4 != nil), (given6, given6 != nil)] {
+            guard let wanted else { continue }
             if let (iface, length) = Self.uplink(containing: wanted, host: host) {
-                clientAddresses[iface] = IPPrefix(wanted, length)
-            } else if client != nil {
+                if wanted.isV4 { clientAddresses[iface] = IPPrefix(wanted, length) } else { clientAddresses6[iface] = IPPrefix(wanted, length) }
+            } else if given {
                 throw HookwalkError("--client \(wanted): the lab plays an external client on the subnet of one of the host's uplinks "
                                     + "(\(Self.uplinkSubnets(host))), and \(wanted) is on none")
             }
         }
-        topology = LabTopology(host: host, prefix: prefix, clientAddresses: clientAddresses)
-        let clients = topology.uplinks.map(\.clientAddress.address).filter(\.isV4)
-        guard !clients.isEmpty else {
+        topology = LabTopology(host: host, prefix: prefix, clientAddresses: clientAddresses, clientAddresses6: clientAddresses6)
+        guard let client4 = topology.uplinks.first?.clientAddress.address else {
             throw HookwalkError("the snapshot's host has no IPv4 uplink, so the lab has no external client to play")
         }
+        // IPv4 first: the catalog's per-network scenarios (hairpin, egress...) take the first.
+        let clients = [client4] + topology.uplinks.compactMap { $0.clientAddress6?.address }
 
         var items: [Item] = []
         let topo = topology
         func item(_ kind: String, _ name: String, _ s: Scenario) -> Item {
             var lab = LabScenario(name: name, s, topology: topo, host: host)
-            if case .external(let addr, _) = s.from, let u = topo.uplinks.first(where: { $0.clientAddress.address == addr }) {
+            if case .external(let addr, _) = s.from, let u = topo.uplinks.first(where: { $0.clientAddresses.contains { $0.address == addr } }) {
                 lab.client = .external(uplink: u.name)
             }
             return Item(kind: kind, scenario: s, lab: lab)
@@ -59,14 +65,18 @@ public struct VerifyPlan: Sendable {
         var sport = items.map(\.scenario.sport).max() ?? 41000
         func nextPort() -> UInt16 { sport += 1; return sport }
         let external = Endpoint.external(address: clients[0], interface: nil)
-        if let hostAddr = topology.uplinks.first?.addresses.first(where: { $0.address.isV4 })?.address {
-            items.append(item("unpublished-port", "unpublished-tcp-\(closed)-on-\(hostAddr)-from-\(clients[0])",
-                              Scenario(from: external, to: hostAddr, port: closed, proto: .tcp, sport: nextPort())))
-        }
-        if let c = topology.containers.first(where: { $0.attachments.contains { $0.address.address.isV4 } }),
-           let addr = c.attachments.first(where: { $0.address.address.isV4 })?.address.address {
-            items.append(item("unpublished-port", "unpublished-tcp-\(closed)-on-\(c.name)-\(addr)-from-\(clients[0])",
-                              Scenario(from: external, to: addr, port: closed, proto: .tcp, sport: nextPort())))
+        for client in clients {
+            let from = Endpoint.external(address: client, interface: nil)
+            let v4 = client.isV4
+            if let hostAddr = topology.uplinks.first?.addresses.first(where: { $0.address.isV4 == v4 })?.address {
+                items.append(item("unpublished-port", "unpublished-tcp-\(closed)-on-\(Self.tag(hostAddr))-from-\(Self.tag(client))",
+                                  Scenario(from: from, to: hostAddr, port: closed, proto: .tcp, sport: nextPort())))
+            }
+            if let (c, addr) = Self.containerAddress(topology, v4: v4) {
+                items.append(item("unpublished-port", "unpublished-tcp-\(closed)-on-\(c)-\(Self.tag(addr))-from-\(Self.tag(client))",
+                                  Scenario(from: from, to: addr, port: closed, proto: .tcp, sport: nextPort())))
+            }
+            if !v4 { items += Self.ipv6Items(client: client, snapshot: snapshot, topology: topology, nextPort: nextPort, item: item) }
         }
         for s in extra {
             var e = s
@@ -78,6 +88,45 @@ public struct VerifyPlan: Sendable {
         self.items = kinds.map { k in items.filter { k.contains($0.kind) } } ?? items
     }
 
+    /// The first container with an address of the family, in the lab's order.
+    static func containerAddress(_ topology: LabTopology, v4: Bool) -> (String, IPAddress)? {
+        for c in topology.containers {
+            for a in c.attachments {
+                if v4 { return (c.name, a.address.address) }
+                if let a6 = a.address6 { return (c.name, a6.address) }
+            }
+        }
+        return nil
+    }
+
+    /// What the catalog documents for IPv4 clients only, for an IPv6 client: direct access to a
+    /// container's IPv6 address on its published port, and a container's IPv6 egress to the
+    /// client (masqueraded by Docker's ip6 nat rules when the network has them).
+    static func ipv6Items(client: IPAddress, snapshot: Snapshot, topology: LabTopology, nextPort: () -> UInt16,
+                          item: (String, String, Scenario) -> Item) -> [Item] {
+        let from = Endpoint.external(address: client, interface: nil)
+        var out: [Item] = []
+        let running = snapshot.host.docker.containers.filter(\.running).sorted { $0.name < $1.name }
+        let withV6 = running.filter { c in topology.containers.contains { $0.name == c.name && $0.attachments.contains { $0.address6 != nil } } }
+        func address6(_ name: String) -> IPAddress? {
+            topology.containers.first { $0.name == name }?.attachments.compactMap(\.address6).first?.address
+        }
+        if let target = withV6.first(where: { !$0.ports.isEmpty }), let p = target.ports.first, let proto = L4Proto(rawValue: p.proto),
+           proto == .tcp || proto == .udp, let addr = address6(target.name) {
+            out.append(item("direct", "\(target.name)-direct-\(p.proto)-\(p.containerPort)-from-\(tag(client))",
+                            Scenario(from: from, to: addr, port: UInt16(p.containerPort), proto: proto, sport: nextPort())))
+        }
+        if let sender = withV6.first {
+            out.append(item("egress", "egress-\(sender.name)-to-\(tag(client))",
+                            Scenario(from: .container(sender.name), to: client, port: 443, proto: .tcp, sport: nextPort())))
+        }
+        return out
+    }
+
+    /// An address in a scenario name, which is also a file name (`--save`): IPv6 colons become
+    /// underscores, as in the catalog's ids (`2001_db8_1__105`).
+    static func tag(_ a: IPAddress) -> String { a.description.replacingOccurrences(of: ":", with: "_") }
+
     static func label(_ e: Endpoint) -> String {
         switch e {
         case .external(let a, _): return a.description
@@ -86,11 +135,12 @@ public struct VerifyPlan: Sendable {
         }
     }
 
-    /// The uplink (not a bridge, not a bridge port) whose IPv4 subnet holds `address`.
+    /// The uplink (not a bridge, not a bridge port) whose subnet of the address's family holds `address`.
     static func uplink(containing address: IPAddress, host: HookwalkModel.HostModel) -> (String, Int)? {
         let bridges = Set(host.interfaces.compactMap(\.master))
         for i in host.interfaces where !i.isLoopback && i.master == nil && i.kind != "bridge" && !bridges.contains(i.name) {
-            if let a = i.addresses.first(where: { $0.address.isV4 && $0.prefix.length < 32 && $0.prefix.contains(address) && $0.address != address }) {
+            if let a = i.addresses.first(where: { $0.address.isV4 == address.isV4 && $0.scope != "link" && $0.prefix.length < (address.isV4 ? 32 : 128)
+                                                    && $0.prefix.contains(address) && $0.address != address }) {
                 return (i.name, a.prefix.length)
             }
         }
@@ -100,7 +150,7 @@ public struct VerifyPlan: Sendable {
     static func uplinkSubnets(_ host: HookwalkModel.HostModel) -> String {
         let bridges = Set(host.interfaces.compactMap(\.master))
         let subnets = host.interfaces.filter { !$0.isLoopback && $0.master == nil && $0.kind != "bridge" && !bridges.contains($0.name) }
-            .flatMap { i in i.addresses.filter { $0.address.isV4 }.map { "\(i.name) \(IPPrefix($0.prefix.network, $0.prefix.length))" } }
+            .flatMap { i in i.addresses.filter { $0.scope != "link" }.map { "\(i.name) \(IPPrefix($0.prefix.network, $0.prefix.length))" } }
         return subnets.isEmpty ? "none" : subnets.joined(separator: ", ")
     }
 }
