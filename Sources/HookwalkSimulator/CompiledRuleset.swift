@@ -43,12 +43,7 @@ struct CompiledRuleset: Sendable {
             grouped[HookKey(family: c.ref.family, hook: base.hook), default: []].append(i)
         }
         for (k, v) in grouped {
-            // Stable: equal priorities keep listing order (the kernel appends a new hook entry
-            // after existing ones of the same priority).
-            baseChains[k] = v.enumerated().sorted { a, b in
-                let pa = chains[a.element].base!.priority, pb = chains[b.element].base!.priority
-                return pa != pb ? pa < pb : a.offset < b.offset
-            }.map(\.element)
+            baseChains[k] = v.sorted { a, b in CompiledRuleset.runsBefore(a, b, chains) }
         }
         for i in chains.indices {
             chains[i].dispatch = DispatchIndex(rules: chains[i].rules)
@@ -65,10 +60,17 @@ struct CompiledRuleset: Sendable {
         let b = baseChains[HookKey(family: .inet, hook: hook)] ?? []
         if a.isEmpty { return b }
         if b.isEmpty { return a }
-        return (a + b).sorted { x, y in
-            let px = chains[x].base!.priority, py = chains[y].base!.priority
-            return px != py ? px < py : x < y
-        }
+        return (a + b).sorted { x, y in CompiledRuleset.runsBefore(x, y, chains) }
+    }
+
+    /// Hook order: lower priority first; at equal priority the chain registered *later* runs
+    /// first, because the kernel inserts a new hook entry before existing ones of the same
+    /// priority (`nf_hook_entries_grow`). Registration follows the listing (tables in creation
+    /// order, chains within a table in handle order). Seen in the lab: a leftover `ip filter
+    /// FORWARD` loaded after `ip docker-bridges filter-FORWARD` (both priority 0) ran first.
+    static func runsBefore(_ x: Int, _ y: Int, _ chains: [CompiledChain]) -> Bool {
+        let px = chains[x].base!.priority, py = chains[y].base!.priority
+        return px != py ? px < py : x > y
     }
 
     func bridgeBaseChains(hook: Hook) -> [Int] {
