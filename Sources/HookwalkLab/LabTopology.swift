@@ -171,6 +171,12 @@ public struct LabTopology: Sendable, Hashable {
             sys[key] = String(host.sysctl(key))
         }
         for key in ["net.ipv4.conf.all.rp_filter", "net.ipv4.conf.default.rp_filter"] { sys[key] = host.sysctls[key] ?? "0" }
+        // route_localnet per device: Docker sets it on its bridges (hairpin to a loopback binding).
+        let devices = Set(uplinks.map(\.name) + bridges.map(\.name))
+        for (key, value) in host.sysctls where key.hasPrefix("net.ipv4.conf.") && key.hasSuffix(".route_localnet") {
+            let device = String(key.dropFirst("net.ipv4.conf.".count).dropLast(".route_localnet".count))
+            if devices.contains(device) { sys[key] = value }
+        }
         sysctls = sys
 
         let labDevices = Set(uplinks.map(\.name) + bridges.map(\.name))

@@ -61,3 +61,39 @@ final class VerifyNetworksTests: XCTestCase {
         XCTAssertEqual(icc.capture.observation.serverGotRequest, false, "icc=false drops container to container")
     }
 }
+
+/// A port published on 127.0.0.1 (`-p 127.0.0.1:8080:8080`): the host calling 127.0.0.1 is DNATed
+/// to the container in nat OUTPUT and reaches it only when route_localnet is set on the bridge
+/// (Docker sets it); without it the kernel refuses to route the loopback source. Both against the
+/// kernel.
+final class VerifyLoopbackBindingTests: XCTestCase {
+    func snapshot(routeLocalnet: Int) throws -> DerivedSnapshot {
+        let base = try LabFixtures.path("fixtures/docker-eras/snapshots/docker-c")
+        var containers = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/docker-containers.json"))) as! [[String: Any]]
+        for i in containers.indices where (containers[i]["Name"] as? String) == "/proxy" {
+            var settings = containers[i]["NetworkSettings"] as! [String: Any]
+            settings["Ports"] = ["8080/tcp": [["HostIp": "127.0.0.1", "HostPort": "8080"]]]
+            containers[i]["NetworkSettings"] = settings
+        }
+        let sysctl = try String(contentsOfFile: base + "/sysctl.txt", encoding: .utf8) + "net.ipv4.conf.docker1.route_localnet = \(routeLocalnet)\n"
+        let rules = try String(contentsOfFile: base + "/nft-ruleset.nft", encoding: .utf8)
+        return try DerivedSnapshot(base: "docker-c", files: [
+            "docker-containers.json": String(decoding: try JSONSerialization.data(withJSONObject: containers, options: [.sortedKeys]), as: UTF8.self),
+            "sysctl.txt": sysctl, "nft-ruleset.nft": rules])
+    }
+
+    func testRouteLocalnetDecides() throws {
+        try LabFixtures.skipUnlessLabPossible()
+        for on in [1, 0] {
+            let snap = try snapshot(routeLocalnet: on)
+            defer { snap.remove() }
+            let results = try Verifier(snapshotPath: snap.path, options: Verifier.Options(kinds: ["host-local"])).runScenarios()
+            let prefix = try XCTUnwrap(results.first?.labPrefix)
+            XCTAssertEqual(LabFixtures.namespaces().filter { $0.hasPrefix(prefix) }, [], "namespaces left behind")
+            let report = VerifyReport(scenarios: results.map(\.comparison))
+            XCTAssertTrue(report.allMatch, report.text)
+            let loopback = try XCTUnwrap(results.first { $0.item.scenario.to == IPAddress("127.0.0.1") })
+            XCTAssertEqual(loopback.capture.observation.serverGotRequest, on == 1, "route_localnet=\(on)")
+        }
+    }
+}
