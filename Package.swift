@@ -33,7 +33,7 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
-        .target(name: "HookwalkDiff", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator"]),
+        .target(name: "HookwalkDiff", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender"]),
         .target(name: "HookwalkLab", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender"]),
         .executableTarget(
             name: "hookwalk",

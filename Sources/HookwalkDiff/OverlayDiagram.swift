@@ -1,3 +1,5 @@
+import HookwalkRender
+
 /// The overlay diagram of one scenario whose path differs between two hosts: per packet, the union
 /// of both paths top to bottom, steps only on A in orange, only on B in blue, common steps white,
 /// and the edges each host's packet takes coloured the same way (grey where both take it). Long
@@ -169,22 +171,8 @@ public enum OverlayDiagram {
         return out
     }
 
-    /// Label lines of at most `width` characters, so nodes stay narrow.
+    /// Label lines of at most `width` characters, so nodes stay narrow (the doc diagrams' wrapping).
     static func wrap(_ text: String, width: Int = 52) -> [String] {
-        var out: [String] = [], line = ""
-        for word in text.split(separator: " ") {
-            var w = String(word)
-            while w.count > width {
-                if !line.isEmpty { out.append(line); line = "" }
-                out.append(String(w.prefix(width)))
-                w = String(w.dropFirst(width))
-            }
-            if line.isEmpty { line = w } else if line.count + 1 + w.count <= width { line += " " + w } else {
-                out.append(line)
-                line = w
-            }
-        }
-        if !line.isEmpty { out.append(line) }
-        return out.isEmpty ? [""] : out
+        Wrap.lines(text, width: width)
     }
 }

@@ -1,7 +1,7 @@
 /// Splits long text (rule text, notes) into label lines, so diagram nodes stay narrow enough that
 /// Graphviz does not spread a hook's cluster across the page.
-enum Wrap {
-    static func lines(_ text: String, width: Int = 46) -> [String] {
+public enum Wrap {
+    public static func lines(_ text: String, width: Int = 46) -> [String] {
         var out: [String] = []
         var line = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: true) {
