@@ -77,7 +77,7 @@ public enum SnapshotDiff {
             out.append(DiffReport.Setting(name: key, a: sysctl(a, key), b: sysctl(b, key)))
         }
         func proxy(_ h: HostModel) -> String { h.docker.userlandProxy.map { String($0) } ?? "true (default)" }
-        if (a.docker.userlandProxy ?? true) != (b.docker.userlandProxy ?? true) {
+        if a.docker.runsUserlandProxy != b.docker.runsUserlandProxy {
             out.append(DiffReport.Setting(name: "userland-proxy", a: proxy(a), b: proxy(b)))
         }
         for (name, va, vb) in [("docker version", a.info.dockerVersion, b.info.dockerVersion), ("kernel", a.info.kernel, b.info.kernel)]

@@ -23,7 +23,7 @@ extension LabTopology {
     /// container that has a namespace in the lab, when `userland-proxy` is true or absent (the
     /// default) and the daemon has containers.
     static func proxies(host: HookwalkModel.HostModel, containers: [Container]) -> [Proxy] {
-        guard host.docker.userlandProxy ?? !host.docker.containers.isEmpty else { return [] }
+        guard host.docker.runsUserlandProxy else { return [] }
         var out: [Proxy] = []
         for c in host.docker.containers where c.running {
             guard let lab = containers.first(where: { $0.name == c.name }), let att = lab.attachments.first else { continue }

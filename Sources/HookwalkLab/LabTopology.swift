@@ -94,7 +94,7 @@ public struct LabTopology: Sendable, Hashable {
         self.prefix = prefix
         hostNamespace = "\(prefix)-host"
         notes = []
-        hairpin = host.docker.userlandProxy == false
+        hairpin = !host.docker.runsUserlandProxy
 
         let dockerBridges = host.docker.networks.filter { $0.driver == "bridge" }.compactMap(\.bridge)
         let masters = Set(host.interfaces.compactMap(\.master))

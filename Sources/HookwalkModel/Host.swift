@@ -164,6 +164,10 @@ public struct DockerState: Sendable, Hashable {
     /// `userland-proxy` from daemon.json; nil when the file does not say (Docker's default is true).
     public var userlandProxy: Bool?
 
+    /// Whether published ports are served by docker-proxy: daemon.json's `userland-proxy`, else
+    /// Docker's default (true). Docker turns the bridges' hairpin mode on only when it is false.
+    public var runsUserlandProxy: Bool { userlandProxy ?? true }
+
     public init(networks: [DockerNetwork] = [], containers: [DockerContainer] = [], userlandProxy: Bool? = nil) {
         self.networks = networks
         self.containers = containers

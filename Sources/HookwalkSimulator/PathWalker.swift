@@ -51,7 +51,7 @@ struct PathWalker {
 
     /// A packet sent by a local process.
     mutating func fromHost() -> Outcome {
-        guard let route = routing.lookup(packet.daddr) else { return unroutable("no route to \(packet.daddr)") }
+        guard let route = routing.lookup(packet.daddr) else { return .unroutable("no route to \(packet.daddr)") }
         let local = route.type == "local" || route.type == "broadcast"
         let oif = local ? "lo" : (route.device ?? "")
         emit(.route(RouteDecision(kind: "output", oif: oif, gateway: route.gateway, route: Routing.describe(route))))
@@ -61,12 +61,12 @@ struct PathWalker {
         var outRoute = route
         var outIf = oif
         if packet.daddr != daddrBefore {
-            guard let r = routing.lookup(packet.daddr) else { return unroutable("no route to \(packet.daddr) after NAT") }
+            guard let r = routing.lookup(packet.daddr) else { return .unroutable("no route to \(packet.daddr) after NAT") }
             outRoute = r
             outIf = (r.type == "local" || r.type == "broadcast") ? "lo" : (r.device ?? "")
             emit(.route(RouteDecision(kind: "output", oif: outIf, gateway: r.gateway, route: Routing.describe(r))))
             if packet.saddr.isLoopback, outIf != "lo", topology.routeLocalnet(outIf) == 0 {
-                return unroutable("the source \(packet.saddr) is a loopback address and \(outIf) has route_localnet=0: the kernel refuses to route it")
+                return .unroutable("the source \(packet.saddr) is a loopback address and \(outIf) has route_localnet=0: the kernel refuses to route it")
             }
         }
         if outIf == "lo" {
@@ -91,7 +91,7 @@ struct PathWalker {
             emit(.note("\(packet.daddr) is on the container's own subnet: the frame goes straight to \(peer.name)'s MAC address and is bridged"))
             return bridgePath(inPort: c.port, bridge: c.bridge, toHost: false)
         }
-        return unroutable("no neighbour \(nextHop) on \(c.bridge): the container's ARP request is not answered")
+        return .unroutable("no neighbour \(nextHop) on \(c.bridge): the container's ARP request is not answered")
     }
 
     // MARK: - Paths
@@ -113,10 +113,10 @@ struct PathWalker {
         }
         if bridged {
             guard let peer = topology.container(at: packet.daddr, bridge: bridge) else {
-                return unroutable("no container has \(packet.daddr) on \(bridge)")
+                return .unroutable("no container has \(packet.daddr) on \(bridge)")
             }
             if peer.name == sender, !topology.hairpin {
-                return unroutable("the frame's destination \(packet.daddr) is behind the port it came in on (\(inPort)), and the bridge "
+                return .unroutable("the frame's destination \(packet.daddr) is behind the port it came in on (\(inPort)), and the bridge "
                                   + "sends a frame back out of its own port only in hairpin mode, which Docker sets only with userland-proxy false")
             }
             if case .stop(let o) = bridgeHook(.forward, inPort: inPort, outPort: peer.port, bridge: bridge, brnf: brnf) { return o }
@@ -134,7 +134,7 @@ struct PathWalker {
 
     /// The routing decision after prerouting (fact 13).
     mutating func afterPrerouting(iif: String) -> Outcome {
-        guard let route = routing.lookup(packet.daddr) else { return unroutable("no route to \(packet.daddr)") }
+        guard let route = routing.lookup(packet.daddr) else { return .unroutable("no route to \(packet.daddr)") }
         switch route.type {
         case "local", "broadcast", "multicast":
             emit(.route(RouteDecision(kind: "input", oif: nil, route: Routing.describe(route))))
@@ -143,14 +143,14 @@ struct PathWalker {
             let oif = route.device ?? ""
             if !topology.forwarding(v4: packet.v4) {
                 emit(.route(RouteDecision(kind: "unreachable", oif: oif, route: Routing.describe(route))))
-                return unroutable("forwarding is off (\(packet.v4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding")=0): the packet is not routed to \(oif)")
+                return .unroutable("forwarding is off (\(packet.v4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding")=0): the packet is not routed to \(oif)")
             }
             emit(.route(RouteDecision(kind: "forward", oif: oif, gateway: route.gateway, route: Routing.describe(route))))
             if case .stop(let o) = ipHook(.forward, iif: iif, oif: oif) { return o }
             return postroutingAndOut(iif: iif, oif: oif, route: route)
         default:
             emit(.route(RouteDecision(kind: "unreachable", route: Routing.describe(route))))
-            return unroutable("the route to \(packet.daddr) is of type \(route.type)")
+            return .unroutable("the route to \(packet.daddr) is of type \(route.type)")
         }
     }
 
@@ -165,7 +165,7 @@ struct PathWalker {
         if topology.bridges.contains(oif) {
             let nextHop = route.gateway ?? packet.daddr
             guard let peer = topology.container(at: nextHop, bridge: oif) else {
-                return unroutable("no container has \(nextHop) on \(oif): the host's ARP request is not answered")
+                return .unroutable("no container has \(nextHop) on \(oif): the host's ARP request is not answered")
             }
             currentBridge = oif
             if case .stop(let o) = bridgeHook(.output, inPort: nil, outPort: peer.port, bridge: oif, brnf: false) { return o }
@@ -173,10 +173,6 @@ struct PathWalker {
             return .delivered(endpoint: .container(peer.name), state: packet.state(iif: nil, oif: peer.port))
         }
         return .delivered(endpoint: .external(address: packet.daddr, interface: oif), state: packet.state(iif: nil, oif: oif))
-    }
-
-    mutating func unroutable(_ why: String) -> Outcome {
-        .unroutable(why)
     }
 }
 

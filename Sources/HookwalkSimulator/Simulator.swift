@@ -104,7 +104,7 @@ public struct Simulator: Sendable {
     /// process per port on the host. A packet that reaches the host (not DNATed) on such a port is
     /// received by the proxy, which connects to the container itself.
     func proxyTarget(_ seen: PacketState, _ s: Scenario) -> (String, IPAddress, UInt16)? {
-        guard snapshot.host.docker.userlandProxy ?? true else { return nil }
+        guard snapshot.host.docker.runsUserlandProxy else { return nil }
         for c in snapshot.host.docker.containers where c.running {
             for p in c.ports where p.hostPort == Int(s.port) && p.proto == s.proto.rawValue {
                 let anyAddress = p.hostIP.isEmpty || p.hostIP == "0.0.0.0" || p.hostIP == "::"
@@ -159,7 +159,7 @@ public struct Simulator: Sendable {
         }
         // With docker-proxy (userland-proxy, Docker's default) a published port that was not
         // DNATed is served by the proxy on the host, which answers.
-        let proxy = snapshot.host.docker.userlandProxy ?? !snapshot.host.docker.containers.isEmpty
+        let proxy = snapshot.host.docker.runsUserlandProxy
         return !publishedBy || proxy
     }
 }

@@ -38,7 +38,7 @@ struct Topology: Sendable {
 
     init(host: HostModel, ruleset: Ruleset) {
         sysctls = host
-        hairpin = host.docker.userlandProxy == false
+        hairpin = !host.docker.runsUserlandProxy
         var bridges = Set(host.interfaces.compactMap(\.master))
         for i in host.interfaces where i.kind == "bridge" { bridges.insert(i.name) }
         var networkBridge: [String: String] = [:]
