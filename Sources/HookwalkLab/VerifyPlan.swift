@@ -76,7 +76,6 @@ public struct VerifyPlan: Sendable {
                 items.append(item("unpublished-port", "unpublished-tcp-\(closed)-on-\(c)-\(Self.tag(addr))-from-\(Self.tag(client))",
                                   Scenario(from: from, to: addr, port: closed, proto: .tcp, sport: nextPort())))
             }
-            if !v4 { items += Self.ipv6Items(client: client, snapshot: snapshot, topology: topology, nextPort: nextPort, item: item) }
         }
         for s in extra {
             var e = s
@@ -97,30 +96,6 @@ public struct VerifyPlan: Sendable {
             }
         }
         return nil
-    }
-
-    /// What the catalog documents for IPv4 clients only, for an IPv6 client: direct access to a
-    /// container's IPv6 address on its published port, and a container's IPv6 egress to the
-    /// client (masqueraded by Docker's ip6 nat rules when the network has them).
-    static func ipv6Items(client: IPAddress, snapshot: Snapshot, topology: LabTopology, nextPort: () -> UInt16,
-                          item: (String, String, Scenario) -> Item) -> [Item] {
-        let from = Endpoint.external(address: client, interface: nil)
-        var out: [Item] = []
-        let running = snapshot.host.docker.containers.filter(\.running).sorted { $0.name < $1.name }
-        let withV6 = running.filter { c in topology.containers.contains { $0.name == c.name && $0.attachments.contains { $0.address6 != nil } } }
-        func address6(_ name: String) -> IPAddress? {
-            topology.containers.first { $0.name == name }?.attachments.compactMap(\.address6).first?.address
-        }
-        if let target = withV6.first(where: { !$0.ports.isEmpty }), let p = target.ports.first, let proto = L4Proto(rawValue: p.proto),
-           proto == .tcp || proto == .udp, let addr = address6(target.name) {
-            out.append(item("direct", "\(target.name)-direct-\(p.proto)-\(p.containerPort)-from-\(tag(client))",
-                            Scenario(from: from, to: addr, port: UInt16(p.containerPort), proto: proto, sport: nextPort())))
-        }
-        if let sender = withV6.first {
-            out.append(item("egress", "egress-\(sender.name)-to-\(tag(client))",
-                            Scenario(from: .container(sender.name), to: client, port: 443, proto: .tcp, sport: nextPort())))
-        }
-        return out
     }
 
     /// An address in a scenario name, which is also a file name (`--save`): IPv6 colons become

@@ -124,10 +124,13 @@ public enum ScenarioCatalog {
             guard !members.isEmpty else { continue }
             let published = members.first { !$0.ports.isEmpty }
             if let target = published, let p = target.ports.first, let proto = L4Proto(rawValue: p.proto),
-               let addr = topology.containers[target.name]?.address {
-                for client in clients where client.isV4 {
+               topology.containers[target.name] != nil {
+                // Direct access from each client, to the container's address of the client's family.
+                for client in clients {
+                    guard let addr = topology.containers[target.name]?.address(v4: client.isV4) else { continue }
+                    let shown = addr.isV4 ? "\(addr):\(p.containerPort)" : "[\(addr)]:\(p.containerPort)"
                     add("\(target.name)-direct-\(p.proto)-\(p.containerPort)-from-\(client)",
-                        "\(client) to \(target.name)'s address \(addr):\(p.containerPort)/\(p.proto) directly", "direct",
+                        "\(client) to \(target.name)'s address \(shown)/\(p.proto) directly", "direct",
                         network.name, target.name,
                         Scenario(from: .external(address: client, interface: nil), to: addr, port: UInt16(p.containerPort),
                                  proto: proto, sport: 0))
@@ -144,10 +147,14 @@ public enum ScenarioCatalog {
                         Scenario(from: .host, to: hostAddr, port: UInt16(p.hostPort), proto: proto, sport: 0))
                 }
             }
-            if let client = clients.first(where: \.isV4) {
-                let sender = members[0]
+            // Egress to the first client of each family, from the first member that has an
+            // address of that family on a bridge (IPv6 egress needs an IPv6-enabled network).
+            for v4 in [true, false] {
+                guard let client = clients.first(where: { $0.isV4 == v4 }),
+                      let sender = members.first(where: { topology.containers[$0.name]?.address(v4: v4) != nil }) else { continue }
+                let shown = v4 ? "\(client):443" : "[\(client)]:443"
                 add("\(network.name)-egress-\(sender.name)-to-\(client)",
-                    "\(sender.name) calls \(client):443/tcp (egress)", "egress", network.name, sender.name,
+                    "\(sender.name) calls \(shown)/tcp (egress)", "egress", network.name, sender.name,
                     Scenario(from: .container(sender.name), to: client, port: 443, proto: .tcp, sport: 0))
             }
         }

@@ -33,7 +33,7 @@ final class VerifyIPv6Tests: XCTestCase {
         XCTAssertTrue(try outcome("proxy-tcp-8080-from-\(c)").clientGotReply, "published tcp 8080 over IPv6")
         XCTAssertTrue(try outcome("radius-udp-1812-from-\(c)").clientGotReply, "published udp 1812 over IPv6")
         XCTAssertFalse(try outcome("dhcp-direct-udp-67-from-\(c)").serverGotRequest, "direct access dropped in ip6 raw")
-        let egress = try outcome("egress-dhcp-to-\(c)")
+        let egress = try outcome("infranet-egress-dhcp-to-\(c)")
         XCTAssertTrue(egress.clientGotReply, "IPv6 egress")
         XCTAssertEqual(egress.serverSawFrom, "2001:db8:1::252", "IPv6 egress is masqueraded to the uplink's address")
     }
