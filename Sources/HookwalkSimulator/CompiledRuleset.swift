@@ -8,6 +8,8 @@ struct CompiledRuleset: Sendable {
     var chainIndex: [ChainKey: Int] = [:]
     /// Base chains per (family, hook), sorted by priority, ties in listing order.
     var baseChains: [HookKey: [Int]] = [:]
+    /// When conntrack, the NAT hook and each chain were registered (ties at equal priority).
+    var registration = HookRegistration()
     /// Whether any rule sets `meta nftrace`: then only traced packets produce kernel trace lines.
     var setsNftrace = false
 
@@ -37,6 +39,7 @@ struct CompiledRuleset: Sendable {
                 chains.append(CompiledChain(ref: ref, base: chain.base, rules: rules))
             }
         }
+        registration = HookRegistration(ruleset)
         var grouped: [HookKey: [Int]] = [:]
         for (i, c) in chains.enumerated() {
             guard let base = c.base else { continue }

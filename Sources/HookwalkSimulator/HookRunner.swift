@@ -26,28 +26,27 @@ extension PathWalker {
     }
 
     func ipEntries(_ hook: Hook) -> [(priority: Int, entry: HookEntry)] {
-        var out: [(Int, HookEntry)] = []
+        let reg = ruleset.registration
+        // (priority, registration sequence, entry): at equal priority the later registered first.
+        var out: [(Int, Int, HookEntry)] = []
         switch hook {
         case .prerouting, .output:
-            out.append((-200, .conntrack))
-            out.append((-100, .natDestination))
+            out.append((-200, reg.conntrack(v4: packet.v4), .conntrack))
+            out.append((-100, reg.nat(v4: packet.v4), .natDestination))
         case .postrouting, .input:
-            out.append((100, .natSource))
-            out.append((Int.max, .confirm))
+            out.append((100, reg.nat(v4: packet.v4), .natSource))
+            out.append((Int.max, reg.conntrack(v4: packet.v4), .confirm))
         default:
             break
         }
         for i in ruleset.ipBaseChains(v4: packet.v4, hook: hook) {
             if ruleset.chains[i].base?.type != .nat {
-                out.append((ruleset.chains[i].base!.priority, .chain(i)))
+                out.append((ruleset.chains[i].base!.priority, reg.chain[i], .chain(i)))
             } else if options.natChainsAtDeclaredPriority {
-                out.append((ruleset.chains[i].base!.priority, .natChainAtOwnPriority(i)))
+                out.append((ruleset.chains[i].base!.priority, reg.chain[i], .natChainAtOwnPriority(i)))
             }
         }
-        // Kernel hook functions sort before chains of equal priority (they are registered first).
-        return out.enumerated().sorted { a, b in
-            a.element.0 != b.element.0 ? a.element.0 < b.element.0 : a.offset < b.offset
-        }.map { ($0.element.0, $0.element.1) }
+        return out.sorted { a, b in a.0 != b.0 ? a.0 < b.0 : a.1 > b.1 }.map { ($0.0, $0.2) }
     }
 
     func bridgeEntries(_ hook: Hook, brnf: Bool) -> [(priority: Int, entry: HookEntry)] {
