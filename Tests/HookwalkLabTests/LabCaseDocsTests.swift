@@ -6,7 +6,7 @@ import HookwalkSimulator
 import XCTest
 
 /// Issue 5 wants every lab case documented, not only verified: each derived snapshot the lab tests
-/// use (proxy-true eras, iptables-save eras, ufw) is rendered in memory as `hookwalk docs` renders
+/// use is rendered in memory as `hookwalk docs` renders
 /// it, and every catalog scenario must get its page and its diagrams. A page that says a construct
 /// is not modelled fails the test unless listed in `expectedNotModelled`, with what it says, so a
 /// gap in the model is a decision someone wrote down rather than a surprise on a real host.
@@ -14,36 +14,61 @@ import XCTest
 final class LabCaseDocsTests: XCTestCase {
     struct Case {
         var name: String
-        var base: String
-        var files: [String: String] = [:]
-        var copies: [String: String] = [:]
+        /// The external clients the docs are generated for; empty: the catalog's default client.
+        var clients: [IPAddress] = []
+        var make: () throws -> DerivedSnapshot
     }
 
     /// Cases whose pages may say "not modelled", with the constructs they may name. None so far.
     static let expectedNotModelled: [String: [String]] = [:]
 
+    /// Every derived snapshot a lab test verifies, built by the same function the lab test uses.
     static func cases() throws -> [Case] {
         var out: [Case] = []
         for c in VerifyProxyTests.cases {
-            out.append(Case(name: "proxy-true \(c.era)", base: c.base, files: ["docker-daemon.json": "{\"userland-proxy\": true}\n"],
-                            copies: ["nft-ruleset.nft": try LabFixtures.path("fixtures/docker-eras/variants/\(c.ruleset)")]))
+            let variant = try LabFixtures.path("fixtures/docker-eras/variants/\(c.ruleset)")
+            out.append(Case(name: "proxy-true \(c.era)") {
+                try DerivedSnapshot(base: c.base, files: ["docker-daemon.json": "{\"userland-proxy\": true}\n"], copies: ["nft-ruleset.nft": variant])
+            })
         }
         for era in ["a", "b", "c"] {
-            out.append(Case(name: "iptables-save \(era)", base: "docker-\(era)",
-                            copies: ["iptables-save.txt": try LabFixtures.path("fixtures/docker-eras/iptables-save/\(era).iptables-save")]))
+            let save = try LabFixtures.path("fixtures/docker-eras/iptables-save/\(era).iptables-save")
+            out.append(Case(name: "iptables-save \(era)") { try DerivedSnapshot(base: "docker-\(era)", copies: ["iptables-save.txt": save]) })
         }
-        out.append(Case(name: "ufw", base: "docker-c", copies: ["iptables-save.txt": VerifyUfwTests.fixture]))
+        out.append(Case(name: "ufw") { try DerivedSnapshot(base: "docker-c", copies: ["iptables-save.txt": VerifyUfwTests.fixture]) })
+        out.append(Case(name: "dual-stack c", clients: [IPAddress("10.254.10.105")!, VerifyIPv6Tests.client6]) {
+            try VerifyIPv6Tests.derivedSnapshot()
+        })
+        for era in ["c", "d"] {
+            out.append(Case(name: "isolation \(era)") { try VerifyNetworksTests.snapshotWithDefaultBridgeContainer(era) })
+        }
+        out.append(Case(name: "icc=false") { try VerifyNetworksTests.iccFalseSnapshot() })
+        for on in [0, 1] {
+            out.append(Case(name: "127.0.0.1 binding, route_localnet \(on)") { try VerifyLoopbackBindingTests.snapshot(routeLocalnet: on) })
+        }
+        out.append(Case(name: "inet filter input drop") {
+            try VerifyNftablesHostFirewallTests.derivedSnapshot(adding: VerifyNftablesHostFirewallTests.inputPolicyDrop)
+        })
+        for first in [false, true] {
+            out.append(Case(name: "leftover ip filter FORWARD drop, \(first ? "first" : "last")") {
+                try VerifyNftablesHostFirewallTests.derivedSnapshot(adding: VerifyNftablesHostFirewallTests.leftoverForwardDrop, first: first)
+            })
+        }
         return out
     }
 
     func testEveryLabCaseIsDocumented() throws {
         let generator = try DocGenerator(templatesDirectory: LabFixtures.repository + "/Templates", ruleText: NftTextWriter.ruleText)
         for c in try Self.cases() {
-            let snap = try DerivedSnapshot(base: c.base, files: c.files, copies: c.copies)
+            let snap = try c.make()
             defer { snap.remove() }
             let snapshot = try SnapshotLoader.load(path: snap.path)
-            let docs = HostDocuments.scenarios(snapshot: snapshot, clients: [], ruleText: NftTextWriter.ruleText)
+            let docs = HostDocuments.scenarios(snapshot: snapshot, clients: c.clients, ruleText: NftTextWriter.ruleText)
             XCTAssertFalse(docs.isEmpty, "\(c.name): no scenarios")
+            for client in c.clients {
+                XCTAssertTrue(docs.contains { $0.trace.scenario.to.isV4 == client.isV4 && $0.kind == "published-port" },
+                              "\(c.name): no published port documented for \(client)")
+            }
             let files = try generator.render(snapshot: snapshot, scenarios: docs, png: false)
             XCTAssertNotNil(files["index.md"], "\(c.name): no index")
             XCTAssertNotNil(files["diagrams/overview.svg"], "\(c.name): no overview diagram")

@@ -11,7 +11,7 @@ import XCTest
 /// containers of one network cannot reach each other.
 final class VerifyNetworksTests: XCTestCase {
     /// The era's snapshot plus a container `web0` on docker0 (172.17.0.2) behind port `vethweb0`.
-    func snapshotWithDefaultBridgeContainer(_ era: String, ruleset: ((String) -> String)? = nil) throws -> DerivedSnapshot {
+    static func snapshotWithDefaultBridgeContainer(_ era: String, ruleset: ((String) -> String)? = nil) throws -> DerivedSnapshot {
         let base = try LabFixtures.path("fixtures/docker-eras/snapshots/docker-\(era)")
         var addr = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/ip-addr.json"))) as! [[String: Any]]
         addr.append(["ifindex": 99, "ifname": "vethweb0", "flags": ["BROADCAST", "UP"], "master": "docker0", "operstate": "UP",
@@ -41,7 +41,7 @@ final class VerifyNetworksTests: XCTestCase {
     func testIsolationBetweenNetworks() throws {
         try LabFixtures.skipUnlessLabPossible()
         for (era, isolated) in [("c", true), ("d", false)] {
-            let snap = try snapshotWithDefaultBridgeContainer(era)
+            let snap = try Self.snapshotWithDefaultBridgeContainer(era)
             defer { snap.remove() }
             let results = try verify(snap, kinds: ["cross-network"])
             let web0 = try XCTUnwrap(results.first { $0.item.kind == "cross-network" && $0.item.scenario.from == .container("web0") })
@@ -49,12 +49,17 @@ final class VerifyNetworksTests: XCTestCase {
         }
     }
 
-    func testIccFalse() throws {
-        try LabFixtures.skipUnlessLabPossible()
-        let snap = try snapshotWithDefaultBridgeContainer("a") {
+    /// Docker 20.10 with `icc=false`: its ICC rule for docker1 becomes a drop.
+    static func iccFalseSnapshot() throws -> DerivedSnapshot {
+        try snapshotWithDefaultBridgeContainer("a") {
             $0.replacingOccurrences(of: "iifname \"docker1\" oifname \"docker1\" counter packets 0 bytes 0 accept",
                                     with: "iifname \"docker1\" oifname \"docker1\" counter packets 0 bytes 0 drop")
         }
+    }
+
+    func testIccFalse() throws {
+        try LabFixtures.skipUnlessLabPossible()
+        let snap = try Self.iccFalseSnapshot()
         defer { snap.remove() }
         let results = try verify(snap, kinds: ["icc"])
         let icc = try XCTUnwrap(results.first { $0.item.kind == "icc" && $0.item.scenario.from != .container("web0") })
@@ -67,7 +72,7 @@ final class VerifyNetworksTests: XCTestCase {
 /// (Docker sets it); without it the kernel refuses to route the loopback source. Both against the
 /// kernel.
 final class VerifyLoopbackBindingTests: XCTestCase {
-    func snapshot(routeLocalnet: Int) throws -> DerivedSnapshot {
+    static func snapshot(routeLocalnet: Int) throws -> DerivedSnapshot {
         let base = try LabFixtures.path("fixtures/docker-eras/snapshots/docker-c")
         var containers = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/docker-containers.json"))) as! [[String: Any]]
         for i in containers.indices where (containers[i]["Name"] as? String) == "/proxy" {
@@ -85,7 +90,7 @@ final class VerifyLoopbackBindingTests: XCTestCase {
     func testRouteLocalnetDecides() throws {
         try LabFixtures.skipUnlessLabPossible()
         for on in [1, 0] {
-            let snap = try snapshot(routeLocalnet: on)
+            let snap = try Self.snapshot(routeLocalnet: on)
             defer { snap.remove() }
             let results = try Verifier(snapshotPath: snap.path, options: Verifier.Options(kinds: ["host-local"])).runScenarios()
             let prefix = try XCTUnwrap(results.first?.labPrefix)

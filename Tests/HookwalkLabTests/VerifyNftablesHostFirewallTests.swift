@@ -37,10 +37,15 @@ final class VerifyNftablesHostFirewallTests: XCTestCase {
                 Scenario(from: outside, to: host, port: 5432, proto: .tcp, sport: 0)]
     }()
 
+    /// docker-d with `extra` loaded before (`first`) or after Docker's tables.
+    static func derivedSnapshot(adding extra: String, first: Bool = false) throws -> DerivedSnapshot {
+        let docker = try String(contentsOfFile: try LabFixtures.path("fixtures/docker-eras/snapshots/docker-d/nft-ruleset.nft"), encoding: .utf8)
+        return try DerivedSnapshot(base: "docker-d", files: ["nft-ruleset.nft": first ? extra + docker : docker + extra])
+    }
+
     func run(adding extra: String, kinds: Set<String>, first: Bool = false) throws -> [Verifier.Verified] {
         try LabFixtures.skipUnlessLabPossible()
-        let docker = try String(contentsOfFile: try LabFixtures.path("fixtures/docker-eras/snapshots/docker-d/nft-ruleset.nft"), encoding: .utf8)
-        let snap = try DerivedSnapshot(base: "docker-d", files: ["nft-ruleset.nft": first ? extra + docker : docker + extra])
+        let snap = try Self.derivedSnapshot(adding: extra, first: first)
         defer { snap.remove() }
         let options = Verifier.Options(kinds: kinds, extraScenarios: Self.hostServices)
         let results = try Verifier(snapshotPath: snap.path, options: options).runScenarios()
