@@ -144,7 +144,7 @@ public struct LabTopology: Sendable, Hashable {
                     continue
                 }
                 let len = ep.ipv4PrefixLength ?? net.subnets.first(where: { $0.contains(v4) })?.length ?? 24
-                let snapPort = LabTopology.snapshotPort(of: c.name, bridge: br, host: host)
+                let snapPort = host.bridgePort(of: c, network: ep.network, bridge: br)
                 var port: String
                 if let s = snapPort, s.utf8.count <= 15 {
                     port = s
@@ -187,14 +187,6 @@ public struct LabTopology: Sendable, Hashable {
             if r.gateway == nil && connected.contains("\(dev) \(r.destination.network)/\(r.destination.length)") { return false }
             return true
         }
-    }
-
-    /// The snapshot's bridge port of a container: Docker's names are random (`veth1a2b3c4`), so
-    /// only a port whose name contains the container's name can be attributed (`vethradius`).
-    static func snapshotPort(of container: String, bridge: String, host: HookwalkModel.HostModel) -> String? {
-        let ports = host.interfaces.filter { $0.master == bridge }.map(\.name)
-        let c = container.lowercased()
-        return ports.first { $0.lowercased() == "veth" + c } ?? ports.first { $0.lowercased().contains(c) }
     }
 
     static func defaultClient(for uplink: IPPrefix, device: String, host: HookwalkModel.HostModel) -> IPPrefix {

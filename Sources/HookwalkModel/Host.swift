@@ -29,9 +29,12 @@ public struct Interface: Sendable, Hashable {
     public var mac: String?
     public var up: Bool
     public var addresses: [InterfaceAddress]
+    /// `link_index`: a veth's peer's interface index (in the peer's namespace).
+    public var linkIndex: Int?
 
     public init(index: Int, name: String, linkType: String = "ether", kind: String? = nil, master: String? = nil,
-                mac: String? = nil, up: Bool = true, addresses: [InterfaceAddress] = []) {
+                mac: String? = nil, up: Bool = true, addresses: [InterfaceAddress] = [], linkIndex: Int? = nil) {
+        self.linkIndex = linkIndex
         self.index = index
         self.name = name
         self.linkType = linkType
@@ -93,9 +96,13 @@ public struct ContainerEndpoint: Sendable, Hashable {
     public var ipv6: IPAddress?
     public var gateway: IPAddress?
     public var mac: String?
+    /// The host end of the container's veth on this network, when the snapshot says
+    /// (`docker-netns/`); see `HostModel.bridgePort`.
+    public var bridgePort: String?
 
     public init(network: String, ipv4: IPAddress? = nil, ipv4PrefixLength: Int? = nil, ipv6: IPAddress? = nil,
-                gateway: IPAddress? = nil, mac: String? = nil) {
+                gateway: IPAddress? = nil, mac: String? = nil, bridgePort: String? = nil) {
+        self.bridgePort = bridgePort
         self.network = network
         self.ipv4 = ipv4
         self.ipv4PrefixLength = ipv4PrefixLength

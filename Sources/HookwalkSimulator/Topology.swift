@@ -7,9 +7,7 @@ struct Topology: Sendable {
     struct ContainerPort: Sendable {
         var name: String
         var bridge: String
-        /// The bridge port (host end of the container's veth). `ip addr` does not say which veth
-        /// belongs to which container; hookwalk uses the port named `veth<container>` when there is
-        /// one, the only port when the bridge has one, else `?`.
+        /// The bridge port (host end of the container's veth): `HostModel.bridgePort`, else `?`.
         var port: String
         /// The IPv4 address, else the IPv6 one.
         var address: IPAddress
@@ -54,9 +52,7 @@ struct Topology: Sendable {
         for c in host.docker.containers where c.running {
             for e in c.endpoints {
                 guard let addr = e.ipv4 ?? e.ipv6, let bridge = networkBridge[e.network] else { continue }
-                let ports = host.interfaces.filter { $0.master == bridge }.map(\.name)
-                let wanted = String(("veth" + c.name).prefix(15))
-                let port = ports.contains(wanted) ? wanted : (ports.count == 1 ? ports[0] : "?")
+                let port = host.bridgePort(of: c, network: e.network, bridge: bridge) ?? "?"
                 let net = networks[e.network]
                 let subnet = addr.isV4 ? e.ipv4PrefixLength.map { IPPrefix(addr, $0) } : net?.subnets.first { $0.contains(addr) }
                 var cp = ContainerPort(name: c.name, bridge: bridge, port: port, address: addr,

@@ -124,6 +124,80 @@ final class CollectorLabTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: foreign + "/notes.txt", encoding: .utf8), "keep me")
     }
 
+    /// A container behind a randomly named veth on a bridge with two ports: only its own network
+    /// namespace tells which port is its. A stand-in `docker` (first in PATH) reports one running
+    /// container whose pid is a process in a second namespace; the collector enters it with
+    /// nsenter, and the loader maps the container's interface to its host peer.
+    func testBridgePortFromTheContainersNamespace() throws {
+        let inNS = ["ip", "netns", "exec", namespace]
+        let container = namespace + "c"
+        _ = sh(["ip", "netns", "del", container])
+        XCTAssertEqual(sh(["ip", "netns", "add", container]).status, 0)
+        var sleeper: Process?
+        defer {
+            sleeper?.terminate()
+            sleeper?.waitUntilExit()
+            _ = sh(["ip", "netns", "del", container])
+        }
+        for argv in [inNS + ["ip", "link", "add", "vethd41f7a2", "type", "veth", "peer", "name", "ceth0"],
+                     inNS + ["ip", "link", "set", "vethd41f7a2", "master", "labbr0"], inNS + ["ip", "link", "set", "vethd41f7a2", "up"],
+                     inNS + ["ip", "link", "set", "ceth0", "netns", container],
+                     ["ip", "netns", "exec", container, "ip", "addr", "add", "192.168.77.2/24", "dev", "ceth0"],
+                     ["ip", "netns", "exec", container, "ip", "link", "set", "ceth0", "up"]] {
+            let o = sh(argv)
+            XCTAssertEqual(o.status, 0, "\(argv.joined(separator: " ")): \(o.stderr)")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CommandRunner.which("ip") ?? "/usr/sbin/ip")
+        p.arguments = ["netns", "exec", container, "sleep", "60"]
+        try p.run()
+        sleeper = p
+        Thread.sleep(forTimeInterval: 0.3)
+
+        let id = String(repeating: "ab12", count: 16)
+        let containers = #"[{"Id":"\#(id)","Name":"/web","State":{"Running":true,"Pid":\#(p.processIdentifier)},"#
+            + #""HostConfig":{"NetworkMode":"labnet"},"NetworkSettings":{"Ports":{},"Networks":{"labnet":"#
+            + #"{"IPAddress":"192.168.77.2","IPPrefixLen":24,"Gateway":"192.168.77.1"}}}}]"#
+        let networks = #"[{"Name":"labnet","Id":"\#(String(repeating: "cd34", count: 16))","Driver":"bridge","#
+            + #""Options":{"com.docker.network.bridge.name":"labbr0"},"IPAM":{"Config":[{"Subnet":"192.168.77.0/24","Gateway":"192.168.77.1"}]}}]"#
+        let bin = workDir + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try "[\n".write(toFile: workDir + "/empty", atomically: true, encoding: .utf8)
+        try containers.write(toFile: workDir + "/containers.json", atomically: true, encoding: .utf8)
+        try networks.write(toFile: workDir + "/networks.json", atomically: true, encoding: .utf8)
+        let script = """
+            #!/bin/sh
+            case "$1 $2" in
+            "version "*) echo 27.5.1 ;;
+            "network ls") echo cd34cd34cd34 ;;
+            "network inspect") cat '\(workDir)/networks.json' ;;
+            "ps -q") echo \(id.prefix(12)) ;;
+            "inspect "*) cat '\(workDir)/containers.json' ;;
+            *) exit 1 ;;
+            esac
+
+            """
+        try script.write(toFile: bin + "/docker", atomically: true, encoding: .utf8)
+        XCTAssertEqual(chmod(bin + "/docker", 0o755), 0)
+
+        let path = bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin")
+        let collected = try Collector.collect(CollectOptions(commandPrefix: inNS, environment: ["PATH": path], timeout: 20))
+        let nsenter = collected.commands.first { $0.command.hasPrefix("nsenter") }
+        XCTAssertEqual(nsenter?.result, .ok, "\(collected.commands.map { "\($0.command): \($0.result)" })")
+        let out = workDir + "/snap"
+        XCTAssertNil(try Collector.write(collected, to: out))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/docker-netns/\(id.prefix(12)).json"))
+
+        let host = try SnapshotLoader.load(path: out).host
+        let web = try XCTUnwrap(host.docker.containers.first { $0.name == "web" })
+        XCTAssertEqual(web.endpoints.first?.bridgePort, "vethd41f7a2")
+        XCTAssertEqual(host.bridgePort(of: web, network: "labnet", bridge: "labbr0"), "vethd41f7a2")
+        // Without the container's namespace, two ports and no name to go by: unknown.
+        try FileManager.default.removeItem(atPath: out + "/docker-netns")
+        let guessed = try SnapshotLoader.load(path: out).host
+        XCTAssertNil(guessed.bridgePort(of: try XCTUnwrap(guessed.docker.containers.first), network: "labnet", bridge: "labbr0"))
+    }
+
     /// A prefix that cannot run (a namespace that does not exist) fails with the reason, and
     /// writes nothing.
     func testFailureWritesNothing() throws {

@@ -389,6 +389,38 @@ final class SnapshotLoaderTests: XCTestCase {
         XCTAssertTrue(e?.description.hasPrefix("\(file):\(end): unexpected end of file (truncated?)") ?? false, e?.description ?? "")
     }
 
+    /// `docker-netns/`: a container's own `ip -j addr show` names its veth peer; a file for no
+    /// container is a note, a malformed one an error naming it.
+    func testContainerNamespaceFiles() throws {
+        let dir = try copy(seed())
+        try FileManager.default.createDirectory(atPath: dir + "/docker-netns", withIntermediateDirectories: true)
+        var addrs = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/ip-addr.json"))) as? [[String: Any]])
+        let radiusPort = try XCTUnwrap(addrs.firstIndex { $0["ifname"] as? String == "vethradius" })
+        addrs[radiusPort]["ifname"] = "veth5e1c0a9"
+        try write(String(decoding: try JSONSerialization.data(withJSONObject: addrs), as: UTF8.self), "ip-addr.json", in: dir)
+        let index = try XCTUnwrap(addrs[radiusPort]["ifindex"] as? Int)
+        let inside = #"[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP"],"link_type":"loopback","addr_info":[]},"#
+            + #"{"ifindex":7,"link_index":\#(index),"ifname":"eth0","flags":["UP"],"link_type":"ether","#
+            + #""addr_info":[{"family":"inet","local":"172.20.0.4","prefixlen":24,"scope":"global"}]}]"#
+        try write(inside, "docker-netns/radius.json", in: dir)
+        try write("[]", "docker-netns/0123456789abcdef.json", in: dir)
+        let loaded = try SnapshotLoader.loadWithNotes(path: dir)
+        let host = loaded.snapshot.host
+        let radius = try XCTUnwrap(host.docker.containers.first { $0.name == "radius" })
+        XCTAssertEqual(radius.endpoints.first?.bridgePort, "veth5e1c0a9")
+        XCTAssertEqual(host.bridgePort(of: radius, network: radius.endpoints[0].network, bridge: "docker1"), "veth5e1c0a9")
+        XCTAssertTrue(loaded.notes.contains { $0.hasPrefix("docker-netns/0123456789abcdef.json: no container") }, "\(loaded.notes)")
+        // Without the file the port has no name to go by.
+        try FileManager.default.removeItem(atPath: dir + "/docker-netns/radius.json")
+        let guessed = try SnapshotLoader.load(path: dir).host
+        let unknown = try XCTUnwrap(guessed.docker.containers.first { $0.name == "radius" })
+        XCTAssertNil(guessed.bridgePort(of: unknown, network: unknown.endpoints[0].network, bridge: "docker1"))
+
+        try write(String(inside.prefix(60)), "docker-netns/radius.json", in: dir)
+        let e = error { _ = try SnapshotLoader.load(path: dir) }
+        XCTAssertEqual(e?.file, dir + "/docker-netns/radius.json")
+    }
+
     func testWrongTypeInAddresses() throws {
         let dir = try copy(seed())
         let text = try String(contentsOfFile: dir + "/ip-addr.json", encoding: .utf8)

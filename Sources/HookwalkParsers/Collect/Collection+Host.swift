@@ -85,6 +85,25 @@ extension Collection {
         }
     }
 
+    /// `docker-netns/<id>.json`: `ip -j addr show` inside each running container's network
+    /// namespace, entered with `nsenter` by the pid `docker inspect` gave. It names each
+    /// container interface's veth peer on the host, the only way to know a container's bridge port.
+    /// Optional: a container that exits meanwhile or a host without nsenter loses only the names.
+    mutating func containerNamespaces() {
+        guard let bytes = files[SnapshotLoader.dockerContainers],
+              let list = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [[String: Any]] else { return }
+        for c in list {
+            // The id becomes a file name: hex only, whatever the daemon said.
+            guard let id = c["Id"] as? String, id.count >= 12, id.allSatisfy(\.isHexDigit),
+                  let state = c["State"] as? [String: Any], state["Running"] as? Bool == true,
+                  let pid = state["Pid"] as? Int, pid > 0,
+                  (c["HostConfig"] as? [String: Any])?["NetworkMode"] as? String != "host" else { continue }
+            let file = "\(ContainerNetnsFolder.name)/\(id.prefix(12)).json"
+            let o = run(["nsenter", "-t", String(pid), "-n", "ip", "-j", "addr", "show"], file: file)
+            if o.ok, (try? IPAddrFile.parse(o.stdout, file: file)) != nil { files[file] = o.stdout }
+        }
+    }
+
     /// `/etc/docker/daemon.json` (only `userland-proxy` is read). Absent is Docker's default, not a failure.
     mutating func daemonConfig() {
         let path = "/etc/docker/daemon.json"

@@ -49,6 +49,7 @@ public enum Collector {
         run.routes()
         run.sysctls(interfaces: interfaces)
         info.dockerVersion = run.docker()
+        run.containerNamespaces()
         run.daemonConfig()
         info.collectedAt = Self.utc(now)
         run.files[SnapshotLoader.hostInfo] = try CollectedHostFile.encode(info, commands: run.records, prefix: options.commandPrefix)

@@ -70,7 +70,7 @@ struct CommandRunner: Sendable {
             Output(record: CommandRecord(command: shown, result: result, file: nil, error: why), stdout: [], stderr: why)
         }
         // The prefix runs the program from the same file system, so a local lookup answers for both.
-        guard let program = Self.which(argv[0]) else { return notRun(.missing, "\(argv[0]): command not found") }
+        guard let program = Self.which(argv[0], path: environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"]) else { return notRun(.missing, "\(argv[0]): command not found") }
         let full = prefix + [program] + argv.dropFirst()
         guard let exe = Self.which(full[0]) else { return notRun(.missing, "\(full[0]): command not found") }
         let id = UUID().uuidString.prefix(8)

@@ -37,6 +37,9 @@ extension Collector {
             try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
             for name in snapshot.files.keys.sorted() {
                 let path = (staging as NSString).appendingPathComponent(name)
+                if name.contains("/") {
+                    try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                }
                 guard fm.createFile(atPath: path, contents: Data(snapshot.files[name]!)) else {
                     throw HookwalkError(file: path, "cannot write file")
                 }

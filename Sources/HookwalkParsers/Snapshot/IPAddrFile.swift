@@ -56,7 +56,7 @@ enum IPAddrFile {
             index: try o.int("ifindex"), name: name, linkType: linkType,
             kind: try o.optionalObject("linkinfo")?.optionalString("info_kind"),
             master: try o.optionalString("master"), mac: try o.optionalString("address"),
-            up: up, addresses: addresses)
+            up: up, addresses: addresses, linkIndex: try o.optionalInt("link_index"))
         return (interface, facts)
     }
 }

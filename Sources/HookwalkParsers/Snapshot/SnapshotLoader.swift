@@ -82,6 +82,7 @@ public enum SnapshotLoader {
         if let bytes = try folder.bytes(dockerContainers) {
             host.docker.containers = try DockerContainersFile.parse(bytes, file: folder.pathOf(dockerContainers))
         }
+        notes += try ContainerNetnsFolder.apply(folder: folder, to: &host)
         if let bytes = try folder.bytes(dockerDaemon) {
             host.docker.userlandProxy = try DockerDaemonFile.parse(bytes, file: folder.pathOf(dockerDaemon))
         }
