@@ -54,6 +54,10 @@ final class LabCaseDocsTests: XCTestCase {
                 try VerifyNftablesHostFirewallTests.derivedSnapshot(adding: VerifyNftablesHostFirewallTests.leftoverForwardDrop, first: first)
             })
         }
+        out.append(Case(name: "chains at conntrack's and NAT's priority") {
+            try VerifyNftablesHostFirewallTests.derivedSnapshot(adding: HookRegistrationLabTests.samePriorityChains)
+        })
+        out.append(Case(name: "random bridge port names") { try VerifyBridgePortNamesTests.derivedSnapshot().0 })
         return out
     }
 
