@@ -1,6 +1,7 @@
+import HookwalkRender
 /// The Markdown form of a `DiffReport`: a header naming both hosts, a one-line summary, the host
 /// settings that differ, then the scenarios most important first. Everything from a host is
-/// escaped (`MarkdownEscaping`); the output depends on the report only, so it is byte-stable.
+/// escaped (`Markdown.escape`, `Markdown.tableCode`); the output depends on the report only, so it is byte-stable.
 public enum MarkdownDiff {
     /// `diagrams`: per scenario, the overlay diagram's path relative to the report, embedded
     /// under the scenario's details (`hookwalk diff --out` writes them; stdout has none).
@@ -76,7 +77,7 @@ public enum MarkdownDiff {
     static let maxSteps = 12
 
     /// A step reads `ip filter FORWARD: <rule> (verdict)`; the whole line is shown as code.
-    static func step(_ s: String) -> String { MarkdownEscaping.code(s) }
+    static func step(_ s: String) -> String { Markdown.tableCode(s) }
 
-    static func t(_ s: String) -> String { MarkdownEscaping.text(s) }
+    static func t(_ s: String) -> String { Markdown.escape(s) }
 }

@@ -42,7 +42,7 @@ final class ReportTests: XCTestCase {
         s.host.info.hostname = "web|1 *bold* `code` <script>\nnext"
         s.path = "snap_[x]"
         let md = MarkdownDiff.render(SnapshotDiff.compare(s, s))
-        XCTAssertTrue(md.contains("| web\\|1 \\*bold\\* \\`code\\` &lt;script&gt;\\\\nnext |"), md)
+        XCTAssertTrue(md.contains("| web\\|1 \\*bold\\* \\`code\\` &lt;script&gt;␤next |"), md)
         XCTAssertTrue(md.contains("snap\\_\\[x\\]"))
         XCTAssertFalse(md.contains("<script>"))
     }

@@ -39,6 +39,30 @@ public enum Markdown {
         return fence + pad + body + pad + fence
     }
 
+    /// Code for a table cell (rule text in a diff table): `<code>` with every character Markdown or
+    /// a table could act on written as an entity, since a code span cannot hold a backtick safely
+    /// and a `|` splits a cell even inside one.
+    public static func tableCode(_ text: String) -> String {
+        var out = "<code>"
+        for ch in neutraliseNewlines(text) {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "|": out += "&#124;"
+            case "`": out += "&#96;"
+            case "*": out += "&#42;"
+            case "_": out += "&#95;"
+            case "\\": out += "&#92;"
+            case "[": out += "&#91;"
+            case "]": out += "&#93;"
+            case "~": out += "&#126;"
+            default: out.append(ch)
+            }
+        }
+        return out + "</code>"
+    }
+
     /// A fenced code block whose fence is longer than any backtick run inside (and at least three).
     public static func codeBlock(_ lines: [String], info: String = "") -> String {
         let body = lines.map(neutraliseNewlines).joined(separator: "\n")
