@@ -49,10 +49,25 @@ struct PathWalker {
         return afterPrerouting(iif: interface)
     }
 
+    /// A broadcast sent by the host. Seen in the lab: it runs output with the route's device as
+    /// oif (not lo); then the kernel clones it (`ip_mc_output`): the copy runs postrouting and comes
+    /// back in through prerouting and input with that device as iif, the original runs postrouting
+    /// and leaves. One path cannot hold both copies, so the trace stops after output and says so.
+    /// The limited broadcast leaves by the default route's device; without one the kernel refuses
+    /// the send (ENETUNREACH).
+    mutating func broadcastFromHost(_ route: Route) -> Outcome {
+        guard let dev = route.device else { return .unroutable("no device to send the broadcast \(packet.daddr) from") }
+        emit(.route(RouteDecision(kind: "output", oif: dev, gateway: nil, route: Routing.describe(route))))
+        if case .stop(let o) = ipHook(.output, iif: nil, oif: dev) { return o }
+        return .notModelled("a broadcast sent by the host leaves \(dev) and a copy of it comes back in through prerouting and input "
+                            + "with iif \(dev); hookwalk does not follow the two copies")
+    }
+
     /// A packet sent by a local process.
     mutating func fromHost() -> Outcome {
         guard let route = routing.lookup(packet.daddr) else { return .unroutable("no route to \(packet.daddr)") }
-        let local = route.type == "local" || route.type == "broadcast"
+        if route.type == "broadcast" { return broadcastFromHost(route) }
+        let local = route.type == "local"
         let oif = local ? "lo" : (route.device ?? "")
         emit(.route(RouteDecision(kind: "output", oif: oif, gateway: route.gateway, route: Routing.describe(route))))
         let daddrBefore = packet.daddr
@@ -63,7 +78,7 @@ struct PathWalker {
         if packet.daddr != daddrBefore {
             guard let r = routing.lookup(packet.daddr) else { return .unroutable("no route to \(packet.daddr) after NAT") }
             outRoute = r
-            outIf = (r.type == "local" || r.type == "broadcast") ? "lo" : (r.device ?? "")
+            outIf = r.type == "local" ? "lo" : (r.device ?? "")
             emit(.route(RouteDecision(kind: "output", oif: outIf, gateway: r.gateway, route: Routing.describe(r))))
             if packet.saddr.isLoopback, outIf != "lo", topology.routeLocalnet(outIf) == 0 {
                 return .unroutable("the source \(packet.saddr) is a loopback address and \(outIf) has route_localnet=0: the kernel refuses to route it")

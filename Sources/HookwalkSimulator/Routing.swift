@@ -68,7 +68,11 @@ struct Routing: Sendable {
     /// tables is not modelled).
     func lookup(_ destination: IPAddress) -> Route? {
         if case .v4(0xffff_ffff) = destination {
-            return Route(table: "local", type: "broadcast", destination: IPPrefix(destination, 32), device: nil)
+            // Sent by the host without a bound device, the limited broadcast leaves by the default
+            // route's device (lab: ENETUNREACH without one).
+            let out = lookup(IPAddress.v4(0)).flatMap { $0.type == "unicast" && $0.destination.length == 0 ? $0 : nil }
+            return Route(table: "local", type: "broadcast", destination: IPPrefix(destination, 32), device: out?.device,
+                         preferredSource: out?.preferredSource)
         }
         for table in Routing.tableOrder {
             var best: Route?

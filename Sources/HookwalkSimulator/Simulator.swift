@@ -39,12 +39,18 @@ public struct Simulator: Sendable {
     public func simulate(_ scenario: Scenario) -> Trace {
         guard let source = sourceAddress(scenario) else {
             let p = PacketState(saddr: scenario.to, daddr: scenario.to, proto: scenario.proto, sport: scenario.sport, dport: scenario.port)
-            let why: String
+            let outcome: Outcome
             switch scenario.from {
-            case .container(let n): why = "no running container named \(n) with an address of this family"
-            default: why = "no source address for the sender"
+            case .container(let n): outcome = .notModelled("no running container named \(n) with an address of this family")
+            case .host where routing.lookup(scenario.to)?.device == nil:
+                // The kernel refuses the send itself (ENETUNREACH): no route, or a limited
+                // broadcast without a default route to leave by.
+                outcome = .unroutable(scenario.to == IPAddress.v4(0xffff_ffff)
+                    ? "no default route: the kernel refuses a limited broadcast from a socket bound to no device (Network is unreachable)"
+                    : "no route to \(scenario.to) (Network is unreachable)")
+            default: outcome = .notModelled("no source address for the sender")
             }
-            return Trace(scenario: scenario, request: PacketTrace(initial: p, events: [], outcome: .notModelled(why)), reply: nil)
+            return Trace(scenario: scenario, request: PacketTrace(initial: p, events: [], outcome: outcome), reply: nil)
         }
         let request = Packet(saddr: source, daddr: scenario.to, proto: scenario.proto, sport: scenario.sport,
                              dport: scenario.port, tcpFlags: scenario.proto == .tcp ? 0x02 : nil)

@@ -55,3 +55,40 @@ final class HookRegistrationTests: XCTestCase {
         XCTAssertEqual(try firstRule(ctUser + Self.filterAtConntrack, chain: "c"), "c#3 accept")
     }
 }
+
+/// A broadcast sent by the host, as a lab kernel (6.18) traced it for `sendto(10.9.0.255)` from a
+/// namespace whose only uplink is `va` 10.9.0.1/24:
+///
+///     ip t o  packet: oif "va" ip saddr 10.9.0.1 ip daddr 10.9.0.255 ...   (output)
+///     ip t po packet: oif "va" ...                                        (the looped-back copy)
+///     ip t pr packet: iif "va" ...                                        (the copy comes back in)
+///     ip t i  packet: iif "va" ...
+///     ip t po packet: oif "va" ...                                        (the original leaves)
+///
+/// and `sendto(255.255.255.255)` without a default route failed with ENETUNREACH. The simulation
+/// follows output with the real device and stops there, saying why.
+final class HostBroadcastTests: XCTestCase {
+    static let outputChain = "table ip t { chain o { type filter hook output priority 0; policy accept; udp dport 6767 counter } }\n"
+
+    func testSubnetBroadcastRunsOutputWithTheDevice() throws {
+        let t = try KernelFactsTests.sim(Self.outputChain).simulate(
+            Scenario(from: .host, to: IPAddress("10.254.10.255")!, port: 6767, proto: .udp, sport: 40000))
+        let states = KernelFactsTests.chainStates(t.request)
+        XCTAssertEqual(states.map(\.0), ["ip t o"])
+        XCTAssertEqual(states.first?.1.oif, "ens192")
+        guard case .notModelled(let why) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
+        XCTAssertTrue(why.contains("copy"), why)
+    }
+
+    func testLimitedBroadcastNeedsADefaultRoute() throws {
+        let t = try KernelFactsTests.sim(Self.outputChain).simulate(
+            Scenario(from: .host, to: IPAddress("255.255.255.255")!, port: 6767, proto: .udp, sport: 40000))
+        guard case .unroutable(let why) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
+        XCTAssertTrue(why.contains("no default route"), why)
+        var host = KernelFactsTests.host()
+        host.routes = [Route(table: "main", destination: IPPrefix("0.0.0.0/0")!, device: "ens192", gateway: IPAddress("10.254.10.1"))]
+        let routed = try KernelFactsTests.sim(Self.outputChain, host: host).simulate(
+            Scenario(from: .host, to: IPAddress("255.255.255.255")!, port: 6767, proto: .udp, sport: 40000))
+        XCTAssertEqual(KernelFactsTests.chainStates(routed.request).first?.1.oif, "ens192")
+    }
+}
