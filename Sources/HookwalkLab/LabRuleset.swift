@@ -7,7 +7,7 @@ import HookwalkParsers
 /// which builds the tables iptables-nft would (what `IptablesSave.parse` models). Either way the
 /// simulation then runs on the kernel's `nft -j list ruleset`, not on the file.
 public struct LabRuleset: Sendable, Hashable {
-    public enum Kind: Sendable, Hashable { case nft, iptablesRestore, ip6tablesRestore }
+    public enum Kind: Sendable, Hashable { case nft, iptablesRestore, ip6tablesRestore, iptablesLegacyRestore, ip6tablesLegacyRestore }
     public var files: [(kind: Kind, path: String)] { zip(kinds, paths).map { ($0, $1) } }
     var kinds: [Kind]
     var paths: [String]
@@ -24,18 +24,24 @@ public struct LabRuleset: Sendable, Hashable {
 
     /// The snapshot's ruleset: the nft text listing when there is one (nft 1.0.6's JSON input has
     /// known defects), else the JSON, else the iptables-save files the loader read.
+    ///
+    /// iptables-legacy files (`iptables-legacy-save.txt`) are restored after it with
+    /// `iptables-legacy-restore`, as the loader places those tables after the nftables ones.
     public static func of(_ s: Snapshot) -> LabRuleset {
         let folder = s.path as NSString
-        let text = folder.appendingPathComponent(SnapshotLoader.rulesetText)
-        if FileManager.default.fileExists(atPath: text) { return LabRuleset(path: text) }
-        let json = folder.appendingPathComponent(SnapshotLoader.rulesetJSON)
-        if FileManager.default.fileExists(atPath: json) { return LabRuleset(path: json) }
-        var files: [(Kind, String)] = []
-        for (name, kind) in zip(SnapshotLoader.iptablesSave, [Kind.iptablesRestore, .ip6tablesRestore]) {
-            let p = folder.appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: p) { files.append((kind, p)) }
+        func existing(_ names: [String], _ kinds: [Kind]) -> [(Kind, String)] {
+            zip(names, kinds).compactMap { name, kind in
+                let p = folder.appendingPathComponent(name)
+                return FileManager.default.fileExists(atPath: p) ? (kind, p) : nil
+            }
         }
-        return files.isEmpty ? LabRuleset(path: s.rulesetFile) : LabRuleset(files: files)
+        let legacy = existing(SnapshotLoader.iptablesLegacySave, [.iptablesLegacyRestore, .ip6tablesLegacyRestore])
+        let text = folder.appendingPathComponent(SnapshotLoader.rulesetText)
+        if FileManager.default.fileExists(atPath: text) { return LabRuleset(files: [(.nft, text)] + legacy) }
+        let json = folder.appendingPathComponent(SnapshotLoader.rulesetJSON)
+        if FileManager.default.fileExists(atPath: json) { return LabRuleset(files: [(.nft, json)] + legacy) }
+        let files = existing(SnapshotLoader.iptablesSave, [.iptablesRestore, .ip6tablesRestore])
+        return files.isEmpty ? LabRuleset(files: [(.nft, s.rulesetFile)] + legacy) : LabRuleset(files: files + legacy)
     }
 
     /// Whether the kernel's listing must be read as text (`nft -a list ruleset`, handles in
@@ -43,7 +49,11 @@ public struct LabRuleset: Sendable, Hashable {
     /// expression for as xtables compat expressions (`DNAT`, `addrtype`...); nft 1.0.6 translates
     /// them in its text listing (`dnat to 172.20.0.2:8080`, `fib daddr type local`) but prints only
     /// `{"xt": {"type": "target", "name": "DNAT"}}` in JSON, which cannot be simulated.
-    public var listsAsText: Bool { kinds.contains { $0 != .nft } }
+    public var listsAsText: Bool { kinds.contains { $0 == .iptablesRestore || $0 == .ip6tablesRestore } }
+
+    /// Whether iptables-legacy tables are part of it: the kernel's nft listing does not hold them,
+    /// so the simulation adds the loader's model of them.
+    public var hasLegacy: Bool { kinds.contains { $0 == .iptablesLegacyRestore || $0 == .ip6tablesLegacyRestore } }
 
     /// The programs this ruleset needs besides `nft`.
     public var tools: [String] {
@@ -52,6 +62,8 @@ public struct LabRuleset: Sendable, Hashable {
             case .nft: return nil
             case .iptablesRestore: return "iptables-nft-restore"
             case .ip6tablesRestore: return "ip6tables-nft-restore"
+            case .iptablesLegacyRestore: return "iptables-legacy-restore"
+            case .ip6tablesLegacyRestore: return "ip6tables-legacy-restore"
             }
         }
     }
@@ -63,6 +75,8 @@ public struct LabRuleset: Sendable, Hashable {
             case .nft: return (["nft"] + (path.lowercased().hasSuffix(".json") ? ["-j"] : []) + ["-f", path], path)
             case .iptablesRestore: return (["iptables-nft-restore", path], path)
             case .ip6tablesRestore: return (["ip6tables-nft-restore", path], path)
+            case .iptablesLegacyRestore: return (["iptables-legacy-restore", path], path)
+            case .ip6tablesLegacyRestore: return (["ip6tables-legacy-restore", path], path)
             }
         }
     }

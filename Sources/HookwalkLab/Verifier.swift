@@ -88,7 +88,7 @@ public struct Verifier: Sendable {
         if let dir = options.saveDirectory { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let ruleset = LabRuleset.of(snapshot)
         for tool in ruleset.tools where Shell.which(tool) == nil {
-            throw HookwalkError(.none, "the snapshot's ruleset is iptables-save output, and loading it in the lab needs `\(tool)` "
+            throw HookwalkError(.none, "the snapshot's ruleset includes iptables-save output, and loading it in the lab needs `\(tool)` "
                                 + "(Debian/Ubuntu package iptables), which is not on PATH")
         }
         let rulesetFile = ruleset.paths[0]
@@ -96,9 +96,11 @@ public struct Verifier: Sendable {
         return try LabBuilder.withLab(plan.topology, keep: options.keep) { lab -> [Verified] in
             let listing = try lab.loadRuleset(ruleset, tracePorts: plan.tracePorts)
             try lab.startProxies(timeout: options.timeout)
-            let listed = ruleset.listsAsText
+            var listed = ruleset.listsAsText
                 ? try NftText.parse(listing, file: "nft -a list ruleset (lab \(plan.topology.prefix))")
                 : try NftJSON.parse(listing, file: "nft -j list ruleset (lab \(plan.topology.prefix))")
+            // x_tables are not in nft's listing: the loader's reading of the legacy files stands in.
+            listed.tables += snapshot.ruleset.tables.filter(\.legacy)
             let labSnapshot = Snapshot(ruleset: listed, host: snapshot.host, rulesetFile: rulesetFile, path: snapshot.path)
             let simulator = Simulator(snapshot: labSnapshot, ruleText: NftTextWriter.ruleText, options: options.simulator)
             let comparator = TraceComparator(portAliases: plan.topology.portAliases)

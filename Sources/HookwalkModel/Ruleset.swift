@@ -49,9 +49,14 @@ public struct Table: Sendable, Hashable {
     /// Stateful objects and flowtables: counters, quotas, ct helpers, limits, synproxies...
     /// hookwalk keeps their kind and name only.
     public var objects: [NamedObject]
+    /// An iptables-legacy (x_tables) table running beside nftables on the same hooks: evaluated
+    /// like any table, but `nft monitor trace` never shows it. Named `<table> (legacy)` so it
+    /// cannot be taken for the iptables-nft table of the same name.
+    public var legacy: Bool
 
     public init(family: Family, name: String, handle: Int? = nil, flags: [String] = [], comment: String? = nil,
-                chains: [Chain] = [], sets: [NamedSet] = [], objects: [NamedObject] = []) {
+                chains: [Chain] = [], sets: [NamedSet] = [], objects: [NamedObject] = [], legacy: Bool = false) {
+        self.legacy = legacy
         self.family = family
         self.name = name
         self.handle = handle

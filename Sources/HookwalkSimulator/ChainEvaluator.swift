@@ -67,7 +67,7 @@ struct ChainEvaluator {
                 position += 1
             case .verdict(let v):
                 events.append(TraceEvent(.rule(chain: chain.ref, handle: rule.handle, text: rule.text, verdict: v),
-                                         traced: context.packet.nftrace))
+                                         traced: context.packet.nftrace && !chain.legacy))
                 switch v {
                 case .continue:
                     position += 1
@@ -105,7 +105,7 @@ struct ChainEvaluator {
     private func finishWithPolicy(_ base: CompiledChain, _ context: PacketContext, _ events: inout [TraceEvent],
                                   _ result: ChainRun) -> ChainRun {
         let policy = base.base?.policy ?? .accept
-        events.append(TraceEvent(.policy(chain: base.ref, policy: policy), traced: context.packet.nftrace))
+        events.append(TraceEvent(.policy(chain: base.ref, policy: policy), traced: context.packet.nftrace && !base.legacy))
         var r = result
         r.end = policy == .accept ? .accept : .drop(chain: base.ref, handle: nil, text: "policy drop", rejected: false)
         return r

@@ -36,7 +36,7 @@ struct CompiledRuleset: Sendable {
                     return CompiledRule(handle: rule.handle, text: ruleText(rule), stmts: stmts)
                 }
                 chainIndex[ChainKey(family: table.family, table: table.name, chain: chain.name)] = chains.count
-                chains.append(CompiledChain(ref: ref, base: chain.base, rules: rules))
+                chains.append(CompiledChain(ref: ref, base: chain.base, rules: rules, legacy: table.legacy))
             }
         }
         registration = HookRegistration(ruleset)
@@ -167,5 +167,14 @@ struct CompiledChain: Sendable {
     var ref: ChainRef
     var base: BaseChainSpec?
     var rules: [CompiledRule]
-    var dispatch: DispatchIndex?
+    var dispatch: DispatchIndex? = nil
+    /// An iptables-legacy chain: the kernel's nft trace never shows it.
+    var legacy = false
+
+    init(ref: ChainRef, base: BaseChainSpec?, rules: [CompiledRule], legacy: Bool) {
+        self.ref = ref
+        self.base = base
+        self.rules = rules
+        self.legacy = legacy
+    }
 }

@@ -29,7 +29,13 @@ struct RulesetCommand: ParsableCommand {
             let ruleset = try SnapshotLoader.loadRuleset(path: path).ruleset
             switch format {
             case .nft: return NftTextWriter.write(ruleset)
-            case .json: return NftJSONWriter.write(ruleset)
+            case .json:
+                let legacy = ruleset.tables.filter(\.legacy)
+                if !legacy.isEmpty {
+                    writeToStandardError("hookwalk: note: \(legacy.count) iptables-legacy table(s) left out of the JSON "
+                                         + "(not nftables; `--format nft` shows them commented out)\n")
+                }
+                return NftJSONWriter.write(ruleset)
             }
         }
         writeToStandardOutput(output)

@@ -57,6 +57,7 @@ final class LabCaseDocsTests: XCTestCase {
         out.append(Case(name: "chains at conntrack's and NAT's priority") {
             try VerifyNftablesHostFirewallTests.derivedSnapshot(adding: HookRegistrationLabTests.samePriorityChains)
         })
+        out.append(Case(name: "Docker on iptables-legacy beside nftables") { try VerifyLegacyBesideNftTests.derivedSnapshot() })
         out.append(Case(name: "random bridge port names") { try VerifyBridgePortNamesTests.derivedSnapshot().0 })
         return out
     }

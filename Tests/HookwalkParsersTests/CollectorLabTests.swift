@@ -198,6 +198,30 @@ final class CollectorLabTests: XCTestCase {
         XCTAssertNil(guessed.bridgePort(of: try XCTUnwrap(guessed.docker.containers.first), network: "labnet", bridge: "labbr0"))
     }
 
+    /// Rules in iptables-legacy tables beside the nftables ruleset: both run, so the snapshot keeps
+    /// both, and the loader reads the legacy ones as `(legacy)` tables after the nftables ones.
+    func testLegacyTablesBesideNftables() throws {
+        guard CommandRunner.which("iptables-legacy") != nil else { throw XCTSkip("iptables-legacy is not installed") }
+        let inNS = ["ip", "netns", "exec", namespace]
+        let add = sh(inNS + ["iptables-legacy", "-A", "INPUT", "-p", "tcp", "--dport", "23", "-j", "DROP"])
+        guard add.status == 0 else { throw XCTSkip("iptables-legacy cannot run here: \(add.stderr)") }
+        let options = CollectOptions(commandPrefix: inNS, environment: ["DOCKER_HOST": "unix://\(workDir)/no-docker.sock"], timeout: 20)
+        let collected = try Collector.collect(options)
+        XCTAssertNotNil(collected.files["iptables-legacy-save.txt"])
+        XCTAssertTrue(collected.warnings.contains { $0.contains("both nftables and iptables-legacy") }, "\(collected.warnings)")
+        let out = workDir + "/snap"
+        XCTAssertNil(try Collector.write(collected, to: out))
+        let ruleset = try SnapshotLoader.load(path: out).ruleset
+        XCTAssertEqual(ruleset.tables.map(\.name), ["lab", "labnat", "filter (legacy)"])
+        let legacy = try XCTUnwrap(ruleset.tables.last)
+        XCTAssertTrue(legacy.legacy)
+        XCTAssertEqual(legacy.chain("INPUT")?.rules.count, 1)
+        // The nft text keeps it, commented out (it is not nftables); nft still loads the text.
+        let text = NftTextWriter.write(ruleset)
+        XCTAssertTrue(text.contains("# table ip \"filter (legacy)\" {") || text.contains("# table ip filter (legacy) {"), text)
+        XCTAssertEqual(try NftText.parse(text, file: "written").tables.map(\.name), ["lab", "labnat"])
+    }
+
     /// A prefix that cannot run (a namespace that does not exist) fails with the reason, and
     /// writes nothing.
     func testFailureWritesNothing() throws {

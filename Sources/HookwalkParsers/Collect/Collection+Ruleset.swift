@@ -24,6 +24,24 @@ extension Collection {
         let text = run(["nft", "list", "ruleset"], file: SnapshotLoader.rulesetText)
         if text.ok { files[SnapshotLoader.rulesetText] = text.stdout }
         if !listsSomething { warnings.append("the nftables ruleset is empty: every hook accepts everything") }
+        // Both at once (Docker on iptables-legacy next to an nftables firewall): the kernel runs
+        // both, so the snapshot keeps both.
+        if listsSomething, legacyTablesInUse() { legacyBesideNft() }
+    }
+
+    /// The iptables-legacy tables of a host that also has nftables rules, saved as
+    /// `iptables-legacy-save.txt` / `ip6tables-legacy-save.txt`.
+    mutating func legacyBesideNft() {
+        for (v6, file) in [(false, SnapshotLoader.iptablesLegacySave[0]), (true, SnapshotLoader.iptablesLegacySave[1])] where legacyTableNames(v6: v6) {
+            let program = v6 ? "ip6tables-legacy-save" : "iptables-legacy-save"
+            let o = run([program], file: file)
+            if o.ok {
+                files[file] = o.stdout
+            } else {
+                warnings.append("iptables-legacy tables are in use beside nftables but `\(program)` failed (\(why(o))): the snapshot lacks their rules")
+            }
+        }
+        warnings.append("this host has rules in both nftables and iptables-legacy tables: both are kept, and both run")
     }
 
     /// True for nft's listing of an empty ruleset: nothing but the `metainfo` object.

@@ -13,7 +13,9 @@ public enum NftJSONWriter {
         var items: [JSONValue] = [
             .object([("metainfo", .object([("json_schema_version", .number(JSONNumber(1)))]))]),
         ]
-        for table in ruleset.tables {
+        // iptables-legacy tables are not nftables: the schema cannot hold them (the text writer
+        // shows them commented out; `hookwalk ruleset` says they were left out).
+        for table in ruleset.tables where !table.legacy {
             items.append(contentsOf: tableItems(table))
         }
         var out: [UInt8] = []

@@ -6,7 +6,12 @@ public enum NftTextWriter {
     public static func write(_ ruleset: Ruleset) -> String {
         var out = ""
         for table in ruleset.tables {
-            writeTable(table, into: &out)
+            guard table.legacy else { writeTable(table, into: &out); continue }
+            // Not nftables: shown as hookwalk reads it, commented out so the text still loads.
+            var text = ""
+            writeTable(table, into: &text)
+            out += "# iptables-legacy (x_tables), not nftables: read from iptables-legacy-save output\n"
+            out += text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "# " + $0 + "\n" }.joined()
         }
         return out
     }

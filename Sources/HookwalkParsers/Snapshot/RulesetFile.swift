@@ -60,7 +60,9 @@ extension SnapshotLoader {
         guard case .iptablesSave = kind else {
             for other in iptablesSave where folder.has(other) { notes.append("ruleset read from \(name); \(other) ignored") }
             let bytes = try SnapshotFolder.read(file)
-            return (LoadedRuleset(ruleset: try parseRuleset(bytes, kind: kind, file: file), file: file), notes)
+            var ruleset = try parseRuleset(bytes, kind: kind, file: file)
+            ruleset.tables += try legacyTables(in: folder, notes: &notes)
+            return (LoadedRuleset(ruleset: ruleset, file: file), notes)
         }
         // iptables-save.txt and ip6tables-save.txt: one ruleset, the ip6 tables after the ip ones
         // (as iptables-restore then ip6tables-restore would create them; table handles follow on).
@@ -71,7 +73,29 @@ extension SnapshotLoader {
             if other != name { notes.append("ruleset read from \(name) and \(other)") }
         }
         for i in tables.indices { tables[i].handle = i + 1 }
+        tables += try legacyTables(in: folder, notes: &notes)
         return (LoadedRuleset(ruleset: Ruleset(tables: tables), file: file), notes)
+    }
+
+    /// `iptables-legacy-save.txt` / `ip6tables-legacy-save.txt`: x_tables rules beside the
+    /// nftables ruleset. The kernel runs both on the same hooks, by priority; at equal priority the
+    /// one registered later runs first, which no listing records. They are placed after the
+    /// nftables tables (as registered later: Docker on iptables-legacy usually starts after the
+    /// host firewall), which decides only the order of chains of equal priority, never a verdict.
+    static func legacyTables(in folder: SnapshotFolder, notes: inout [String]) throws -> [Table] {
+        var tables: [Table] = []
+        for (name, family) in zip(iptablesLegacySave, [Family.ip, .ip6]) where folder.has(name) {
+            let path = folder.pathOf(name)
+            for var t in try parseRuleset(SnapshotFolder.read(path), kind: .iptablesSave(family), file: path).tables {
+                t.name += " (legacy)"
+                t.legacy = true
+                t.handle = nil
+                tables.append(t)
+            }
+            notes.append("iptables-legacy rules from \(name) run beside the nftables ruleset (nft monitor trace does not show them); "
+                         + "at equal priority they are taken to run first (registered after the nftables chains)")
+        }
+        return tables
     }
 
     private static func parseRuleset(_ bytes: [UInt8], kind: RulesetKind, file: String) throws -> Ruleset {

@@ -17,6 +17,8 @@ public enum SnapshotLoader {
     public static let rulesetJSON = "nft-ruleset.json"
     public static let rulesetText = "nft-ruleset.nft"
     public static let iptablesSave = ["iptables-save.txt", "ip6tables-save.txt"]
+    /// iptables-legacy rules on a host that also has an nftables ruleset (both run).
+    public static let iptablesLegacySave = ["iptables-legacy-save.txt", "ip6tables-legacy-save.txt"]
     public static let addresses = "ip-addr.json"
     public static let routes = "ip-route.json"
     public static let routes6 = "ip6-route.json"
