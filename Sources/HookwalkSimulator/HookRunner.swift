@@ -157,6 +157,11 @@ extension PathWalker {
 
     mutating func runChain(_ i: Int, hook: Hook) -> ChainRun {
         let c = ruleset.chains[i]
+        if c.legacy, !legacyNoted {
+            legacyNoted = true
+            emit(.note("\(c.ref.family.rawValue) \(c.ref.table) and the other (legacy) tables are iptables-legacy tables (x_tables): "
+                       + "the kernel runs them on the same hooks as nftables, by priority, but nft monitor trace does not show them"))
+        }
         emit(.chain(BaseChainRef(chain: c.ref, type: c.base!.type, hook: hook, priority: c.base!.priority),
                     packet.state(iif: currentIif, oif: currentOif)))
         var context = PacketContext(packet: packet, family: c.ref.family, hook: hook, iif: currentIif, oif: currentOif,

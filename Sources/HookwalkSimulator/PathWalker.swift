@@ -13,6 +13,8 @@ struct PathWalker {
     var isReply: Bool
     var ct: CtAttachment = .none
     var untrackedRequested = false
+    /// Whether the trace already says what the `(legacy)` tables are.
+    var legacyNoted = false
     var currentIif: String?
     var currentOif: String?
     var currentBridge: String?
