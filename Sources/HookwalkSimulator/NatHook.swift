@@ -155,10 +155,10 @@ extension PathWalker {
             return range.lowerBound
         }
         if range.contains(original) {
-            emit(.note("\(kind) to the port range \(span): destination port \(original) lies inside it, so the kernel keeps it"))
+            emit(.note("The \(kind) maps to the port range \(span): destination port \(original) lies inside it, so the kernel keeps it"))
             return original
         }
-        emit(.note("\(kind) to the port range \(span): destination port \(original) lies outside it, so the kernel maps it to the "
+        emit(.note("The \(kind) maps to the port range \(span): destination port \(original) lies outside it, so the kernel maps it to the "
                    + "first port of the range, \(range.lowerBound) (ports are not shifted)"))
         return range.lowerBound
     }
