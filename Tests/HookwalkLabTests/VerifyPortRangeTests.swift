@@ -158,38 +158,50 @@ final class VerifyPortRangeTests: XCTestCase {
         return t
     }
 
-    /// The lab cases, as (name, base snapshot, files to write): for LabCaseDocsTests too.
-    static func cases() throws -> [(name: String, base: String, files: [String: String])] {
-        let c = try containers(base: "docker-c"), d = try containers(base: "docker-d")
-        return [
-            ("port ranges c", "docker-c", ["docker-containers.json": c, "nft-ruleset.nft": try dockerC()]),
-            ("port ranges c iptables-save", "docker-c", ["docker-containers.json": c, "iptables-save.txt": try dockerCIptablesSave()]),
-            ("port ranges d", "docker-d", ["docker-containers.json": d, "nft-ruleset.nft": try dockerD()]),
-            ("port range dnat (hand-written)", "docker-d", ["docker-containers.json": d, "nft-ruleset.nft": try handWrittenRange()]),
-        ]
+    /// The lab cases; the name is what LabCaseDocsTests calls them.
+    enum RangeCase: String, CaseIterable {
+        case c = "port ranges c"
+        case cIptablesSave = "port ranges c iptables-save"
+        case d = "port ranges d"
+        case handWritten = "port range dnat (hand-written)"
+    }
+
+    /// The derived snapshot of a case, in a temporary folder (`remove()` it when done).
+    static func derivedSnapshot(_ c: RangeCase) throws -> DerivedSnapshot {
+        switch c {
+        case .c:
+            return try DerivedSnapshot(base: "docker-c", files: ["docker-containers.json": try containers(base: "docker-c"), "nft-ruleset.nft": try dockerC()])
+        case .cIptablesSave:
+            return try DerivedSnapshot(base: "docker-c", files: ["docker-containers.json": try containers(base: "docker-c"),
+                                                                 "iptables-save.txt": try dockerCIptablesSave()])
+        case .d:
+            return try DerivedSnapshot(base: "docker-d", files: ["docker-containers.json": try containers(base: "docker-d"), "nft-ruleset.nft": try dockerD()])
+        case .handWritten:
+            return try DerivedSnapshot(base: "docker-d", files: ["docker-containers.json": try containers(base: "docker-d"),
+                                                                 "nft-ruleset.nft": try handWrittenRange()])
+        }
     }
 
     func testEveryPortOfTheRangeReachesItsContainerPort() throws {
         try LabFixtures.skipUnlessLabPossible()
-        for c in try Self.cases() {
-            let snap = try DerivedSnapshot(base: c.base, files: c.files)
+        for c in RangeCase.allCases {
+            let snap = try Self.derivedSnapshot(c)
             defer { snap.remove() }
-            let results = try Verifier(snapshotPath: snap.path, options: Verifier.Options(
-                kinds: ["published-port", "direct", "hairpin", "host-local"])).runScenarios()
-            let prefix = try XCTUnwrap(results.first?.labPrefix, c.name)
-            XCTAssertEqual(LabFixtures.namespaces().filter { $0.hasPrefix(prefix) }, [], "\(c.name): namespaces left behind")
+            let results = try Verifier(snapshotPath: snap.path).runScenarios()
+            let prefix = try XCTUnwrap(results.first?.labPrefix, c.rawValue)
+            XCTAssertEqual(LabFixtures.namespaces().filter { $0.hasPrefix(prefix) }, [], "\(c.rawValue): namespaces left behind")
             let report = VerifyReport(scenarios: results.map(\.comparison))
-            XCTAssertTrue(report.allMatch, "\(c.name)\n" + report.text)
+            XCTAssertTrue(report.allMatch, "\(c.rawValue)\n" + report.text)
             for b in Self.added {
                 let r = try XCTUnwrap(results.first { $0.item.kind == "published-port" && $0.item.scenario.port == UInt16(b.hostPort)
-                                                      && $0.item.scenario.proto.rawValue == b.proto }, "\(c.name): no scenario for \(b)")
+                                                      && $0.item.scenario.proto.rawValue == b.proto }, "\(c.rawValue): no scenario for \(b)")
                 // The lab's server listens on the container port the binding names; the kernel's
                 // packet reached it there, and the simulation delivered it to the same port.
-                XCTAssertEqual(r.item.lab.server, .container(b.container), "\(c.name) \(b)")
-                XCTAssertEqual(r.item.lab.serverPort, UInt16(b.port), "\(c.name) \(b)")
-                XCTAssertTrue(r.capture.observation.serverGotRequest, "\(c.name): \(b.hostPort)/\(b.proto) did not reach \(b.container):\(b.port)")
-                guard case .delivered(_, let seen) = r.trace.request.outcome else { return XCTFail("\(c.name) \(b): \(r.trace.request.outcome)") }
-                XCTAssertEqual(seen.dport, UInt16(b.port), "\(c.name) \(b)")
+                XCTAssertEqual(r.item.lab.server, .container(b.container), "\(c.rawValue) \(b)")
+                XCTAssertEqual(r.item.lab.serverPort, UInt16(b.port), "\(c.rawValue) \(b)")
+                XCTAssertTrue(r.capture.observation.serverGotRequest, "\(c.rawValue): \(b.hostPort)/\(b.proto) did not reach \(b.container):\(b.port)")
+                guard case .delivered(_, let seen) = r.trace.request.outcome else { return XCTFail("\(c.rawValue) \(b): \(r.trace.request.outcome)") }
+                XCTAssertEqual(seen.dport, UInt16(b.port), "\(c.rawValue) \(b)")
             }
         }
     }

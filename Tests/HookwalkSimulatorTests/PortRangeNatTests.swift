@@ -108,3 +108,44 @@ final class PortRangeNatTests: XCTestCase {
         XCTAssertEqual(seen.dport, 8000)
     }
 }
+
+/// The documentation of ports published as a range: one scenario per port, except for a run
+/// longer than `ScenarioCatalog.widestDocumentedRun`, documented by its first port.
+final class PortRangeCatalogTests: XCTestCase {
+    func published(_ ports: [PortBinding]) -> [DocScenario] {
+        var host = KernelFactsTests.host()
+        host.docker.containers[0].ports = ports
+        let snapshot = Snapshot(ruleset: Ruleset(), host: host, rulesetFile: "none", path: ".")
+        return ScenarioCatalog.scenarios(for: snapshot, clients: [KernelFactsTests.client]).filter { $0.kind == "published-port" }
+    }
+
+    static func run(_ hostPorts: ClosedRange<Int>, to first: Int, _ proto: String = "tcp", hostIP: String = "0.0.0.0") -> [PortBinding] {
+        hostPorts.map { PortBinding(containerPort: first + $0 - hostPorts.lowerBound, proto: proto, hostIP: hostIP, hostPort: $0) }
+    }
+
+    func testShortRangesGetAPagePerPort() throws {
+        let docs = published(Self.run(9000...9002, to: 5000, "udp") + Self.run(8000...8015, to: 8000))
+        XCTAssertEqual(docs.map(\.scenario.port), Array(8000...8015) + [9000, 9001, 9002])
+        XCTAssertFalse(docs.contains { $0.title.contains("first of") })
+    }
+
+    func testALongRunIsDocumentedByItsFirstPort() throws {
+        // 1000 ports one to one, then 17 shifted ones, then a udp port inside the tcp run.
+        let docs = published(Self.run(8000...8999, to: 8000) + Self.run(20000...20016, to: 30000) + [
+            PortBinding(containerPort: 53, proto: "udp", hostIP: "0.0.0.0", hostPort: 8500)])
+        XCTAssertEqual(docs.map(\.scenario.port), [8000, 8500, 20000])
+        XCTAssertEqual(docs.map(\.title), [
+            "a 8000/tcp from 10.254.10.105 (first of 1000 ports 8000-8999/tcp, published to 8000-8999)",
+            "a 8500/udp from 10.254.10.105",
+            "a 20000/tcp from 10.254.10.105 (first of 17 ports 20000-20016/tcp, published to 30000-30016)",
+        ])
+    }
+
+    /// A gap, a change of shift or another host address ends a run: 20 ports, 20 pages each time.
+    func testRunsAreOneToOneOnOneAddress() throws {
+        XCTAssertEqual(published(Self.run(8000...8009, to: 8000) + Self.run(8011...8020, to: 8011)).count, 20, "gap")
+        XCTAssertEqual(published(Self.run(8000...8009, to: 8000) + Self.run(8010...8019, to: 9010)).count, 20, "shift")
+        XCTAssertEqual(published(Self.run(8000...8009, to: 8000) + Self.run(8010...8019, to: 8010, hostIP: "10.254.10.252")).count, 20, "address")
+        XCTAssertEqual(published(Self.run(8000...8019, to: 8000)).count, 1, "one run")
+    }
+}
