@@ -5,9 +5,12 @@ struct NatRequest: Sendable {
     var kind: NatKind
     var addr: IPAddress?
     var port: UInt16?
-    /// A port range given (`to :1024-2048`), for masquerade/snat: the kernel keeps the original
-    /// port when it lies inside.
+    /// A port range given (`to :1024-2048`): the kernel keeps the original port when it lies
+    /// inside (see `PathWalker.destinationPort` for dnat).
     var portRange: ClosedRange<UInt16>?
+    /// `random`, `fully-random`, `persistent`: the first two make the kernel pick a random port of
+    /// a range instead of keeping the original one.
+    var flags: [String] = []
 }
 
 /// How a base chain ended.
@@ -263,7 +266,7 @@ struct ChainEvaluator {
 
     /// Reads a NAT statement's target for this packet.
     private func natRequest(_ n: NatStmt, chain: CompiledChain, _ c: PacketContext) -> Result<NatRequest, ConstantError> {
-        var req = NatRequest(kind: n.kind)
+        var req = NatRequest(kind: n.kind, flags: n.flags)
         if let a = n.addr {
             guard case .value(let v) = a else { return .failure(ConstantError(message: "NAT address \(a)")) }
             switch v {

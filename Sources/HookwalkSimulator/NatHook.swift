@@ -27,7 +27,7 @@ extension PathWalker {
                     return .stop(.notModelled(why))
                 }
                 if let req = run.nat {
-                    switch makeMapping(req, hook: hook, manip: manip) {
+                    switch makeMapping(req, hook: hook, manip: manip, chain: ruleset.chains[i].ref) {
                     case .success(let mapping):
                         if manip == .destination { connection!.dnat = mapping } else { connection!.snat = mapping }
                         let remaining = natChains.drop { $0 != i }.dropFirst()
@@ -76,7 +76,7 @@ extension PathWalker {
         if case .drop(let decidedIn, let handle, let text, let rejected) = run.end {
             return .stop(.dropped(chain: decidedIn, handle: handle, text: text, rejected: rejected))
         }
-        guard let req = run.nat, case .success(let m) = makeMapping(req, hook: hook, manip: manip) else { return .pass }
+        guard let req = run.nat, case .success(let m) = makeMapping(req, hook: hook, manip: manip, chain: ruleset.chains[i].ref) else { return .pass }
         if manip == .destination { connection!.dnat = m; connection!.dstDecided = true } else { connection!.snat = m; connection!.srcDecided = true }
         apply(m, manip: manip, kind: manip == .destination ? "dnat" : "snat", implicit: false)
         return .pass
@@ -98,7 +98,7 @@ extension PathWalker {
     }
 
     /// The address and port a NAT statement maps the packet to.
-    private func makeMapping(_ req: NatRequest, hook: Hook, manip: Manip) -> Result<SocketAddress, ConstantError> {
+    private mutating func makeMapping(_ req: NatRequest, hook: Hook, manip: Manip, chain: ChainRef) -> Result<SocketAddress, ConstantError> {
         switch req.kind {
         case .dnat, .redirect:
             guard manip == .destination else { return .failure(ConstantError(message: "\(req.kind.rawValue) in a source NAT hook")) }
@@ -112,8 +112,7 @@ extension PathWalker {
                     return .failure(ConstantError(message: "redirect: the input interface has no address"))
                 }
             }
-            let port = req.port ?? req.portRange?.lowerBound ?? packet.dport
-            return .success(SocketAddress(addr: addr, port: port))
+            return .success(SocketAddress(addr: addr, port: destinationPort(req, chain: chain)))
         case .snat, .masquerade:
             guard manip == .source else { return .failure(ConstantError(message: "\(req.kind.rawValue) in a destination NAT hook")) }
             var addr: IPAddress
@@ -131,5 +130,36 @@ extension PathWalker {
             if req.kind == .masquerade, addr == packet.saddr, req.port == nil { addr = packet.saddr }
             return .success(SocketAddress(addr: addr, port: port))
         }
+    }
+
+    /// The destination port a dnat or redirect gives. To a port range, nf_nat (get_unique_tuple)
+    /// keeps the packet's port when it lies inside the range and its tuple is free; otherwise
+    /// nf_nat_l4proto_unique_tuple tries the range from its first port (offset 0 for a destination
+    /// mapping), so every port outside the range lands on the first one: ports are shifted only
+    /// with NF_NAT_RANGE_PROTO_OFFSET, which nft's `dnat to` never sets (iptables' `DNAT
+    /// --to-destination A:P-Q/BASE` does, and stays not modelled). The simulator plays one
+    /// connection, so the tuple is free. Checked in a lab netns with real packets (tcp and udp,
+    /// nft and iptables-nft): 8001 to `:8000-8002` kept 8001; 9001 to `:5000-5001` became 5000.
+    private mutating func destinationPort(_ req: NatRequest, chain: ChainRef) -> UInt16? {
+        if let p = req.port { return p }
+        guard let range = req.portRange, range.count > 1, let original = packet.dport else {
+            return req.portRange?.lowerBound ?? packet.dport
+        }
+        let kind = req.kind.rawValue
+        let span = "\(range.lowerBound)-\(range.upperBound)"
+        let random = req.flags.filter { $0 == "random" || $0 == "fully-random" }
+        if !random.isEmpty {
+            emit(.notModelled(chain: chain, handle: nil,
+                              text: "\(kind) to the port range \(span) with \(random.joined(separator: ",")): the kernel picks a random port of the range",
+                              assumption: "the first port of the range, \(range.lowerBound)"))
+            return range.lowerBound
+        }
+        if range.contains(original) {
+            emit(.note("The \(kind) maps to the port range \(span): destination port \(original) lies inside it, so the kernel keeps it"))
+            return original
+        }
+        emit(.note("The \(kind) maps to the port range \(span): destination port \(original) lies outside it, so the kernel maps it to the "
+                   + "first port of the range, \(range.lowerBound) (ports are not shifted)"))
+        return range.lowerBound
     }
 }

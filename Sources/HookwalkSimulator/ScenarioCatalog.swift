@@ -75,15 +75,18 @@ public enum ScenarioCatalog {
         }
         let containers = host.docker.containers.filter(\.running).sorted { $0.name < $1.name }
 
-        // Published ports, from every client, on every address the binding covers.
+        // Published ports, from every client, on every address the binding covers; a long run
+        // of ports by its first one (see `longRuns`).
         for c in containers {
+            let runs = longRuns(c.ports)
             for p in c.ports.sorted(by: { ($0.hostPort, $0.proto, $0.hostIP) < ($1.hostPort, $1.proto, $1.hostIP) }) {
-                guard let proto = L4Proto(rawValue: p.proto), proto == .tcp || proto == .udp, p.hostPort > 0, p.hostPort <= 65535 else { continue }
+                guard let proto = L4Proto(rawValue: p.proto), proto == .tcp || proto == .udp, p.hostPort > 0, p.hostPort <= 65535,
+                      !runs.skipped.contains(p) else { continue }
                 for client in clients {
                     guard let iface = simulator.arrivalInterface(for: client) else { continue }
                     for target in bindingTargets(p.hostIP, arrivingOn: iface, v4: client.isV4, host: host) {
                         add("\(c.name)-\(p.proto)-\(p.hostPort)-from-\(client)",
-                            "\(c.name) \(p.hostPort)/\(p.proto) from \(client)", "published-port",
+                            "\(c.name) \(p.hostPort)/\(p.proto) from \(client)" + (runs.notes[p].map { " (\($0))" } ?? ""), "published-port",
                             c.endpoints.first?.network, c.name,
                             Scenario(from: .external(address: client, interface: nil), to: target, port: UInt16(p.hostPort),
                                      proto: proto, sport: 0))
@@ -191,6 +194,33 @@ public enum ScenarioCatalog {
             }
         }
         return out
+    }
+
+    /// Runs of more ports than this are documented by their first port.
+    public static let widestDocumentedRun = 16
+
+    /// `-p 8000-8999:8000-8999` reaches the snapshot as a thousand bindings (inspect lists one per
+    /// container port) and Docker writes the same rules for each: a page per port would repeat one
+    /// path a thousand times (and exhaust the scenarios' source ports). A run is bindings of one
+    /// protocol and host address whose host and container ports both go up by one; one longer
+    /// than `widestDocumentedRun` keeps its first port, titled with the run, and skips the rest.
+    static func longRuns(_ ports: [PortBinding]) -> (skipped: Set<PortBinding>, notes: [PortBinding: String]) {
+        var skipped: Set<PortBinding> = [], notes: [PortBinding: String] = [:]
+        for group in Dictionary(grouping: ports, by: { "\($0.proto) \($0.hostIP)" }).values {
+            let s = group.sorted { ($0.hostPort, $0.containerPort) < ($1.hostPort, $1.containerPort) }
+            var i = 0
+            while i < s.count {
+                var j = i
+                while j + 1 < s.count, s[j + 1].hostPort == s[j].hostPort + 1, s[j + 1].containerPort == s[j].containerPort + 1 { j += 1 }
+                if j - i + 1 > widestDocumentedRun {
+                    notes[s[i]] = "first of \(j - i + 1) ports \(s[i].hostPort)-\(s[j].hostPort)/\(s[i].proto), "
+                        + "published to \(s[i].containerPort)-\(s[j].containerPort)"
+                    skipped.formUnion(s[(i + 1)...j])
+                }
+                i = j + 1
+            }
+        }
+        return (skipped, notes)
     }
 
     /// The addresses a binding on `hostIP` is reachable at for a client arriving on `iface`.

@@ -76,7 +76,7 @@ enum IptTarget {
         return .log(opts)
     }
 
-    /// DNAT/SNAT `--to-destination|--to-source A[-B][:P[-Q]]`, MASQUERADE/REDIRECT `--to-ports P[-Q]`,
+    /// DNAT/SNAT `--to-destination|--to-source A[-B][:P[-Q]]` (not `:P-Q/BASE`), MASQUERADE/REDIRECT `--to-ports P[-Q]`,
     /// `--random`, `--random-fully`, `--persistent`.
     static func nat(_ kind: NatKind, _ options: [IptOption], rule: IptRuleParser) -> Stmt? {
         var stmt = NatStmt(kind: kind)
@@ -88,6 +88,9 @@ enum IptTarget {
                 guard o.values.count == 1, !seenTo else { return nil }
                 seenTo = true
                 let text = o.values[0].text
+                // `A:P-Q/BASE` shifts ports (NF_NAT_RANGE_PROTO_OFFSET, DNAT revision 2): nft lists
+                // it as `xt target DNAT` and hookwalk leaves it not modelled too.
+                if text.contains("/") { return nil }
                 if text.hasPrefix(":") && !text.hasPrefix("::") {
                     stmt.port = .value(portValue(String(text.dropFirst())))
                 } else {
