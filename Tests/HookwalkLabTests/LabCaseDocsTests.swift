@@ -58,6 +58,9 @@ final class LabCaseDocsTests: XCTestCase {
             try VerifyNftablesHostFirewallTests.derivedSnapshot(adding: HookRegistrationLabTests.samePriorityChains)
         })
         out.append(Case(name: "Docker on iptables-legacy beside nftables") { try VerifyLegacyBesideNftTests.derivedSnapshot() })
+        for c in VerifyPortRangeTests.RangeCase.allCases {
+            out.append(Case(name: c.rawValue) { try VerifyPortRangeTests.derivedSnapshot(c) })
+        }
         out.append(Case(name: "random bridge port names") { try VerifyBridgePortNamesTests.derivedSnapshot().0 })
         return out
     }
