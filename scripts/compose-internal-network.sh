@@ -7,6 +7,19 @@
 #                                                 icc on)
 #   docker run --network backend --name db ...;  docker run --network backend --name worker ...
 #
+# era a (Docker 20.10, iptables; moby v20.10 vendored libnetwork drivers/bridge/setup_ip_tables.go):
+#   setupIPTables takes the config.Internal branch, setupInternalNetworkRules:
+#     programChainRule(inDropRule)   (-I when absent): -I DOCKER-ISOLATION-STAGE-1 -i BR ! -d SUBNET -j DROP
+#     programChainRule(outDropRule)  (-I when absent): -I DOCKER-ISOLATION-STAGE-1 -o BR ! -s SUBNET -j DROP
+#     setIcc(icc=true, insert)       -D FORWARD -i BR -o BR -j DROP (fails, ignored), then
+#                                    -I FORWARD -i BR -o BR -j ACCEPT when absent
+#   then EnsureJumpRule("FORWARD", DOCKER-ISOLATION-STAGE-1) (delete, insert at the top), and
+#   libnetwork controller.go NewNetwork ends with arrangeUserFilterRule (firewall_linux.go):
+#   EnsureJumpRule("FORWARD", DOCKER-USER). bridge.go isolateNetwork returns early for an internal
+#   network (no setINC), setupIPTablesInternal (MASQUERADE, outRule) and ProgramChain are not
+#   called, and Join sets no gateway on an internal network's endpoint (so no port mapping).
+#   Loaded from shared/fixtures/docker-eras/iptables-save/a.iptables-save; output as for era c.
+#
 # era c (Docker 28.x, iptables backend; moby v28.x libnetwork/drivers/bridge/internal/iptabler/
 #   network.go): setupIPTables takes the Internal branch only, setupInternalNetworkRules:
 #     programChainRule(inDropRule)   = Rule.Insert: -I DOCKER-ISOLATION-STAGE-1 -i BR ! -d SUBNET -j DROP
@@ -34,10 +47,10 @@
 #   Applied with nft to shared/fixtures/docker-eras/d-docker29-nftables.nft; output is
 #   `nft list ruleset` (the ip6 table has no rules for an IPv4-only network and is left as it was).
 #
-# Usage: scripts/compose-internal-network.sh c|d [shared-dir] > Tests/HookwalkLabTests/Fixtures/...
-# Needs root, ip netns, iptables-nft(-restore/-save) (era c) or nft (era d).
+# Usage: scripts/compose-internal-network.sh a|c|d [shared-dir] > Tests/HookwalkLabTests/Fixtures/...
+# Needs root, ip netns, iptables-nft(-restore/-save) (eras a, c) or nft (era d).
 set -eu
-era=${1:?usage: $0 c|d [shared-dir]}
+era=${1:?usage: $0 a|c|d [shared-dir]}
 shared=${2:-../shared}
 br=br-d89c083e1057
 subnet=172.18.0.0/16
@@ -46,14 +59,34 @@ cleanup() { ip netns del "$ns" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 ip netns add "$ns"
 
+ipt() { ip netns exec "$ns" iptables-nft -w "$@"; }
+# Rule.Insert / Rule.Append (and 20.10's programChainRule): only when the rule is not there yet.
+insert() { chain=$1; shift; ipt -C "$chain" "$@" 2>/dev/null || ipt -I "$chain" "$@"; }
+append() { chain=$1; shift; ipt -C "$chain" "$@" 2>/dev/null || ipt -A "$chain" "$@"; }
+# EnsureJumpRule: delete the jump when present, insert it at the top.
+jump_on_top() { ipt -D "$1" -j "$2" 2>/dev/null || true; ipt -I "$1" -j "$2"; }
+
 case "$era" in
+a)
+    base="$shared/fixtures/docker-eras/iptables-save/a.iptables-save"
+    [ -r "$base" ] || { echo "no $base" >&2; exit 1; }
+    ip netns exec "$ns" iptables-nft-restore < "$base"
+    insert DOCKER-ISOLATION-STAGE-1 -i "$br" ! -d "$subnet" -j DROP
+    insert DOCKER-ISOLATION-STAGE-1 -o "$br" ! -s "$subnet" -j DROP
+    ipt -D FORWARD -i "$br" -o "$br" -j DROP 2>/dev/null || true
+    insert FORWARD -i "$br" -o "$br" -j ACCEPT
+    jump_on_top FORWARD DOCKER-ISOLATION-STAGE-1
+    jump_on_top FORWARD DOCKER-USER
+    echo "# Docker 20.10 (shared/fixtures/docker-eras/iptables-save/a.iptables-save) plus an --internal network"
+    echo "# 'backend' on $br $subnet (containers db, worker; nothing published). The rules are"
+    echo "# moby v20.10 setup_ip_tables.go setupInternalNetworkRules + setIcc + EnsureJumpRule, and"
+    echo "# arrangeUserFilterRule, replayed by scripts/compose-internal-network.sh a with iptables-nft in a"
+    echo "# scratch netns (see the script's header), then iptables-nft-save. IPv4 only; counters zeroed."
+    ip netns exec "$ns" iptables-nft-save | grep -v '^# ' | sed -e 's/\[[0-9]*:[0-9]*\]$/[0:0]/'
+    ;;
 c)
     base="$shared/fixtures/docker-eras/iptables-save/c.iptables-save"
     [ -r "$base" ] || { echo "no $base" >&2; exit 1; }
-    ipt() { ip netns exec "$ns" iptables-nft -w "$@"; }
-    # Rule.Insert / Rule.Append: only when the rule is not there yet.
-    insert() { chain=$1; shift; ipt -C "$chain" "$@" 2>/dev/null || ipt -I "$chain" "$@"; }
-    append() { chain=$1; shift; ipt -C "$chain" "$@" 2>/dev/null || ipt -A "$chain" "$@"; }
     ip netns exec "$ns" iptables-nft-restore < "$base"
     insert DOCKER-ISOLATION-STAGE-1 -i "$br" ! -d "$subnet" -j DROP
     insert DOCKER-ISOLATION-STAGE-1 -o "$br" ! -s "$subnet" -j DROP
@@ -92,5 +125,5 @@ EOF
     echo "# then 'nft list ruleset'."
     ip netns exec "$ns" nft list ruleset
     ;;
-*) echo "era must be c or d" >&2; exit 2 ;;
+*) echo "era must be a, c or d" >&2; exit 2 ;;
 esac

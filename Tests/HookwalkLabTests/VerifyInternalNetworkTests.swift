@@ -8,16 +8,17 @@ import XCTest
 /// kernel: `backend` on br-d89c083e1057 (172.18.0.0/16) with two containers, db and worker, that
 /// publish nothing (Docker programs no port mapping for a container whose only network is
 /// internal). The rules are moby's for an internal network, replayed onto the era's fixture by
-/// `scripts/compose-internal-network.sh` (Fixtures/c-internal.iptables-save, d-internal.nft).
+/// `scripts/compose-internal-network.sh` (Fixtures/{a,c}-internal.iptables-save, d-internal.nft).
 final class VerifyInternalNetworkTests: XCTestCase {
     static let bridge = "br-d89c083e1057"
     static let networkID = "d89c083e10573c45e1bfbb5e4cc3e533a98f43e0565135fd48b16f78786d5d09"
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
 
-    /// The era's snapshot (`c`: Docker 28 iptables, `d`: Docker 29 nftables) plus the internal
-    /// network: its bridge and the containers' ports in ip-addr.json, its connected and local
-    /// routes, the network (`"Internal": true`) and the containers, whose endpoints have no gateway
-    /// (the bridge driver sets none on an internal network, so the containers get no default route).
+    /// The era's snapshot (`a`: Docker 20.10, `c`: Docker 28, both iptables; `d`: Docker 29
+    /// nftables) plus the internal network: its bridge and the containers' ports in ip-addr.json,
+    /// its connected and local routes, the network (`"Internal": true`) and the containers, whose
+    /// endpoints have no gateway (the bridge driver sets none on an internal network, so the
+    /// containers get no default route).
     static func derivedSnapshot(era: String) throws -> DerivedSnapshot {
         let parts = try snapshotParts(era: era)
         return try DerivedSnapshot(base: parts.base, files: parts.files, copies: parts.copies)
@@ -76,6 +77,7 @@ final class VerifyInternalNetworkTests: XCTestCase {
         let files = ["ip-addr.json": try json(addr), "ip-route.json": try json(routes),
                      "docker-networks.json": try json(networks), "docker-containers.json": try json(containers)]
         switch era {
+        case "a": return ("docker-a", files, ["iptables-save.txt": fixtures + "/a-internal.iptables-save"])
         case "c": return ("docker-c", files, ["iptables-save.txt": fixtures + "/c-internal.iptables-save"])
         case "d": return ("docker-d", files, ["nft-ruleset.nft": fixtures + "/d-internal.nft"])
         default: throw XCTSkip("no internal-network fixture for era \(era)")
@@ -106,11 +108,11 @@ final class VerifyInternalNetworkTests: XCTestCase {
         try LabFixtures.skipUnlessLabPossible()
         try LabFixtures.skipUnless(tool: "iptables-nft-restore")
         // Out of the internal network to a port published on infranet, through the host's address
-        // on backend's subnet (DNATed to dhcp): Docker 28 drops it in DOCKER-ISOLATION-STAGE-1
+        // on backend's subnet (DNATed to dhcp): Docker 20.10 and 28 drop it in DOCKER-ISOLATION-STAGE-1
         // (`-i br ! -d subnet`); Docker 29's nftables accepts it in docker1's in-chain (the
         // published port's accept), before backend's out-chain, whose INTERNAL NETWORK EGRESS drop
         // never runs.
-        for (era, leaves) in [("c", false), ("d", true)] {
+        for (era, leaves) in [("a", false), ("c", false), ("d", true)] {
             let results = try verify(era)
             func got(_ what: String, _ match: (Verifier.Verified) -> Bool) throws -> Bool {
                 try XCTUnwrap(results.first(where: match), "docker-\(era): no \(what) scenario").capture.observation.serverGotRequest
