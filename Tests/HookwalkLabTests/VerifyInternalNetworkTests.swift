@@ -20,12 +20,6 @@ final class VerifyInternalNetworkTests: XCTestCase {
     /// endpoints have no gateway (the bridge driver sets none on an internal network, so the
     /// containers get no default route).
     static func derivedSnapshot(era: String) throws -> DerivedSnapshot {
-        let parts = try snapshotParts(era: era)
-        return try DerivedSnapshot(base: parts.base, files: parts.files, copies: parts.copies)
-    }
-
-    /// What `derivedSnapshot(era:)` is made of, in `DerivedSnapshot`'s terms (for LabCaseDocsTests).
-    static func snapshotParts(era: String) throws -> (base: String, files: [String: String], copies: [String: String]) {
         let base = try LabFixtures.path("fixtures/docker-eras/snapshots/docker-\(era)")
         func load(_ name: String) throws -> [[String: Any]] {
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/" + name))) as! [[String: Any]]
@@ -77,9 +71,9 @@ final class VerifyInternalNetworkTests: XCTestCase {
         let files = ["ip-addr.json": try json(addr), "ip-route.json": try json(routes),
                      "docker-networks.json": try json(networks), "docker-containers.json": try json(containers)]
         switch era {
-        case "a": return ("docker-a", files, ["iptables-save.txt": fixtures + "/a-internal.iptables-save"])
-        case "c": return ("docker-c", files, ["iptables-save.txt": fixtures + "/c-internal.iptables-save"])
-        case "d": return ("docker-d", files, ["nft-ruleset.nft": fixtures + "/d-internal.nft"])
+        case "a", "c": return try DerivedSnapshot(base: "docker-\(era)", files: files,
+                                                  copies: ["iptables-save.txt": fixtures + "/\(era)-internal.iptables-save"])
+        case "d": return try DerivedSnapshot(base: "docker-d", files: files, copies: ["nft-ruleset.nft": fixtures + "/d-internal.nft"])
         default: throw XCTSkip("no internal-network fixture for era \(era)")
         }
     }
