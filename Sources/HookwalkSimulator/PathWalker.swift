@@ -100,7 +100,12 @@ struct PathWalker {
         guard let c = topology.containers[name] else { return .notModelled("no container named \(name) with an address on a bridge") }
         sender = name
         let onLink = c.subnet(v4: packet.v4).map { $0.contains(packet.daddr) } ?? false
-        let nextHop = onLink ? packet.daddr : (c.gateway(v4: packet.v4) ?? packet.daddr)
+        guard let nextHop = onLink ? packet.daddr : c.gateway(v4: packet.v4) else {
+            // Docker sets no gateway on an endpoint of an `--internal` network: the container's only
+            // route is its subnet, and the send fails in the container (ENETUNREACH).
+            return .unroutable("\(name) has no route to \(packet.daddr): its endpoint has no gateway (as on an --internal network), "
+                               + "so its only route is its own subnet and nothing is sent")
+        }
         if topology.bridgeAddresses[c.bridge]?.contains(nextHop) == true {
             return bridgePath(inPort: c.port, bridge: c.bridge, toHost: true)
         }

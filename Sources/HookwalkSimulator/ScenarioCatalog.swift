@@ -149,6 +149,15 @@ public enum ScenarioCatalog {
                         network.name, target.name,
                         Scenario(from: .host, to: hostAddr, port: UInt16(p.hostPort), proto: proto, sport: 0))
                 }
+            } else if network.isInternal, let addr = topology.containers[members[0].name]?.address(v4: true) {
+                // Docker publishes nothing for a container whose network is `--internal`, yet
+                // whether the outside reaches its address is the question such a network answers.
+                for client in clients where client.isV4 {
+                    add("\(members[0].name)-direct-tcp-80-from-\(client)",
+                        "\(client) to \(members[0].name)'s address \(addr):80/tcp directly (internal network)", "direct",
+                        network.name, members[0].name,
+                        Scenario(from: .external(address: client, interface: nil), to: addr, port: 80, proto: .tcp, sport: 0))
+                }
             }
             // Egress to the first client of each family, from the first member that has an
             // address of that family on a bridge (IPv6 egress needs an IPv6-enabled network).
@@ -183,10 +192,21 @@ public enum ScenarioCatalog {
             guard let caller = containers.first(where: { c in c.endpoints.contains { $0.network == from.name } && topology.containers[c.name] != nil })
             else { continue }
             for to in networks where to.name != from.name {
+                // An internal network publishes nothing: the caller tries its container's address.
+                if to.isInternal, let target = containers.first(where: { c in c.endpoints.contains { $0.network == to.name }
+                                                                         && !c.endpoints.contains { $0.network == from.name } }),
+                   let addr = topology.containers[target.name]?.address(v4: true) {
+                    add("\(from.name)-to-\(to.name)-\(caller.name)-to-\(target.name)-tcp-80",
+                        "\(caller.name) (\(from.name)) calls \(target.name)'s address \(addr):80/tcp on \(to.name) (internal network)",
+                        "cross-network", from.name, caller.name,
+                        Scenario(from: .container(caller.name), to: addr, port: 80, proto: .tcp, sport: 0))
+                    continue
+                }
                 guard let target = containers.first(where: { c in !c.ports.isEmpty && c.endpoints.contains { $0.network == to.name }
                                                               && !c.endpoints.contains { $0.network == from.name } }),
                       let p = target.ports.first, let proto = L4Proto(rawValue: p.proto),
-                      let hostAddr = uplinkAddress(host, v4: true) else { continue }
+                      let hostAddr = from.isInternal ? bridgeAddress(of: caller.name, topology) : uplinkAddress(host, v4: true)
+                else { continue }
                 add("\(from.name)-to-\(to.name)-\(caller.name)-to-\(target.name)-\(p.proto)-\(p.hostPort)",
                     "\(caller.name) (\(from.name)) calls \(hostAddr):\(p.hostPort)/\(p.proto), published by \(target.name) (\(to.name))",
                     "cross-network", from.name, caller.name,
@@ -235,6 +255,13 @@ public enum ScenarioCatalog {
         // scenario covers it.
         guard let a = IPAddress(hostIP), a.isV4 == v4, !a.isLoopback else { return [] }
         return [a]
+    }
+
+    /// The host's address on a container's own subnet: the only one a container of an internal
+    /// network, which has no default route, can send to.
+    static func bridgeAddress(of container: String, _ topology: Topology) -> IPAddress? {
+        guard let c = topology.containers[container], let subnet = c.subnet(v4: true) else { return nil }
+        return topology.bridgeAddresses[c.bridge]?.filter { subnet.contains($0) }.min { $0.description < $1.description }
     }
 
     static func uplinkAddress(_ host: HostModel, v4: Bool) -> IPAddress? {
