@@ -61,6 +61,9 @@ final class LabCaseDocsTests: XCTestCase {
         for c in VerifyPortRangeTests.RangeCase.allCases {
             out.append(Case(name: c.rawValue) { try VerifyPortRangeTests.derivedSnapshot(c) })
         }
+        for era in ["a", "c", "d"] {
+            out.append(Case(name: "internal network \(era)") { try VerifyInternalNetworkTests.derivedSnapshot(era: era) })
+        }
         out.append(Case(name: "random bridge port names") { try VerifyBridgePortNamesTests.derivedSnapshot().0 })
         return out
     }
