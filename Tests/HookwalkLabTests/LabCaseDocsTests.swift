@@ -83,6 +83,10 @@ final class LabCaseDocsTests: XCTestCase {
             let files = try generator.render(snapshot: snapshot, scenarios: docs, png: false)
             XCTAssertNotNil(files["index.md"], "\(c.name): no index")
             XCTAssertNotNil(files["diagrams/overview.svg"], "\(c.name): no overview diagram")
+            for n in snapshot.host.docker.networks where n.isInternal {
+                let index = String(decoding: files["index.md"] ?? [], as: UTF8.self)
+                XCTAssertTrue(index.contains("| \(n.name) | bridge, internal ("), "\(c.name): \(n.name) not marked internal")
+            }
             var saidNotModelled: [String] = []
             for d in docs {
                 guard let bytes = files["scenarios/\(d.id).md"] else {

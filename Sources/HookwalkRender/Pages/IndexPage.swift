@@ -65,7 +65,9 @@ extension IndexPage {
         let host = snapshot.host
         let e = Markdown.escape
         let networks = host.docker.networks.sorted { $0.name < $1.name }.map { n in
-            Network(name: e(n.name), driver: e(n.driver), bridge: e(n.bridge ?? "-"),
+            // `--internal`: Docker gives its containers no gateway, so no way out and no published port.
+            Network(name: e(n.name), driver: e(n.driver) + (n.isInternal ? ", internal (no gateway: no way out, no published port)" : ""),
+                    bridge: e(n.bridge ?? "-"),
                     subnets: n.subnets.isEmpty ? "-" : n.subnets.map { e($0.description) }.joined(separator: ", "),
                     gateways: n.gateways.isEmpty ? "-" : n.gateways.map { e($0.description) }.joined(separator: ", "))
         }
