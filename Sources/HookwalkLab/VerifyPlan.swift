@@ -80,8 +80,11 @@ public struct VerifyPlan: Sendable {
         for s in extra {
             var e = s
             e.sport = nextPort()
-            // An external sender is the lab's client: it is the only outside address the lab has.
-            if case .external(let a, _) = e.from, !clients.contains(a) { e.from = external }
+            // An external sender is the lab's client: it is the only outside address the lab has
+            // (the one of the destination's family: the lab sends from it whatever this says).
+            if case .external(let a, _) = e.from, !clients.contains(a) {
+                e.from = clients.first { $0.isV4 == e.to.isV4 }.map { Endpoint.external(address: $0, interface: nil) } ?? external
+            }
             items.append(item("extra", "extra-\(Self.label(e.from))-to-\(e.to)-\(e.proto.rawValue)-\(e.port)", e))
         }
         self.items = kinds.map { k in items.filter { k.contains($0.kind) } } ?? items

@@ -96,6 +96,10 @@ public indirect enum Expr: Sendable, Hashable {
     case payload(proto: String, field: String)
     /// Raw payload `@nh,32,32`: base `ll`/`nh`/`th`/`ih`, offset and length in bits.
     case rawPayload(base: String, offset: Int, length: Int)
+    /// A field of an IPv6 extension header: `rt type`, `frag id`, `hbh nexthdr` (JSON `exthdr` with
+    /// a field). Kept apart from `payload` because the kernel finds it by walking the header chain
+    /// and breaks the rule when the header is not there.
+    case exthdr(name: String, field: String)
     /// `meta l4proto`, `iifname`, `oif`, `meta mark`, `meta nfproto`, `meta pkttype`...
     /// (bare `iifname` in text is `meta iifname`).
     case meta(String)

@@ -59,10 +59,13 @@ final class VerifyIPv6Tests: XCTestCase {
     }
 
     /// docker-c with IPv6 on ens192 and docker1, the containers' IPv6 addresses, ports published
-    /// on `::` too, IPv6 forwarding on, and the dual-stack ruleset as iptables-save files.
-    static func derivedSnapshot() throws -> DerivedSnapshot {
+    /// on `::` too, IPv6 forwarding on, and the dual-stack ruleset as iptables-save files: by
+    /// default Docker 28's own (`c-ipv6-infranet`); other cases on the same host (ufw) pass
+    /// theirs, paths of an iptables-save and an ip6tables-save.
+    static func derivedSnapshot(rulesets: (iptablesSave: String, ip6tablesSave: String)? = nil) throws -> DerivedSnapshot {
         let base = try LabFixtures.path("fixtures/docker-eras/snapshots/docker-c")
         let saves = try LabFixtures.path("fixtures/docker-eras/iptables-save")
+        let rulesets = rulesets ?? (saves + "/c-ipv6-infranet.iptables-save", saves + "/c-ipv6-infranet.ip6tables-save")
         func json(_ name: String) throws -> Any {
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/" + name)))
         }
@@ -113,7 +116,6 @@ final class VerifyIPv6Tests: XCTestCase {
             base: "docker-c",
             files: ["ip-addr.json": text(addrs), "docker-networks.json": text(networks),
                     "docker-containers.json": text(containers), "sysctl.txt": sysctl],
-            copies: ["iptables-save.txt": saves + "/c-ipv6-infranet.iptables-save",
-                     "ip6tables-save.txt": saves + "/c-ipv6-infranet.ip6tables-save"])
+            copies: ["iptables-save.txt": rulesets.iptablesSave, "ip6tables-save.txt": rulesets.ip6tablesSave])
     }
 }

@@ -25,6 +25,9 @@ enum IptMatch {
         case "mark": result = mark(options)
         case "limit": result = limit(options)
         case "icmp": result = icmp(options)
+        case "icmp6": result = icmp6(options)
+        case "hl": result = hl(options)
+        case "rt": result = rt(options)
         default: result = nil
         }
         return result ?? notModelled
@@ -236,5 +239,57 @@ enum IptMatch {
             name = v
         }
         return .xt([match(.payload(proto: "icmp", field: "type"), o.negated, .string(name))])
+    }
+
+    /// `-m icmp6 --icmpv6-type T` (ip6tables-save prints the number): nft lists `icmpv6 type NAME`
+    /// only for the types iptables-nft 1.8.9 translates (checked in a scratch netns: 1-4, 128, 129,
+    /// 133-137, any code); any other type (130, 141, 143...) or a code lists as `xt match "icmp6"`,
+    /// and stays not modelled here too.
+    static func icmp6(_ options: [IptOption]) -> IptPiece? {
+        guard options.count == 1, options[0].name.text == "--icmpv6-type", options[0].values.count == 1 else { return nil }
+        let o = options[0]
+        let nftNames: [UInt64: String] = [1: "destination-unreachable", 2: "packet-too-big", 3: "time-exceeded",
+                                          4: "parameter-problem", 128: "echo-request", 129: "echo-reply",
+                                          133: "nd-router-solicit", 134: "nd-router-advert", 135: "nd-neighbor-solicit",
+                                          136: "nd-neighbor-advert", 137: "nd-redirect"]
+        // ip6tables' own names for those types (what a hand-written file may say).
+        let iptNames: [String: UInt64] = ["destination-unreachable": 1, "packet-too-big": 2, "time-exceeded": 3, "ttl-exceeded": 3,
+                                          "parameter-problem": 4, "echo-request": 128, "ping": 128, "echo-reply": 129, "pong": 129,
+                                          "router-solicitation": 133, "router-advertisement": 134,
+                                          "neighbour-solicitation": 135, "neighbor-solicitation": 135,
+                                          "neighbour-advertisement": 136, "neighbor-advertisement": 136, "redirect": 137]
+        let v = o.values[0].text.lowercased()
+        guard let n = UInt64(v) ?? iptNames[v], let name = nftNames[n] else { return nil }
+        return .xt([match(.payload(proto: "icmpv6", field: "type"), o.negated, .string(name))])
+    }
+
+    /// `-m hl --hl-eq|--hl-lt|--hl-gt N` -> `ip6 hoplimit N`, `ip6 hoplimit < N`, `ip6 hoplimit > N`
+    /// (`! --hl-eq N` -> `!=`), as nft lists them.
+    static func hl(_ options: [IptOption]) -> IptPiece? {
+        guard options.count == 1, options[0].values.count == 1, let n = UInt64(options[0].values[0].text), n <= 255 else { return nil }
+        let o = options[0]
+        let op: MatchOp
+        switch o.name.text {
+        case "--hl-eq": op = o.negated ? .ne : .eq
+        case "--hl-lt" where !o.negated: op = .lt
+        case "--hl-gt" where !o.negated: op = .gt
+        default: return nil
+        }
+        return .xt([.match(left: .payload(proto: "ip6", field: "hoplimit"), op: op, right: .value(.number(n)))])
+    }
+
+    /// `-m rt --rt-type N [--rt-segsleft M]` -> `rt type N [rt seg-left M]`, the routing header's
+    /// fields. The other options (lengths, addresses, ranges) stay not modelled.
+    static func rt(_ options: [IptOption]) -> IptPiece? {
+        var stmts: [Stmt] = []
+        for o in options {
+            guard o.values.count == 1, let n = UInt64(o.values[0].text), n <= 255 else { return nil }
+            switch o.name.text {
+            case "--rt-type": stmts.append(match(.exthdr(name: "rt", field: "type"), o.negated, .number(n)))
+            case "--rt-segsleft": stmts.append(match(.exthdr(name: "rt", field: "seg-left"), o.negated, .number(n)))
+            default: return nil
+            }
+        }
+        return stmts.isEmpty ? nil : .xt(stmts)
     }
 }

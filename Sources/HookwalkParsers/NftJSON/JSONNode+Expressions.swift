@@ -89,6 +89,12 @@ extension JSONNode {
             return .rawPayload(base: try inner.required("base").string(),
                                offset: try inner.required("offset").int(),
                                length: try inner.required("len").int())
+        case "exthdr":
+            // A named field (`rt type`); `exists`/`missing` tests (no field) stay not modelled.
+            guard let name = inner.optional("name"), let field = inner.optional("field"), inner.optional("offset") == nil else {
+                return .notModelled(NotModelled(kind: key, text: compactText))
+            }
+            return .exthdr(name: try name.string(), field: try field.string())
         case "meta":
             return .meta(try inner.required("key").string())
         case "ct":

@@ -82,6 +82,8 @@ extension NftJSONWriter {
             return single("payload", .object([("protocol", .string(proto)), ("field", .string(field))]))
         case .rawPayload(let base, let offset, let length):
             return single("payload", .object([("base", .string(base)), ("offset", number(offset)), ("len", number(length))]))
+        case .exthdr(let name, let field):
+            return single("exthdr", .object([("name", .string(name)), ("field", .string(field))]))
         case .meta(let key):
             return single("meta", .object([("key", .string(key))]))
         case .ct(let key, let dir, let family):

@@ -161,6 +161,7 @@ public enum NftTextWriter {
         case .value(let v): return valueText(v)
         case .payload(let proto, let field): return "\(proto) \(field)"
         case .rawPayload(let base, let off, let len): return "@\(base),\(off),\(len)"
+        case .exthdr(let name, let field): return "\(name) \(field)"
         case .meta(let key):
             return printedBare.contains(key) ? key : "meta \(key)"
         case .ct(let key, let dir, let family):

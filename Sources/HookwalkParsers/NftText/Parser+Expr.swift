@@ -114,8 +114,10 @@ extension Parser {
             _ = try name("an rt key")
             return .notModelled(NotModelled(kind: "rt", text: source(from: start)))
         case "rt":
-            advance(); advance()
-            return .notModelled(NotModelled(kind: "exthdr", text: source(from: start)))
+            advance()
+            let field = text(tok)
+            advance()
+            return .exthdr(name: "rt", field: field)
         case "socket":
             advance()
             if at("cgroupv2") { advance(); try expectWord("level"); advance() } else { _ = try name("a socket key") }
@@ -145,8 +147,7 @@ extension Parser {
         }
         if Keywords.extHeaders.contains(w) {
             advance()
-            _ = try name("an extension header field")
-            return .notModelled(NotModelled(kind: "exthdr", text: source(from: start)))
+            return .exthdr(name: w, field: try name("an extension header field"))
         }
         if Keywords.payloadProtocols.contains(w) {
             advance()

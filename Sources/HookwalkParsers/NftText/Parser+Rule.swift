@@ -46,6 +46,11 @@ extension Parser {
             case "notrack":
                 advance()
                 return .notrack
+            case "xt" where ["match", "target"].contains(text(peek())) && [.word, .string].contains(peek(2).kind):
+                // nft lists an xt match or target it cannot translate as just `xt match NAME`; what
+                // follows is the rule's next statement (`xt match icmp6 ip6 hoplimit 255`).
+                advance(); advance(); advance()
+                return .notModelled(NotModelled(kind: w, text: source(from: start)))
             case "queue", "synproxy", "quota", "meter", "tproxy", "fwd", "dup", "xt", "flow":
                 return notModelled(w, from: start)
             case "add" where peek().kind == .at, "update" where peek().kind == .at, "delete" where peek().kind == .at:

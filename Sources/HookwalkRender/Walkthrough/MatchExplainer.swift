@@ -90,6 +90,7 @@ enum MatchExplainer {
         case .value(let v): return valueText(v)
         case .payload(let p, let f): return "\(p) \(f)"
         case .rawPayload(let b, let o, let l): return "@\(b),\(o),\(l)"
+        case .exthdr(let name, let field): return "\(name) \(field)"
         case .meta(let k): return ["iifname", "oifname", "iif", "oif"].contains(k) ? k : "meta \(k)"
         case .ct(let key, let dir, let fam): return (["ct", dir, fam, key].compactMap { $0 }).joined(separator: " ")
         case .fib(let result, let flags): return "fib \(flags.joined(separator: " . ")) \(result)"

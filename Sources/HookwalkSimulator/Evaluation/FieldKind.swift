@@ -76,6 +76,8 @@ extension FieldKind {
             case ("ether", "type"): return .integer(.etherType)
             default: return .integer(.none)
             }
+        case .exthdr(_, let field):
+            return field == "nexthdr" ? .integer(.inetProto) : .integer(.none)
         case .meta(let key):
             switch key {
             case "iifname", "oifname", "iif", "oif", "ibrname", "obrname", "ibridgename", "obridgename": return .ifname
