@@ -39,6 +39,9 @@ final class LabCaseDocsTests: XCTestCase {
         out.append(Case(name: "dual-stack c", clients: [IPAddress("10.254.10.105")!, VerifyIPv6Tests.client6]) {
             try VerifyIPv6Tests.derivedSnapshot()
         })
+        out.append(Case(name: "ufw dual-stack c", clients: [IPAddress("10.254.10.105")!, VerifyIPv6Tests.client6]) {
+            try VerifyUfwIPv6Tests.derivedSnapshot()
+        })
         for era in ["c", "d"] {
             out.append(Case(name: "isolation \(era)") { try VerifyNetworksTests.snapshotWithDefaultBridgeContainer(era) })
         }
