@@ -53,6 +53,14 @@ struct CompiledRuleset: Sendable {
         }
     }
 
+    /// Whether the kernel tracks connections of the family in the ruleset's network namespace:
+    /// only once something registered conntrack for it (`HookRegistration`). A nat base chain alone
+    /// does not, and without conntrack the NAT hook returns before its chains, so they see
+    /// nothing. Seen in the lab: Docker 28's ip6 nat PREROUTING (`jump DOCKER` only) never saw an
+    /// IPv6 packet while the ip6 tables had no conntrack user (VerifyProxySixToFourTests;
+    /// scripts/repro-conntrack-per-family.sh: the counter moves once an ip6 `ct state` rule exists).
+    func conntrack(v4: Bool) -> Bool { registration.conntrack(v4: v4) >= 0 || registration.unmodelled(v4: v4) }
+
     func chain(_ family: Family, _ table: String, _ name: String) -> Int? {
         chainIndex[ChainKey(family: family, table: table, chain: name)]
     }

@@ -20,18 +20,28 @@ struct HookRegistration: Sendable {
     /// Registration sequence of every chain, by the compiled ruleset's chain index.
     var chain: [Int] = []
     /// Sequence of conntrack's and the NAT hook's registration for IPv4 and IPv6. Nothing in the
-    /// ruleset registers them: -1, as if something else had before any chain (a rule set without
-    /// conntrack users shows no difference in a trace).
+    /// ruleset registers them: -1. Then the NAT hook has no chain to call, and the family is not
+    /// tracked at all (`CompiledRuleset.conntrack(v4:)`).
     var conntrackV4 = -1, conntrackV6 = -1, natV4 = -1, natV6 = -1
+    /// A table of the family holds a construct hookwalk does not model, which may use conntrack:
+    /// the family counts as tracked (for the order, such a construct registers nothing).
+    var unmodelledV4 = false, unmodelledV6 = false
 
     init() {}
 
     init(_ ruleset: Ruleset) {
         var seq = 0
-        var ct4: Int?, ct6: Int?, nat4: Int?, nat6: Int?
+        var conntrack4: Int?, conntrack6: Int?, nat4: Int?, nat6: Int?
         for table in ruleset.tables {
             let v4 = table.family == .ip || table.family == .inet
             let v6 = table.family == .ip6 || table.family == .inet
+            // A bridge table's conntrack user registers bridge conntrack and IPv4 and IPv6 with it
+            // (`nf_ct_netns_get(NFPROTO_BRIDGE)`); bridge tables have no nat chains.
+            let ct4 = v4 || table.family == .bridge, ct6 = v6 || table.family == .bridge
+            if table.chains.contains(where: { $0.rules.contains { $0.stmts.contains(where: Self.unmodelled) } }) {
+                if ct4 { unmodelledV4 = true }
+                if ct6 { unmodelledV6 = true }
+            }
             for c in table.chains {
                 chain.append(seq)
                 seq += 1
@@ -40,21 +50,41 @@ struct HookRegistration: Sendable {
                     if v6, nat6 == nil { nat6 = seq; seq += 1 }
                 }
             }
-            if (v4 && ct4 == nil) || (v6 && ct6 == nil),
+            if (ct4 && conntrack4 == nil) || (ct6 && conntrack6 == nil),
                table.chains.contains(where: { $0.rules.contains { $0.stmts.contains(where: Self.needsConntrack) } }) {
-                if v4, ct4 == nil { ct4 = seq }
-                if v6, ct6 == nil { ct6 = seq }
+                if ct4, conntrack4 == nil { conntrack4 = seq }
+                if ct6, conntrack6 == nil { conntrack6 = seq }
                 seq += 1
             }
         }
-        conntrackV4 = ct4 ?? -1
-        conntrackV6 = ct6 ?? -1
+        conntrackV4 = conntrack4 ?? -1
+        conntrackV6 = conntrack6 ?? -1
         natV4 = nat4 ?? -1
         natV6 = nat6 ?? -1
     }
 
     func conntrack(v4: Bool) -> Int { v4 ? conntrackV4 : conntrackV6 }
     func nat(v4: Bool) -> Int { v4 ? natV4 : natV6 }
+    func unmodelled(v4: Bool) -> Bool { v4 ? unmodelledV4 : unmodelledV6 }
+
+    static func unmodelled(_ s: Stmt) -> Bool {
+        func expr(_ e: Expr) -> Bool {
+            switch e {
+            case .notModelled: return true
+            case .concat(let es): return es.contains(where: expr)
+            case .map(let k, let d): return expr(k) || expr(d)
+            case .binop(_, let l, let r): return expr(l) || expr(r)
+            default: return false
+            }
+        }
+        switch s {
+        case .notModelled: return true
+        case .match(let l, _, let r): return expr(l) || expr(r)
+        case .mangle(let k, let v): return expr(k) || expr(v)
+        case .vmap(let k, let d): return expr(k) || expr(d)
+        default: return false
+        }
+    }
 
     /// Statements whose expression calls `nf_ct_netns_get` when loaded.
     static func needsConntrack(_ s: Stmt) -> Bool {

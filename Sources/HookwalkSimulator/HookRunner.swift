@@ -180,6 +180,15 @@ extension PathWalker {
             return
         }
         if case .tracked = ct { return }  // already attached (e.g. looped back through lo)
+        guard ruleset.conntrack(v4: packet.v4) else {
+            if !conntrackOffNoted {
+                conntrackOffNoted = true
+                emit(.conntrack("\(Simulator.conntrackOffMarker) \(packet.v4 ? "IPv4" : "IPv6") (no ct match, no NAT statement), "
+                                + "so the kernel does not track \(packet.v4 ? "IPv4" : "IPv6") connections in this namespace: "
+                                + "the packet has no connection, and the NAT hook does not consult the nat chains"))
+            }
+            return
+        }
         let tuple = Tuple(src: SocketAddress(addr: packet.saddr, port: packet.sport),
                           dst: SocketAddress(addr: packet.daddr, port: packet.dport), proto: packet.proto)
         if isReply, let conn = connection, conn.reply == tuple {

@@ -12,6 +12,12 @@ extension PathWalker {
     }
 
     mutating func natHook(_ hook: Hook, manip: Manip) -> HookEnd {
+        if case .none = ct, !ruleset.conntrack(v4: packet.v4) {
+            for i in ruleset.ipBaseChains(v4: packet.v4, hook: hook) where ruleset.chains[i].base?.type == .nat {
+                emit(.note("\(ruleset.chains[i].ref.description) \(Simulator.natNotConsultedMarker): the NAT hook calls nat chains only for "
+                           + "a packet conntrack tracks, and \(packet.v4 ? "IPv4" : "IPv6") is not tracked here"))
+            }
+        }
         guard case .tracked(let reply, let new) = ct, connection != nil else { return .pass }
         let decided = manip == .destination ? connection!.dstDecided : connection!.srcDecided
         if new && !reply && !decided && !options.natChainsAtDeclaredPriority {

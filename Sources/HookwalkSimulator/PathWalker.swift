@@ -15,6 +15,8 @@ struct PathWalker {
     var untrackedRequested = false
     /// Whether the trace already says what the `(legacy)` tables are.
     var legacyNoted = false
+    /// The "conntrack is off for this family" note is given once per packet, not at every hook.
+    var conntrackOffNoted = false
     var currentIif: String?
     var currentOif: String?
     var currentBridge: String?

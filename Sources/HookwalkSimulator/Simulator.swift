@@ -106,6 +106,12 @@ public struct Simulator: Sendable {
     public static let proxyLegPortOffset = 15000
     public static let proxyLegPortSpan = 30000
 
+    /// How the trace says that conntrack is off for the packet's family (a conntrack event), and
+    /// that a nat chain was passed over for that reason (a note): the pages word those paths
+    /// differently.
+    public static let conntrackOffMarker = "no rule of the ruleset uses conntrack for"
+    public static let natNotConsultedMarker = "is attached to this hook but not consulted"
+
     /// Docker's default, `userland-proxy: true`, serves published ports with a docker-proxy
     /// process per port on the host. A packet that reaches the host (not DNATed) on such a port is
     /// received by the proxy, which connects to the container itself.

@@ -69,8 +69,16 @@ extension ScenarioPage {
                 return "at \(section.hookLabel) (\(Markdown.escape(kind))): \(Sentences.changes(b, a))"
             }
         }
+        let untracked = walk.sections.flatMap(\.steps).contains { step in
+            if case .conntrack = step.kind, step.detail?.contains(Simulator.conntrackOffMarker) == true { return true }
+            return false
+        }
         if walk.direction == .reply {
-            if natChains.isEmpty {
+            if natChains.isEmpty, untracked {
+                out.append("No nat chain appears on the reply's path: the kernel does not track connections of this family "
+                           + "here (nothing in the ruleset uses conntrack), so there is no connection, no stored mapping, and "
+                           + "nothing to rewrite.")
+            } else if natChains.isEmpty {
                 var s = "No nat chain appears on the reply's path. nat chains are consulted only for the first packet "
                     + "of a connection (conntrack state new); the reply belongs to the connection the request opened, "
                     + "so conntrack rewrites it from the mapping it stored, without any rule."
@@ -149,11 +157,17 @@ extension ScenarioPage {
             let (lead, items, trail) = numbered(s.steps)
             let noChain = s.hook != nil && !s.steps.contains { if case .baseChain = $0.kind { true } else { false } }
                 && items.isEmpty
+            let passedOver = s.steps.contains { step in
+                if case .note = step.kind, step.detail?.contains(Simulator.natNotConsultedMarker) == true { return true }
+                return false
+            }
             return Section(
                 heading: "\(walk.direction.title) from \(walk.sender) (\(Markdown.escape(s.titleLabel)))",
                 excerpt: s.excerpt.isEmpty ? nil : Markdown.codeBlock(Excerpt.text(s.excerpt)),
                 lead: lead,
-                steps: noChain ? ["No base chain is attached to this hook on this host: the packet passes it unchanged."] : items,
+                steps: noChain ? [passedOver ? "No chain evaluates the packet at this hook: the nat chains attached to it are "
+                                      + "not consulted without conntrack, so the packet passes it unchanged."
+                                  : "No base chain is attached to this hook on this host: the packet passes it unchanged."] : items,
                 trail: trail,
                 communication: Sentences.flow(s.stateAfter)
             )
