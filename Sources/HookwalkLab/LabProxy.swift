@@ -19,29 +19,29 @@ extension LabTopology {
         public var targetPort: UInt16
     }
 
-    /// The proxies Docker would run for `host`: one per published tcp/udp binding of a running
-    /// container that has a namespace in the lab, when `userland-proxy` is true or absent (the
-    /// default) and the daemon has containers.
+    /// The proxies Docker would run for `host` (`DockerState.userlandProxies`), for tcp and udp
+    /// bindings of containers that have a namespace in the lab: on `::` too, to the container's
+    /// IPv4 address when it has no IPv6 one (docker-proxy's 6-to-4 mapping).
     static func proxies(host: HookwalkModel.HostModel, containers: [Container]) -> [Proxy] {
-        guard host.docker.runsUserlandProxy else { return [] }
         var out: [Proxy] = []
-        for c in host.docker.containers where c.running {
-            guard let lab = containers.first(where: { $0.name == c.name }), let att = lab.attachments.first else { continue }
-            for p in c.ports {
-                guard let proto = L4Proto(rawValue: p.proto), proto == .tcp || proto == .udp,
-                      let port = UInt16(exactly: p.hostPort), port > 0,
-                      let targetPort = UInt16(exactly: p.containerPort), targetPort > 0 else { continue }
-                let bind = p.hostIP.isEmpty ? "0.0.0.0" : p.hostIP
-                let proxy = Proxy(proto: proto, bindAddress: bind, port: port, target: att.address.address, targetPort: targetPort)
-                if !out.contains(proxy) { out.append(proxy) }
-            }
+        for p in host.docker.userlandProxies where containers.contains(where: { $0.name == p.container }) {
+            guard let proto = L4Proto(rawValue: p.binding.proto), proto == .tcp || proto == .udp,
+                  let port = UInt16(exactly: p.binding.hostPort), let targetPort = UInt16(exactly: p.binding.containerPort) else { continue }
+            let bind = p.binding.hostIP.isEmpty ? "0.0.0.0" : p.binding.hostIP
+            let proxy = Proxy(proto: proto, bindAddress: bind, port: port, target: p.backend, targetPort: targetPort)
+            if !out.contains(proxy) { out.append(proxy) }
         }
         return out
     }
 
-    /// The proxy that would receive `s` if it reached the host: same protocol and port.
+    /// The proxy that would receive `s` if it reached the host: same protocol and port, listening
+    /// on the destination's address or on its family's any-address.
     func proxy(for s: LabScenario) -> Proxy? {
-        proxies.first { $0.proto == s.proto && $0.port == s.port }
+        proxies.first { p in
+            guard p.proto == s.proto && p.port == s.port else { return false }
+            let binding = PortBinding(containerPort: Int(p.targetPort), proto: p.proto.rawValue, hostIP: p.bindAddress, hostPort: Int(p.port))
+            return binding.listens(on: s.destination)
+        }
     }
 }
 

@@ -85,7 +85,11 @@ extension Lab {
         if let e = sr["error"] as? String { problems.append("server: \(e)") }
         if let e = cr["error"] as? String { problems.append("client: \(e)") }
         func endpoint(_ v: Any?, withPort: Bool) -> String? {
-            guard let a = v as? [Any], let addr = a.first as? String else { return nil }
+            guard let a = v as? [Any], var addr = a.first as? String else { return nil }
+            // An IPv6 socket that also takes IPv4 (the server listens on `::` when the scenario's
+            // destination is IPv6) reports an IPv4 peer as `::ffff:a.b.c.d`; on the wire it was IPv4,
+            // as docker-proxy's 6-to-4 leg is.
+            if addr.hasPrefix("::ffff:"), addr.contains(".") { addr = String(addr.dropFirst("::ffff:".count)) }
             guard withPort, a.count > 1, let port = a[1] as? Int else { return addr }
             return addr.contains(":") ? "[\(addr)]:\(port)" : "\(addr):\(port)"
         }

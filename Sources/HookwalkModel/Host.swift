@@ -88,6 +88,23 @@ public struct PortBinding: Sendable, Hashable {
     }
 }
 
+extension PortBinding {
+    /// Whether docker-proxy's socket for this binding receives a packet sent to `destination`.
+    /// Docker lists an "any address" mapping as two bindings, `0.0.0.0` and `::`, and binds one
+    /// socket per family, the IPv6 one with IPV6_V6ONLY (moby `port_mapping_linux.go`
+    /// `bindTCPOrUDP`), so neither receives the other family. An empty HostIp (older daemons)
+    /// is taken as all addresses of both families.
+    public func listens(on destination: IPAddress) -> Bool {
+        if hostIP.isEmpty { return true }
+        if hostIP == "0.0.0.0" { return destination.isV4 }
+        if hostIP == "::" { return !destination.isV4 }
+        return IPAddress(hostIP) == destination
+    }
+
+    /// Whether the binding is on an IPv6 host address (`::` or a specific one).
+    public var isIPv6Binding: Bool { IPAddress(hostIP).map { !$0.isV4 } ?? false }
+}
+
 /// A container's attachment to one Docker network.
 public struct ContainerEndpoint: Sendable, Hashable {
     public var network: String
@@ -179,6 +196,50 @@ public struct DockerState: Sendable, Hashable {
         self.networks = networks
         self.containers = containers
         self.userlandProxy = userlandProxy
+    }
+}
+
+/// One docker-proxy process: what it listens on and where it connects. Docker runs one per
+/// published binding and host address family when `userland-proxy` is on.
+public struct UserlandProxy: Sendable, Hashable {
+    public var container: String
+    public var binding: PortBinding
+    /// The container address docker-proxy connects to (from the host, as any local process: the
+    /// kernel picks the source address by routing, the bridge's address).
+    public var backend: IPAddress
+
+    /// An IPv6 listener forwarding to the container's IPv4 address: the container has no IPv6
+    /// address, and Docker maps the `::` binding to its IPv4 one instead (moby 27.x
+    /// `port_mapping_linux.go addPortMappings`: "allow proxying host IPv6 traffic to it by setting
+    /// up the binding with the IPv4 interface if the userland proxy is enabled"). Docker writes no
+    /// netfilter rule for such a binding (`setPerPortIptables` returns early when the container's
+    /// and the host's address families differ), so every IPv6 packet for the port ends at the proxy.
+    public var isSixToFour: Bool { binding.isIPv6Binding && backend.isV4 }
+}
+
+extension DockerState {
+    /// The docker-proxy processes Docker runs: none unless `runsUserlandProxy`; else one per
+    /// published binding of a running container whose network gives it an address of the
+    /// binding's family, or, for an IPv6 binding of a container without IPv6, its IPv4 address
+    /// (the 6-to-4 proxy). The container's first network with an address carries its bindings.
+    public var userlandProxies: [UserlandProxy] {
+        guard runsUserlandProxy else { return [] }
+        var out: [UserlandProxy] = []
+        for c in containers where c.running {
+            guard let ep = c.endpoints.first(where: { $0.ipv4 != nil || $0.ipv6 != nil }) else { continue }
+            for p in c.ports where p.hostPort > 0 && p.hostPort <= 65535 && p.containerPort > 0 && p.containerPort <= 65535 {
+                let backend = p.hostIP.isEmpty ? ep.ipv4 ?? ep.ipv6 : p.isIPv6Binding ? ep.ipv6 ?? ep.ipv4 : ep.ipv4
+                guard let backend else { continue }
+                out.append(UserlandProxy(container: c.name, binding: p, backend: backend))
+            }
+        }
+        return out
+    }
+
+    /// The docker-proxy that receives a packet for `destination`, `port`, `proto` once it is
+    /// delivered to the host, if any.
+    public func userlandProxy(receiving destination: IPAddress, port: Int, proto: String) -> UserlandProxy? {
+        userlandProxies.first { $0.binding.hostPort == port && $0.binding.proto == proto && $0.binding.listens(on: destination) }
     }
 }
 

@@ -57,8 +57,16 @@ public struct Simulator: Sendable {
         var walker = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: request, connection: nil, isReply: false, options: options)
         let outcome = run(&walker, from: scenario.from)
         var proxyLeg: [Trace] = []
-        if case .delivered(.host, let seen) = outcome, let (container, target, port) = proxyTarget(seen, scenario) {
-            walker.emit(.note("docker-proxy (userland-proxy) listens on the host for \(scenario.proto.rawValue) port \(scenario.port) and answers; it opens its own connection to \(container) \(target):\(port) (the second leg)"))
+        if case .delivered(.host, let seen) = outcome, let proxy = userlandProxy(seen, scenario) {
+            let target = proxy.backend, port = UInt16(proxy.binding.containerPort)
+            let listener = proxy.binding.hostIP.isEmpty ? "all addresses" : proxy.binding.isIPv6Binding ? "[\(proxy.binding.hostIP)]" : proxy.binding.hostIP
+            walker.emit(.note("docker-proxy (userland-proxy) listens on the host on \(listener) \(scenario.proto.rawValue) port \(scenario.port) "
+                              + "and answers; it opens its own connection to \(proxy.container) \(target):\(port) (the second leg)"))
+            if proxy.isSixToFour {
+                walker.emit(.note("docker-proxy bridges IPv6 to IPv4: \(proxy.container) has no IPv6 address, so Docker maps the [\(proxy.binding.hostIP)] "
+                                  + "binding to its IPv4 address and writes no netfilter rule for it (no ip6 DNAT); the second leg is IPv4, "
+                                  + "from the address the host's routing picks towards the container (the bridge's)"))
+            }
             // The proxy's source port is an ephemeral port of the host; a fixed one keeps output stable.
             let leg = Scenario(from: .host, to: target, port: port, proto: scenario.proto, sport: Self.proxyLegSourcePort(scenario.sport))
             if case .host = scenario.from, scenario.to == target { } else { proxyLeg = [simulate(leg)] }
@@ -113,19 +121,13 @@ public struct Simulator: Sendable {
     public static let natNotConsultedMarker = "is attached to this hook but not consulted"
 
     /// Docker's default, `userland-proxy: true`, serves published ports with a docker-proxy
-    /// process per port on the host. A packet that reaches the host (not DNATed) on such a port is
-    /// received by the proxy, which connects to the container itself.
-    func proxyTarget(_ seen: PacketState, _ s: Scenario) -> (String, IPAddress, UInt16)? {
-        guard snapshot.host.docker.runsUserlandProxy else { return nil }
-        for c in snapshot.host.docker.containers where c.running {
-            for p in c.ports where p.hostPort == Int(s.port) && p.proto == s.proto.rawValue {
-                let anyAddress = p.hostIP.isEmpty || p.hostIP == "0.0.0.0" || p.hostIP == "::"
-                guard anyAddress || IPAddress(p.hostIP) == seen.daddr else { continue }
-                guard let addr = topology.containers[c.name]?.address, p.containerPort > 0, p.containerPort <= 65535 else { continue }
-                return (c.name, addr, UInt16(p.containerPort))
-            }
-        }
-        return nil
+    /// process per binding on the host (`DockerState.userlandProxies` says which and where it
+    /// connects). A packet that reaches the host (not DNATed) on such a port is received by the
+    /// proxy listening on its address, which connects to the container itself.
+    func userlandProxy(_ seen: PacketState, _ scenario: Scenario) -> UserlandProxy? {
+        guard let proxy = snapshot.host.docker.userlandProxy(receiving: seen.daddr, port: Int(seen.dport ?? scenario.port), proto: seen.proto.rawValue),
+              topology.containers[proxy.container] != nil else { return nil }
+        return proxy
     }
 
     private func run(_ walker: inout PathWalker, from: Endpoint) -> Outcome {

@@ -69,6 +69,8 @@ extension DocGenerator {
         var proxySection: ScenarioPage.ProxyLeg?
         if let container = roles.proxyContainer, let leg = trace.proxyLeg.first {
             var (legRequest, legReply) = walkthroughs(leg, builder: builder)
+            var delivered: PacketState?
+            if case .delivered(_, let seen) = trace.request.outcome { delivered = seen }
             legRequest.sender = ScenarioRoles.proxyName.markdown
             legRequest.senderPlain = ScenarioRoles.proxyName.plain
             legReply?.receiver = "docker-proxy"
@@ -83,7 +85,7 @@ extension DocGenerator {
                 packets.append(NotModelledNotes.Packet(name: "the container's reply to docker-proxy", trace: r, walk: legReply))
             }
             proxySection = ScenarioPage.ProxyLeg(heading: "docker-proxy's own connection to \(Markdown.escape(container))",
-                                                 explanation: ScenarioRoles.proxyExplanation(container: container, leg: leg),
+                                                 explanation: ScenarioRoles.proxyExplanation(container: container, leg: leg, seen: delivered),
                                                  directions: legDirections)
         }
 

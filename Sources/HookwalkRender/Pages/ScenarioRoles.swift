@@ -37,6 +37,13 @@ struct ScenarioRoles {
                     + "This request is not rewritten to a container address, so it is delivered locally: it ends at the input "
                     + "path and docker-proxy receives it as \(Sentences.flow(seen)), like any local process. docker-proxy then "
                     + "opens a connection of its own to container \(Markdown.codeSpan(target)) (the last section of this page).")
+            if sixToFour(seen: seen, leg: leg) {
+                roles.requestIntro.append(
+                    "docker-proxy bridges IPv6 to IPv4 here: the client uses IPv6, and container \(Markdown.codeSpan(target)) has no "
+                        + "IPv6 address, so Docker maps the port's IPv6 binding to the container's IPv4 address. Such a 6-to-4 "
+                        + "binding gets no netfilter rule at all (no ip6 DNAT, no accept rule): the IPv6 packet always ends at "
+                        + "docker-proxy, and only docker-proxy's own IPv4 connection reaches the container.")
+            }
             roles.replyIntro.append(
                 "docker-proxy answers the client itself: the reply is sent from docker-proxy's socket on the host, not by the "
                     + "container, so it is a locally generated packet and starts at the output path. The container's own "
@@ -58,10 +65,20 @@ struct ScenarioRoles {
         return roles
     }
 
+    /// docker-proxy received the request over one address family and connects over the other:
+    /// Docker's 6-to-4 mapping (an IPv6 binding of a container without IPv6).
+    static func sixToFour(seen: PacketState, leg: Trace) -> Bool {
+        seen.daddr.isV4 != leg.request.initial.daddr.isV4
+    }
+
     /// What docker-proxy's connection section says before its request and reply.
-    static func proxyExplanation(container: String, leg: Trace) -> String {
+    static func proxyExplanation(container: String, leg: Trace, seen: PacketState? = nil) -> String {
         var s = "docker-proxy connects to container \(Markdown.codeSpan(container)) as \(Sentences.flow(leg.request.initial)): "
             + "a second connection, opened by a process on the host, so it starts at the output path."
+        if let seen, sixToFour(seen: seen, leg: leg) {
+            s += " It is an IPv4 connection although the client's is IPv6 (docker-proxy bridges the two families); its source "
+                + "is the address the host's routing picks towards the container, the bridge's."
+        }
         if case .delivered(_, let seen) = leg.request.outcome {
             s += " The container sees \(Sentences.flow(seen)): the connection comes from docker-proxy, never from the client."
         }
