@@ -42,6 +42,11 @@ final class LabCaseDocsTests: XCTestCase {
         out.append(Case(name: "ufw dual-stack c", clients: [IPAddress("10.254.10.105")!, VerifyIPv6Tests.client6]) {
             try VerifyUfwIPv6Tests.derivedSnapshot()
         })
+        for era in ["b", "c"] {
+            out.append(Case(name: "6-to-4 proxy \(era)", clients: [IPAddress("10.254.10.105")!, VerifyProxySixToFourTests.client6]) {
+                try VerifyProxySixToFourTests.derivedSnapshot(era: era)
+            })
+        }
         for era in ["c", "d"] {
             out.append(Case(name: "isolation \(era)") { try VerifyNetworksTests.snapshotWithDefaultBridgeContainer(era) })
         }
