@@ -67,42 +67,30 @@ struct HookRegistration: Sendable {
     func nat(v4: Bool) -> Int { v4 ? natV4 : natV6 }
     func unmodelled(v4: Bool) -> Bool { v4 ? unmodelledV4 : unmodelledV6 }
 
+    /// A construct hookwalk does not model, which might use conntrack.
     static func unmodelled(_ s: Stmt) -> Bool {
-        func expr(_ e: Expr) -> Bool {
-            switch e {
-            case .notModelled: return true
-            case .concat(let es): return es.contains(where: expr)
-            case .map(let k, let d): return expr(k) || expr(d)
-            case .binop(_, let l, let r): return expr(l) || expr(r)
-            default: return false
-            }
-        }
-        switch s {
-        case .notModelled: return true
-        case .match(let l, _, let r): return expr(l) || expr(r)
-        case .mangle(let k, let v): return expr(k) || expr(v)
-        case .vmap(let k, let d): return expr(k) || expr(d)
-        default: return false
-        }
+        if case .notModelled = s { return true }
+        return anyExpression(of: s) { if case .notModelled = $0 { true } else { false } }
     }
 
     /// Statements whose expression calls `nf_ct_netns_get` when loaded.
     static func needsConntrack(_ s: Stmt) -> Bool {
-        switch s {
-        case .nat: return true
-        case .match(let l, _, let r): return usesCt(l) || usesCt(r)
-        case .mangle(let k, let v): return usesCt(k) || usesCt(v)
-        case .vmap(let k, let d): return usesCt(k) || usesCt(d)
-        default: return false
-        }
+        if case .nat = s { return true }
+        return anyExpression(of: s) { if case .ct = $0 { true } else { false } }
     }
 
-    static func usesCt(_ e: Expr) -> Bool {
-        switch e {
-        case .ct: return true
-        case .concat(let es): return es.contains(where: usesCt)
-        case .map(let k, let d): return usesCt(k) || usesCt(d)
-        case .binop(_, let l, let r): return usesCt(l) || usesCt(r)
+    /// Whether `test` holds for an expression of the statement, nested ones included.
+    static func anyExpression(of s: Stmt, _ test: (Expr) -> Bool) -> Bool {
+        func walk(_ e: Expr) -> Bool {
+            if test(e) { return true }
+            switch e {
+            case .concat(let es): return es.contains(where: walk)
+            case .map(let l, let r), .binop(_, let l, let r): return walk(l) || walk(r)
+            default: return false
+            }
+        }
+        switch s {
+        case .match(let l, _, let r), .mangle(let l, let r), .vmap(let l, let r): return walk(l) || walk(r)
         default: return false
         }
     }

@@ -31,11 +31,7 @@ final class HookRegistrationLabTests: XCTestCase {
         for first in [true, false] {
             let snap = try VerifyNftablesHostFirewallTests.derivedSnapshot(adding: Self.samePriorityChains, first: first)
             defer { snap.remove() }
-            let results = try Verifier(snapshotPath: snap.path, options: Verifier.Options(kinds: ["published-port"])).runScenarios()
-            let prefix = try XCTUnwrap(results.first?.labPrefix)
-            XCTAssertEqual(LabFixtures.namespaces().filter { $0.hasPrefix(prefix) }, [], "namespaces left behind")
-            let report = VerifyReport(scenarios: results.map(\.comparison))
-            XCTAssertTrue(report.allMatch, "same-priority table \(first ? "first" : "last"):\n\(report.text)")
+            let results = try LabFixtures.verifyAgreeing(snap.path, Verifier.Options(kinds: ["published-port"]), "same-priority table \(first ? "first" : "last")")
             let request = try XCTUnwrap(results.first).trace.request
             paths[first] = request.events.compactMap { e in
                 if case .rule(let c, _, let text, _) = e.kind, c.table == "samepriority" { return "\(c.chain): \(text)" }

@@ -77,3 +77,19 @@ enum LabFixtures {
         return p.terminationStatus
     }
 }
+
+extension LabFixtures {
+    /// Runs `hookwalk verify` on a snapshot folder and asserts what every lab case needs: the lab
+    /// removed its namespaces, and every scenario agreed with the kernel (else the report, under
+    /// `label`, says where not).
+    @discardableResult
+    static func verifyAgreeing(_ path: String, _ options: Verifier.Options, _ label: String,
+                               file: StaticString = #filePath, line: UInt = #line) throws -> [Verifier.Verified] {
+        let results = try Verifier(snapshotPath: path, options: options).runScenarios()
+        let prefix = try XCTUnwrap(results.first?.labPrefix, "\(label): no scenario ran", file: file, line: line)
+        XCTAssertEqual(namespaces().filter { $0.hasPrefix(prefix) }, [], "\(label): namespaces left behind", file: file, line: line)
+        let report = VerifyReport(scenarios: results.map(\.comparison))
+        XCTAssertTrue(report.allMatch, "\(label):\n\(report.text)", file: file, line: line)
+        return results
+    }
+}

@@ -18,11 +18,7 @@ final class VerifyIPv6Tests: XCTestCase {
         let snap = try Self.derivedSnapshot()
         defer { snap.remove() }
         let options = Verifier.Options(client6: Self.client6, kinds: ["published-port", "direct", "egress", "unpublished-port"])
-        let results = try Verifier(snapshotPath: snap.path, options: options).runScenarios()
-        let prefix = try XCTUnwrap(results.first?.labPrefix)
-        XCTAssertEqual(LabFixtures.namespaces().filter { $0.hasPrefix(prefix) }, [], "namespaces left behind")
-        let report = VerifyReport(scenarios: results.map(\.comparison))
-        XCTAssertTrue(report.allMatch, "docker-c dual-stack:\n\(report.text)")
+        let results = try LabFixtures.verifyAgreeing(snap.path, options, "docker-c dual-stack")
 
         // The IPv6 exchanges are there and did what Docker 28 means them to do.
         let v6 = results.filter { $0.item.lab.destination.isV4 == false }

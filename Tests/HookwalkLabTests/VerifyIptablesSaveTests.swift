@@ -18,11 +18,7 @@ final class VerifyIptablesSaveTests: XCTestCase {
             let snap = try DerivedSnapshot(base: "docker-\(era)", copies: ["iptables-save.txt": save])
             defer { snap.remove() }
             let options = Verifier.Options(kinds: ["published-port", "direct", "hairpin", "host-local", "egress"])
-            let results = try Verifier(snapshotPath: snap.path, options: options).runScenarios()
-            let prefix = try XCTUnwrap(results.first?.labPrefix)
-            XCTAssertEqual(LabFixtures.namespaces().filter { $0.hasPrefix(prefix) }, [], "namespaces left behind")
-            let report = VerifyReport(scenarios: results.map(\.comparison))
-            XCTAssertTrue(report.allMatch, "iptables-save \(era):\n\(report.text)")
+            let results = try LabFixtures.verifyAgreeing(snap.path, options, "iptables-save \(era)")
 
             // The loader's model of the file, with the lab's trace tables, against the kernel.
             var own = try SnapshotLoader.load(path: snap.path)

@@ -27,11 +27,7 @@ final class VerifyLegacyBesideNftTests: XCTestCase {
         XCTAssertTrue(loaded.ruleset.tables.contains { $0.legacy && $0.name == "nat (legacy)" })
         let options = Verifier.Options(kinds: ["published-port", "direct", "egress", "extra"],
                                        extraScenarios: VerifyNftablesHostFirewallTests.hostServices)
-        let results = try Verifier(snapshotPath: snap.path, options: options).runScenarios()
-        let prefix = try XCTUnwrap(results.first?.labPrefix)
-        XCTAssertEqual(LabFixtures.namespaces().filter { $0.hasPrefix(prefix) }, [], "namespaces left behind")
-        let report = VerifyReport(scenarios: results.map(\.comparison))
-        XCTAssertTrue(report.allMatch, "Docker on iptables-legacy beside nftables:\n\(report.text)")
+        let results = try LabFixtures.verifyAgreeing(snap.path, options, "Docker on iptables-legacy beside nftables")
 
         let published = results.filter { $0.item.kind == "published-port" }
         XCTAssertFalse(published.isEmpty)

@@ -30,12 +30,7 @@ final class VerifyNetworksTests: XCTestCase {
     }
 
     func verify(_ snap: DerivedSnapshot, kinds: Set<String>) throws -> [Verifier.Verified] {
-        let results = try Verifier(snapshotPath: snap.path, options: Verifier.Options(kinds: kinds)).runScenarios()
-        let prefix = try XCTUnwrap(results.first?.labPrefix)
-        XCTAssertEqual(LabFixtures.namespaces().filter { $0.hasPrefix(prefix) }, [], "namespaces left behind")
-        let report = VerifyReport(scenarios: results.map(\.comparison))
-        XCTAssertTrue(report.allMatch, report.text)
-        return results
+        try LabFixtures.verifyAgreeing(snap.path, Verifier.Options(kinds: kinds), "networks, \(kinds.sorted())")
     }
 
     func testIsolationBetweenNetworks() throws {
@@ -92,11 +87,7 @@ final class VerifyLoopbackBindingTests: XCTestCase {
         for on in [1, 0] {
             let snap = try Self.snapshot(routeLocalnet: on)
             defer { snap.remove() }
-            let results = try Verifier(snapshotPath: snap.path, options: Verifier.Options(kinds: ["host-local"])).runScenarios()
-            let prefix = try XCTUnwrap(results.first?.labPrefix)
-            XCTAssertEqual(LabFixtures.namespaces().filter { $0.hasPrefix(prefix) }, [], "namespaces left behind")
-            let report = VerifyReport(scenarios: results.map(\.comparison))
-            XCTAssertTrue(report.allMatch, report.text)
+            let results = try LabFixtures.verifyAgreeing(snap.path, Verifier.Options(kinds: ["host-local"]), "route_localnet=\(on)")
             let loopback = try XCTUnwrap(results.first { $0.item.scenario.to == IPAddress("127.0.0.1") })
             XCTAssertEqual(loopback.capture.observation.serverGotRequest, on == 1, "route_localnet=\(on)")
         }

@@ -48,11 +48,7 @@ final class VerifyNftablesHostFirewallTests: XCTestCase {
         let snap = try Self.derivedSnapshot(adding: extra, first: first)
         defer { snap.remove() }
         let options = Verifier.Options(kinds: kinds, extraScenarios: Self.hostServices)
-        let results = try Verifier(snapshotPath: snap.path, options: options).runScenarios()
-        let prefix = try XCTUnwrap(results.first?.labPrefix)
-        XCTAssertEqual(LabFixtures.namespaces().filter { $0.hasPrefix(prefix) }, [], "namespaces left behind")
-        let report = VerifyReport(scenarios: results.map(\.comparison))
-        XCTAssertTrue(report.allMatch, report.text)
+        let results = try LabFixtures.verifyAgreeing(snap.path, options, "host firewall added \(first ? "before" : "after") Docker")
         return results
     }
 

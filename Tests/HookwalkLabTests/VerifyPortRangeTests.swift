@@ -187,11 +187,10 @@ final class VerifyPortRangeTests: XCTestCase {
         for c in RangeCase.allCases {
             let snap = try Self.derivedSnapshot(c)
             defer { snap.remove() }
-            let results = try Verifier(snapshotPath: snap.path).runScenarios()
-            let prefix = try XCTUnwrap(results.first?.labPrefix, c.rawValue)
-            XCTAssertEqual(LabFixtures.namespaces().filter { $0.hasPrefix(prefix) }, [], "\(c.rawValue): namespaces left behind")
-            let report = VerifyReport(scenarios: results.map(\.comparison))
-            XCTAssertTrue(report.allMatch, "\(c.rawValue)\n" + report.text)
+            // The kinds whose packets cross the DNATs of the ranges (the other kinds are the era's
+            // own lab cases).
+            let results = try LabFixtures.verifyAgreeing(snap.path, Verifier.Options(kinds: ["published-port", "hairpin", "host-local"]),
+                                                         c.rawValue)
             for b in Self.added {
                 let r = try XCTUnwrap(results.first { $0.item.kind == "published-port" && $0.item.scenario.port == UInt16(b.hostPort)
                                                       && $0.item.scenario.proto.rawValue == b.proto }, "\(c.rawValue): no scenario for \(b)")

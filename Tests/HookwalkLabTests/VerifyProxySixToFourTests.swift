@@ -30,11 +30,7 @@ final class VerifyProxySixToFourTests: XCTestCase {
         let snap = try Self.derivedSnapshot(era: era)
         defer { snap.remove() }
         let options = Verifier.Options(client6: Self.client6, kinds: ["published-port", "unpublished-port"])
-        let results = try Verifier(snapshotPath: snap.path, options: options).runScenarios()
-        let prefix = try XCTUnwrap(results.first?.labPrefix)
-        XCTAssertEqual(LabFixtures.namespaces().filter { $0.hasPrefix(prefix) }, [], "namespaces left behind")
-        let report = VerifyReport(scenarios: results.map(\.comparison))
-        XCTAssertTrue(report.allMatch, "6-to-4 docker-\(era):\n\(report.text)")
+        let results = try LabFixtures.verifyAgreeing(snap.path, options, "6-to-4 docker-\(era)")
 
         // Every published port over IPv6 went through docker-proxy, whose own leg is IPv4 from the
         // bridge's address, in the kernel and in the simulation.

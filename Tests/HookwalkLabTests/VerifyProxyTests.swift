@@ -33,11 +33,7 @@ final class VerifyProxyTests: XCTestCase {
                                            copies: ["nft-ruleset.nft": variant])
             defer { snap.remove() }
             let options = Verifier.Options(kinds: ["hairpin", "host-local", "extra"], extraScenarios: extra)
-            let results = try Verifier(snapshotPath: snap.path, options: options).runScenarios()
-            let prefix = try XCTUnwrap(results.first?.labPrefix)
-            XCTAssertEqual(LabFixtures.namespaces().filter { $0.hasPrefix(prefix) }, [], "namespaces left behind")
-            let report = VerifyReport(scenarios: results.map(\.comparison))
-            XCTAssertTrue(report.allMatch, "proxy-true \(c.era):\n\(report.text)")
+            let results = try LabFixtures.verifyAgreeing(snap.path, options, "proxy-true \(c.era)")
 
             // 127.0.0.1 is never DNATed: both legs in the kernel, the proxy's from the bridge's address.
             for r in results where r.item.lab.destination == loopback {
