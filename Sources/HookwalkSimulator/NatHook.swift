@@ -131,11 +131,34 @@ extension PathWalker {
                 guard let a = req.addr else { return .failure(ConstantError(message: "snat without an address")) }
                 addr = a
             }
-            var port = req.port ?? packet.sport
-            if let range = req.portRange, let p = packet.sport, !range.contains(p) { port = range.lowerBound }
+            let port = sourcePort(req, chain: chain)
             if req.kind == .masquerade, addr == packet.saddr, req.port == nil { addr = packet.saddr }
             return .success(SocketAddress(addr: addr, port: port))
         }
+    }
+
+    /// The source port an snat or masquerade gives. The kernel keeps the packet's port when it
+    /// lies in the range (or no range is given) and its tuple is free, as for a destination; but
+    /// a source port outside the range, or any port with `random`/`fully-random`, gets a random
+    /// offset (`nf_nat_l4proto_unique_tuple` draws one for every source mapping), which no
+    /// snapshot can predict: said so, with the port the simulation goes on with.
+    private mutating func sourcePort(_ req: NatRequest, chain: ChainRef) -> UInt16? {
+        if let p = req.port { return p }
+        guard let original = packet.sport else { return nil }
+        let kind = req.kind.rawValue
+        let random = req.flags.filter { $0 == "random" || $0 == "fully-random" }
+        if !random.isEmpty {
+            emit(.notModelled(chain: chain, handle: nil,
+                              text: "\(kind) with \(random.joined(separator: ",")): the kernel picks a random source port",
+                              assumption: "the source port stays \(original)"))
+            return original
+        }
+        guard let range = req.portRange, !range.contains(original) else { return original }
+        emit(.notModelled(chain: chain, handle: nil,
+                          text: "\(kind) to the port range \(range.lowerBound)-\(range.upperBound): source port \(original) lies outside it, "
+                              + "so the kernel picks a random port of the range",
+                          assumption: "the first port of the range, \(range.lowerBound)"))
+        return range.lowerBound
     }
 
     /// The destination port a dnat or redirect gives. To a port range, nf_nat (get_unique_tuple)

@@ -149,3 +149,52 @@ final class PortRangeCatalogTests: XCTestCase {
         XCTAssertEqual(published(Self.run(8000...8019, to: 8000)).count, 1, "one run")
     }
 }
+
+/// Source NAT to a port range: `nf_nat_l4proto_unique_tuple` keeps a source port inside the range
+/// (as for a destination) but draws a random offset for one outside it, and `random` /
+/// `fully-random` randomise any port: the simulation keeps going, saying what it cannot know.
+/// Lab kernel (6.18), `oifname "va" meta l4proto udp masquerade to :40000-50000` on a veth pair:
+/// sent from 41000, seen from 41000; from 30000, seen from 43500, then 43453 on a second run; from
+/// 30001, 48278 then 43555.
+final class SourcePortRangeTests: XCTestCase {
+    /// Container a (172.20.0.2) calling the outside from source port `sport`, masqueraded by `stmt`.
+    func egress(_ stmt: String, sport: UInt16) throws -> (port: UInt16?, notModelled: [String]) {
+        let rules = """
+            table ip nat {
+                chain POSTROUTING { type nat hook postrouting priority srcnat; policy accept;
+                    oifname "ens192" ip saddr 172.20.0.0/24 \(stmt)
+                }
+            }
+            table ip filter { chain FORWARD { type filter hook forward priority filter; policy accept; } }
+            """
+        let t = try KernelFactsTests.sim(rules).simulate(
+            Scenario(from: .container("a"), to: KernelFactsTests.client, port: 443, proto: .tcp, sport: sport))
+        guard case .delivered(_, let seen) = t.request.outcome else {
+            XCTFail("\(t.request.outcome)")
+            return (nil, [])
+        }
+        let unknown = t.request.events.compactMap { e -> String? in
+            if case .notModelled(_, _, let text, _) = e.kind { return text } else { return nil }
+        }
+        return (seen.sport, unknown)
+    }
+
+    func testPortInsideTheRangeIsKept() throws {
+        let r = try egress("masquerade to :40000-50000", sport: 41000)
+        XCTAssertEqual(r.port, 41000)
+        XCTAssertEqual(r.notModelled, [])
+    }
+
+    func testPortOutsideTheRangeIsRandom() throws {
+        let r = try egress("masquerade to :40000-50000", sport: 30000)
+        XCTAssertEqual(r.port, 40000, "the assumption the step states")
+        XCTAssertEqual(r.notModelled.count, 1)
+        XCTAssertTrue(r.notModelled.first?.contains("random port of the range") ?? false, "\(r.notModelled)")
+    }
+
+    func testFullyRandomIsSaid() throws {
+        let r = try egress("masquerade fully-random", sport: 41000)
+        XCTAssertEqual(r.port, 41000)
+        XCTAssertTrue(r.notModelled.first?.contains("fully-random") ?? false, "\(r.notModelled)")
+    }
+}
