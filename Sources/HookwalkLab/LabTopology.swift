@@ -39,7 +39,8 @@ public struct LabTopology: Sendable, Hashable {
         public var address6: IPPrefix?
         public var gateway: IPAddress?
         /// The bridge's IPv6 address on the container's IPv6 subnet: Docker's snapshot files carry
-        /// no per-endpoint IPv6 gateway, and Docker routes a container's IPv6 through its bridge.
+        /// no per-endpoint IPv6 gateway, and Docker routes a container's IPv6 through its bridge
+        /// (except on an `--internal` network, whose endpoints get no gateway).
         public var gateway6: IPAddress?
         public var mac: String?
     }
@@ -154,7 +155,8 @@ public struct LabTopology: Sendable, Hashable {
                 usedPorts.insert(port)
                 let v6 = ep.ipv6.map { IPPrefix($0, net.subnets.first(where: { $0.contains(ep.ipv6!) })?.length ?? 64) }
                 let bridgeAddresses = planned.first { $0.name == br }?.addresses ?? []
-                let gw6 = v6.flatMap { v6 in bridgeAddresses.first { !$0.address.isV4 && $0.contains(v6.address) }?.address }
+                // None on an `--internal` network: the bridge driver's Join sets no gateway there.
+                let gw6 = net.isInternal ? nil : v6.flatMap { v6 in bridgeAddresses.first { !$0.address.isV4 && $0.contains(v6.address) }?.address }
                 atts.append(Attachment(bridge: br, port: port, snapshotPort: snapPort, interface: "eth\(atts.count)",
                                        address: IPPrefix(v4, len), address6: v6, gateway: ep.gateway, gateway6: gw6, mac: ep.mac))
             }

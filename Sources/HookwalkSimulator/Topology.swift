@@ -55,13 +55,16 @@ struct Topology: Sendable {
                 let port = host.bridgePort(of: c, network: e.network, bridge: bridge) ?? "?"
                 let net = networks[e.network]
                 let subnet = addr.isV4 ? e.ipv4PrefixLength.map { IPPrefix(addr, $0) } : net?.subnets.first { $0.contains(addr) }
+                // The bridge driver's Join sets no gateway, of either family, on an endpoint of an
+                // `--internal` network, so its IPv6 side has no default route either.
+                let gateway6 = net?.isInternal == true ? nil : net?.gateways.first { !$0.isV4 }
                 var cp = ContainerPort(name: c.name, bridge: bridge, port: port, address: addr,
                                        subnet: subnet.map { IPPrefix($0.network, $0.length) },
-                                       gateway: addr.isV4 ? e.gateway : net?.gateways.first { !$0.isV4 })
+                                       gateway: addr.isV4 ? e.gateway : gateway6)
                 if let v6 = e.ipv6, addr.isV4 {
                     cp.address6 = v6
                     cp.subnet6 = net?.subnets.first { $0.contains(v6) }.map { IPPrefix($0.network, $0.length) }
-                    cp.gateway6 = net?.gateways.first { !$0.isV4 }
+                    cp.gateway6 = gateway6
                 }
                 if containers[c.name] == nil { containers[c.name] = cp }
                 byAddress[bridge, default: [:]][addr] = c.name

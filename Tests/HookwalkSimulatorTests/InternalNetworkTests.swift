@@ -56,6 +56,34 @@ final class InternalNetworkTests: XCTestCase {
         XCTAssertTrue(t.request.events.isEmpty, "nothing leaves the container")
     }
 
+    /// The IPv6 side: Docker's bridge driver (Join) sets no gateway of either family on an
+    /// internal network's endpoint, so the network's IPv6 gateway address (its bridge's) is not
+    /// the container's next hop: IPv6 egress fails in the container as IPv4 egress does. The lab
+    /// agrees (VerifyInternalNetworkTests.testInternalNetworkIPv6: the kernel sees no packet).
+    func testNoIPv6GatewayNoIPv6Egress() throws {
+        var snap = try snapshot()
+        let subnet6 = try XCTUnwrap(IPPrefix("fd00:18::/64"))
+        let i = try XCTUnwrap(snap.host.interfaces.firstIndex { $0.name == Self.bridge })
+        snap.host.interfaces[i].addresses.append(InterfaceAddress(prefix: IPPrefix(IPAddress("fd00:18::1")!, 64)))
+        let n = try XCTUnwrap(snap.host.docker.networks.firstIndex { $0.name == "backend" })
+        snap.host.docker.networks[n].subnets.append(subnet6)
+        snap.host.docker.networks[n].gateways.append(IPAddress("fd00:18::1")!)
+        snap.host.docker.networks[n].enableIPv6 = true
+        for (name, v6) in [("db", "fd00:18::2"), ("worker", "fd00:18::3")] {
+            let c = try XCTUnwrap(snap.host.docker.containers.firstIndex { $0.name == name })
+            snap.host.docker.containers[c].endpoints[0].ipv6 = IPAddress(v6)
+        }
+        let sim = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
+        let out = sim.simulate(Scenario(from: .container("db"), to: IPAddress("2001:db8:1::105")!, port: 443, proto: .tcp))
+        guard case .unroutable(let why) = out.request.outcome else { return XCTFail("\(out.request.outcome)") }
+        XCTAssertTrue(why.contains("no gateway"), why)
+        XCTAssertTrue(out.request.events.isEmpty, "nothing leaves the container")
+        // Its own subnet is on-link: the frame to worker is sent (and bridged).
+        let icc = sim.simulate(Scenario(from: .container("db"), to: IPAddress("fd00:18::3")!, port: 80, proto: .tcp))
+        XCTAssertFalse(icc.request.events.isEmpty, "\(icc.request.outcome)")
+        if case .unroutable(let why) = icc.request.outcome { XCTFail("on-link IPv6 is routable: \(why)") }
+    }
+
     func testRulesDecide() throws {
         let snap = try snapshot()
         let sim = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
