@@ -35,6 +35,23 @@
 #   Loaded from shared/fixtures/docker-eras/iptables-save/c.iptables-save with iptables-nft-restore;
 #   output is iptables-nft-save, counters zeroed. IPv4 only (the network has no IPv6).
 #
+# era c6 (the IPv6 half of era c: `docker network create --internal --ipv6 --subnet fd00:18::/64
+#   --gateway fd00:18::1 backend` on a daemon with ip6tables on, the host dual-stack like
+#   shared/fixtures/docker-eras/iptables-save/c-ipv6-infranet.ip6tables-save). Same moby v28.x
+#   iptabler/network.go: ReapplyNetworkLevelRules calls configure for IPv6 too (the network's
+#   Config6 prefix is valid), setupIPTables takes the Internal branch, and
+#   setupInternalNetworkRules, for a prefix that is not IPv4, writes its two drops with the
+#   other direction's interface negated as well:
+#     programChainRule(inDropRule)  = Rule.Insert: -I DOCKER-ISOLATION-STAGE-1 -i BR ! -o BR ! -d SUBNET6 -j DROP
+#     programChainRule(outDropRule) = Rule.Insert: -I DOCKER-ISOLATION-STAGE-1 ! -i BR -o BR ! -s SUBNET6 -j DROP
+#     setIcc(icc, internal=true)    = acceptRule.Append: -A DOCKER-FORWARD -i BR -o BR -j ACCEPT (ip6tables)
+#   (so bridged traffic between two endpoints, e.g. from link-local fe80:: addresses outside the
+#   subnet, is not dropped). As in IPv4: no ip6 nat rules, no DOCKER-CT / DOCKER-BRIDGE / DOCKER
+#   rules, no ip6 raw drops (endpoint.go filterDirectAccess returns early for an internal
+#   network), no ports. Loaded from c-ipv6-infranet.ip6tables-save with ip6tables-nft-restore;
+#   output is ip6tables-nft-save, counters zeroed. The IPv4 half is era c's output unchanged
+#   (c-ipv6-infranet.iptables-save is c.iptables-save).
+#
 # era d (Docker 29.x, --firewall-backend=nftables; moby daemon/libnetwork/drivers/bridge/internal/
 #   nftabler/network.go configure, Internal branch): the four per-bridge chains and their vmap
 #   elements as for any network, the conntrack accepts (initialRuleGroup), then
@@ -47,19 +64,22 @@
 #   Applied with nft to shared/fixtures/docker-eras/d-docker29-nftables.nft; output is
 #   `nft list ruleset` (the ip6 table has no rules for an IPv4-only network and is left as it was).
 #
-# Usage: scripts/compose-internal-network.sh a|c|d [shared-dir] > Tests/HookwalkLabTests/Fixtures/...
-# Needs root, ip netns, iptables-nft(-restore/-save) (eras a, c) or nft (era d).
+# Usage: scripts/compose-internal-network.sh a|c|c6|d [shared-dir] > Tests/HookwalkLabTests/Fixtures/...
+# Needs root, ip netns, iptables-nft(-restore/-save) (eras a, c), ip6tables-nft(-restore/-save)
+# (era c6) or nft (era d).
 set -eu
-era=${1:?usage: $0 a|c|d [shared-dir]}
+era=${1:?usage: $0 a|c|c6|d [shared-dir]}
 shared=${2:-../shared}
 br=br-d89c083e1057
 subnet=172.18.0.0/16
+subnet6=fd00:18::/64
 ns="hwinternal-compose-$$"
 cleanup() { ip netns del "$ns" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 ip netns add "$ns"
 
-ipt() { ip netns exec "$ns" iptables-nft -w "$@"; }
+iptables=iptables-nft
+ipt() { ip netns exec "$ns" "$iptables" -w "$@"; }
 # Rule.Insert / Rule.Append (and 20.10's programChainRule): only when the rule is not there yet.
 insert() { chain=$1; shift; ipt -C "$chain" "$@" 2>/dev/null || ipt -I "$chain" "$@"; }
 append() { chain=$1; shift; ipt -C "$chain" "$@" 2>/dev/null || ipt -A "$chain" "$@"; }
@@ -98,6 +118,21 @@ c)
     echo "# header for the calls and their source), then iptables-nft-save. IPv4 only; counters zeroed."
     ip netns exec "$ns" iptables-nft-save | grep -v '^# ' | sed -e 's/\[[0-9]*:[0-9]*\]$/[0:0]/'
     ;;
+c6)
+    base="$shared/fixtures/docker-eras/iptables-save/c-ipv6-infranet.ip6tables-save"
+    [ -r "$base" ] || { echo "no $base" >&2; exit 1; }
+    iptables=ip6tables-nft
+    ip netns exec "$ns" ip6tables-nft-restore < "$base"
+    insert DOCKER-ISOLATION-STAGE-1 -i "$br" ! -o "$br" ! -d "$subnet6" -j DROP
+    insert DOCKER-ISOLATION-STAGE-1 ! -i "$br" -o "$br" ! -s "$subnet6" -j DROP
+    append DOCKER-FORWARD -i "$br" -o "$br" -j ACCEPT
+    echo "# Docker 28 dual-stack (shared/fixtures/docker-eras/iptables-save/c-ipv6-infranet.ip6tables-save) plus"
+    echo "# an --internal --ipv6 network 'backend' on $br $subnet6 (containers db, worker; nothing"
+    echo "# published). The rules are moby v28.x iptabler/network.go setupInternalNetworkRules (IPv6 form)"
+    echo "# + setIcc(internal=true), replayed by scripts/compose-internal-network.sh c6 with ip6tables-nft in"
+    echo "# a scratch netns (see the script's header), then ip6tables-nft-save. Counters zeroed."
+    ip netns exec "$ns" ip6tables-nft-save | grep -v '^# ' | sed -e 's/\[[0-9]*:[0-9]*\]$/[0:0]/'
+    ;;
 d)
     base="$shared/fixtures/docker-eras/d-docker29-nftables.nft"
     [ -r "$base" ] || { echo "no $base" >&2; exit 1; }
@@ -125,5 +160,5 @@ EOF
     echo "# then 'nft list ruleset'."
     ip netns exec "$ns" nft list ruleset
     ;;
-*) echo "era must be a, c or d" >&2; exit 2 ;;
+*) echo "era must be a, c, c6 or d" >&2; exit 2 ;;
 esac

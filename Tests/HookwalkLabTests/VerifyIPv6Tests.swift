@@ -59,14 +59,25 @@ final class VerifyIPv6Tests: XCTestCase {
     /// default Docker 28's own (`c-ipv6-infranet`); other cases on the same host (ufw) pass
     /// theirs, paths of an iptables-save and an ip6tables-save.
     static func derivedSnapshot(rulesets: (iptablesSave: String, ip6tablesSave: String)? = nil) throws -> DerivedSnapshot {
-        let base = try LabFixtures.path("fixtures/docker-eras/snapshots/docker-c")
         let saves = try LabFixtures.path("fixtures/docker-eras/iptables-save")
         let rulesets = rulesets ?? (saves + "/c-ipv6-infranet.iptables-save", saves + "/c-ipv6-infranet.ip6tables-save")
-        func json(_ name: String) throws -> Any {
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/" + name)))
-        }
+        let files = try dualStackFiles()
         func text(_ o: Any) throws -> String {
             String(decoding: try JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self)
+        }
+        return try DerivedSnapshot(
+            base: "docker-c",
+            files: ["ip-addr.json": text(files.addrs), "docker-networks.json": text(files.networks),
+                    "docker-containers.json": text(files.containers), "sysctl.txt": files.sysctl],
+            copies: ["iptables-save.txt": rulesets.iptablesSave, "ip6tables-save.txt": rulesets.ip6tablesSave])
+    }
+
+    /// docker-c's host files made dual-stack (what `derivedSnapshot` writes), as JSON values a
+    /// case on the same host (an internal network) extends before writing them.
+    static func dualStackFiles() throws -> (addrs: [[String: Any]], networks: [[String: Any]], containers: [[String: Any]], sysctl: String) {
+        let base = try LabFixtures.path("fixtures/docker-eras/snapshots/docker-c")
+        func json(_ name: String) throws -> Any {
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/" + name)))
         }
 
         var addrs = try XCTUnwrap(json("ip-addr.json") as? [[String: Any]])
@@ -108,10 +119,6 @@ final class VerifyIPv6Tests: XCTestCase {
         }
 
         let sysctl = try String(contentsOfFile: base + "/sysctl.txt", encoding: .utf8) + "net.ipv6.conf.all.forwarding = 1\n"
-        return try DerivedSnapshot(
-            base: "docker-c",
-            files: ["ip-addr.json": text(addrs), "docker-networks.json": text(networks),
-                    "docker-containers.json": text(containers), "sysctl.txt": sysctl],
-            copies: ["iptables-save.txt": rulesets.iptablesSave, "ip6tables-save.txt": rulesets.ip6tablesSave])
+        return (addrs, networks, containers, sysctl)
     }
 }
