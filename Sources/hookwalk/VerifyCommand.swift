@@ -23,8 +23,8 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "A snapshot folder.")
     var snapshot: String
 
-    @Option(help: "The external client's address (on an uplink's subnet); default: the scenario catalog's client.")
-    var client: String?
+    @Option(help: "The external client's address, on an uplink's subnet; one IPv4 and one IPv6 at most (default: the catalog's client, and an IPv6 one on an uplink with IPv6).")
+    var client: [String] = []
 
     @Flag(help: "Leave the lab's namespaces for inspection.")
     var keep = false
@@ -49,9 +49,15 @@ struct VerifyCommand: ParsableCommand {
         let report = try runReportingErrors { () throws -> VerifyReport in
             var options = Verifier.Options(keep: keep, brNetfilter: brNetfilter.map { $0 == .on }, saveDirectory: save)
             options.extraScenarios = try scenarios.map(Self.scenario)
-            if let client {
-                guard let a = IPAddress(client) else { throw HookwalkError("--client \"\(client)\": not an IP address") }
-                options.client = a
+            for text in client {
+                guard let a = IPAddress(text) else { throw HookwalkError("--client \"\(text)\": not an IP address") }
+                if a.isV4 {
+                    guard options.client == nil else { throw HookwalkError("--client \"\(text)\": the lab plays one IPv4 client; \(options.client!) is given already") }
+                    options.client = a
+                } else {
+                    guard options.client6 == nil else { throw HookwalkError("--client \"\(text)\": the lab plays one IPv6 client; \(options.client6!) is given already") }
+                    options.client6 = a
+                }
             }
             return try Verifier(snapshotPath: snapshot, options: options).run { line in
                 writeToStandardError(line + "\n")

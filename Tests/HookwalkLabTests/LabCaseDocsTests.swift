@@ -72,6 +72,9 @@ final class LabCaseDocsTests: XCTestCase {
         for era in ["a", "c", "d"] {
             out.append(Case(name: "internal network \(era)") { try VerifyInternalNetworkTests.derivedSnapshot(era: era) })
         }
+        out.append(Case(name: "internal network c dual-stack", clients: [IPAddress("10.254.10.105")!, VerifyInternalNetworkTests.client6]) {
+            try VerifyInternalNetworkTests.derivedSnapshot(era: "c", ipv6: true)
+        })
         out.append(Case(name: "random bridge port names") { try VerifyBridgePortNamesTests.derivedSnapshot().0 })
         return out
     }

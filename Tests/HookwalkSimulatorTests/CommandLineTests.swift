@@ -102,4 +102,13 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("<script>|*`x`"), "JSON keeps names verbatim (escaped as JSON)")
     }
+
+    /// `verify --client` takes one client per family; a second one of a family is refused before
+    /// anything is built (so this needs no root).
+    func testVerifyTakesOneClientPerFamily() throws {
+        let r = try run(["verify", "Examples/seed-centos8", "--client", "10.254.10.105", "--client", "10.254.10.106"])
+        assertCleanFailure(r, mentions: ["--client \"10.254.10.106\"", "one IPv4 client"])
+        let bad = try run(["verify", "Examples/seed-centos8", "--client", "nope"])
+        assertCleanFailure(bad, mentions: ["--client \"nope\": not an IP address"])
+    }
 }
