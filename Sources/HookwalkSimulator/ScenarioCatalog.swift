@@ -59,7 +59,8 @@ public enum ScenarioCatalog {
         var usedPorts: Set<UInt16> = []
         func port(for key: String) -> UInt16 {
             var p = UInt16(40000 + ScenarioCatalog.stableHash(key) % 20000)
-            while usedPorts.contains(p) { p = p == 59999 ? 40000 : p + 1 }
+            // Past 20,000 scenarios the ports repeat: they stay stable, and a lab plays one at a time.
+            while usedPorts.contains(p), usedPorts.count < 20000 { p = p == 59999 ? 40000 : p + 1 }
             usedPorts.insert(p)
             return p
         }
