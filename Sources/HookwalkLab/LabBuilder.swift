@@ -80,7 +80,7 @@ public final class Lab {
         }
         for u in t.uplinks {
             try ip(host, "link", "add", u.name, "type", "veth", "peer", "name", u.clientInterface, "netns", u.clientNamespace)
-            for a in u.addresses { try addAddress(host, a, dev: u.name) }
+            for a in u.addresses + u.linkLocal { try addAddress(host, a, dev: u.name) }
             try ip(host, "link", "set", u.name, "up")
             for a in u.clientAddresses { try addAddress(u.clientNamespace, a, dev: u.clientInterface) }
             try ip(u.clientNamespace, "link", "set", u.clientInterface, "up")
@@ -117,7 +117,8 @@ public final class Lab {
         // and have a default route through it, as a client on the host's LAN has one: without it
         // the client cannot send a limited broadcast (255.255.255.255) at all. Per family.
         for u in t.uplinks {
-            for client in u.clientAddresses {
+            // A link-local client reaches only its link: it gets no routes.
+            for client in u.clientAddresses where !client.address.isLinkLocal {
                 let v4 = client.address.isV4
                 guard let via = u.addresses.first(where: { $0.address.isV4 == v4 && $0.contains(client.address) }) else { continue }
                 let subnets = Set(t.bridges.flatMap { $0.addresses.filter { $0.address.isV4 == v4 }.map { IPPrefix($0.network, $0.length) } })

@@ -60,8 +60,15 @@ extension Lab {
             throw HookwalkError(.none, "scenario \(s.name): the server in \(serverNS) did not start: \(server.stderr())")
         }
 
+        // Link-local addresses are meaningful on one link only: the client names its interface
+        // (`fe80::1%eth0`), as any program must.
+        let link: String? = if case .external(let u) = s.client {
+            (u.flatMap { u in topology.uplinks.first { $0.name == u } } ?? topology.uplinks.first)?.clientInterface
+        } else { nil }
+        func scoped(_ a: IPAddress) -> String { a.isLinkLocal ? a.description + (link.map { "%" + $0 } ?? "") : a.description }
         let client = try shell.run(["ip", "netns", "exec", clientNS, "python3", "-c", LabScripts.client,
-                                    proto, s.destination.description, String(s.port), String(s.clientPort), String(timeout)],
+                                    proto, scoped(s.destination), String(s.port), String(s.clientPort), String(timeout),
+                                    s.source.map(scoped) ?? ""],
                                    timeout: timeout + 5)
         server.finish(timeout: timeout + 1)
 
@@ -86,6 +93,8 @@ extension Lab {
         if let e = cr["error"] as? String { problems.append("client: \(e)") }
         func endpoint(_ v: Any?, withPort: Bool) -> String? {
             guard let a = v as? [Any], var addr = a.first as? String else { return nil }
+            // Python writes a link-local peer with its scope (`fe80::105%ens192`); the packet had none.
+            if let scope = addr.firstIndex(of: "%") { addr = String(addr[..<scope]) }
             // An IPv6 socket that also takes IPv4 (the server listens on `::` when the scenario's
             // destination is IPv6) reports an IPv4 peer as `::ffff:a.b.c.d`; on the wire it was IPv4,
             // as docker-proxy's 6-to-4 leg is.

@@ -31,6 +31,9 @@ public struct LabScenario: Sendable, Hashable, Codable {
     public var port: UInt16
     public var server: LabParty
     public var serverPort: UInt16
+    /// The client's source address when the lab must choose it: a link-local one, which the
+    /// kernel would not pick for a global destination. Nil lets the kernel choose.
+    public var source: IPAddress?
 
     public init(name: String, proto: L4Proto, client: LabParty, clientPort: UInt16, destination: IPAddress, port: UInt16,
                 server: LabParty, serverPort: UInt16) {

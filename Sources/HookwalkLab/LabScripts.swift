@@ -32,26 +32,34 @@ except Exception as e:
 print(json.dumps(res), flush=True)
 """#
 
-    /// argv: proto dst port sport timeout. Reports `{"sent": bool, "got_reply": bool, "from": [addr, port], "error": str}`.
+    /// argv: proto dst port sport timeout [src]. An IPv6 address may carry its interface
+    /// (`fe80::1%eth0`), passed as the scope id. Reports `{"sent": bool, "got_reply": bool,
+    /// "from": [addr, port], "error": str}`.
     static let client = #"""
 import json, socket, sys
 proto, dst, port, sport, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+src = sys.argv[6] if len(sys.argv) > 6 else ""
 af = socket.AF_INET6 if ":" in dst else socket.AF_INET
+def sockaddr(a, p):
+    if af == socket.AF_INET:
+        return (a, p)
+    a, _, scope = a.partition("%")
+    return (a, p, 0, socket.if_nametoindex(scope) if scope else 0)
 res = {"sent": False, "got_reply": False, "from": None, "error": None}
 try:
     s = socket.socket(af, socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if proto == "udp":
         s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
-    s.bind(("::" if af == socket.AF_INET6 else "0.0.0.0", sport))
+    s.bind(sockaddr(src or ("::" if af == socket.AF_INET6 else "0.0.0.0"), sport))
     s.settimeout(timeout)
     if proto == "udp":
-        s.sendto(b"ping", (dst, port))
+        s.sendto(b"ping", sockaddr(dst, port))
         res["sent"] = True
         data, peer = s.recvfrom(2048)
         res.update(got_reply=True, **{"from": [peer[0], peer[1]]})
     else:
-        s.connect((dst, port))
+        s.connect(sockaddr(dst, port))
         res["sent"] = True
         s.sendall(b"ping")
         data = s.recv(2048)

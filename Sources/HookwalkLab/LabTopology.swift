@@ -17,9 +17,16 @@ public struct LabTopology: Sendable, Hashable {
         /// client then plays the outside world for both families, as a dual-stack LAN neighbour.
         public var clientAddress6: IPPrefix?
         public var clientInterface: String
+        /// The uplink's IPv6 link-local addresses in the snapshot (the lab's veth gets them besides
+        /// the one the kernel makes up), for scenarios sent to them.
+        public var linkLocal: [IPPrefix] = []
+        /// A link-local address of the client, when a scenario sends from one: the lab's client
+        /// binds to it (with the interface as scope id), since no kernel picks a link-local source
+        /// for a global destination.
+        public var clientLinkLocal: IPPrefix?
 
-        /// The client's addresses, IPv4 first.
-        public var clientAddresses: [IPPrefix] { [clientAddress] + [clientAddress6].compactMap { $0 } }
+        /// The client's addresses, IPv4 first, the link-local one last.
+        public var clientAddresses: [IPPrefix] { [clientAddress] + [clientAddress6, clientLinkLocal].compactMap { $0 } }
     }
 
     public struct Bridge: Sendable, Hashable {
@@ -89,9 +96,10 @@ public struct LabTopology: Sendable, Hashable {
     /// Plans the lab of `host`. `clientAddresses` chooses the external client's address per
     /// uplink (`ens192` -> 10.254.10.105/24); without it the client takes the uplink's default
     /// gateway when there is one, else the last address of the subnet. `clientAddresses6` does the
-    /// same for IPv6 (`ens192` -> 2001:db8:1::105/64) on uplinks with a global IPv6 address.
+    /// same for IPv6 (`ens192` -> 2001:db8:1::105/64) on uplinks with a global IPv6 address, and
+    /// `clientLinkLocals` gives a client a link-local address (`ens192` -> fe80::105/64).
     public init(host: HookwalkModel.HostModel, prefix: String = LabTopology.randomPrefix(), clientAddresses: [String: IPPrefix] = [:],
-                clientAddresses6: [String: IPPrefix] = [:]) {
+                clientAddresses6: [String: IPPrefix] = [:], clientLinkLocals: [String: IPPrefix] = [:]) {
         self.prefix = prefix
         hostNamespace = "\(prefix)-host"
         notes = []
@@ -124,7 +132,9 @@ public struct LabTopology: Sendable, Hashable {
             let client = clientAddresses[i.name] ?? LabTopology.defaultClient(for: v4, device: i.name, host: host)
             let client6 = addrs.first { !$0.address.isV4 }.map { clientAddresses6[i.name] ?? LabTopology.defaultClient6(for: $0, device: i.name, host: host) }
             ups.append(Uplink(name: i.name, addresses: addrs, clientNamespace: "\(prefix)-ext\(ups.count)",
-                              clientAddress: client, clientAddress6: client6, clientInterface: "eth0"))
+                              clientAddress: client, clientAddress6: client6, clientInterface: "eth0",
+                              linkLocal: i.addresses.filter { $0.scope == "link" && $0.address.isLinkLocal }.map(\.prefix),
+                              clientLinkLocal: clientLinkLocals[i.name]))
         }
         uplinks = ups
 
@@ -243,5 +253,6 @@ public struct LabTopology: Sendable, Hashable {
     /// The host namespace's addresses (masquerade sources, published addresses).
     public var hostAddresses: [IPAddress] {
         uplinks.flatMap { $0.addresses.map(\.address) } + bridges.flatMap { $0.addresses.map(\.address) }
+            + uplinks.flatMap { $0.linkLocal.map(\.address) }
     }
 }

@@ -38,7 +38,26 @@ public struct VerifyPlan: Sendable {
                                     + "(\(Self.uplinkSubnets(host))), and \(wanted) is on none")
             }
         }
-        topology = LabTopology(host: host, prefix: prefix, clientAddresses: clientAddresses, clientAddresses6: clientAddresses6)
+        // An extra scenario from a link-local address is sent from it: the client of the uplink
+        // it names (else of the first uplink with a link-local address) gets it, one per uplink.
+        var linkLocals: [String: IPPrefix] = [:]
+        for s in extra {
+            guard case .external(let a, let iface) = s.from, a.isLinkLocal else { continue }
+            guard let up = iface ?? Self.linkLocalUplink(host) else {
+                throw HookwalkError("extra scenario from \(a): the lab plays a link-local client on an uplink with a link-local address, "
+                                    + "and the snapshot's uplinks have none")
+            }
+            if let other = linkLocals[up], other.address != a {
+                throw HookwalkError("extra scenario from \(a): the lab's client on \(up) is already \(other.address) (one link-local client per uplink)")
+            }
+            linkLocals[up] = IPPrefix(a, 64)
+        }
+        topology = LabTopology(host: host, prefix: prefix, clientAddresses: clientAddresses, clientAddresses6: clientAddresses6,
+                               clientLinkLocals: linkLocals)
+        for (up, a) in linkLocals.sorted(by: { $0.key < $1.key }) where !topology.uplinks.contains(where: { $0.name == up }) {
+            throw HookwalkError("extra scenario from \(a.address) on \(up): the lab plays external clients on the host's uplinks only "
+                                + "(\(topology.uplinks.map(\.name).joined(separator: ", ")))")
+        }
         guard let client4 = topology.uplinks.first?.clientAddress.address else {
             throw HookwalkError("the snapshot's host has no IPv4 uplink, so the lab has no external client to play")
         }
@@ -51,6 +70,7 @@ public struct VerifyPlan: Sendable {
             var lab = LabScenario(name: name, s, topology: topo, host: host)
             if case .external(let addr, _) = s.from, let u = topo.uplinks.first(where: { $0.clientAddresses.contains { $0.address == addr } }) {
                 lab.client = .external(uplink: u.name)
+                if addr.isLinkLocal { lab.source = addr }
             }
             return Item(kind: kind, scenario: s, lab: lab)
         }
@@ -82,7 +102,10 @@ public struct VerifyPlan: Sendable {
             e.sport = nextPort()
             // An external sender is the lab's client: it is the only outside address the lab has
             // (the one of the destination's family: the lab sends from it whatever this says).
-            if case .external(let a, _) = e.from, !clients.contains(a) {
+            if case .external(let a, _) = e.from, a.isLinkLocal, let u = topology.uplinks.first(where: { $0.clientLinkLocal?.address == a }) {
+                // The simulator must know the link: a link-local address does not say it.
+                e.from = .external(address: a, interface: u.name)
+            } else if case .external(let a, _) = e.from, !clients.contains(a) {
                 e.from = clients.first { $0.isV4 == e.to.isV4 }.map { Endpoint.external(address: $0, interface: nil) } ?? external
             }
             items.append(item("extra", "extra-\(Self.label(e.from))-to-\(e.to)-\(e.proto.rawValue)-\(e.port)", e))
@@ -123,6 +146,14 @@ public struct VerifyPlan: Sendable {
             }
         }
         return nil
+    }
+
+    /// The first uplink with an IPv6 link-local address.
+    static func linkLocalUplink(_ host: HookwalkModel.HostModel) -> String? {
+        let bridges = Set(host.interfaces.compactMap(\.master))
+        return host.interfaces.first { i in
+            !i.isLoopback && i.master == nil && i.kind != "bridge" && !bridges.contains(i.name) && i.addresses.contains { $0.address.isLinkLocal }
+        }?.name
     }
 
     static func uplinkSubnets(_ host: HookwalkModel.HostModel) -> String {

@@ -24,6 +24,9 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     public var isV4: Bool { if case .v4 = self { return true } else { return false } }
     public var bitWidth: Int { isV4 ? 32 : 128 }
+    /// An IPv6 unicast link-local address (`fe80::/10`): valid on one link only, so a socket or
+    /// route lookup for it needs the interface as well.
+    public var isLinkLocal: Bool { if case .v6(let hi, _) = self { return hi >> 54 == 0x3fa } else { return false } }
 
     public var description: String {
         switch self {

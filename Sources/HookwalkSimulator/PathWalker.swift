@@ -24,6 +24,9 @@ struct PathWalker {
     var brnfPreroutingDone = false
     /// The container that sent the frame, when one did (for the bridge's hairpin rule).
     var sender: String?
+    /// The link of a link-local destination for a packet the host sends: the socket's scope id,
+    /// or for an answer the interface its request came in on (the kernel answers there).
+    var linkDevice: String?
     let options: Simulator.Options
 
     init(ruleset: CompiledRuleset, routing: Routing, topology: Topology, packet: Packet, connection: Connection?, isReply: Bool,
@@ -69,7 +72,10 @@ struct PathWalker {
 
     /// A packet sent by a local process.
     mutating func fromHost() -> Outcome {
-        guard let route = routing.lookup(packet.daddr) else { return .unroutable("no route to \(packet.daddr)") }
+        if packet.daddr.isLinkLocal, linkDevice == nil {
+            return .unroutable("\(packet.daddr) is link-local and the sender names no interface (scope id): the kernel refuses the send (Invalid argument)")
+        }
+        guard let route = routing.lookup(packet.daddr, device: linkDevice) else { return .unroutable("no route to \(packet.daddr)") }
         if route.type == "broadcast" { return broadcastFromHost(route) }
         let local = route.type == "local"
         let oif = local ? "lo" : (route.device ?? "")
@@ -80,7 +86,7 @@ struct PathWalker {
         var outRoute = route
         var outIf = oif
         if packet.daddr != daddrBefore {
-            guard let r = routing.lookup(packet.daddr) else { return .unroutable("no route to \(packet.daddr) after NAT") }
+            guard let r = routing.lookup(packet.daddr, device: linkDevice) else { return .unroutable("no route to \(packet.daddr) after NAT") }
             outRoute = r
             outIf = r.type == "local" ? "lo" : (r.device ?? "")
             emit(.route(RouteDecision(kind: "output", oif: outIf, gateway: r.gateway, route: Routing.describe(r))))
@@ -158,7 +164,8 @@ struct PathWalker {
 
     /// The routing decision after prerouting (fact 13).
     mutating func afterPrerouting(iif: String) -> Outcome {
-        guard let route = routing.lookup(packet.daddr) else { return .unroutable("no route to \(packet.daddr)") }
+        // A link-local destination is looked up on the link the packet came in on only.
+        guard let route = routing.lookup(packet.daddr, device: iif) else { return .unroutable("no route to \(packet.daddr) on \(iif)") }
         switch route.type {
         case "local", "broadcast", "multicast":
             emit(.route(RouteDecision(kind: "input", oif: nil, route: Routing.describe(route))))

@@ -65,8 +65,11 @@ struct Routing: Sendable {
     private static let tableOrder = ["local", "main", "default"]
 
     /// The route the kernel uses for `destination` (policy routing beyond the three standard
-    /// tables is not modelled).
-    func lookup(_ destination: IPAddress) -> Route? {
+    /// tables is not modelled). An IPv6 link-local destination names no link by itself: every
+    /// interface has `fe80::/64`, and the kernel looks it up strictly on one device
+    /// (`rt6_need_strict`: a socket's scope id, the interface a packet came in on, or for an
+    /// answer the one its request came in on), so `device` restricts the routes to it.
+    func lookup(_ destination: IPAddress, device: String? = nil) -> Route? {
         if case .v4(0xffff_ffff) = destination {
             // Sent by the host without a bound device, the limited broadcast leaves by the default
             // route's device (lab: ENETUNREACH without one).
@@ -77,6 +80,7 @@ struct Routing: Sendable {
         for table in Routing.tableOrder {
             var best: Route?
             for r in routes where r.table == table && r.destination.contains(destination) {
+                if let device, destination.isLinkLocal, r.device != device { continue }
                 guard let b = best else { best = r; continue }
                 if r.destination.length > b.destination.length
                     || (r.destination.length == b.destination.length && r.metric < b.metric) {
@@ -107,6 +111,15 @@ struct Routing: Sendable {
     }
 
     func isLocal(_ a: IPAddress) -> Bool { addressType(a) == "local" }
+
+    /// The devices with a route to the link-local `address` (its link when there is one).
+    func linkLocalDevices(_ address: IPAddress) -> [String] {
+        var seen: [String] = []
+        for r in routes where r.table == "main" && r.type == "unicast" && r.destination.contains(address) {
+            if let d = r.device, !seen.contains(d) { seen.append(d) }
+        }
+        return seen
+    }
 
     /// The source address the kernel picks for a packet leaving through `device` towards
     /// `destination`: the route's preferred source, else the device's first address in the

@@ -80,6 +80,8 @@ public struct Simulator: Sendable {
                                  tcpFlags: scenario.proto == .tcp ? 0x12 : nil)
         var back = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: replyPacket,
                               connection: walker.connection, isReply: true, options: options)
+        // The host answers a link-local sender on the link the request came in on.
+        if case .host = endpoint, replyPacket.daddr.isLinkLocal { back.linkDevice = seen.iif }
         let replyOutcome: Outcome
         switch endpoint {
         case .external(_, let interface):
@@ -134,6 +136,10 @@ public struct Simulator: Sendable {
         switch from {
         case .external(let addr, let interface):
             guard let iface = interface ?? arrivalInterface(for: addr) else {
+                if addr.isLinkLocal {
+                    return .unroutable("\(addr) is link-local and the host has \(routing.linkLocalDevices(addr).count) links it could be on: "
+                                       + "the scenario must say which interface it arrives on")
+                }
                 return .unroutable("the host has no route back to \(addr), so hookwalk cannot tell which interface it arrives on")
             }
             return walker.fromWire(iface)
@@ -147,6 +153,11 @@ public struct Simulator: Sendable {
     /// The interface a packet from `client` arrives on: the one the host would route it back
     /// through.
     public func arrivalInterface(for client: IPAddress) -> String? {
+        // A link-local address is on whichever link it is on: known only when the host has one.
+        if client.isLinkLocal {
+            let links = routing.linkLocalDevices(client)
+            return links.count == 1 ? links[0] : nil
+        }
         guard let r = routing.lookup(client), r.type == "unicast" else { return nil }
         return r.device
     }

@@ -103,4 +103,81 @@ final class IPv6Tests: XCTestCase {
                                             to: IPAddress("10.254.10.252")!, port: 8080, proto: .tcp))
         guard case .delivered(.host, _) = t.request.outcome else { return XCTFail("no ip nat table: \(t.request.outcome)") }
     }
+    // MARK: Link-local clients (Docker 28's `ip6 saddr != fe80::/10` on its DNATs)
+
+    static let hostLinkLocal = IPAddress("fe80::3003:b4ff:fe65:f3ea")!
+    static let clientLinkLocal = IPAddress("fe80::105")!
+
+    /// `host()` with the link-local addresses `ip -j addr` lists on the uplink and the bridge:
+    /// two links with `fe80::/64`. `bridgeFirst` lists the bridge first, so that a lookup that
+    /// ignores the link would take the bridge's route.
+    static func linkLocalHost(bridgeFirst: Bool = false) -> HostModel {
+        var h = host()
+        for (name, a) in [("ens192", hostLinkLocal), ("docker1", IPAddress("fe80::2061:ddff:fe70:a89b")!)] {
+            let i = h.interfaces.firstIndex { $0.name == name }!
+            h.interfaces[i].addresses.append(InterfaceAddress(prefix: IPPrefix(a, 64), scope: "link"))
+        }
+        if bridgeFirst {
+            let bridge = h.interfaces.remove(at: h.interfaces.firstIndex { $0.name == "docker1" }!)
+            h.interfaces.insert(bridge, at: 1)
+        }
+        return h
+    }
+
+    func linkLocalSim(bridgeFirst: Bool = false) throws -> Simulator {
+        Simulator(snapshot: Snapshot(ruleset: try NftText.parse(Self.ruleset, file: "v6.nft"), host: Self.linkLocalHost(bridgeFirst: bridgeFirst),
+                                     rulesetFile: "v6.nft", path: "."), ruleText: NftTextWriter.ruleText)
+    }
+
+    /// From a link-local source the DNAT does not match, to the host's link-local address or to
+    /// its global one: the SYN goes to the host's input, where nothing answers for the published
+    /// port (userland-proxy false), while the global client of `testPublishedPortOverIPv6` is DNATed.
+    func testLinkLocalClientIsNotDNATed() throws {
+        let sim = try linkLocalSim()
+        for to in [Self.hostLinkLocal, IPAddress("2001:db8:1::252")!] {
+            let t = sim.simulate(Scenario(from: .external(address: Self.clientLinkLocal, interface: "ens192"), to: to, port: 8080, proto: .tcp, sport: 40300))
+            guard case .delivered(.host, let seen) = t.request.outcome else { return XCTFail("\(to): \(t.request.outcome)") }
+            XCTAssertEqual(seen.flowText, "[fe80::105]:40300 -> [\(to)]:8080")
+            let lines = NftTraceFormat.lines(t.request, onlyTraced: false)
+            XCTAssertTrue(lines.contains { $0.contains("verdict jump DOCKER") }, "the DOCKER chain is consulted: \(lines)")
+            XCTAssertFalse(lines.contains { $0.contains("dnat") }, "its dnat rule does not match: \(lines)")
+            XCTAssertNil(t.reply, "nothing answers for a published port on the host with userland-proxy false")
+        }
+    }
+
+    /// The host answers a link-local client on the link the request came in on, whatever link
+    /// comes first in the routes (every link has `fe80::/64`).
+    func testReplyToLinkLocalClientLeavesByItsLink() throws {
+        for bridgeFirst in [false, true] {
+            let t = try linkLocalSim(bridgeFirst: bridgeFirst).simulate(
+                Scenario(from: .external(address: Self.clientLinkLocal, interface: "ens192"), to: Self.hostLinkLocal, port: 5999, proto: .tcp, sport: 40301))
+            guard case .delivered(.host, _) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
+            guard case .delivered(.external(_, let out), let back)? = t.reply?.outcome else {
+                return XCTFail("bridge first: \(bridgeFirst): \(String(describing: t.reply?.outcome))")
+            }
+            XCTAssertEqual(out, "ens192")
+            XCTAssertEqual(back.flowText, "[\(Self.hostLinkLocal)]:5999 -> [fe80::105]:40301")
+        }
+    }
+
+    /// A link-local address does not say its link: with one link it is that one; with several
+    /// the scenario must name it, and the host cannot send to one without an interface.
+    func testLinkLocalNeedsItsLink() throws {
+        XCTAssertEqual(try sim().arrivalInterface(for: Self.clientLinkLocal), nil, "no link-local route at all")
+        let sim = try linkLocalSim()
+        XCTAssertNil(sim.arrivalInterface(for: Self.clientLinkLocal), "two links have fe80::/64")
+        let t = sim.simulate(Scenario(from: .external(address: Self.clientLinkLocal, interface: nil), to: Self.hostLinkLocal, port: 8080, proto: .tcp))
+        guard case .unroutable(let why) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
+        XCTAssertTrue(why.contains("must say which interface"), why)
+        let fromHost = sim.simulate(Scenario(from: .host, to: Self.clientLinkLocal, port: 22, proto: .tcp))
+        guard case .unroutable(let refused) = fromHost.request.outcome else { return XCTFail("\(fromHost.request.outcome)") }
+        XCTAssertTrue(refused.contains("Invalid argument"), refused)
+
+        var one = Self.linkLocalHost()
+        let d = one.interfaces.firstIndex { $0.name == "docker1" }!
+        one.interfaces[d].addresses.removeAll { $0.address.isLinkLocal }
+        let single = Simulator(snapshot: Snapshot(ruleset: try NftText.parse(Self.ruleset, file: "v6.nft"), host: one, rulesetFile: "v6.nft", path: "."),
+                               ruleText: NftTextWriter.ruleText)
+        XCTAssertEqual(single.arrivalInterface(for: Self.clientLinkLocal), "ens192")
+    }
 }
