@@ -71,6 +71,13 @@ public struct Simulator: Sendable {
             let leg = Scenario(from: .host, to: target, port: port, proto: scenario.proto, sport: Self.proxyLegSourcePort(scenario.sport))
             if case .host = scenario.from, scenario.to == target { } else { proxyLeg = [simulate(leg)] }
         }
+        if case .delivered(.host, _) = outcome, scenario.proto == .tcp, !answers(.host, scenario) {
+            // moby `listenBoundPorts`: without docker-proxy, Docker still listens on the port (to
+            // hold it) and never accepts; the kernel completes a handshake into that backlog.
+            walker.emit(.notModelled(chain: nil, handle: nil,
+                                     text: "Docker's placeholder listener on host port \(scenario.port)/tcp (userland-proxy false: bound and listening, never accepting)",
+                                     assumption: "nothing on the host answers (on a real host the kernel may complete the TCP handshake)"))
+        }
         let requestTrace = PacketTrace(initial: request.state(iif: nil, oif: nil), events: walker.events, outcome: outcome)
 
         guard case .delivered(let endpoint, let seen) = outcome, answers(endpoint, scenario) else {
