@@ -28,6 +28,7 @@ enum IptMatch {
         case "icmp6": result = icmp6(options)
         case "hl": result = hl(options)
         case "rt": result = rt(options)
+        case "set": return set(options, rule: rule, text: text)
         default: result = nil
         }
         return result ?? notModelled
@@ -276,6 +277,38 @@ enum IptMatch {
         default: return nil
         }
         return .xt([.match(left: .payload(proto: "ip6", field: "hoplimit"), op: op, right: .value(.number(n)))])
+    }
+
+    /// `-m set --match-set NAME src|dst` -> `ip saddr @NAME` / `ip daddr @NAME` (ip6 for ip6tables),
+    /// against the set as `ipset save` listed it (`IpsetSave`; the reader adds it to the table).
+    /// iptables-nft keeps the match an xt match (`nft list ruleset` shows `xt match "set"`), so it
+    /// is an xt piece. Everything else stays not modelled, and says why: the set's members are what
+    /// decides, and without `ipset-save.txt` they are unknown. More than one direction flag
+    /// (`src,dst`, for sets of several dimensions) and the counter options are not modelled.
+    static func set(_ options: [IptOption], rule: IptRuleParser, text: String) -> IptPiece {
+        func notModelled(_ why: String) -> IptPiece {
+            .xt([.notModelled(NotModelled(kind: "xt", text: text + " (not modelled: \(why))"))])
+        }
+        guard let o = options.first(where: { $0.name.text == "--match-set" || $0.name.text == "--set" }), o.values.count == 2 else {
+            return notModelled("no --match-set NAME FLAGS")
+        }
+        let name = o.values[0].text
+        let file = IpsetSave.fileName
+        guard options.count == 1 else { return notModelled("options beside --match-set") }
+        guard let ipsets = rule.ipsets else { return notModelled("\(file) is missing, so the members of set '\(name)' are unknown") }
+        guard let ipset = ipsets.sets[name] else { return notModelled("\(file) has no set '\(name)'") }
+        if let why = ipset.unsupported { return notModelled("set '\(name)' in \(file): \(why)") }
+        guard ipset.family == rule.family else {
+            return notModelled("set '\(name)' is family \(ipset.family == .ip ? "inet" : "inet6") but the rule is "
+                               + (rule.family == .ip ? "iptables" : "ip6tables"))
+        }
+        let field: String
+        switch o.values[1].text {
+        case "src": field = "saddr"
+        case "dst": field = "daddr"
+        default: return notModelled("direction flags '\(o.values[1].text)': only src or dst is modelled")
+        }
+        return .xt([.match(left: .payload(proto: rule.family.rawValue, field: field), op: o.negated ? .ne : .eq, right: .setRef(name))])
     }
 
     /// `-m rt --rt-type N [--rt-segsleft M]` -> `rt type N [rt seg-left M]`, the routing header's

@@ -6,6 +6,8 @@ struct IptTableBuild {
     var chains: [Chain] = []
     var index: [String: Int] = [:]
     var nextHandle = 1
+    /// The ipsets its `-m set` rules match against, as named sets, in order of first use.
+    var sets: [NamedSet] = []
     /// The line of the `*table` header, for the missing-COMMIT error.
     var headerLine: Int
 
@@ -27,11 +29,13 @@ struct IptTableBuild {
 struct IptReader {
     let file: String
     let family: Family
+    let ipsets: IpsetSave?
     var done: [IptTableBuild] = []
     var open: IptTableBuild?
     var seen: Set<String> = []
 
-    init(file: String, family: Family) {
+    init(file: String, family: Family, ipsets: IpsetSave? = nil) {
+        self.ipsets = ipsets
         self.file = file
         self.family = family
     }
@@ -96,7 +100,7 @@ struct IptReader {
     func ruleset() -> Ruleset {
         var tables: [(Int, Table)] = []
         for t in done where !t.chains.isEmpty {
-            tables.append((t.chains.compactMap(\.handle).min() ?? 0, Table(family: family, name: t.name, chains: t.chains)))
+            tables.append((t.chains.compactMap(\.handle).min() ?? 0, Table(family: family, name: t.name, chains: t.chains, sets: t.sets)))
         }
         // Tables in the order they were created; every table here is created by its first chain.
         var out = tables.map(\.1)
@@ -191,8 +195,11 @@ struct IptReader {
             open!.create(chain.text, base: spec)
         }
         let known = open!.index
-        var parser = IptRuleParser(family: family, file: file, line: n, toks: options) { known[$0] != nil }
+        var parser = IptRuleParser(family: family, file: file, line: n, toks: options, ipsets: ipsets) { known[$0] != nil }
         let (stmts, comment) = try parser.parse()
+        for case .match(_, _, .setRef(let name)) in stmts where !open!.sets.contains(where: { $0.name == name }) {
+            if let set = ipsets?.sets[name]?.namedSet { open!.sets.append(set) }
+        }
         let rule = Rule(handle: open!.next(), stmts: stmts, comment: comment)
         let ci = open!.index[chain.text]!
         if let pos = insertAt {

@@ -26,6 +26,8 @@ struct IptRuleParser {
     let toks: [IptToken]
     /// Chains of the table, to tell `-j CHAIN` from `-j TARGET`.
     let chainExists: (String) -> Bool
+    /// `ipset-save.txt`, for `-m set`; nil when the snapshot has none.
+    let ipsets: IpsetSave?
     var p = 0
 
     var iif: Stmt?
@@ -42,7 +44,8 @@ struct IptRuleParser {
         "-p", "--protocol", "-m", "--match", "-j", "--jump", "-g", "--goto", "-f", "--fragment", "-c", "--set-counters",
     ]
 
-    init(family: Family, file: String, line: Int, toks: [IptToken], chainExists: @escaping (String) -> Bool) {
+    init(family: Family, file: String, line: Int, toks: [IptToken], ipsets: IpsetSave? = nil, chainExists: @escaping (String) -> Bool) {
+        self.ipsets = ipsets
         self.family = family
         self.file = file
         self.line = line

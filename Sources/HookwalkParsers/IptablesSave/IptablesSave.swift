@@ -24,11 +24,15 @@ public enum IptablesSave {
     /// - Parameters:
     ///   - family: `.ip` for iptables, `.ip6` for ip6tables.
     ///   - table: the table of an `iptables -S` listing, which has no `*table` header.
-    public static func parse(_ text: String, file: String, family: Family, table: String = "filter") throws -> Ruleset {
+    ///   - ipsets: the snapshot's `ipset-save.txt`, which turns `-m set --match-set NAME src|dst`
+    ///     into a lookup in the set (added to the table as a named set); nil when there is none,
+    ///     and `-m set` stays not modelled, saying so.
+    public static func parse(_ text: String, file: String, family: Family, table: String = "filter",
+                             ipsets: IpsetSave? = nil) throws -> Ruleset {
         guard family == .ip || family == .ip6 else {
             throw HookwalkError(file: file, "iptables input is for the ip or ip6 family, not \(family.rawValue)")
         }
-        var reader = IptReader(file: file, family: family)
+        var reader = IptReader(file: file, family: family, ipsets: ipsets)
         return try reader.read(text, defaultTable: table)
     }
 }

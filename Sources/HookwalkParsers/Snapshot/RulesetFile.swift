@@ -57,11 +57,15 @@ extension SnapshotLoader {
         var notes: [String] = []
         if kind == .nftJSON, folder.has(rulesetText) { notes.append("ruleset read from \(rulesetJSON); \(rulesetText) ignored") }
         let file = folder.pathOf(name)
+        let ipsets = try ipsetSave(in: folder)
         guard case .iptablesSave = kind else {
             for other in iptablesSave where folder.has(other) { notes.append("ruleset read from \(name); \(other) ignored") }
             let bytes = try SnapshotFolder.read(file)
             var ruleset = try parseRuleset(bytes, kind: kind, file: file)
-            ruleset.tables += try legacyTables(in: folder, notes: &notes)
+            ruleset.tables += try legacyTables(in: folder, ipsets: ipsets, notes: &notes)
+            if ipsets != nil, !iptablesLegacySave.contains(where: folder.has) {
+                notes.append("\(IpsetSave.fileName) is used only with iptables-save files; the nftables ruleset's xt \"set\" matches stay not modelled")
+            }
             return (LoadedRuleset(ruleset: ruleset, file: file), notes)
         }
         // iptables-save.txt and ip6tables-save.txt: one ruleset, the ip6 tables after the ip ones
@@ -69,11 +73,11 @@ extension SnapshotLoader {
         var tables: [Table] = []
         for (other, family) in zip(iptablesSave, [Family.ip, .ip6]) where folder.has(other) {
             let path = folder.pathOf(other)
-            tables += try parseRuleset(SnapshotFolder.read(path), kind: .iptablesSave(family), file: path).tables
+            tables += try parseRuleset(SnapshotFolder.read(path), kind: .iptablesSave(family), file: path, ipsets: ipsets).tables
             if other != name { notes.append("ruleset read from \(name) and \(other)") }
         }
         for i in tables.indices { tables[i].handle = i + 1 }
-        tables += try legacyTables(in: folder, notes: &notes)
+        tables += try legacyTables(in: folder, ipsets: ipsets, notes: &notes)
         return (LoadedRuleset(ruleset: Ruleset(tables: tables), file: file), notes)
     }
 
@@ -82,11 +86,11 @@ extension SnapshotLoader {
     /// one registered later runs first, which no listing records. They are placed after the
     /// nftables tables (as registered later: Docker on iptables-legacy usually starts after the
     /// host firewall), which decides only the order of chains of equal priority, never a verdict.
-    static func legacyTables(in folder: SnapshotFolder, notes: inout [String]) throws -> [Table] {
+    static func legacyTables(in folder: SnapshotFolder, ipsets: IpsetSave?, notes: inout [String]) throws -> [Table] {
         var tables: [Table] = []
         for (name, family) in zip(iptablesLegacySave, [Family.ip, .ip6]) where folder.has(name) {
             let path = folder.pathOf(name)
-            for var t in try parseRuleset(SnapshotFolder.read(path), kind: .iptablesSave(family), file: path).tables {
+            for var t in try parseRuleset(SnapshotFolder.read(path), kind: .iptablesSave(family), file: path, ipsets: ipsets).tables {
                 t.name += " (legacy)"
                 t.legacy = true
                 t.handle = nil
@@ -98,13 +102,20 @@ extension SnapshotLoader {
         return tables
     }
 
-    private static func parseRuleset(_ bytes: [UInt8], kind: RulesetKind, file: String) throws -> Ruleset {
+    /// `ipset-save.txt` (optional): the members of the ipsets that iptables `-m set` rules match.
+    static func ipsetSave(in folder: SnapshotFolder) throws -> IpsetSave? {
+        guard let bytes = try folder.bytes(IpsetSave.fileName) else { return nil }
+        let file = folder.pathOf(IpsetSave.fileName)
+        return try IpsetSave.parse(SnapshotFolder.text(bytes, file: file), file: file)
+    }
+
+    private static func parseRuleset(_ bytes: [UInt8], kind: RulesetKind, file: String, ipsets: IpsetSave? = nil) throws -> Ruleset {
         do {
             switch kind {
             case .nftJSON: return try NftJSON.parse(bytes, file: file)
             case .nftText: return try NftText.parse(SnapshotFolder.text(bytes, file: file), file: file)
             case .iptablesSave(let family):
-                return try IptablesSave.parse(SnapshotFolder.text(bytes, file: file), file: file, family: family)
+                return try IptablesSave.parse(SnapshotFolder.text(bytes, file: file), file: file, family: family, ipsets: ipsets)
             }
         } catch let e as HookwalkError {
             throw e.inFile(file)
