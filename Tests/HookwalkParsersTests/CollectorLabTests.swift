@@ -222,6 +222,30 @@ final class CollectorLabTests: XCTestCase {
         XCTAssertEqual(try NftText.parse(text, file: "written").tables.map(\.name), ["lab", "labnat"])
     }
 
+    /// iptables-legacy rules that match an ipset: `ipset save` (ipsets are per network namespace)
+    /// is kept as `ipset-save.txt`, and the loader turns the match into a lookup in that set.
+    func testIpsetBesideLegacyTables() throws {
+        guard CommandRunner.which("iptables-legacy") != nil else { throw XCTSkip("iptables-legacy is not installed") }
+        guard CommandRunner.which("ipset") != nil else { throw XCTSkip("ipset is not installed (scripts/deps installs it)") }
+        let inNS = ["ip", "netns", "exec", namespace]
+        for argv in [["ipset", "create", "lab-trusted", "hash:net"], ["ipset", "add", "lab-trusted", "192.0.2.0/24"]] {
+            let o = sh(inNS + argv)
+            guard o.status == 0 else { throw XCTSkip("ipset cannot run here: \(o.stderr)") }
+        }
+        let add = sh(inNS + ["iptables-legacy", "-A", "INPUT", "-m", "set", "--match-set", "lab-trusted", "src", "-j", "ACCEPT"])
+        guard add.status == 0 else { throw XCTSkip("iptables-legacy cannot run here: \(add.stderr)") }
+        let options = CollectOptions(commandPrefix: inNS, environment: ["DOCKER_HOST": "unix://\(workDir)/no-docker.sock"], timeout: 20)
+        let collected = try Collector.collect(options)
+        let saved = String(decoding: try XCTUnwrap(collected.files["ipset-save.txt"]), as: UTF8.self)
+        XCTAssertTrue(saved.contains("add lab-trusted 192.0.2.0/24"), saved)
+        let out = workDir + "/snap"
+        XCTAssertNil(try Collector.write(collected, to: out))
+        let legacy = try XCTUnwrap(SnapshotLoader.load(path: out).ruleset.tables.last)
+        XCTAssertEqual(legacy.chain("INPUT")?.rules.first?.stmts.first,
+                       .match(left: .payload(proto: "ip", field: "saddr"), op: .eq, right: .setRef("lab-trusted")))
+        XCTAssertEqual(legacy.set("lab-trusted")?.elements, [SetElement(key: .prefix("192.0.2.0", 24))])
+    }
+
     /// A prefix that cannot run (a namespace that does not exist) fails with the reason, and
     /// writes nothing.
     func testFailureWritesNothing() throws {

@@ -42,6 +42,16 @@ extension Collection {
             }
         }
         warnings.append("this host has rules in both nftables and iptables-legacy tables: both are kept, and both run")
+        ipsetSave()
+    }
+
+    /// `ipset save`, beside iptables-save output: `-m set` rules (Docker 28.0.0's
+    /// `docker-ext-bridges-v4`, fail2ban) match against ipsets whose members no iptables listing
+    /// shows. Optional: without `ipset` (or with no sets) the command is recorded and those
+    /// matches stay not modelled.
+    mutating func ipsetSave() {
+        let o = run(["ipset", "save"], file: IpsetSave.fileName)
+        if o.ok { files[IpsetSave.fileName] = o.stdout }
     }
 
     /// True for nft's listing of an empty ruleset: nothing but the `metainfo` object.
@@ -78,5 +88,6 @@ extension Collection {
                                 + (nft.ok ? "" : " (and `nft -j list ruleset`: \(why(nft)))") + "; nothing was written")
         }
         warnings.append("this host's rules are in iptables-legacy tables: saved as iptables-save output")
+        ipsetSave()
     }
 }
