@@ -11,15 +11,21 @@ public struct LabRuleset: Sendable, Hashable {
     public var files: [(kind: Kind, path: String)] { zip(kinds, paths).map { ($0, $1) } }
     var kinds: [Kind]
     var paths: [String]
+    /// The snapshot's `ipset-save.txt`, restored with `ipset restore` before the iptables-save
+    /// files: their `-m set` matches need the sets to exist (the restore fails otherwise), and what
+    /// they decide depends on the members. ipsets belong to the network namespace, so the lab's
+    /// sets go with the lab.
+    public var ipsetSave: String?
 
     public init(path: String) {
         kinds = [.nft]
         paths = [path]
     }
 
-    public init(files: [(Kind, String)]) {
+    public init(files: [(Kind, String)], ipsetSave: String? = nil) {
         kinds = files.map(\.0)
         paths = files.map(\.1)
+        self.ipsetSave = ipsetSave
     }
 
     /// The snapshot's ruleset: the nft text listing when there is one (nft 1.0.6's JSON input has
@@ -36,12 +42,21 @@ public struct LabRuleset: Sendable, Hashable {
             }
         }
         let legacy = existing(SnapshotLoader.iptablesLegacySave, [.iptablesLegacyRestore, .ip6tablesLegacyRestore])
+        var ruleset: LabRuleset
         let text = folder.appendingPathComponent(SnapshotLoader.rulesetText)
-        if FileManager.default.fileExists(atPath: text) { return LabRuleset(files: [(.nft, text)] + legacy) }
         let json = folder.appendingPathComponent(SnapshotLoader.rulesetJSON)
-        if FileManager.default.fileExists(atPath: json) { return LabRuleset(files: [(.nft, json)] + legacy) }
         let files = existing(SnapshotLoader.iptablesSave, [.iptablesRestore, .ip6tablesRestore])
-        return files.isEmpty ? LabRuleset(files: [(.nft, s.rulesetFile)] + legacy) : LabRuleset(files: files + legacy)
+        if FileManager.default.fileExists(atPath: text) {
+            ruleset = LabRuleset(files: [(.nft, text)] + legacy)
+        } else if FileManager.default.fileExists(atPath: json) {
+            ruleset = LabRuleset(files: [(.nft, json)] + legacy)
+        } else {
+            ruleset = LabRuleset(files: (files.isEmpty ? [(.nft, s.rulesetFile)] : files) + legacy)
+        }
+        // As the loader: the ipsets count only for iptables-save files (nft-restored or legacy).
+        let ipsets = folder.appendingPathComponent(IpsetSave.fileName)
+        if ruleset.kinds.contains(where: { $0 != .nft }), FileManager.default.fileExists(atPath: ipsets) { ruleset.ipsetSave = ipsets }
+        return ruleset
     }
 
     /// Whether the kernel's listing must be read as text (`nft -a list ruleset`, handles in
@@ -57,7 +72,7 @@ public struct LabRuleset: Sendable, Hashable {
 
     /// The programs this ruleset needs besides `nft`.
     public var tools: [String] {
-        kinds.compactMap {
+        (ipsetSave == nil ? [] : ["ipset"]) + kinds.compactMap {
             switch $0 {
             case .nft: return nil
             case .iptablesRestore: return "iptables-nft-restore"
@@ -68,9 +83,9 @@ public struct LabRuleset: Sendable, Hashable {
         }
     }
 
-    /// One command per file, run in the lab's host namespace.
+    /// One command per file, run in the lab's host namespace, the ipsets first.
     var commands: [(argv: [String], path: String)] {
-        files.map { kind, path in
+        (ipsetSave.map { [(["ipset", "restore", "-f", $0], $0)] } ?? []) + files.map { kind, path in
             switch kind {
             case .nft: return (["nft"] + (path.lowercased().hasSuffix(".json") ? ["-j"] : []) + ["-f", path], path)
             case .iptablesRestore: return (["iptables-nft-restore", path], path)
@@ -81,9 +96,10 @@ public struct LabRuleset: Sendable, Hashable {
         }
     }
 
-    public static func == (a: LabRuleset, b: LabRuleset) -> Bool { a.kinds == b.kinds && a.paths == b.paths }
+    public static func == (a: LabRuleset, b: LabRuleset) -> Bool { a.kinds == b.kinds && a.paths == b.paths && a.ipsetSave == b.ipsetSave }
     public func hash(into h: inout Hasher) {
         h.combine(kinds)
         h.combine(paths)
+        h.combine(ipsetSave)
     }
 }

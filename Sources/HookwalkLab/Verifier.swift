@@ -88,8 +88,9 @@ public struct Verifier: Sendable {
         if let dir = options.saveDirectory { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let ruleset = LabRuleset.of(snapshot)
         for tool in ruleset.tools where Shell.which(tool) == nil {
-            throw HookwalkError(.none, "the snapshot's ruleset includes iptables-save output, and loading it in the lab needs `\(tool)` "
-                                + "(Debian/Ubuntu package iptables), which is not on PATH")
+            let what = tool == "ipset" ? "ruleset includes iptables-save output with \(IpsetSave.fileName)" : "ruleset includes iptables-save output"
+            throw HookwalkError(.none, "the snapshot's \(what), and loading it in the lab needs `\(tool)` "
+                                + "(Debian/Ubuntu package \(tool == "ipset" ? "ipset" : "iptables")), which is not on PATH")
         }
         let rulesetFile = ruleset.paths[0]
 
@@ -99,6 +100,7 @@ public struct Verifier: Sendable {
             var listed = ruleset.listsAsText
                 ? try NftText.parse(listing, file: "nft -a list ruleset (lab \(plan.topology.prefix))")
                 : try NftJSON.parse(listing, file: "nft -j list ruleset (lab \(plan.topology.prefix))")
+            if ruleset.ipsetSave != nil { listed = Self.withSetMatches(listed, from: snapshot.ruleset) }
             // x_tables are not in nft's listing: the loader's reading of the legacy files stands in.
             listed.tables += snapshot.ruleset.tables.filter(\.legacy)
             let labSnapshot = Snapshot(ruleset: listed, host: snapshot.host, rulesetFile: rulesetFile, path: snapshot.path)
@@ -117,6 +119,45 @@ public struct Verifier: Sendable {
             }
             return results
         }
+    }
+
+    /// The kernel's listing with the loader's reading of ipset matches: iptables-nft keeps
+    /// `-m set` as an xt match, which nft lists as an opaque `xt match set`, while the loader
+    /// translated it (`ip saddr @NAME` against the set from `ipset-save.txt`). iptables-nft-restore
+    /// builds the rules in the file's order, so the rule at the same place of the same chain is
+    /// the same rule: it replaces the opaque one (keeping the kernel's handle, which the traces
+    /// name), and the table gets the loader's sets. A rule the loader did not translate (unknown
+    /// set, unmodelled type), or a chain whose rules do not line up, keeps the kernel's not-modelled
+    /// statement.
+    static func withSetMatches(_ listed: Ruleset, from model: Ruleset) -> Ruleset {
+        var out = listed
+        for ti in out.tables.indices {
+            let table = out.tables[ti]
+            guard let own = model.tables.first(where: { !$0.legacy && $0.family == table.family && $0.name == table.name }) else { continue }
+            var used = false
+            for ci in table.chains.indices {
+                guard let ownChain = own.chain(table.chains[ci].name), ownChain.rules.count == table.chains[ci].rules.count else { continue }
+                for (ri, rule) in table.chains[ci].rules.enumerated() where rule.stmts.contains(where: isSetMatch) {
+                    let translated = ownChain.rules[ri]
+                    guard translated.stmts.contains(where: refersToSet) else { continue }
+                    out.tables[ti].chains[ci].rules[ri] = Rule(handle: rule.handle, stmts: translated.stmts, comment: translated.comment)
+                    used = true
+                }
+            }
+            if used { out.tables[ti].sets += own.sets.filter { table.set($0.name) == nil } }
+        }
+        return out
+    }
+
+    /// nft's listing of iptables-nft's `-m set` match (`xt match set`, or quoted by other nft versions).
+    static func isSetMatch(_ s: Stmt) -> Bool {
+        guard case .notModelled(let n) = s, n.kind == "xt" else { return false }
+        return n.text.replacingOccurrences(of: "\"", with: "").split(separator: " ").prefix(3) == ["xt", "match", "set"]
+    }
+
+    static func refersToSet(_ s: Stmt) -> Bool {
+        if case .match(_, _, .setRef) = s { return true }
+        return false
     }
 
     static func save(_ capture: LabCapture, _ trace: Trace, to dir: String) throws {

@@ -36,6 +36,7 @@ final class LabCaseDocsTests: XCTestCase {
             out.append(Case(name: "iptables-save \(era)") { try DerivedSnapshot(base: "docker-\(era)", copies: ["iptables-save.txt": save]) })
         }
         out.append(Case(name: "ufw") { try DerivedSnapshot(base: "docker-c", copies: ["iptables-save.txt": VerifyUfwTests.fixture]) })
+        out.append(Case(name: "ipset-guarded published port") { try VerifyIpsetTests.derivedSnapshot() })
         out.append(Case(name: "dual-stack c", clients: [IPAddress("10.254.10.105")!, VerifyIPv6Tests.client6]) {
             try VerifyIPv6Tests.derivedSnapshot()
         })
