@@ -47,7 +47,7 @@ enum LabFixtures {
     static func skipUnless(tool: String) throws {
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/sbin"
         guard path.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") }) else {
-            throw XCTSkip("needs `\(tool)` (Debian/Ubuntu package iptables), which is not installed")
+            throw XCTSkip("needs `\(tool)` (Debian/Ubuntu package \(tool == "ipset" ? "ipset" : "iptables")), which is not installed")
         }
     }
 
