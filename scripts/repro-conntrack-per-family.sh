@@ -8,7 +8,9 @@
 # 0. Then A gets an ip6 filter chain matching `ct state new`, B sends again: the ip6 nat counter
 # moves, the ip one does not. The namespaces are removed on exit, even on failure.
 # Seen on 6.18: "only nat tables": 0 and 0; "after the ip6 ct rule": ip6 nat 1, ip nat 0.
-# Usage (root): scripts/repro-conntrack-per-family.sh
+# With `inet` as argument the `ct state` rule is in an inet table: both counters move (seen: 1, 1).
+# (A bridge-family `ct` rule is refused by that kernel, "Protocol error", without nf_conntrack_bridge.)
+# Usage (root): scripts/repro-conntrack-per-family.sh [ip6|inet]
 set -u
 A=hwct-a-$$; B=hwct-b-$$
 cleanup() { ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null; }
@@ -36,10 +38,10 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('192.0.2.1', $1))
 counters() { ip netns exec $A nft list ruleset | awk '/^table/ { t = $2 " " $3 } /counter packets/ { print "  " t ": " $0 }'; }
 send 7001
 echo "only nat tables (nothing uses conntrack):"; counters
-ip netns exec $A nft -f - <<'NFT'
-table ip6 f {
+ip netns exec $A nft -f - <<NFT
+table ${1:-ip6} f {
   chain c { type filter hook input priority 0; policy accept; ct state new counter; }
 }
 NFT
 send 7002
-echo "after an ip6 'ct state' rule:"; counters
+echo "after an ${1:-ip6} 'ct state' rule:"; counters

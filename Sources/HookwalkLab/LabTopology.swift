@@ -165,8 +165,7 @@ public struct LabTopology: Sendable, Hashable {
                 usedPorts.insert(port)
                 let v6 = ep.ipv6.map { IPPrefix($0, net.subnets.first(where: { $0.contains(ep.ipv6!) })?.length ?? 64) }
                 let bridgeAddresses = planned.first { $0.name == br }?.addresses ?? []
-                // None on an `--internal` network: the bridge driver's Join sets no gateway there.
-                let gw6 = net.isInternal ? nil : v6.flatMap { v6 in bridgeAddresses.first { !$0.address.isV4 && $0.contains(v6.address) }?.address }
+                let gw6 = !net.givesEndpointsAGateway ? nil : v6.flatMap { v6 in bridgeAddresses.first { !$0.address.isV4 && $0.contains(v6.address) }?.address }
                 atts.append(Attachment(bridge: br, port: port, snapshotPort: snapPort, interface: "eth\(atts.count)",
                                        address: IPPrefix(v4, len), address6: v6, gateway: ep.gateway, gateway6: gw6, mac: ep.mac))
             }

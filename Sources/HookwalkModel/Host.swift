@@ -166,6 +166,11 @@ public struct DockerNetwork: Sendable, Hashable {
     public var gateways: [IPAddress]
     public var isInternal: Bool
     public var enableIPv6: Bool
+
+    /// Whether the network's endpoints get a default gateway. The bridge driver's Join sets none,
+    /// of either family, on an `--internal` network (`docker inspect` then shows an empty
+    /// Gateway; the IPv6 one has to be decided here). The simulator and the lab both ask this.
+    public var givesEndpointsAGateway: Bool { !isInternal }
     public var options: [String: String]
 
     public init(id: String, name: String, driver: String = "bridge", bridge: String? = nil, subnets: [IPPrefix] = [],

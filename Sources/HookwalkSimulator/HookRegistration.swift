@@ -35,8 +35,10 @@ struct HookRegistration: Sendable {
         for table in ruleset.tables {
             let v4 = table.family == .ip || table.family == .inet
             let v6 = table.family == .ip6 || table.family == .inet
-            // A bridge table's conntrack user registers bridge conntrack and IPv4 and IPv6 with it
-            // (`nf_ct_netns_get(NFPROTO_BRIDGE)`); bridge tables have no nat chains.
+            // An inet table's conntrack user registers both families (lab: the repro script's
+            // `inet` run). A bridge table's is taken to register IPv4 and IPv6 with bridge
+            // conntrack, from `nf_ct_netns_get(NFPROTO_BRIDGE)`'s source only: the lab kernel
+            // refuses `ct` in the bridge family without nf_conntrack_bridge, so no run backs it.
             let ct4 = v4 || table.family == .bridge, ct6 = v6 || table.family == .bridge
             if table.chains.contains(where: { $0.rules.contains { $0.stmts.contains(where: Self.unmodelled) } }) {
                 if ct4 { unmodelledV4 = true }

@@ -55,9 +55,7 @@ struct Topology: Sendable {
                 let port = host.bridgePort(of: c, network: e.network, bridge: bridge) ?? "?"
                 let net = networks[e.network]
                 let subnet = addr.isV4 ? e.ipv4PrefixLength.map { IPPrefix(addr, $0) } : net?.subnets.first { $0.contains(addr) }
-                // The bridge driver's Join sets no gateway, of either family, on an endpoint of an
-                // `--internal` network, so its IPv6 side has no default route either.
-                let gateway6 = net?.isInternal == true ? nil : net?.gateways.first { !$0.isV4 }
+                let gateway6 = net?.givesEndpointsAGateway == false ? nil : net?.gateways.first { !$0.isV4 }
                 var cp = ContainerPort(name: c.name, bridge: bridge, port: port, address: addr,
                                        subnet: subnet.map { IPPrefix($0.network, $0.length) },
                                        gateway: addr.isV4 ? e.gateway : gateway6)
