@@ -36,13 +36,15 @@ public struct DocGenerator: Sendable {
         var files: [String: [UInt8]] = [:]
         _ = try renderHost(snapshot: snapshot, scenarios: scenarios, png: png, host: "",
                            paths: SitePaths(layout: .plain, hostCount: 1), into: &files)
+        try layOut(&files, png: png)
         return files
     }
 
     /// Renders one host's pages and diagrams into `files`, at the places `paths` gives, and
     /// returns what a hosts index, a sidebar or a nav needs to know about them.
     func renderHost(snapshot: Snapshot, scenarios: [ScenarioDoc], clients: [IPAddress] = [], png: Bool, host: String,
-                    paths: SitePaths, into files: inout [String: [UInt8]]) throws -> HostSummary {
+                    paths: SitePaths, into files: inout [String: [UInt8]],
+                    progress: ((Int) -> Void)? = nil) throws -> HostSummary {
         let context = RenderContext(ruleset: snapshot.ruleset, host: snapshot.host, ruleText: ruleText)
         let builder = WalkthroughBuilder(context: context)
         var rows: [IndexPage.Row] = []
@@ -68,6 +70,7 @@ public struct DocGenerator: Sendable {
                                       replyDiagram: r.replyDiagram.map(fromIndex)))
             entries.append(HostSummary.Entry(doc: doc, page: r.page, verdict: r.shortVerdict, works: Phrases.works(doc.trace)))
             crossings.append(OverviewDiagram.Crossing(scenario: id, trace: doc.trace))
+            progress?(rows.count)
             let link = "[\(Markdown.escape(doc.title))](\(fromIndex(r.page)))"
             for c in r.notModelled {
                 if let i = notModelled.firstIndex(where: { $0.construct == c }) {

@@ -2,8 +2,11 @@
 //
 //     swift run -c release hookwalk-bench [RULESET.nft] [--json RULESET.json]
 //
-// Default ruleset: ../shared/fixtures/scale/big.nft (3000 published ports, ~9,000 rules). The host
-// around it is synthesized from the ruleset itself: one bridge per masqueraded /24 subnet, one
+//     swift run -c release hookwalk-bench make-scale-snapshot DIR [--containers 3000] [--bridges 13]
+//
+// The second form writes the synthetic scale host (ScaleSnapshot) as a complete snapshot folder.
+// Default ruleset: that host's (3000 published ports, ~9,000 rules), generated into a temporary
+// folder. The host around a given ruleset is synthesized from the ruleset itself: one bridge per masqueraded /24 subnet, one
 // container per DNAT target, published on the DNAT rule's port, an uplink 192.0.2.1/24 with a
 // client 192.0.2.100. Targets (from the engine issue): parse faster than `nft -c -f` (~0.5 s
 // here) and simulate the request and reply of every port in about a second.
@@ -75,6 +78,9 @@ func synthesizeHost(_ ruleset: Ruleset) -> HostModel {
 }
 
 var args = Array(CommandLine.arguments.dropFirst())
+if args.first == "make-scale-snapshot" {
+    exit(makeScaleSnapshot(Array(args.dropFirst())))
+}
 var jsonPath: String?
 if let i = args.firstIndex(of: "--json"), i + 1 < args.count {
     jsonPath = args[i + 1]
@@ -115,4 +121,37 @@ do {
 } catch {
     FileHandle.standardError.write(Data("hookwalk-bench: \(error)\n".utf8))
     exit(2)
+}
+
+/// `make-scale-snapshot DIR [--containers N] [--bridges B]`: writes the scale host.
+func makeScaleSnapshot(_ args: [String]) -> Int32 {
+    var dir: String?
+    var containers = 3000, bridges = 13
+    var i = 0
+    while i < args.count {
+        let a = args[i]
+        if (a == "--containers" || a == "--bridges"), i + 1 < args.count, let n = Int(args[i + 1]) {
+            if a == "--containers" { containers = n } else { bridges = n }
+            i += 2
+            continue
+        }
+        if a.hasPrefix("-") || dir != nil {
+            FileHandle.standardError.write(Data("hookwalk-bench: make-scale-snapshot DIR [--containers N] [--bridges B]: unexpected \(a)\n".utf8))
+            return 2
+        }
+        dir = a
+        i += 1
+    }
+    guard let dir else {
+        FileHandle.standardError.write(Data("hookwalk-bench: make-scale-snapshot DIR [--containers N] [--bridges B]: give DIR\n".utf8))
+        return 2
+    }
+    do {
+        try ScaleSnapshot(containers: containers, bridges: bridges).write(to: dir)
+        print("wrote \(dir): \(containers) containers on \(bridges) bridges")
+        return 0
+    } catch {
+        FileHandle.standardError.write(Data("hookwalk-bench: \(error)\n".utf8))
+        return 2
+    }
 }
