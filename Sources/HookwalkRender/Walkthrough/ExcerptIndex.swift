@@ -97,7 +97,9 @@ struct RunSummaries: Sendable {
     func pattern(_ a: Int, _ b: Int) -> String {
         let m = mask(a, b)
         let first = words[a], last = words[b - 1]
-        if m & Self.shapeBit != 0 || first.count != last.count {
+        let varying = first.indices.filter { m & (1 << UInt64(min($0, 62))) != 0 }.count
+        // Rules of different shapes, or mostly different words: a pattern would say nothing.
+        if m & Self.shapeBit != 0 || first.count != last.count || varying * 2 > first.count {
             return "from " + first.joined(separator: " ") + " to " + last.joined(separator: " ")
         }
         var out: [String] = []
