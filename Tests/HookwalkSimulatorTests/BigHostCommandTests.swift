@@ -135,7 +135,7 @@ final class BigHostCommandTests: XCTestCase {
         let snap = try scaleHost(containers: 300, bridges: 13)
         let require = ProcessInfo.processInfo.environment["HOOKWALK_REQUIRE_LAB"] == "1"
         func which(_ name: String) -> String? {
-            ["/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"].map { $0 + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
+            ["/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"].map { $0 + name }.first { access($0, X_OK) == 0 }
         }
         guard getuid() == 0, let nft = which("nft"), let ip = which("ip") else {
             if require { XCTFail("HOOKWALK_REQUIRE_LAB=1: this lab test needs root, nft and ip"); return }
