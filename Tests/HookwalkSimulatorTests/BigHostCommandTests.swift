@@ -2,6 +2,7 @@ import Foundation
 import HookwalkModel
 import HookwalkParsers
 import HookwalkSimulator
+import HookwalkTestSupport
 import XCTest
 
 /// `hookwalk generate` on generated scale hosts: `--jobs` does not change a byte, the filters
@@ -133,14 +134,11 @@ final class BigHostCommandTests: XCTestCase {
     /// The scale host's ruleset as real nft reads it, in a scratch network namespace.
     func testScaleRulesetLoadsInNft() throws {
         let snap = try scaleHost(containers: 300, bridges: 13)
-        let require = ProcessInfo.processInfo.environment["HOOKWALK_REQUIRE_LAB"] == "1"
         func which(_ name: String) -> String? {
             ["/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"].map { $0 + name }.first { access($0, X_OK) == 0 }
         }
-        guard getuid() == 0, let nft = which("nft"), let ip = which("ip") else {
-            if require { XCTFail("HOOKWALK_REQUIRE_LAB=1: this lab test needs root, nft and ip"); return }
-            throw XCTSkip("loading the scale ruleset needs root, nft and ip (network namespaces)")
-        }
+        guard getuid() == 0 else { throw LabRequirement.unmet("loading the scale ruleset into nft needs root (a network namespace)") }
+        guard let nft = which("nft"), let ip = which("ip") else { throw LabRequirement.unmet("nft and ip are needed (scripts/deps)") }
         let ns = "hw-scale-\(getpid())"
         func run(_ exe: String, _ args: [String]) throws -> (Int32, String) {
             let p = Process()
