@@ -191,3 +191,41 @@ final class BigHostTests: XCTestCase {
         XCTAssertTrue(index.contains("[1](networks/scale-net0.md) · [2](networks/scale-net0-2.md) · [3](networks/scale-net0-3.md)"), index)
     }
 }
+
+/// Layout in worker processes, failing workers included.
+final class LayoutPoolTests: XCTestCase {
+    func jobs(_ n: Int) -> [LayoutPool.Job] {
+        (0..<n).map { LayoutPool.Job(dot: "digraph { a\($0) -> b\($0) }", format: "svg") }
+    }
+
+    func testInProcessWhenThereIsNoWorker() throws {
+        let out = try LayoutPool.render(jobs(20), jobs: 4, worker: nil)
+        XCTAssertEqual(out.count, 20)
+        XCTAssertEqual(out[3], try GraphvizRenderer.render(dot: "digraph { a3 -> b3 }", format: "svg"))
+    }
+
+    func testAWorkerThatDiesIsAnError() throws {
+        for exe in ["/bin/false", "/bin/cat"] {
+            XCTAssertThrowsError(try LayoutPool.render(jobs(20), jobs: 2, worker: LayoutPool.Worker(executable: exe, arguments: [])),
+                                 exe) { error in
+                XCTAssertTrue(error is HookwalkError, "\(exe): \(error)")
+                XCTAssertFalse("\(error)".contains("\n"), "\(exe): \(error)")
+            }
+        }
+        XCTAssertThrowsError(try LayoutPool.render(jobs(20), jobs: 2,
+                                                   worker: LayoutPool.Worker(executable: "/nonexistent/hookwalk", arguments: [])))
+    }
+
+    func testRecordsArriveInPieces() {
+        var reader = LayoutPool.RecordReader()
+        reader.append(Data("ok 3\nab".utf8))
+        XCTAssertNil(reader.next())
+        reader.append(Data("cerror 2\nxy".utf8))
+        XCTAssertEqual(reader.next().map { "\($0.tag):\(String(decoding: $0.body, as: UTF8.self))" }, "ok:abc")
+        XCTAssertEqual(reader.next().map { "\($0.tag):\(String(decoding: $0.body, as: UTF8.self))" }, "error:xy")
+        XCTAssertNil(reader.next())
+        reader.append(Data("garbage\n".utf8))
+        XCTAssertNil(reader.next())
+        XCTAssertTrue(reader.failed)
+    }
+}

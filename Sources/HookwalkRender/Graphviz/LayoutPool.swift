@@ -57,6 +57,8 @@ public enum LayoutPool {
         // Interleaved shares: neighbouring diagrams (a scenario's request and reply, the
         // scenarios of one network) are alike in size, so every worker gets a like mix.
         let shares = (0..<n).map { w in Array(stride(from: w, to: work.count, by: n)) }
+        // A worker that dies must be an error message, not a SIGPIPE that kills hookwalk.
+        signal(SIGPIPE, SIG_IGN)
         let results = ResultBox(count: work.count)
         let group = DispatchGroup()
         for share in shares {
@@ -80,7 +82,7 @@ public enum LayoutPool {
             let frozen = input
             group.enter()
             DispatchQueue.global().async {
-                stdin.fileHandleForWriting.write(frozen)
+                try? stdin.fileHandleForWriting.write(contentsOf: frozen)
                 try? stdin.fileHandleForWriting.close()
                 group.leave()
             }
@@ -127,7 +129,8 @@ public enum LayoutPool {
             }
             var data = Data("\(reply.0) \(reply.1.count)\n".utf8)
             data.append(contentsOf: reply.1)
-            output.write(data)
+            // The parent is gone: nobody wants the rest.
+            do { try output.write(contentsOf: data) } catch { return }
         }
     }
 
