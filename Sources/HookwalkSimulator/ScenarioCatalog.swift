@@ -45,7 +45,7 @@ public enum ScenarioCatalog {
 
     /// Interfaces that lead outside: not loopback, not a bridge, not a bridge port.
     static func uplinks(_ host: HostModel) -> [Interface] {
-        let bridges = Topology(host: host, ruleset: Ruleset()).bridges
+        let bridges = Topology.bridges(of: host)
         return host.interfaces.filter { !$0.isLoopback && !bridges.contains($0.name) && $0.master == nil && !$0.addresses.isEmpty }
     }
 

@@ -34,15 +34,28 @@ struct Topology: Sendable {
     /// it came in on.
     var hairpin: Bool
 
+    /// The host's bridges: masters of other interfaces, interfaces of kind bridge, and the
+    /// bridges of Docker networks that exist on the host. Cheap, unlike the whole topology
+    /// (which finds every container's bridge port).
+    static func bridges(of host: HostModel) -> Set<String> {
+        var bridges = Set(host.interfaces.compactMap(\.master))
+        for i in host.interfaces where i.kind == "bridge" { bridges.insert(i.name) }
+        let names = Set(host.interfaces.map(\.name))
+        for n in host.docker.networks {
+            if let b = n.bridge, names.contains(b) { bridges.insert(b) }
+        }
+        return bridges
+    }
+
     init(host: HostModel, ruleset: Ruleset) {
         sysctls = host
         hairpin = !host.docker.runsUserlandProxy
-        var bridges = Set(host.interfaces.compactMap(\.master))
-        for i in host.interfaces where i.kind == "bridge" { bridges.insert(i.name) }
+        let bridges = Self.bridges(of: host)
+        let names = Set(host.interfaces.map(\.name))
         var networkBridge: [String: String] = [:]
         var networks: [String: DockerNetwork] = [:]
         for n in host.docker.networks {
-            if let b = n.bridge, host.interface(named: b) != nil { bridges.insert(b); networkBridge[n.name] = b }
+            if let b = n.bridge, names.contains(b) { networkBridge[n.name] = b }
             networks[n.name] = n
         }
         self.bridges = bridges

@@ -80,7 +80,8 @@ public enum NetworkPages {
     /// Renders the network pages into `files` and returns the index's part.
     static func render(snapshot: Snapshot, entries: [Entry], host: String, paths: SitePaths, perPage: Int,
                        templates: TemplateSet,
-                       indexRows: [IndexPage.Row], containerRows: [IndexPage.Container],
+                       indexRows: [IndexPage.Row],
+                       containerRows: [IndexPage.Container],
                        into files: inout [String: [UInt8]]) throws -> Index {
         let e = Markdown.escape
         let hostPage = paths.hostIndex(host)
@@ -160,8 +161,8 @@ public enum NetworkPages {
                 pages: pagePaths.indices.map { "[\(pagePaths.count == 1 ? "page" : "\($0 + 1)")](\(fromIndex(pagePaths[$0])))" }
                     .joined(separator: " · ")))
         }
-        let unplaced = containers.filter { !placed.contains($0.name) }.map(\.name)
-        let otherContainers = containerRows.filter { row in unplaced.contains { e($0) == row.name || e($0) + " (stopped)" == row.name } }
+        // `containerRows` are the index's rows of the same containers in the same (name) order.
+        let otherContainers = zip(containers, containerRows).filter { !placed.contains($0.0.name) }.map(\.1)
         let summary = "\(containers.count.grouped) container\(containers.count == 1 ? "" : "s") on \(networks.count.grouped) "
             + "Docker network\(networks.count == 1 ? "" : "s"), \(entries.count.grouped) scenarios. Each network's page lists its "
             + "containers, each with its scenarios and their verdicts."
