@@ -13,6 +13,8 @@ import HookwalkSimulator
 public struct DocGenerator: Sendable {
     public let templates: TemplateSet
     public let ruleText: RulePrinter
+    /// Threads that render scenario pages (`generate --jobs`); the output does not depend on it.
+    public var threads = 1
     /// Containers per network page of a big host (`NetworkPages`).
     public var networkPageSize = NetworkPages.containersPerPage
 
@@ -46,7 +48,7 @@ public struct DocGenerator: Sendable {
     /// returns what a hosts index, a sidebar or a nav needs to know about them.
     func renderHost(snapshot: Snapshot, scenarios: [ScenarioDoc], clients: [IPAddress] = [], png: Bool, host: String,
                     paths: SitePaths, into files: inout [String: [UInt8]],
-                    progress: ((Int) -> Void)? = nil) throws -> HostSummary {
+                    progress: (@Sendable (Int) -> Void)? = nil) throws -> HostSummary {
         let context = RenderContext(ruleset: snapshot.ruleset, host: snapshot.host, ruleText: ruleText)
         let builder = WalkthroughBuilder(context: context)
         var rows: [IndexPage.Row] = []
@@ -59,9 +61,18 @@ public struct DocGenerator: Sendable {
         var notModelled: [(construct: NotModelledConstruct, scenarios: [String])] = []
         var rendered: [NetworkPages.Entry] = []
         let big = scenarios.count > NetworkPages.threshold
-        for (doc, id) in zip(scenarios, ids) {
-            let r = try renderScenario(doc, id: id, host: host, snapshot: snapshot, context: context, builder: builder,
-                                       paths: paths, png: png, into: &files)
+        // The scenarios' pages and .dot files are pure functions of their inputs, so they are
+        // rendered on `threads` threads and merged in scenario order: the same bytes whatever
+        // the number of threads.
+        let pieces = try Self.concurrently(Array(zip(scenarios, ids)), threads: threads, progress: progress) { pair in
+            var own: [String: [UInt8]] = [:]
+            let r = try renderScenario(pair.0, id: pair.1, host: host, snapshot: snapshot, context: context, builder: builder,
+                                       paths: paths, png: png, into: &own)
+            return (r, own)
+        }
+        for ((doc, id), piece) in zip(zip(scenarios, ids), pieces) {
+            let r = piece.0
+            files.merge(piece.1) { _, new in new }
             let fromIndex = { (to: String) in paths.link(from: hostPage, to: to) }
             var verdict = r.shortVerdict
             if !r.notModelled.isEmpty {
@@ -76,7 +87,6 @@ public struct DocGenerator: Sendable {
             crossings.append(OverviewDiagram.Crossing(scenario: id, trace: doc.trace, kind: doc.kind))
             rendered.append(NetworkPages.Entry(doc: doc, page: r.page, requestDiagram: r.requestDiagram,
                                                replyDiagram: r.replyDiagram, verdict: verdict, works: Phrases.works(doc.trace)))
-            progress?(rows.count)
             let link = "[\(Markdown.escape(doc.title))](\(fromIndex(r.page)))"
             for c in r.notModelled {
                 if let i = notModelled.firstIndex(where: { $0.construct == c }) {
@@ -109,6 +119,30 @@ public struct DocGenerator: Sendable {
         return HostSummary(slug: host, snapshot: snapshot, page: hostPage, entries: entries)
     }
 
+    /// `body` of every item, on `threads` threads (interleaved shares), results in item order;
+    /// the first error in item order is thrown.
+    static func concurrently<T: Sendable, R: Sendable>(_ items: [T], threads: Int, progress: (@Sendable (Int) -> Void)?,
+                                                       _ body: @Sendable (T) throws -> R) throws -> [R] {
+        let n = max(1, min(threads, items.count))
+        guard n > 1 else {
+            var out: [R] = []
+            out.reserveCapacity(items.count)
+            for item in items {
+                out.append(try body(item))
+                progress?(out.count)
+            }
+            return out
+        }
+        let box = ConcurrentResults<R>(count: items.count)
+        DispatchQueue.concurrentPerform(iterations: n) { share in
+            for i in stride(from: share, to: items.count, by: n) {
+                let result = Result { try body(items[i]) }
+                progress?(box.set(i, result))
+            }
+        }
+        return try box.collect()
+    }
+
     /// File-name-safe, unique ids: a scenario id from a snapshot could hold `/` or `..`.
     static func fileIDs(_ ids: [String]) -> [String] {
         var seen: [String: Int] = [:]
@@ -127,5 +161,29 @@ public struct DocGenerator: Sendable {
             seen[id.lowercased()] = n
             return n == 1 ? id : "\(id)-\(n)"
         }
+    }
+}
+
+/// Results by index, filled from several threads.
+final class ConcurrentResults<R: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<R, Error>?]
+    private var done = 0
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    /// Stores a result; returns how many are done.
+    func set(_ i: Int, _ r: Result<R, Error>) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        results[i] = r
+        done += 1
+        return done
+    }
+
+    func collect() throws -> [R] {
+        lock.lock()
+        defer { lock.unlock() }
+        return try results.map { try $0!.get() }
     }
 }

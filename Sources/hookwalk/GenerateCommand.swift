@@ -53,7 +53,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .customLong("port"), help: "Document only the scenarios to this destination port, e.g. a published host port (repeatable).")
     var portFilter: [Int] = []
 
-    @Option(help: "Graphviz layouts in this many worker processes (default: the number of cores; 1: in process). The output is the same bytes whatever N.")
+    @Option(help: "Pages on this many threads and Graphviz layouts in this many worker processes (default: the number of cores; 1: all in process, one at a time). The output is the same bytes whatever N.")
     var jobs: Int?
 
     func validate() throws {
@@ -94,12 +94,13 @@ struct GenerateCommand: ParsableCommand {
             if !filter.isEmpty && hosts.allSatisfy(\.scenarios.isEmpty) {
                 throw HookwalkError(.none, "\(filter.description): no documented scenario passes the filters")
             }
-            let generator = try DocGenerator(templatesDirectory: try templatesDirectory(), ruleText: NftTextWriter.ruleText)
+            let workers = try jobCount()
+            var generator = try DocGenerator(templatesDirectory: try templatesDirectory(), ruleText: NftTextWriter.ruleText)
+            generator.threads = workers
             var files: [String: [UInt8]] = try clock.measure("pages") {
                 try generator.renderPages(hosts: hosts, layout: SiteLayout(rawValue: layout) ?? .plain, png: png,
                                           progress: { done, total in progress.update("pages \(done)/\(total)") })
             }
-            let workers = try jobCount()
             let diagrams = files.keys.filter { $0.hasSuffix(".dot") }.count
             try clock.measure("layout") {
                 try generator.layOut(&files, png: png, jobs: workers, worker: workers > 1 ? LayoutWorkerCommand.worker() : nil,

@@ -41,9 +41,10 @@ extension DocGenerator {
         let total = hosts.map(\.scenarios.count).reduce(0, +)
         var done = 0
         for (host, slug) in zip(hosts, slugs) {
+            let before = done
             summaries.append(try renderHost(snapshot: host.snapshot, scenarios: host.scenarios, clients: host.clients, png: png,
                                             host: slug, paths: paths, into: &files,
-                                            progress: { progress?(done + $0, total) }))
+                                            progress: { progress?(before + $0, total) }))
             done += host.scenarios.count
         }
         if let hostsIndex = paths.hostsIndex {

@@ -29,7 +29,7 @@ public struct RenderContext: Sendable {
 /// Turns a packet trace into numbered sections. Only presentation happens here: which rule
 /// matched, what changed and where is read from the events; the builder decides marks, numbers and
 /// wording.
-public struct WalkthroughBuilder {
+public struct WalkthroughBuilder: Sendable {
     let context: RenderContext
 
     public init(context: RenderContext) {
