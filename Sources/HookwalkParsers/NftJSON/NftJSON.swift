@@ -12,6 +12,11 @@ public enum NftJSON {
         let root = try JSONReader.parse(data, file: file)
         var assembler = RulesetAssembler()
         try assembler.load(JSONNode(value: root, path: .root, file: file))
+        if let problem = RulesetValidation.firstProblem(in: assembler.ruleset) {
+            let path = assembler.places[problem.place]
+                ?? (problem.place.kind == .rule ? assembler.places[.chain(problem.place.table, problem.place.index)] : nil)
+            throw HookwalkError(file: file, path.map { .jsonPath($0.description) } ?? .none, problem.message)
+        }
         return assembler.ruleset
     }
 
