@@ -153,7 +153,7 @@ struct RulesetAssembler {
         case .string(let s):
             // nft prints numbers, but a hand-written file may use `dstnat` or `filter + 10`.
             guard let p = Priority.resolve(s, family: family) else {
-                throw prioNode.error("unknown or out-of-range chain priority \"\(s)\" in the \(family.rawValue) family (the kernel's priority is 32-bit)")
+                throw prioNode.error("unknown chain priority \"\(s)\" in the \(family.rawValue) family (or outside the kernel's 32-bit range)")
             }
             priority = p
         default:

@@ -198,7 +198,7 @@ extension Parser {
         let prioText = parts.joined(separator: " ")
         guard !parts.isEmpty else { throw error(prioTok, "unexpected \(describe(prioTok)): expected a priority (a number or a name such as filter, dstnat)") }
         guard let prio = Priority.resolve(prioText, family: family) else {
-            throw error(prioTok, "unknown or out-of-range priority '\(prioText)' for family \(family.rawValue): expected a standard priority name or a number from -2147483648 to 2147483647 (the kernel's priority is 32-bit)")
+            throw error(prioTok, "unknown priority '\(prioText)' for family \(family.rawValue): expected a number from -2147483648 to 2147483647 (the kernel's priority is 32-bit) or a standard priority name")
         }
         var spec = BaseChainSpec(type: type, hook: hook, priority: prio, devices: devices)
         if kind == .semicolon { advance() }

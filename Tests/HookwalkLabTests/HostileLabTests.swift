@@ -1,0 +1,99 @@
+import Foundation
+import HookwalkModel
+import HookwalkParsers
+import XCTest
+
+/// What the kernel refuses at load, once per kind, in a scratch namespace: `nft -f` of each case of
+/// the hostile corpus must fail with the kernel's reason, and hookwalk must refuse the same file
+/// (issue 14). The cases hookwalk accepts (15 jumps deep, a loop no base chain reaches) must
+/// load in the kernel too.
+final class HostileLabTests: XCTestCase {
+    static let cases = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/hostile/cases")
+
+    /// (case, what `nft -f` prints, what hookwalk's error says).
+    static let refused: [(String, String, String)] = [
+        ("jump-self", "Too many links", "jump loop in table ip t: x -> x"),
+        ("jump-loop", "Too many links", "jump loop in table ip t: a -> b -> a"),
+        ("vmap-loop-anonymous", "Too many links", "jump loop"),
+        ("vmap-loop-named", "Too many links", "jump loop"),
+        ("jump-loop-json", "Too many links", "jump loop"),
+        ("jump-depth-17", "Too many links", "jumps nested 16 deep"),
+        ("jump-to-base", "Operation not supported", "jump to base chain d"),
+        ("chain-twice-json", "Operation not supported", "declared twice"),
+        ("missing-set", "No such file or directory", "@nosuch is not a set"),
+        ("missing-set-json", "No such file or directory", "@nosuch is not a set"),
+        ("missing-map", "No such file or directory", "@nomap is not a set or map"),
+        ("missing-object", "No such file or directory", "counter \"nocounter\" is not defined"),
+        ("prefix-33", "Prefix length 33 is invalid", "prefix length 33"),
+        ("port-huge", "Service out of range", "tcp dport value 99999"),
+        ("mark-huge", "exceeds valid range 0-4294967295", "mark value 8589934591"),
+    ]
+
+    static let accepted = ["jump-depth-15", "jump-loop-unreachable"]
+
+    func testKernelAndHookwalkRefuseTheSameRulesets() throws {
+        try LabFixtures.skipUnlessLabPossible()
+        let ns = "hwhostile\(String(UInt32.random(in: 0...0xFFFFFF), radix: 16))"
+        XCTAssertEqual(LabFixtures.run(["ip", "netns", "add", ns]), 0)
+        defer { LabFixtures.run(["ip", "netns", "del", ns]) }
+
+        for (name, kernel, ours) in Self.refused {
+            let file = try rulesetFile(name)
+            let (status, output) = load(file, in: ns)
+            XCTAssertNotEqual(status, 0, "\(name): the kernel loaded it")
+            XCTAssertTrue(output.contains(kernel), "\(name): nft said \(output)")
+            XCTAssertThrowsError(try parse(file), name) { error in
+                XCTAssertTrue("\(error)".contains(ours), "\(name): hookwalk said \(error)")
+            }
+        }
+        for name in Self.accepted {
+            let file = try rulesetFile(name)
+            let (status, output) = load(file, in: ns)
+            XCTAssertEqual(status, 0, "\(name): \(output)")
+            XCTAssertNoThrow(try parse(file), name)
+        }
+        // The boundary: 16 jumps below the base chain is one too many, 15 is fine.
+        for (depth, refused) in [(16, true), (15, false)] {
+            var text = "table ip t {\n\tchain c {\n\t\ttype filter hook input priority filter; policy accept;\n\t\tjump j1\n\t}\n"
+            for i in 1..<depth { text += "\tchain j\(i) {\n\t\tjump j\(i + 1)\n\t}\n" }
+            text += "\tchain j\(depth) {\n\t\taccept\n\t}\n}\n"
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("hw-depth-\(depth)-\(UUID().uuidString).nft")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let (status, output) = load(file.path, in: ns)
+            XCTAssertEqual(status != 0, refused, "depth \(depth): \(output)")
+            if refused { XCTAssertTrue(output.contains("Too many links"), output) }
+            XCTAssertEqual((try? NftText.parse(text, file: "x.nft")) == nil, refused, "depth \(depth)")
+        }
+    }
+
+    func rulesetFile(_ name: String) throws -> String {
+        let dir = Self.cases.appendingPathComponent(name)
+        for f in ["nft-ruleset.nft", "nft-ruleset.json"] where FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path) {
+            return dir.appendingPathComponent(f).path
+        }
+        throw XCTSkip("case \(name) has no ruleset")
+    }
+
+    func parse(_ file: String) throws -> Ruleset {
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+        if file.hasSuffix(".json") { return try NftJSON.parse(bytes, file: file) }
+        return try NftText.parse(String(decoding: bytes, as: UTF8.self), file: file)
+    }
+
+    /// `nft [-j] -f FILE` in the namespace, after flushing what the previous case left.
+    func load(_ file: String, in ns: String) -> (Int32, String) {
+        LabFixtures.run(["ip", "netns", "exec", ns, "nft", "flush", "ruleset"])
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["ip", "netns", "exec", ns, "nft"] + (file.hasSuffix(".json") ? ["-j"] : []) + ["-f", file]
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        guard (try? p.run()) != nil else { return (-1, "nft did not start") }
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
