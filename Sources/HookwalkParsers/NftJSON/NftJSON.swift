@@ -9,6 +9,8 @@ import HookwalkModel
 /// expressions that hookwalk does not evaluate are kept as not modelled, never rejected.
 public enum NftJSON {
     public static func parse(_ data: [UInt8], file: String) throws -> Ruleset {
+        // JSON is UTF-8 (RFC 8259); a bad byte is an error at its place, never a silent U+FFFD.
+        _ = try SnapshotFolder.text(data, file: file)
         let root = try JSONReader.parse(data, file: file)
         var assembler = RulesetAssembler()
         try assembler.load(JSONNode(value: root, path: .root, file: file))

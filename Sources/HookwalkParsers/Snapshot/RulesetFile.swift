@@ -44,6 +44,7 @@ extension SnapshotLoader {
     /// (a host on iptables-legacy) comes last because it is a translation of the kernel's state
     /// rather than a listing of it.
     static func rulesetFile(in folder: SnapshotFolder) throws -> (name: String, kind: RulesetKind) {
+        for name in [rulesetJSON, rulesetText] + iptablesSave { try folder.checkNotDangling(name) }
         if folder.has(rulesetJSON) { return (rulesetJSON, .nftJSON) }
         if folder.has(rulesetText) { return (rulesetText, .nftText) }
         if folder.has(iptablesSave[0]) { return (iptablesSave[0], .iptablesSave(.ip)) }
