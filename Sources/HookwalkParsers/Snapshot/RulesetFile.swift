@@ -116,7 +116,10 @@ extension SnapshotLoader {
             case .nftJSON: return try NftJSON.parse(bytes, file: file)
             case .nftText: return try NftText.parse(SnapshotFolder.text(bytes, file: file), file: file)
             case .iptablesSave(let family):
-                return try IptablesSave.parse(SnapshotFolder.text(bytes, file: file), file: file, family: family, ipsets: ipsets)
+                let ruleset = try IptablesSave.parse(SnapshotFolder.text(bytes, file: file), file: file, family: family, ipsets: ipsets)
+                // The kernel's x_tables refuses loops too (mark_source_chains: ELOOP).
+                if let problem = RulesetValidation.firstProblem(in: ruleset) { throw HookwalkError(file: file, problem.message) }
+                return ruleset
             }
         } catch let e as HookwalkError {
             throw e.inFile(file)
