@@ -1,6 +1,7 @@
 import Foundation
 import HookwalkModel
 import HookwalkParsers
+import HookwalkSimulator
 import XCTest
 
 /// What the kernel refuses at load, once per kind, in a scratch namespace: `nft -f` of each case of
@@ -66,6 +67,68 @@ final class HostileLabTests: XCTestCase {
             if refused { XCTAssertTrue(output.contains("Too many links"), output) }
             XCTAssertEqual((try? NftText.parse(text, file: "x.nft")) == nil, refused, "depth \(depth)")
         }
+    }
+
+    /// A packet from an uplink to 127.0.0.1: with route_localnet=0 the kernel sees it in
+    /// prerouting and drops it as a martian before input; with 1 it reaches input. hookwalk says
+    /// the same on the corpus's base host.
+    func testLoopbackDestinationFromAnUplinkIsAMartian() throws {
+        try LabFixtures.skipUnlessLabPossible()
+        let tag = String(UInt32.random(in: 0...0xFFFFFF), radix: 16)
+        let host = "hwmarh\(tag)", client = "hwmarc\(tag)"
+        XCTAssertEqual(LabFixtures.run(["ip", "netns", "add", host]), 0)
+        defer { LabFixtures.run(["ip", "netns", "del", host]) }
+        XCTAssertEqual(LabFixtures.run(["ip", "netns", "add", client]), 0)
+        defer { LabFixtures.run(["ip", "netns", "del", client]) }
+        for argv in [["ip", "link", "add", "hC", "netns", host, "type", "veth", "peer", "name", "cH", "netns", client],
+                     ["ip", "-n", host, "link", "set", "lo", "up"],
+                     ["ip", "-n", host, "addr", "add", "192.0.2.1/24", "dev", "hC"], ["ip", "-n", host, "link", "set", "hC", "up"],
+                     ["ip", "-n", client, "addr", "add", "192.0.2.50/24", "dev", "cH"], ["ip", "-n", client, "link", "set", "cH", "up"],
+                     ["ip", "-n", client, "route", "add", "127.0.0.1/32", "via", "192.0.2.1"]] {
+            XCTAssertEqual(LabFixtures.run(argv), 0, argv.joined(separator: " "))
+        }
+        let rules = FileManager.default.temporaryDirectory.appendingPathComponent("hw-martian-\(tag).nft")
+        try ("table ip t {\n\tchain pre {\n\t\ttype filter hook prerouting priority 0;\n\t\tip daddr 127.0.0.1 counter\n\t}\n"
+             + "\tchain in {\n\t\ttype filter hook input priority 0;\n\t\tip daddr 127.0.0.1 counter\n\t}\n}\n").write(to: rules, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: rules) }
+        XCTAssertEqual(LabFixtures.run(["ip", "netns", "exec", host, "nft", "-f", rules.path]), 0)
+
+        func sendAndCount() -> [Int] {
+            LabFixtures.run(["ip", "netns", "exec", client, "python3", "-c",
+                             "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', 9))"])
+            usleep(300_000)
+            let listing = capture(["ip", "netns", "exec", host, "nft", "list", "ruleset"])
+            return listing.split(separator: "\n").compactMap { line in
+                guard let r = line.range(of: "counter packets ") else { return nil }
+                return Int(line[r.upperBound...].split(separator: " ")[0])
+            }
+        }
+        XCTAssertEqual(sendAndCount(), [1, 0], "route_localnet=0: seen in prerouting, dropped before input")
+        XCTAssertEqual(LabFixtures.run(["ip", "netns", "exec", host, "sysctl", "-qw", "net.ipv4.conf.hC.route_localnet=1"]), 0)
+        XCTAssertEqual(sendAndCount(), [2, 1], "route_localnet=1: delivered to input")
+
+        var snap = try SnapshotLoader.load(path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/hostile/base").path)
+        let scenario = Scenario(from: .external(address: IPAddress("192.0.2.50")!, interface: nil), to: IPAddress("127.0.0.1")!, port: 22, proto: .tcp)
+        let off = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText).simulate(scenario)
+        guard case .unroutable(let why) = off.request.outcome else { return XCTFail("\(off.request.outcome)") }
+        XCTAssertTrue(why.contains("martian destination"), why)
+        snap.host.sysctls["net.ipv4.conf.eth0.route_localnet"] = "1"
+        let on = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText).simulate(scenario)
+        guard case .delivered(.host, _) = on.request.outcome else { return XCTFail("\(on.request.outcome)") }
+    }
+
+    func capture(_ argv: [String]) -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = argv
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return "" }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
     }
 
     func rulesetFile(_ name: String) throws -> String {
