@@ -1,4 +1,5 @@
 import Foundation
+import HookwalkModel
 import XCTest
 
 /// `generate --out`: folders that cannot be replaced as a whole are refused with one line, and the
@@ -8,7 +9,7 @@ final class OutputFolderTests: XCTestCase {
         .appendingPathComponent("Fixtures/hostile/base").path
 
     func run(_ args: [String], in dir: URL) throws -> (Int32, String) {
-        guard let binary = CommandLineTests.binary else { throw XCTSkip("the hookwalk executable is not beside the test bundle") }
+        guard let binary = CommandLineTests.binary else { throw HookwalkError("the hookwalk executable is not beside the test bundle") }
         let p = Process()
         p.executableURL = binary
         p.arguments = args

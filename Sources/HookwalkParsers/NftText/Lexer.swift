@@ -57,8 +57,8 @@ struct Lexer {
             case UInt8(ascii: "\""):
                 let s = i
                 i += 1
+                // As nft's scanner: a quoted string has no escapes (`"a\"` is the string `a\`).
                 while i < n && bytes[i] != UInt8(ascii: "\"") && bytes[i] != UInt8(ascii: "\n") {
-                    if bytes[i] == UInt8(ascii: "\\") && i + 1 < n && bytes[i + 1] != UInt8(ascii: "\n") { i += 1 }
                     i += 1
                 }
                 guard i < n && bytes[i] == UInt8(ascii: "\"") else {
