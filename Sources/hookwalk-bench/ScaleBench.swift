@@ -198,6 +198,8 @@ func benchScaleHost(_ args: [String]) -> Int32 {
         line(longest <= 400, "no page longer than 400 lines: \(longest)")
         line(bytes < 300_000_000, String(format: "site under 300 MB: %.1f MB", Double(bytes) / 1e6))
         line(peak < 1024, String(format: "peak memory under 1 GB: %.0f MiB", peak))
+        print("parsing stays linear in the number of chains (issue 14):")
+        try benchManyChains()
         return 0
     } catch {
         return fail("\(error)")

@@ -75,6 +75,11 @@ struct GenerateCommand: ParsableCommand {
                 }
                 return a
             }
+            // The output must not be read as input: a folder inside a snapshot (docker-netns/ is
+            // read as a folder of files) or one holding a snapshot would be replaced under it.
+            for path in snapshots where OutputTree.isWithin(out, path) || OutputTree.isWithin(path, out) {
+                throw HookwalkError(file: out, .none, "--out is inside the snapshot folder \(path) or holds it; write the documents outside the snapshot")
+            }
             var clock = PhaseClock()
             let filter = ScenarioFilter(containers: containerFilter, networks: networkFilter, ports: portFilter)
             let loaded: [(path: String, snapshot: Snapshot)] = try clock.measure("load") {

@@ -12,7 +12,7 @@ final class BigHostCommandTests: XCTestCase {
     /// The built `hookwalk`, run as `CommandLineTests` runs it.
     struct CLI {
         func run(_ args: [String]) throws -> CommandLineTests.Run {
-            guard let binary = CommandLineTests.binary else { throw XCTSkip("the hookwalk executable is not beside the test bundle") }
+            let binary = try XCTUnwrap(CommandLineTests.binary, "the hookwalk executable is not beside the test bundle")
             let p = Process()
             p.executableURL = binary
             p.arguments = args
