@@ -60,7 +60,8 @@ public struct DocGenerator: Sendable {
 
         var notModelled: [(construct: NotModelledConstruct, scenarios: [String])] = []
         var rendered: [NetworkPages.Entry] = []
-        let big = scenarios.count > NetworkPages.threshold
+        // A filtered run (`--container`) of a big host still lists thousands of containers.
+        let big = scenarios.count > NetworkPages.threshold || snapshot.host.docker.containers.count > NetworkPages.threshold
         // The scenarios' pages and .dot files are pure functions of their inputs, so they are
         // rendered on `threads` threads and merged in scenario order: the same bytes whatever
         // the number of threads.

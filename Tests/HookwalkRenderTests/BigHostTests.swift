@@ -172,6 +172,20 @@ final class BigHostTests: XCTestCase {
         XCTAssertTrue(overview.contains("120 published-port (request 120, reply 120)"), overview)
     }
 
+    func testAFilteredBigHostKeepsItsIndexByNetwork() throws {
+        let snapshot = try scaleSnapshot(containers: 120, bridges: 3)
+        let docs = HostDocuments.scenarios(snapshot: snapshot, clients: [], ruleText: NftTextWriter.ruleText)
+            .filter { $0.container == "web-0003" }
+        XCTAssertLessThan(docs.count, NetworkPages.threshold)
+        let files = try ExampleSite.generator().renderPages(
+            hosts: [SiteHost(name: "scale-host", snapshot: snapshot, scenarios: docs)], layout: .plain, png: false)
+        let index = String(decoding: try XCTUnwrap(files["index.md"]), as: UTF8.self)
+        XCTAssertFalse(index.contains("## Containers"), index)
+        XCTAssertLessThan(index.split(separator: "\n").count, 100)
+        let net0 = String(decoding: try XCTUnwrap(files["networks/scale-net0.md"]), as: UTF8.self)
+        XCTAssertTrue(net0.contains("| web-0004 | 172.20.0.6 | 0.0.0.0:10004->80/tcp | - |"), net0)
+    }
+
     func testNetworkPagesSplitPastThePageSize() throws {
         let snapshot = try scaleSnapshot(containers: 250, bridges: 1)
         let docs = HostDocuments.scenarios(snapshot: snapshot, clients: [], ruleText: NftTextWriter.ruleText)

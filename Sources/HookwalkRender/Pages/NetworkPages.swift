@@ -6,7 +6,7 @@ import HookwalkSimulator
 /// the host index lists the networks. Below `threshold` scenarios the index keeps its one table
 /// of containers and one of scenarios (the article host's pages stay as they are).
 public enum NetworkPages {
-    /// More scenarios than this and the index groups them by network.
+    /// More scenarios or containers than this and the index groups them by network.
     static let threshold = 100
     /// A network page holds at most this many container rows (pages stay under 400 lines).
     public static let containersPerPage = 300
