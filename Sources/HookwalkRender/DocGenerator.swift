@@ -110,3 +110,8 @@ public struct DocGenerator: Sendable {
         }
     }
 }
+
+extension DocGenerator {
+    /// The file id `generate` gives one scenario id in the plain layout (alone on its host).
+    public static func fileID(_ id: String) -> String { fileIDs([id])[0] }
+}

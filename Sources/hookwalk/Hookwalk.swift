@@ -7,6 +7,6 @@ struct Hookwalk: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hookwalk",
         abstract: "Simulate packets through a Docker host's netfilter hooks, from a snapshot of the host.",
-        subcommands: [RulesetCommand.self, TraceCommand.self, GenerateCommand.self, VerifyCommand.self, CollectCommand.self, DiffCommand.self]
+        subcommands: [RulesetCommand.self, TraceCommand.self, GenerateCommand.self, VerifyCommand.self, CollectCommand.self, DiffCommand.self, FindingsCommand.self]
     )
 }
