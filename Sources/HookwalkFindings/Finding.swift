@@ -88,12 +88,16 @@ public struct Finding: Sendable, Hashable, Codable {
         self.remedies = remedies
     }
 
+    static func makeID(kind: String, identity: [String]) -> String { ID.make(kind: kind, identity: identity) }
+
+    public enum ID {
     /// `<kind>-<8 hex digits of the identity>`: file-name and Markdown safe whatever the names.
-    static func makeID(kind: String, identity: [String]) -> String {
+    public static func make(kind: String, identity: [String]) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in (kind + "\u{1f}" + identity.joined(separator: "\u{1f}")).utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         let hex = String(h & 0xffff_ffff, radix: 16)
         return kind + "-" + String(repeating: "0", count: 8 - hex.count) + hex
+    }
     }
 }
 

@@ -120,6 +120,9 @@ public struct Provenance: Sendable {
     /// are owned by what they do (jump to a tool's chain, name a Docker bridge or address).
     static let sharedChains: Set<String> = ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"]
 
+    /// Whether `chain` is one of iptables' own chains, which several tools share.
+    public static func isShared(_ chain: String) -> Bool { sharedChains.contains(chain) }
+
     let ruleset: Ruleset
     let host: HostModel
     let ruleText: @Sendable (Rule) -> String

@@ -1,4 +1,5 @@
 import Foundation
+import HookwalkFindings
 import HookwalkModel
 import HookwalkSimulator
 
@@ -83,11 +84,17 @@ public struct DocGenerator: Sendable {
         var index = IndexPage.make(snapshot: snapshot, rows: rows,
                                    containerLinks: Self.containerLinks(scenarios, ids: ids, paths: paths, host: host))
         index.notModelled = IndexPage.notModelledSection(notModelled)
+        // Findings, from the same traces: each scenario links to its page in this layout.
+        let findings = Self.findings(snapshot: snapshot, scenarios: scenarios, host: host, ruleText: ruleText)
+        let pageOf = Dictionary(zip(scenarios.map(\.id), ids), uniquingKeysWith: { a, _ in a })
+        index.findings = FindingsSection.markdown(findings) { id in
+            pageOf[id].map { paths.link(from: hostPage, to: paths.scenario(host, $0)) }
+        }
         try writeData(snapshot: snapshot, scenarios: scenarios, ids: ids, clients: clients, host: host, paths: paths, into: &files)
         index.overview = paths.link(from: hostPage, to: paths.diagram(host, "overview", "svg"))
         index.hostsPage = paths.hostsIndex.map { paths.link(from: hostPage, to: $0) }
         files[hostPage] = Array(try templates.render(index, template: "index").utf8)
-        return HostSummary(slug: host, snapshot: snapshot, page: hostPage, entries: entries)
+        return HostSummary(slug: host, snapshot: snapshot, page: hostPage, entries: entries, findings: findings)
     }
 
     /// File-name-safe, unique ids: a scenario id from a snapshot could hold `/` or `..`.
@@ -112,6 +119,16 @@ public struct DocGenerator: Sendable {
 }
 
 extension DocGenerator {
+    /// A host's findings, computed from its documented scenarios' traces.
+    public static func findings(snapshot: Snapshot, scenarios: [ScenarioDoc], host: String, ruleText: @escaping RulePrinter) -> FindingsReport {
+        let traced = scenarios.map { d in
+            TracedScenario(doc: DocScenario(id: d.id, title: d.title, kind: d.kind, network: d.network, container: d.container,
+                                            scenario: d.trace.scenario), trace: d.trace)
+        }
+        let name = snapshot.host.info.hostname ?? (host.isEmpty ? snapshot.path.lastComponent : host)
+        return FindingsEngine(snapshot: snapshot, ruleText: ruleText).report(traced, host: name)
+    }
+
     /// The file id `generate` gives one scenario id in the plain layout (alone on its host).
     public static func fileID(_ id: String) -> String { fileIDs([id])[0] }
 }

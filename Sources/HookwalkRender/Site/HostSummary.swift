@@ -1,3 +1,4 @@
+import HookwalkFindings
 import HookwalkModel
 import HookwalkSimulator
 
@@ -36,6 +37,7 @@ struct HostSummary: Sendable {
     /// The host's index page.
     var page: String
     var entries: [Entry]
+    var findings: FindingsReport
 
     var hostname: String { snapshot.host.info.hostname ?? slug }
 }

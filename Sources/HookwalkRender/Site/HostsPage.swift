@@ -1,3 +1,4 @@
+import HookwalkFindings
 import HookwalkModel
 import HookwalkSimulator
 
@@ -12,6 +13,8 @@ struct HostsPage: Sendable {
         var docker: String
         var scenarios: Int
         var delivered: Int
+        /// `2 critical, 1 warning` linked to the host page's Findings section, or `none`.
+        var findings: String
     }
 
     var hostCount: Int
@@ -28,7 +31,9 @@ extension HostsPage {
                  kernel: e(s.snapshot.host.info.kernel ?? "unknown"),
                  docker: e(s.snapshot.host.info.dockerVersion ?? "unknown"),
                  scenarios: s.entries.count,
-                 delivered: s.entries.filter { $0.works || $0.verdict == "delivered" }.count)
+                 delivered: s.entries.filter { $0.works || $0.verdict == "delivered" }.count,
+                 findings: s.findings.findings.isEmpty ? "none"
+                    : "[\(FindingsOutput.summary(s.findings))](\(paths.link(from: page, to: s.page))#findings)")
         }
         var keys = Set<HostSummary.PortKey>()
         for s in summaries { for entry in s.entries { if let k = entry.portKey { keys.insert(k) } } }

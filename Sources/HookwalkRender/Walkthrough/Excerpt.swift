@@ -1,3 +1,4 @@
+import HookwalkFindings
 import HookwalkModel
 import HookwalkSimulator
 
@@ -13,7 +14,11 @@ enum Excerpt {
             for chainName in visit.chainOrder {
                 let chainRef = ChainRef(family: ref.family, table: ref.table, chain: chainName)
                 let gutter = { (key: LineKey) in visit.marks[key]?.gutter ?? "" }
-                out.append(ExcerptLine(gutter: gutter(.header(chainName)), text: "  chain \(name(chainName)) {"))
+                let table = context.ruleset.table(ref.family, ref.table)
+                let chainOwner = table.map { context.provenance.owner(chain: chainName, in: $0) }
+                let shared = Provenance.isShared(chainName) && chainOwner?.tool == .handWritten
+                out.append(ExcerptLine(gutter: gutter(.header(chainName)),
+                                       text: "  chain \(name(chainName)) {" + (shared ? "" : badge(chainOwner))))
                 guard let chain = context.chain(chainRef) else {
                     out.append(ExcerptLine(gutter: "", text: "    # not in the ruleset snapshot"))
                     out.append(ExcerptLine(gutter: gutter(.close(chainName)), text: "  }"))
@@ -24,13 +29,22 @@ enum Excerpt {
                 }
                 // Counter values are noise here: rules are shown as the trace prints them.
                 for (r, rule) in chain.rules.enumerated() {
-                    out.append(ExcerptLine(gutter: gutter(.rule(chainName, r)), text: "    " + SectionState.normalise(context.ruleText(rule))))
+                    // The owner badge where the rule's owner says more than its chain's.
+                    let owner = table.map { context.provenance.owner(rule: rule, chain: chainName, in: $0) }
+                    out.append(ExcerptLine(gutter: gutter(.rule(chainName, r)),
+                                           text: "    " + SectionState.normalise(context.ruleText(rule)) + (owner == chainOwner ? "" : badge(owner))))
                 }
                 out.append(ExcerptLine(gutter: gutter(.close(chainName)), text: "  }"))
             }
             out.append(ExcerptLine(gutter: "", text: "}"))
         }
         return out
+    }
+
+    /// `  # Docker: container radius`: an nft comment, so the excerpt stays nft syntax. Host-given
+    /// names are kept on one line (the excerpt is a code block, escaped as one).
+    static func badge(_ owner: Owner?) -> String {
+        owner.map { "  # " + $0.badge } ?? ""
     }
 
     /// `type nat hook prerouting priority -100; policy accept;` with the numeric priority, as the

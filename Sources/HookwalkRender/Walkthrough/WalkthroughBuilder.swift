@@ -1,3 +1,4 @@
+import HookwalkFindings
 import HookwalkModel
 import HookwalkSimulator
 
@@ -11,11 +12,14 @@ public struct RenderContext: Sendable {
     public var ruleset: Ruleset
     public var host: HostModel
     public var ruleText: RulePrinter
+    /// Who wrote each rule: the owner badges of the excerpts.
+    public var provenance: Provenance
 
     public init(ruleset: Ruleset, host: HostModel, ruleText: @escaping RulePrinter) {
         self.ruleset = ruleset
         self.host = host
         self.ruleText = ruleText
+        provenance = Provenance(ruleset: ruleset, host: host, ruleText: ruleText)
     }
 
     func chain(_ ref: ChainRef) -> Chain? {
