@@ -51,7 +51,7 @@ public enum FindingsOutput {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    static func clean(_ s: String) -> String {
+    public static func clean(_ s: String) -> String {
         String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f || (0x80...0x9f).contains($0.value) ? "?" : $0 }))
     }
 }

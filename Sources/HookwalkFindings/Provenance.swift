@@ -296,9 +296,11 @@ public struct Provenance: Sendable {
         guard let table = ruleset.table(ref.family, ref.table), let chain = table.chain(ref.chain) else { return Owner(.handWritten) }
         let own = owner(chain: chain.name, in: table)
         guard own.tool == .handWritten, Self.sharedChains.contains(chain.name) else { return own }
-        for rule in chain.rules {
-            let o = owner(rule: rule, chain: chain.name, in: table)
-            if o.tool == .ufw || o.tool == .firewalld { return Owner(o.tool, "default policy") }
+        // ufw and firewalld set default policies; Docker sets FORWARD's to drop when it enables
+        // forwarding; a chain only Docker's rules use is Docker's (iptables created it for them).
+        let tools = Set(chain.rules.map { owner(rule: $0, chain: chain.name, in: table).tool })
+        for tool in [Owner.Tool.ufw, .firewalld, .libvirt, .netavark, .kubeProxy, .docker] where tools.contains(tool) {
+            return Owner(tool, "default policy")
         }
         return own
     }
