@@ -17,8 +17,8 @@ enum Excerpt {
                 let table = context.ruleset.table(ref.family, ref.table)
                 let chainOwner = table.map { context.provenance.owner(chain: chainName, in: $0) }
                 let shared = Provenance.isShared(chainName) && chainOwner?.tool == .handWritten
-                out.append(ExcerptLine(gutter: gutter(.header(chainName)),
-                                       text: "  chain \(name(chainName)) {" + (shared ? "" : badge(chainOwner))))
+                out.append(ExcerptLine(gutter: gutter(.header(chainName)), text: "  chain \(name(chainName)) {",
+                                       badge: shared ? "" : chainOwner?.badge ?? ""))
                 guard let chain = context.chain(chainRef) else {
                     out.append(ExcerptLine(gutter: "", text: "    # not in the ruleset snapshot"))
                     out.append(ExcerptLine(gutter: gutter(.close(chainName)), text: "  }"))
@@ -31,20 +31,14 @@ enum Excerpt {
                 for (r, rule) in chain.rules.enumerated() {
                     // The owner badge where the rule's owner says more than its chain's.
                     let owner = table.map { context.provenance.owner(rule: rule, chain: chainName, in: $0) }
-                    out.append(ExcerptLine(gutter: gutter(.rule(chainName, r)),
-                                           text: "    " + SectionState.normalise(context.ruleText(rule)) + (owner == chainOwner ? "" : badge(owner))))
+                    out.append(ExcerptLine(gutter: gutter(.rule(chainName, r)), text: "    " + SectionState.normalise(context.ruleText(rule)),
+                                           badge: owner == chainOwner ? "" : owner?.badge ?? ""))
                 }
                 out.append(ExcerptLine(gutter: gutter(.close(chainName)), text: "  }"))
             }
             out.append(ExcerptLine(gutter: "", text: "}"))
         }
         return out
-    }
-
-    /// `  # Docker: container radius`: an nft comment, so the excerpt stays nft syntax. Host-given
-    /// names are kept on one line (the excerpt is a code block, escaped as one).
-    static func badge(_ owner: Owner?) -> String {
-        owner.map { "  # " + $0.badge } ?? ""
     }
 
     /// `type nat hook prerouting priority -100; policy accept;` with the numeric priority, as the
@@ -67,7 +61,10 @@ enum Excerpt {
     static func text(_ lines: [ExcerptLine]) -> [String] {
         let width = lines.map(\.gutter.count).max() ?? 0
         return lines.map { l in
-            width == 0 ? l.text : (l.gutter.rightPadded(to: width + 1) + l.text)
+            // The badge is an nft comment, so the excerpt stays nft syntax; the code block it is
+            // printed in neutralises newlines of host-given names.
+            let text = l.badge.isEmpty ? l.text : l.text + "  # " + l.badge
+            return width == 0 ? text : (l.gutter.rightPadded(to: width + 1) + text)
         }.map { $0.trailingSpacesTrimmed }
     }
 }
