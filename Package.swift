@@ -51,7 +51,7 @@ let package = Package(
         ),
         .testTarget(name: "HookwalkParsersTests", dependencies: ["HookwalkModel", "HookwalkParsers"]),
         .testTarget(name: "HookwalkSimulatorTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab"]),
-        .testTarget(name: "HookwalkRenderTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender"]),
+        .testTarget(name: "HookwalkRenderTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkFindings"]),
         .testTarget(name: "HookwalkFindingsTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkFindings", "HookwalkRender"]),
         .testTarget(name: "HookwalkDiffTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkDiff"]),
         .testTarget(name: "HookwalkLabTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab", "HookwalkFindings"],
