@@ -458,19 +458,25 @@ public struct FindingsEngine: Sendable {
                 for mine in u.addresses where mine.scope == "global" && mine.address.isV4 && (l.address == nil || l.address == mine.address)
                     && (l.address != nil || !l.v6Only) {
                     guard let client = Self.neighbour(on: mine), done.insert("\(l.port)/\(l.proto)/\(u.name)").inserted else { continue }
-                    // A published port's listener (docker-proxy) is covered by the published-port findings.
-                    let t = simulator.simulate(Scenario(from: .external(address: client, interface: u.name), to: mine.address, port: UInt16(l.port),
+                    var t = simulator.simulate(Scenario(from: .external(address: client, interface: u.name), to: mine.address, port: UInt16(l.port),
                                                         proto: proto, sport: UInt16(40000 + l.port % 20000)))
-                    guard case .delivered(.host, _) = t.request.outcome else { continue }
                     let isProxy = process == "docker-proxy"
+                    if isProxy {
+                        // Docker's DNAT takes the port first; what reaches the proxy is what the
+                        // DNAT does not catch, through the host's input path.
+                        let dnats = dnatRules(t.request)
+                        if !dnats.isEmpty { t = inputProbe(t.scenario, removing: dnats) }
+                    }
+                    guard case .delivered(.host, _) = t.request.outcome else { continue }
                     let firewall = closedPortDropped(u, mine, client, proto)
-                    let probeRef = Finding.ScenarioRef(id: nil, title: "probe: \(client) on \(u.name) to \(mine.address):\(l.port)/\(l.proto)", outcome: "delivered")
+                    let probeRef = Finding.ScenarioRef(id: nil, title: "probe: \(client) on \(u.name) to \(mine.address):\(l.port)/\(l.proto)" + (isProxy ? " without the DNAT" : ""),
+                                                       outcome: "delivered")
                     if isProxy {
                         guard l.address == nil else { continue }
                         out.append(Finding(
                             id: Finding.makeID(kind: "docker-proxy-all-addresses", identity: ["\(l.port)", l.proto, u.name]),
                             kind: "docker-proxy-all-addresses", severity: .info,
-                            statement: "docker-proxy listens on all addresses for \(l.port)/\(l.proto), and a packet for it from \(u.name)'s network that Docker's DNAT does not catch reaches that listener through the host's input path.",
+                            statement: "docker-proxy listens on all addresses for \(l.port)/\(l.proto), and the host's input path accepts that port from \(u.name)'s network: a packet Docker's DNAT does not catch (another address of the host, a hairpin) still reaches the container through the proxy.",
                             scenarios: [probeRef], rules: acceptRules(t.request)))
                         continue
                     }

@@ -88,6 +88,8 @@ final class CollectorLabTests: XCTestCase {
         XCTAssertTrue(snapshot.host.routes.contains { $0.table == "main" && $0.gateway == IPAddress("10.99.0.254") })
         XCTAssertEqual(snapshot.host.sysctls["net.ipv4.ip_forward"], "0")
         XCTAssertNotNil(snapshot.host.sysctls["net.ipv4.conf.labbr0.route_localnet"])
+        // `ss -H -ltnup` of the namespace: nothing listens there, and the file says so.
+        XCTAssertEqual(snapshot.host.listeners, [])
 
         // No Docker: no Docker files, the commands say why, and the snapshot is still complete.
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()

@@ -32,7 +32,7 @@ public enum SsListenFile {
                 throw fail(fields[0].1, "expected `tcp` or `udp` (the output of `ss -H -ltnup`), found `\(proto.prefix(40))`")
             }
             guard fields.count >= 6 else {
-                throw fail(fields.last!.1, "expected protocol, state, two queue sizes, local and peer address (`ss -H -ltnup`)")
+                throw fail(fields.last!.1 + fields.last!.0.count, "expected protocol, state, two queue sizes, local and peer address (`ss -H -ltnup`)")
             }
             let (local, localColumn) = fields[4]
             guard let colon = local.lastIndex(of: ":") else { throw fail(localColumn, "expected ADDRESS:PORT") }
