@@ -517,7 +517,7 @@ public struct FindingsEngine: Sendable {
         if crossed(s.trace.request, chain: "DOCKER-USER") {
             out.append(Finding.Remedy(
                 kind: "docker-user-drop",
-                command: "\(v4 ? "iptables" : "ip6tables") -I DOCKER-USER -i \(iface) -d \(target) -p \(sc.proto.rawValue) --dport \(port) -j DROP",
+                command: "\(v4 ? "iptables" : "ip6tables") -I DOCKER-USER -i \(iface) -d \(target) -p \(sc.proto.rawValue) -m \(sc.proto.rawValue) --dport \(port) -j DROP",
                 explanation: "drops what arrives on \(iface) for the container's port after the DNAT, before Docker's accept rules (add `! -s ADDR` to keep a trusted client)"))
         } else if crossed(s.trace.request, chain: "ufw-user-forward") {
             out.append(Finding.Remedy(kind: "ufw-route", command: "ufw route deny in on \(iface) to \(target) port \(port) proto \(sc.proto.rawValue)",

@@ -119,9 +119,13 @@ public struct Provenance: Sendable {
     /// The chains iptables creates in its own tables, which every tool adds rules to: their rules
     /// are owned by what they do (jump to a tool's chain, name a Docker bridge or address).
     static let sharedChains: Set<String> = ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"]
+    /// The tables iptables(-nft) creates.
+    static let iptablesTables: Set<String> = ["filter", "nat", "raw", "mangle", "security"]
 
     /// Whether `chain` is one of iptables' own chains, which several tools share.
-    public static func isShared(_ chain: String) -> Bool { sharedChains.contains(chain) }
+    public static func isShared(_ chain: String, in table: Table) -> Bool {
+        sharedChains.contains(chain) && iptablesTables.contains(baseName(table))
+    }
 
     let ruleset: Ruleset
     let host: HostModel
@@ -223,7 +227,9 @@ public struct Provenance: Sendable {
             }
             return chainOwner
         case .handWritten:
-            guard Self.sharedChains.contains(chain) || owner(table: table) == nil else { return chainOwner }
+            // Only iptables' own chains are shared; a table of one's own is one's own, whatever
+            // addresses its rules name.
+            guard Self.sharedChains.contains(chain), Self.iptablesTables.contains(Self.baseName(table)) else { return chainOwner }
             // A shared chain's rule: the tool whose chain it jumps to, else Docker's when it names
             // a Docker bridge, subnet or container address.
             for s in rule.stmts {

@@ -16,7 +16,7 @@ enum Excerpt {
                 let gutter = { (key: LineKey) in visit.marks[key]?.gutter ?? "" }
                 let table = context.ruleset.table(ref.family, ref.table)
                 let chainOwner = table.map { context.provenance.owner(chain: chainName, in: $0) }
-                let shared = Provenance.isShared(chainName) && chainOwner?.tool == .handWritten
+                let shared = table.map { Provenance.isShared(chainName, in: $0) } == true && chainOwner?.tool == .handWritten
                 out.append(ExcerptLine(gutter: gutter(.header(chainName)), text: "  chain \(name(chainName)) {",
                                        badge: shared ? "" : chainOwner?.badge ?? ""))
                 guard let chain = context.chain(chainRef) else {
