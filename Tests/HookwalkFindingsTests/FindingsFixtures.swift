@@ -3,25 +3,19 @@ import HookwalkFindings
 import HookwalkModel
 import HookwalkParsers
 import HookwalkSimulator
+import HookwalkTestSupport
 import XCTest
 
 /// The fixture hosts of the findings tests: the example host, the Docker-era snapshots, and hosts
 /// derived from them in a temporary folder (another ruleset file, an added file).
 enum FindingsFixtures {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-    static let example = repository + "/Examples/seed-centos8"
+    static let repository = TestPaths.repository
+    static let example = TestPaths.example
     /// The ufw lab host's ruleset (Docker 28 + ufw), composed by scripts/compose-ufw-docker.sh.
     static let ufwRuleset = repository + "/Tests/HookwalkLabTests/Fixtures/c-ufw.iptables-save"
 
-    /// `<fixtures>/<relative>`: `Tests/Fixtures` in the repository.
-    static func path(_ relative: String) throws -> String {
-        let inRepo = repository + "/Tests/Fixtures/" + relative
-        if FileManager.default.fileExists(atPath: inRepo) { return inRepo }
-        let beside = URL(fileURLWithPath: repository).deletingLastPathComponent().appendingPathComponent("shared/fixtures/" + relative).path
-        guard FileManager.default.fileExists(atPath: beside) else { throw XCTSkip("fixture \(relative) not found") }
-        return beside
-    }
+    /// `Tests/Fixtures/<relative>`.
+    static func path(_ relative: String) throws -> String { TestPaths.fixture(relative) }
 
     static func era(_ name: String) throws -> String { try path("docker-eras/snapshots/\(name)") }
 

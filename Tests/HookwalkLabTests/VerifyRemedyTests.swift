@@ -6,42 +6,61 @@ import HookwalkParsers
 import HookwalkSimulator
 import XCTest
 
-/// The findings' remedies, tried: each lab case takes a fixture host with a finding, runs the
-/// remedy's command exactly as the finding prints it on the host's ruleset (in a scratch network
-/// namespace, loaded from the snapshot and listed back), and shows that the finding is gone, that
-/// no other finding went away or got worse, and with `hookwalk verify` that the kernel agrees with
-/// the simulation of the remedied host: the closed path is closed, the others still work.
+/// The findings' remedies, tried: each case takes a fixture host with a finding, runs the
+/// remedy's command exactly as the finding prints it on the host's ruleset
+/// (`scripts/compose-remedy.sh`: in a scratch network namespace, listed back by the kernel), checks
+/// that this gives the committed remedied ruleset (`Fixtures/remedy-*`), that the finding is gone
+/// and no other finding went away or got worse, and with `hookwalk verify` that the kernel agrees
+/// with the simulation of the remedied host: the closed path is closed, the others still work.
 final class VerifyRemedyTests: XCTestCase {
-    enum Format { case iptablesSave, nft }
+    enum Remedy: String, CaseIterable {
+        case dockerUserDrop = "docker-user-drop"
+        case rawPreroutingDrop = "raw-prerouting-drop"
+        case nftForwardDrop = "nft-forward-drop"
 
-    /// Loads `ruleset` into a scratch namespace, runs `command` there, and lists the ruleset back
-    /// in the snapshot's format. The namespace is removed whatever happens.
-    static func apply(_ command: String, to ruleset: String, format: Format) throws -> String {
-        let ns = "hwremedy\(UInt32.random(in: 0...0xFFFFFF))"
-        guard LabFixtures.run(["ip", "netns", "add", ns]) == 0 else { throw XCTSkip("cannot create a network namespace") }
-        defer { LabFixtures.run(["ip", "netns", "del", ns]) }
-        let file = NSTemporaryDirectory() + "\(ns).rules"
-        try ruleset.write(toFile: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let load = format == .nft ? "nft -f \(file)" : "iptables-nft-restore < \(file)"
-        let list = format == .nft ? "nft list ruleset" : "iptables-save"
-        let (status, out, err) = shell(["ip", "netns", "exec", ns, "sh", "-ec", "\(load)\n\(command)\n\(list)"])
-        guard status == 0 else { throw HookwalkError("the remedy `\(command)` failed in the scratch namespace: \(err)") }
-        return out
-    }
+        var labCase: String { "remedy \(rawValue)" }
+        static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
 
-    static func shell(_ argv: [String]) -> (Int32, String, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = argv
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        guard (try? p.run()) != nil else { return (-1, "", "cannot run \(argv[0])") }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        var base: String {
+            switch self {
+            case .dockerUserDrop: return "docker-c"
+            case .rawPreroutingDrop: return "docker-b"
+            case .nftForwardDrop: return "docker-d"
+            }
+        }
+        var rulesetFile: String { self == .nftForwardDrop ? "nft-ruleset.nft" : "iptables-save.txt" }
+        var format: String { self == .nftForwardDrop ? "nft" : "iptables-save" }
+        /// The committed remedied ruleset.
+        var remediedFile: String { Self.fixtures + "/remedy-\(rawValue)." + (self == .nftForwardDrop ? "nft" : "iptables-save") }
+
+        /// The host's ruleset before the remedy.
+        func ruleset() throws -> String {
+            switch self {
+            case .dockerUserDrop: return try String(contentsOfFile: VerifyUfwTests.fixture, encoding: .utf8)
+            case .rawPreroutingDrop:
+                return try String(contentsOfFile: try LabFixtures.path("docker-eras/iptables-save/b.iptables-save"), encoding: .utf8)
+            case .nftForwardDrop:
+                let docker = try String(contentsOfFile: try LabFixtures.path("docker-eras/snapshots/docker-d/nft-ruleset.nft"), encoding: .utf8)
+                return docker + VerifyNftablesHostFirewallTests.inputPolicyDrop
+            }
+        }
+
+        /// Which finding of the host the remedy closes.
+        func closes(_ f: Finding) -> Bool {
+            switch self {
+            case .dockerUserDrop: return f.kind == "published-port-bypasses-input" && f.scenarios.first?.id?.hasPrefix("radius-") == true
+            case .rawPreroutingDrop: return f.kind == "direct-container-access"
+            case .nftForwardDrop: return f.kind == "published-port-bypasses-input" && f.scenarios.first?.id?.hasPrefix("proxy-") == true
+            }
+        }
+
+        /// The published port the remedy closes (nil: it closes direct access).
+        var closedPort: UInt16? { self == .dockerUserDrop ? 1812 : self == .nftForwardDrop ? 8080 : nil }
+
+        func before() throws -> DerivedSnapshot { try DerivedSnapshot(base: base, files: [rulesetFile: try ruleset()]) }
+        func remedied() throws -> DerivedSnapshot {
+            try DerivedSnapshot(base: base, files: [rulesetFile: try String(contentsOfFile: remediedFile, encoding: .utf8)])
+        }
     }
 
     static func report(_ path: String) throws -> FindingsReport {
@@ -49,26 +68,50 @@ final class VerifyRemedyTests: XCTestCase {
         return FindingsEngine.run(snapshot: snap, clients: ScenarioCatalog.defaultClients(for: snap), host: "h", ruleText: NftTextWriter.ruleText)
     }
 
-    /// The whole case: the finding `pick` chooses on `base` with `rulesetFile` = `ruleset`, its
-    /// remedy of `remedyKind` applied, the findings compared, the lab verified. Returns the
-    /// remedied host's verified scenarios and the finding that was closed.
-    func tryRemedy(base: String, rulesetFile: String, ruleset: String, format: Format, remedyKind: String,
-                   pick: (Finding) -> Bool) throws -> (results: [Verifier.Verified], closed: Finding) {
+    /// `scripts/compose-remedy.sh FORMAT FILE COMMAND`'s output.
+    static func compose(_ format: String, _ ruleset: String, _ command: String) throws -> String {
+        let file = NSTemporaryDirectory() + "hookwalk-remedy-\(UInt32.random(in: 0...0xFFFFFF)).rules"
+        try ruleset.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: LabFixtures.repository + "/scripts/compose-remedy.sh")
+        p.arguments = [format, file, command]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw HookwalkTestErrorLab("compose-remedy.sh `\(command)`: \(String(decoding: e, as: UTF8.self))") }
+        return String(decoding: o, as: UTF8.self)
+    }
+
+    static func withoutComments(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("#") }.joined(separator: "\n")
+    }
+
+    func check(_ r: Remedy) throws {
         try LabFixtures.skipUnlessLabPossible()
-        if format == .iptablesSave { try LabFixtures.skipUnless(tool: "iptables-nft-restore") }
-        let before = try DerivedSnapshot(base: base, files: [rulesetFile: ruleset])
+        if r.format == "iptables-save" { try LabFixtures.skipUnless(tool: "iptables-nft-restore") }
+        let before = try r.before()
         defer { before.remove() }
         let reportBefore = try Self.report(before.path)
-        let finding = try XCTUnwrap(reportBefore.findings.first(where: pick), "no such finding: \(reportBefore.findings.map(\.id))")
-        let remedy = try XCTUnwrap(finding.remedies.first { $0.kind == remedyKind }, "\(finding.remedies)")
+        let finding = try XCTUnwrap(reportBefore.findings.first(where: r.closes), "no such finding: \(reportBefore.findings.map(\.id))")
+        let remedy = try XCTUnwrap(finding.remedies.first { $0.kind == r.rawValue }, "\(finding.remedies)")
 
-        let remedied = try Self.apply(remedy.command, to: ruleset, format: format)
-        let after = try DerivedSnapshot(base: base, files: [rulesetFile: remedied])
+        // The printed command, run by the real tools, gives the committed remedied ruleset.
+        let composed = try Self.compose(r.format, try r.ruleset(), remedy.command)
+        XCTAssertEqual(Self.withoutComments(composed), Self.withoutComments(try String(contentsOfFile: r.remediedFile, encoding: .utf8)),
+                       "`\(remedy.command)` no longer gives \(r.remediedFile): rerun scripts/compose-remedy.sh")
+
+        let after = try LabCases.build(r.labCase)
         defer { after.remove() }
         let reportAfter = try Self.report(after.path)
         let idsAfter = Set(reportAfter.findings.map(\.id))
         XCTAssertFalse(idsAfter.contains(finding.id), "`\(remedy.command)` leaves \(finding.id)")
-        // Nothing else went away, and nothing new is worse than info.
+        // Nothing else went away, and nothing new is worse than info (the closed port now shows as
+        // closed by a hand-written rule).
         for f in reportBefore.findings where f.id != finding.id && f.kind != "unmatched-rules" {
             XCTAssertTrue(idsAfter.contains(f.id), "`\(remedy.command)` also removed \(f.id): \(f.statement)")
         }
@@ -76,53 +119,28 @@ final class VerifyRemedyTests: XCTestCase {
         for f in reportAfter.findings where !idsBefore.contains(f.id) {
             XCTAssertEqual(f.severity, .info, "`\(remedy.command)` brings \(f.id): \(f.statement)")
         }
-        let options = Verifier.Options(kinds: ["published-port", "direct", "host-local", "egress"])
-        let results = try LabFixtures.verifyAgreeing(after.path, options, "remedy \(remedy.kind) on \(base)")
-        print("remedy \(remedy.kind) `\(remedy.command)` on \(base): \(results.count)/\(results.count) MATCH")
-        return (results, finding)
-    }
 
-    /// ufw host, published radius reachable despite `deny incoming`: a DOCKER-USER drop closes
-    /// it; the other published ports stay reachable.
-    func testDockerUserDropClosesAPublishedPortOnTheUfwHost() throws {
-        let ruleset = try String(contentsOfFile: VerifyUfwTests.fixture, encoding: .utf8)
-        let (results, closed) = try tryRemedy(base: "docker-c", rulesetFile: "iptables-save.txt", ruleset: ruleset, format: .iptablesSave,
-                                              remedyKind: "docker-user-drop") {
-            $0.kind == "published-port-bypasses-input" && $0.scenarios.first?.id?.hasPrefix("radius-") == true
-        }
-        XCTAssertEqual(closed.severity, .critical)
+        // The kernel agrees with the simulation of the remedied host, and closes only that path.
+        let results = try LabFixtures.verifyAgreeing(after, Verifier.Options(kinds: ["published-port", "direct", "host-local", "egress"]))
         let published = results.filter { $0.item.kind == "published-port" }
         XCTAssertEqual(published.count, 4)
-        for r in published {
-            XCTAssertEqual(r.capture.observation.serverGotRequest, r.item.scenario.port != 1812, "port \(r.item.scenario.port)")
+        for p in published {
+            XCTAssertEqual(p.capture.observation.serverGotRequest, p.item.scenario.port != r.closedPort, "\(r): port \(p.item.scenario.port)")
         }
+        if r.closedPort == nil {
+            let direct = try XCTUnwrap(results.first { $0.item.kind == "direct" })
+            XCTAssertEqual(direct.capture.observation.serverGotRequest, false, "direct access closed")
+        }
+        print("remedy \(r.rawValue) `\(remedy.command)` on \(r.base): \(results.count)/\(results.count) MATCH")
     }
 
-    /// Docker 25-27: a raw PREROUTING drop of the network's addresses from elsewhere than its
-    /// bridge closes direct access; published ports still work.
-    func testRawPreroutingDropClosesDirectAccessOnDocker25To27() throws {
-        let ruleset = try String(contentsOfFile: try LabFixtures.path("fixtures/docker-eras/iptables-save/b.iptables-save"), encoding: .utf8)
-        let (results, _) = try tryRemedy(base: "docker-b", rulesetFile: "iptables-save.txt", ruleset: ruleset, format: .iptablesSave,
-                                         remedyKind: "raw-prerouting-drop") { $0.kind == "direct-container-access" }
-        let direct = try XCTUnwrap(results.first { $0.item.kind == "direct" })
-        XCTAssertEqual(direct.capture.observation.serverGotRequest, false)
-        let published = results.filter { $0.item.kind == "published-port" }
-        XCTAssertFalse(published.isEmpty)
-        XCTAssertTrue(published.allSatisfy { $0.capture.observation.serverGotRequest == true })
-    }
+    /// ufw host, published radius reachable despite `deny incoming`: a DOCKER-USER drop.
+    func testDockerUserDropOnTheUfwHost() throws { try check(.dockerUserDrop) }
 
-    /// Docker 29 (nftables, no DOCKER-USER) behind a hand-written `inet filter` input policy
-    /// drop: a forward chain of one's own before Docker's closes the published port.
-    func testOwnForwardChainClosesAPublishedPortOnDocker29() throws {
-        let docker = try String(contentsOfFile: try LabFixtures.path("fixtures/docker-eras/snapshots/docker-d/nft-ruleset.nft"), encoding: .utf8)
-        let (results, closed) = try tryRemedy(base: "docker-d", rulesetFile: "nft-ruleset.nft",
-                                              ruleset: docker + VerifyNftablesHostFirewallTests.inputPolicyDrop, format: .nft,
-                                              remedyKind: "nft-forward-drop") {
-            $0.kind == "published-port-bypasses-input" && $0.scenarios.first?.id?.hasPrefix("proxy-") == true
-        }
-        XCTAssertEqual(closed.rules.last?.owner.tool, .handWritten, "the input policy drop is the user's")
-        for r in results where r.item.kind == "published-port" {
-            XCTAssertEqual(r.capture.observation.serverGotRequest, r.item.scenario.port != 8080, "port \(r.item.scenario.port)")
-        }
-    }
+    /// Docker 25-27, container addresses reachable from the uplink: a raw PREROUTING drop.
+    func testRawPreroutingDropOnDocker25To27() throws { try check(.rawPreroutingDrop) }
+
+    /// Docker 29 (nftables, no DOCKER-USER) behind an `inet filter` input policy drop: a forward
+    /// chain of one's own, before Docker's.
+    func testOwnForwardChainOnDocker29() throws { try check(.nftForwardDrop) }
 }

@@ -12,7 +12,7 @@ final class FindingsPageTests: XCTestCase {
     /// A copy of docker-c with the ufw lab ruleset (published ports reachable despite ufw), and
     /// `edit` applied to its docker-containers.json text.
     func ufwHost(edit: (String) -> String = { $0 }) throws -> String {
-        let source = try ExampleSite.sharedPath("fixtures/docker-eras/snapshots/docker-c")
+        let source = try ExampleSite.fixture("docker-eras/snapshots/docker-c")
         let dir = NSTemporaryDirectory() + "hookwalk-findings-page-\(UInt32.random(in: 0...0xFFFFFF))"
         let fm = FileManager.default
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -96,7 +96,7 @@ final class FindingsPageTests: XCTestCase {
         let dir = NSTemporaryDirectory() + "hookwalk-nodocker-\(UInt32.random(in: 0...0xFFFFFF))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let source = try ExampleSite.sharedPath("fixtures/docker-eras/snapshots/docker-c")
+        let source = try ExampleSite.fixture("docker-eras/snapshots/docker-c")
         try FileManager.default.copyItem(atPath: source + "/ip-addr.json", toPath: dir + "/ip-addr.json")
         try "table inet filter {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t}\n}\n"
             .write(toFile: dir + "/nft-ruleset.nft", atomically: true, encoding: .utf8)
