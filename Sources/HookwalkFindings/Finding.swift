@@ -24,6 +24,14 @@ public struct Finding: Sendable, Hashable, Codable {
             self.title = title
             self.outcome = outcome
         }
+
+        /// Every key always present (`null` when unknown), so the JSON form has one shape.
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(title, forKey: .title)
+            try c.encode(outcome, forKey: .outcome)
+        }
     }
 
     /// A rule (or a policy, `handle` nil and `text` `policy drop`) that decides the finding.
@@ -46,6 +54,17 @@ public struct Finding: Sendable, Hashable, Codable {
             self.handle = handle
             self.text = text
             self.owner = owner
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(role, forKey: .role)
+            try c.encode(family, forKey: .family)
+            try c.encode(table, forKey: .table)
+            try c.encode(chain, forKey: .chain)
+            try c.encode(handle, forKey: .handle)
+            try c.encode(text, forKey: .text)
+            try c.encode(owner, forKey: .owner)
         }
 
         public var chainRef: ChainRef { ChainRef(family: Family(rawValue: family) ?? .ip, table: table, chain: chain) }

@@ -39,6 +39,21 @@ public struct Owner: Sendable, Hashable, Codable, Comparable {
         self.detail = detail
     }
 
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(tool, forKey: .tool)
+        try c.encode(detail, forKey: .detail)
+        try c.encode(badge, forKey: .badge)
+    }
+
+    enum CodingKeys: String, CodingKey { case tool, detail, badge }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tool = try c.decode(Tool.self, forKey: .tool)
+        detail = try c.decodeIfPresent(String.self, forKey: .detail)
+    }
+
     /// The short badge of excerpts and tables: `Docker: container radius`, `hand-written`.
     public var badge: String { detail.map { "\(tool.name): \($0)" } ?? tool.name }
 

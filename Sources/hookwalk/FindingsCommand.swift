@@ -25,7 +25,7 @@ struct FindingsCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, markdown, json }
 
     @Argument(help: "Snapshot folders, one per host.")
-    var snapshots: [String]
+    var snapshots: [String] = []
 
     @Option(name: .customLong("client"), help: "An external client address (repeatable), as for `generate`.")
     var clients: [String] = []
@@ -36,25 +36,22 @@ struct FindingsCommand: ParsableCommand {
     @Option(name: .customLong("fail-on"), help: "info, warning or critical: the least severe finding that makes the exit status 1.")
     var failOn: String = Severity.warning.rawValue
 
-    func validate() throws {
-        if snapshots.isEmpty { throw ValidationError("give at least one snapshot folder") }
-        if Severity(rawValue: failOn) == nil {
-            throw ValidationError("--fail-on \(failOn): use one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-    }
-
     func run() throws {
-        let threshold = Severity(rawValue: failOn) ?? .warning
-        let reports = try runReportingErrors { () throws -> [FindingsReport] in
+        // Every error, a bad option value included, is one line and exit 2, like a linter's.
+        let (threshold, reports) = try runReportingErrors { () throws -> (Severity, [FindingsReport]) in
+            guard !snapshots.isEmpty else { throw HookwalkError("give at least one snapshot folder") }
+            guard let threshold = Severity(rawValue: failOn) else {
+                throw HookwalkError("--fail-on \(failOn): use one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
             let addresses = try clients.map { text -> IPAddress in
                 guard let a = IPAddress(text) else { throw HookwalkError(.none, "--client \"\(text)\": not an IP address") }
                 return a
             }
-            return try snapshots.map { path in
+            return (threshold, try snapshots.map { path in
                 let snap = try SnapshotLoader.load(path: path)
                 return FindingsEngine.run(snapshot: snap, clients: HostDocuments.clients(snapshot: snap, given: addresses),
                                           host: HostDocuments.name(snapshot: snap, path: path), ruleText: NftTextWriter.ruleText)
-            }
+            })
         }
         switch format {
         case .text: writeToStandardOutput(FindingsOutput.text(reports))
