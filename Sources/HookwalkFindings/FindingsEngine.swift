@@ -24,6 +24,13 @@ public struct FindingsEngine: Sendable {
     public let provenance: Provenance
     /// The host's listening sockets (`ss-listen.txt`), nil when the snapshot has none.
     public var listeners: [Listener]?
+    /// Each chain's rules by handle and by printed text (first occurrence): trace events name
+    /// rules that way, and a big host's chains hold thousands.
+    let ruleIndex: [ChainRef: (byHandle: [Int: Int], byText: [String: Int])]
+    /// The simulator of the ruleset without the rules that DNATed the documented published-port
+    /// requests: their packets stay addressed to the host and meet its input path (set by `report`).
+    var probeSimulator: Simulator?
+    var probeRemoved: Set<String> = []
 
     public init(snapshot: Snapshot, ruleText: @escaping @Sendable (Rule) -> String, listeners: [Listener]? = nil) {
         self.snapshot = snapshot
@@ -31,6 +38,19 @@ public struct FindingsEngine: Sendable {
         simulator = Simulator(snapshot: snapshot, ruleText: ruleText)
         provenance = Provenance(ruleset: snapshot.ruleset, host: snapshot.host, ruleText: ruleText)
         self.listeners = listeners ?? snapshot.host.listeners
+        var index: [ChainRef: (byHandle: [Int: Int], byText: [String: Int])] = [:]
+        for t in snapshot.ruleset.tables {
+            for c in t.chains {
+                var byHandle: [Int: Int] = [:], byText: [String: Int] = [:]
+                for (i, r) in c.rules.enumerated() {
+                    if let h = r.handle, byHandle[h] == nil { byHandle[h] = i }
+                    let text = RuleLocator.normalise(ruleText(r))
+                    if byText[text] == nil { byText[text] = i }
+                }
+                index[ChainRef(family: t.family, table: t.name, chain: c.name)] = (byHandle, byText)
+            }
+        }
+        ruleIndex = index
     }
 
     /// The catalog of `clients` simulated, then its findings.
@@ -41,6 +61,25 @@ public struct FindingsEngine: Sendable {
     }
 
     public func report(_ scenarios: [TracedScenario], host: String) -> FindingsReport {
+        var engine = self
+        engine.prepareProbes(scenarios)
+        return engine.findings(scenarios, host: host)
+    }
+
+    /// One probe simulator for every published port: the ruleset without all the rules that
+    /// DNATed a documented published-port request. Taking out rules that did not match a packet
+    /// does not change its path, so each probe is the packet without its own DNAT.
+    mutating func prepareProbes(_ scenarios: [TracedScenario]) {
+        var rules: [LocatedRule] = []
+        for s in scenarios where s.doc.kind == "published-port" {
+            for r in dnatRules(s.trace.request) where probeRemoved.insert(Self.key(r)).inserted { rules.append(r) }
+        }
+        probeSimulator = rules.isEmpty ? nil : Simulator(snapshot: removing(rules), ruleText: ruleText)
+    }
+
+    static func key(_ r: LocatedRule) -> String { "\(r.ref.chainRef)#\(r.index.map(String.init) ?? r.ref.text)" }
+
+    func findings(_ scenarios: [TracedScenario], host: String) -> FindingsReport {
         var out: [Finding] = []
         out += publishedPorts(scenarios)
         out += directAccess(scenarios)
@@ -143,22 +182,37 @@ public struct FindingsEngine: Sendable {
     }
 
     func locate(_ chain: ChainRef, _ handle: Int?, _ text: String, role: String) -> LocatedRule {
-        let index = snapshot.ruleset.table(chain.family, chain.table)?.chain(chain.chain)
-            .flatMap { RuleLocator.index(in: $0, handle: handle, text: text, ruleText: ruleText) }
-        return LocatedRule(ref: Finding.RuleRef(role: role, chain: chain, handle: handle, text: RuleLocator.normalise(text),
-                                                owner: provenance.owner(chain, handle: handle, text: text)), index: index)
+        let normalised = RuleLocator.normalise(text)
+        let entry = ruleIndex[chain]
+        let index = handle.flatMap { entry?.byHandle[$0] } ?? entry?.byText[normalised]
+        var owner = Owner(.handWritten)
+        if let table = snapshot.ruleset.table(chain.family, chain.table) {
+            if let index, let c = table.chain(chain.chain) {
+                owner = provenance.owner(rule: c.rules[index], chain: c.name, in: table)
+            } else {
+                owner = provenance.owner(chain: chain.chain, in: table)
+            }
+        }
+        return LocatedRule(ref: Finding.RuleRef(role: role, chain: chain, handle: handle, text: normalised, owner: owner), index: index)
     }
 
-    /// The scenario simulated on the ruleset without `rules`: the packet stays addressed to the
-    /// host, so routing delivers it locally and the input hook decides.
+    /// The scenario simulated on the ruleset without `rules` (the DNAT rules its request met):
+    /// the packet stays addressed to the host, so routing delivers it locally and the input hook
+    /// decides. The shared probe simulator serves when it lacks all of them.
     func inputProbe(_ scenario: Scenario, removing rules: [LocatedRule]) -> Trace {
+        if let probeSimulator, rules.allSatisfy({ probeRemoved.contains(Self.key($0)) }) { return probeSimulator.simulate(scenario) }
+        return Simulator(snapshot: removing(rules), ruleText: ruleText).simulate(scenario)
+    }
+
+    /// The snapshot without `rules` (removed from the end of each chain first, so indices hold).
+    func removing(_ rules: [LocatedRule]) -> Snapshot {
         var snap = snapshot
-        for r in rules {
+        for r in rules.sorted(by: { ($0.index ?? -1) > ($1.index ?? -1) }) {
             guard let i = r.index, let t = snap.ruleset.tables.firstIndex(where: { $0.family.rawValue == r.ref.family && $0.name == r.ref.table }),
                   let c = snap.ruleset.tables[t].chains.firstIndex(where: { $0.name == r.ref.chain }) else { continue }
             snap.ruleset.tables[t].chains[c].rules.remove(at: i)
         }
-        return Simulator(snapshot: snap, ruleText: ruleText).simulate(scenario)
+        return snap
     }
 
     func stopRule(_ chain: ChainRef, _ handle: Int?, _ text: String, rejected: Bool, role: String) -> Finding.RuleRef {
@@ -403,8 +457,22 @@ public struct FindingsEngine: Sendable {
         for table in snapshot.ruleset.tables {
             for chain in table.chains {
                 let ref = ChainRef(family: table.family, table: table.name, chain: chain.name)
+                // Candidates by first match: an earlier rule can cover a later one only if its
+                // first match is among the later one's (or it has none), which keeps chains of
+                // thousands of distinct DNATs linear.
+                var byFirstMatch: [Stmt: [Int]] = [:]
+                var matchAll: [Int] = []
                 for (j, later) in chain.rules.enumerated() {
-                    guard let i = chain.rules[..<j].firstIndex(where: { Self.covers($0, later) }) else { continue }
+                    defer {
+                        if let first = later.stmts.first(where: { if case .match = $0 { return true } else { return false } }) {
+                            byFirstMatch[first, default: []].append(j)
+                        } else {
+                            matchAll.append(j)
+                        }
+                    }
+                    var candidates = matchAll
+                    for st in later.stmts { if case .match = st, let c = byFirstMatch[st] { candidates += c } }
+                    guard let i = candidates.sorted().first(where: { Self.covers(chain.rules[$0], later) }) else { continue }
                     let earlier = chain.rules[i]
                     let text = { (r: Rule) in RuleLocator.normalise(self.ruleText(r)) }
                     out.append(Finding(
