@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HookwalkFindings
 import HookwalkModel
 import HookwalkParsers
 import HookwalkRender
@@ -44,7 +45,7 @@ struct TraceCommand: ParsableCommand {
             let sender = try EndpointSyntax.endpoint(from, snapshot: snap)
             let trace = sim.simulate(Scenario(from: sender, to: addr, port: port, proto: proto, sport: sport))
             switch format {
-            case .text: return TraceText.render(trace)
+            case .text: return TraceText.render(trace, owners: Provenance(ruleset: snap.ruleset, host: snap.host, ruleText: NftTextWriter.ruleText))
             case .nft: return NftTraceFormat.lines(trace, onlyTraced: sim.rulesetSetsNftrace).joined(separator: "\n")
             case .json: return try TraceJSON.encode(trace)
             }

@@ -6,7 +6,9 @@ import XCTest
 final class FindingsCommandTests: XCTestCase {
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 
-    func run(_ args: [String]) throws -> Run {
+    func run(_ args: [String]) throws -> Run { try runCommand(["findings"] + args) }
+
+    func runCommand(_ args: [String]) throws -> Run {
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         var binary: URL?
         for _ in 0..<3 where binary == nil {
@@ -16,7 +18,7 @@ final class FindingsCommandTests: XCTestCase {
         }
         let p = Process()
         p.executableURL = try XCTUnwrap(binary, "the hookwalk executable is not beside the test bundle")
-        p.arguments = ["findings"] + args
+        p.arguments = args
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -71,6 +73,22 @@ final class FindingsCommandTests: XCTestCase {
         let r = try run([TestPaths.example, "--client", "10.254.10.105", "--format", "markdown"])
         XCTAssertTrue(r.stdout.contains("## Findings"), r.stdout)
         XCTAssertTrue(r.stdout.contains("](scenarios/dhcp-direct-udp-67-from-10.254.10.105.md)"), r.stdout)
+    }
+
+    /// `trace --format text` names each rule's owner; `ruleset --owners` lists them all.
+    func testTraceAndRulesetShowOwners() throws {
+        var args = ["trace", TestPaths.example, "--from", "10.254.10.105", "--to", "10.254.10.252:1812/udp"]
+        let trace = try runCommand(args)
+        XCTAssertEqual(trace.status, 0, trace.stderr)
+        XCTAssertTrue(trace.stdout.contains("dnat to 172.20.0.4:1812  -> accept  [Docker: container radius]"), trace.stdout)
+        XCTAssertTrue(trace.stdout.contains("ct status dnat accept  -> accept  [firewalld]"), trace.stdout)
+        args = ["ruleset", TestPaths.example, "--owners"]
+        let owners = try runCommand(args)
+        XCTAssertEqual(owners.status, 0, owners.stderr)
+        let lines = owners.stdout.split(separator: "\n")
+        XCTAssertTrue(lines[0].hasPrefix("# owner"))
+        XCTAssertTrue(lines.contains { $0.hasPrefix("firewalld: zone public") && $0.contains("nat_POST_public_allow") }, owners.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("Docker: container dhcp ") && $0.contains("dnat to 172.20.0.5:67") }, owners.stdout)
     }
 
     func testErrorsAreOneLineAndExit2() throws {
