@@ -97,9 +97,19 @@ public struct FindingsEngine: Sendable {
             notes.append("no running container: nothing is published")
         }
         if listeners == nil { notes.append("no ss-listen.txt: the host's own listening sockets are not known") }
-        // Ids are unique: a repeated one (two findings about the same thing) keeps the first.
-        var seen: Set<String> = []
-        out = out.filter { seen.insert($0.id).inserted }
+        // Ids are unique: a repeated one (the same thing seen from another client) is one
+        // finding, with the scenarios of both.
+        var merged: [Finding] = []
+        var at: [String: Int] = [:]
+        for f in out {
+            if let i = at[f.id] {
+                for r in f.scenarios where !merged[i].scenarios.contains(r) { merged[i].scenarios.append(r) }
+            } else {
+                at[f.id] = merged.count
+                merged.append(f)
+            }
+        }
+        out = merged
         return FindingsReport(host: host, findings: out, notes: notes)
     }
 

@@ -108,5 +108,17 @@ final class FindingsPageTests: XCTestCase {
         XCTAssertTrue(index.contains("no Docker networks and no containers"), index)
         XCTAssertFalse(index.contains("## Containers"), index)
         XCTAssertTrue(Self.findingsSection(index).contains("sshd listening on all addresses 22/tcp is reachable"), index)
+        XCTAssertTrue(index.contains("No scenario: the host publishes no port"), index)
+        XCTAssertFalse(index.contains("| Scenario | Kind |\n|---|---|---|---|\n\n"), "no empty table")
+    }
+
+    /// Docker networks but no container: the containers table says so, and so do the findings.
+    func testHostWithoutContainersSaysSo() throws {
+        let dir = try ufwHost { _ in "[]" }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let files = try ExampleSite.generator().render(hosts: [try ExampleSite.host(dir)], layout: .plain, png: false)
+        let index = String(decoding: try XCTUnwrap(files["index.md"]), as: UTF8.self)
+        XCTAssertTrue(index.contains("No container runs on this host: nothing is published."), index)
+        XCTAssertTrue(Self.findingsSection(index).contains("no running container: nothing is published"), index)
     }
 }

@@ -36,9 +36,13 @@ public enum FindingsSection {
                     lines.append("- Scenario: \(title): \(e(s.outcome))")
                 }
             }
-            for r in f.rules {
+            // A chain's unmatched rules can be thousands on a big host: the first ones, and a count.
+            for r in f.rules.prefix(maxRules) {
                 let handle = r.handle.map { ", handle \($0)" } ?? ""
                 lines.append("- Rule (\(e(r.role))): \(Markdown.codeSpan(r.text)) in \(e("\(r.family) \(r.table) \(r.chain)"))\(handle), written by \(e(r.owner.badge))")
+            }
+            if f.rules.count > maxRules {
+                lines.append("- and \(f.rules.count - maxRules) more rules (`hookwalk findings --format json` lists every one)")
             }
             for m in f.remedies {
                 lines.append("- Remedy (\(e(m.kind))): \(Markdown.prose(m.explanation)):")
@@ -48,6 +52,9 @@ public enum FindingsSection {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// Rules listed per finding on a page.
+    static let maxRules = 20
 
     /// The anchor GitHub and MkDocs give the `### <id>` heading: ids are `[a-z0-9-]` already.
     static func anchor(_ id: String) -> String {
