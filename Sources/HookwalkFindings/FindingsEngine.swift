@@ -130,7 +130,7 @@ public struct FindingsEngine: Sendable {
                 let probe = inputProbe(sc, removing: dnats)
                 guard case .dropped(let chain, let handle, let text, let rejected) = probe.request.outcome else {
                     out.append(Finding(
-                        id: Finding.makeID(kind: "published-port-reachable", identity: [container, "\(sc.port)", sc.proto.rawValue, "\(sc.to)"]),
+                        id: Finding.makeID(kind: "published-port-reachable", identity: [container, "\(sc.port)", sc.proto.rawValue, sc.to.isV4 ? "4" : "6"]),
                         kind: "published-port-reachable", severity: .info,
                         statement: "Port \(what) is reachable from \(client) at \(Self.show(sc.to)), as published (the host's input path would accept that port too).",
                         scenarios: [ref], rules: dnats.map(\.ref) + acceptRules(s.trace.request)))
@@ -140,7 +140,7 @@ public struct FindingsEngine: Sendable {
                 let probeRef = Finding.ScenarioRef(id: nil, title: "probe: \(client) to \(Self.show(sc.to)):\(sc.port)/\(sc.proto.rawValue) without the DNAT (the host's input path)",
                                                    outcome: Self.outcome(probe.request.outcome))
                 out.append(Finding(
-                    id: Finding.makeID(kind: "published-port-bypasses-input", identity: [container, "\(sc.port)", sc.proto.rawValue, "\(sc.to)"]),
+                    id: Finding.makeID(kind: "published-port-bypasses-input", identity: [container, "\(sc.port)", sc.proto.rawValue, sc.to.isV4 ? "4" : "6"]),
                     kind: "published-port-bypasses-input", severity: .critical,
                     statement: "Port \(what) is reachable from \(client) at \(Self.show(sc.to)) although the host's input path drops that port "
                         + "(\(stop.chainRef) \(stop.handle.map { "handle \($0)" } ?? stop.text)): Docker's DNAT forwards it through forward, where input never sees it.",
@@ -151,7 +151,7 @@ public struct FindingsEngine: Sendable {
                 let stop = stopOf(s.trace)
                 let deliberate = stop?.owner.tool == .handWritten
                 out.append(Finding(
-                    id: Finding.makeID(kind: "published-port-unreachable", identity: [container, "\(sc.port)", sc.proto.rawValue, "\(sc.to)"]),
+                    id: Finding.makeID(kind: "published-port-unreachable", identity: [container, "\(sc.port)", sc.proto.rawValue, sc.to.isV4 ? "4" : "6"]),
                     kind: "published-port-unreachable", severity: deliberate ? .info : .warning,
                     statement: "Port \(what), published on \(Self.show(sc.to)), does not reach the container from \(client): "
                         + Self.outcomeSentence(s.trace) + (deliberate ? " (a hand-written rule: presumably on purpose)." : "."),
@@ -410,7 +410,7 @@ public struct FindingsEngine: Sendable {
             let place = k.chain.map { "in \($0)" + (k.handle.map { " (handle \($0))" } ?? "") } ?? "on the path"
             let owner = k.chain.map { provenance.owner($0, handle: k.handle, text: k.text) } ?? Owner(.handWritten)
             return Finding(
-                id: Finding.makeID(kind: "not-modelled", identity: [k.chain?.description ?? "", k.handle.map(String.init) ?? "", k.text]),
+                id: Finding.makeID(kind: "not-modelled", identity: [k.chain?.description ?? "", k.text]),
                 kind: "not-modelled", severity: .info,
                 statement: "\(seen[k]!.count) documented path\(seen[k]!.count == 1 ? "" : "s") cross\(seen[k]!.count == 1 ? "es" : "") a construct hookwalk does not model, \(place): \(k.text); the pages assume \(k.assumption).",
                 scenarios: seen[k]!,
@@ -486,7 +486,7 @@ public struct FindingsEngine: Sendable {
                     let earlier = chain.rules[i]
                     let text = { (r: Rule) in RuleLocator.normalise(self.ruleText(r)) }
                     out.append(Finding(
-                        id: Finding.makeID(kind: "shadowed-rule", identity: [ref.description, later.handle.map(String.init) ?? "", text(later)]),
+                        id: Finding.makeID(kind: "shadowed-rule", identity: [ref.description, text(later), text(earlier)]),
                         kind: "shadowed-rule", severity: .info,
                         statement: "In \(ref), the rule \"\(text(later))\" never runs: the earlier \"\(text(earlier))\" matches every packet it matches and ends the chain for them.",
                         scenarios: [],
