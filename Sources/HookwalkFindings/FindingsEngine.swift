@@ -126,8 +126,8 @@ public struct FindingsEngine: Sendable {
             if reached(s.trace) {
                 // The same packet without Docker's DNAT: what the host's input path does with it.
                 let dnats = dnatRules(s.trace.request)
-                guard !dnats.isEmpty else { continue }
-                let probe = inputProbe(sc, removing: dnats)
+                // No DNAT: the host's input path itself let it in (docker-proxy's 6-to-4 listener).
+                let probe = dnats.isEmpty ? s.trace : inputProbe(sc, removing: dnats)
                 guard case .dropped(let chain, let handle, let text, let rejected) = probe.request.outcome else {
                     out.append(Finding(
                         id: Finding.makeID(kind: "published-port-reachable", identity: [container, "\(sc.port)", sc.proto.rawValue, sc.to.isV4 ? "4" : "6"]),
