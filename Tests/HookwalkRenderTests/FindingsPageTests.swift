@@ -66,6 +66,16 @@ final class FindingsPageTests: XCTestCase {
         }
     }
 
+    /// Walkthrough excerpts and diagrams say who wrote the rules that decide.
+    func testExcerptsAndDiagramsNameTheOwners() throws {
+        let files = try ExampleSite.outputTree()
+        let page = String(decoding: try XCTUnwrap(files["scenarios/radius-udp-1812-from-10.254.10.105.md"]), as: UTF8.self)
+        XCTAssertTrue(page.contains("udp dport 1812 counter dnat to 172.20.0.4:1812  # Docker: container radius"), page)
+        XCTAssertTrue(page.contains("chain nat_POST_public_allow {  # firewalld: zone public"), page)
+        let dot = String(decoding: try XCTUnwrap(files["diagrams/radius-udp-1812-from-10.254.10.105-request.dot"]), as: UTF8.self)
+        XCTAssertTrue(dot.contains("counter dnat to 172.20.0.4:1812<BR ALIGN=\"CENTER\"/>by Docker: container radius>"), dot)
+    }
+
     func testHostileNamesInFindingsAreInert() throws {
         let evil = "pro|xy*<script>`x`_[a](b)\\u001b[2J"
         let dir = try ufwHost { $0.replacingOccurrences(of: "\"/proxy\"", with: "\"/\(evil)\"") }
