@@ -15,7 +15,8 @@ enum Excerpt {
                 let chainRef = ChainRef(family: ref.family, table: ref.table, chain: chainName)
                 let gutter = { (key: LineKey) in visit.marks[key]?.gutter ?? "" }
                 let table = context.ruleset.table(ref.family, ref.table)
-                let chainOwner = table.map { context.provenance.owner(chain: chainName, in: $0) }
+                let owners = context.owners[chainRef]
+                let chainOwner = owners?.chain ?? table.map { context.provenance.owner(chain: chainName, in: $0) }
                 let shared = table.map { Provenance.isShared(chainName, in: $0) } == true && chainOwner?.tool == .handWritten
                 out.append(ExcerptLine(gutter: gutter(.header(chainName)), text: "  chain \(name(chainName)) {",
                                        badge: shared ? "" : chainOwner?.badge ?? ""))
@@ -30,7 +31,7 @@ enum Excerpt {
                 // Counter values are noise here: rules are shown as the trace prints them.
                 for (r, rule) in chain.rules.enumerated() {
                     // The owner badge where the rule's owner says more than its chain's.
-                    let owner = table.map { context.provenance.owner(rule: rule, chain: chainName, in: $0) }
+                    let owner = owners.flatMap { r < $0.rules.count ? $0.rules[r] : nil } ?? table.map { context.provenance.owner(rule: rule, chain: chainName, in: $0) }
                     out.append(ExcerptLine(gutter: gutter(.rule(chainName, r)), text: "    " + SectionState.normalise(context.ruleText(rule)),
                                            badge: owner == chainOwner ? "" : owner?.badge ?? ""))
                 }

@@ -14,12 +14,26 @@ public struct RenderContext: Sendable {
     public var ruleText: RulePrinter
     /// Who wrote each rule: the owner badges of the excerpts.
     public var provenance: Provenance
+    /// Every chain's owner and its rules' owners, computed once: excerpts of a big host print the
+    /// same long chains on thousands of pages.
+    var owners: [ChainRef: (chain: Owner, rules: [Owner])]
 
     public init(ruleset: Ruleset, host: HostModel, ruleText: @escaping RulePrinter) {
         self.ruleset = ruleset
         self.host = host
         self.ruleText = ruleText
-        provenance = Provenance(ruleset: ruleset, host: host, ruleText: ruleText)
+        let provenance = Provenance(ruleset: ruleset, host: host, ruleText: ruleText)
+        self.provenance = provenance
+        var owners: [ChainRef: (chain: Owner, rules: [Owner])] = [:]
+        for t in ruleset.tables {
+            for c in t.chains {
+                // The first table and chain of a name, as `chain(_:)` finds them.
+                let key = ChainRef(family: t.family, table: t.name, chain: c.name)
+                guard owners[key] == nil else { continue }
+                owners[key] = (provenance.owner(chain: c.name, in: t), c.rules.map { provenance.owner(rule: $0, chain: c.name, in: t) })
+            }
+        }
+        self.owners = owners
     }
 
     func chain(_ ref: ChainRef) -> Chain? {
