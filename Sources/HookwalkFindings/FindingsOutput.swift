@@ -4,8 +4,8 @@ import HookwalkModel
 /// The `text` and `json` forms of `hookwalk findings`. (The Markdown form, with links, is in
 /// HookwalkRender, beside the escapers it uses.)
 public enum FindingsOutput {
-    /// For a terminal: one block per finding; control characters of host-given names become `?`,
-    /// so a name cannot move the cursor or clear the screen.
+    /// For a terminal: one block per finding; control and bidi characters of host-given names are
+    /// escaped (`TerminalText`), so a name cannot move the cursor or clear the screen.
     public static func text(_ reports: [FindingsReport]) -> String {
         var lines: [String] = []
         for r in reports {
@@ -51,7 +51,5 @@ public enum FindingsOutput {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    public static func clean(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f || (0x80...0x9f).contains($0.value) ? "?" : $0 }))
-    }
+    public static func clean(_ s: String) -> String { TerminalText.escaped(s, keepLines: false) }
 }

@@ -2,7 +2,7 @@ import HookwalkModel
 import HookwalkSimulator
 
 /// `hookwalk ruleset --owners`: every rule (and every base chain's policy) with its owner, one a
-/// line, in listing order; columns padded, control characters of names shown as `?`.
+/// line, in listing order; columns padded, control characters of names escaped.
 public enum OwnersListing {
     public static func text(ruleset: Ruleset, host: HostModel, ruleText: @escaping @Sendable (Rule) -> String) -> String {
         let provenance = Provenance(ruleset: ruleset, host: host, ruleText: ruleText)

@@ -36,14 +36,17 @@ struct RulesetCommand: ParsableCommand {
                 var isDir: ObjCBool = false
                 if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
                     let snap = try SnapshotLoader.load(path: path)
-                    return OwnersListing.text(ruleset: snap.ruleset, host: snap.host, ruleText: NftTextWriter.ruleText)
+                    return TerminalText.escaped(OwnersListing.text(ruleset: snap.ruleset, host: snap.host, ruleText: NftTextWriter.ruleText))
                 }
-                return OwnersListing.text(ruleset: try SnapshotLoader.loadRuleset(path: path).ruleset, host: HostModel(),
-                                          ruleText: NftTextWriter.ruleText)
+                return TerminalText.escaped(OwnersListing.text(ruleset: try SnapshotLoader.loadRuleset(path: path).ruleset, host: HostModel(),
+                                                               ruleText: NftTextWriter.ruleText))
             }
-            let ruleset = try SnapshotLoader.loadRuleset(path: path).ruleset
+            let loaded = try SnapshotLoader.loadRuleset(path: path)
+            let ruleset = loaded.ruleset
             switch format {
-            case .nft: return NftTextWriter.write(ruleset)
+            case .nft:
+                if let why = NftTextWriter.unexpressible(in: ruleset) { throw HookwalkError(file: loaded.file, why) }
+                return TerminalText.escaped(NftTextWriter.write(ruleset))
             case .json:
                 let legacy = ruleset.tables.filter(\.legacy)
                 if !legacy.isEmpty {

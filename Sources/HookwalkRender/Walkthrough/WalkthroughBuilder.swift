@@ -9,19 +9,22 @@ public typealias RulePrinter = @Sendable (Rule) -> String
 /// What the builder needs besides the trace: the rules of every chain (for the excerpt and for
 /// the rules the packet passed over) and the host (to say why `fib daddr type local` held).
 public struct RenderContext: Sendable {
-    public var ruleset: Ruleset
-    public var host: HostModel
-    public var ruleText: RulePrinter
+    public let ruleset: Ruleset
+    public let host: HostModel
+    public let ruleText: RulePrinter
+    /// Every chain's printed rules, handles and fold summaries, computed once for all scenarios.
+    let index: ExcerptIndex
     /// Who wrote each rule: the owner badges of the excerpts.
-    public var provenance: Provenance
+    public let provenance: Provenance
     /// Every chain's owner and its rules' owners, computed once: excerpts of a big host print the
     /// same long chains on thousands of pages.
-    var owners: [ChainRef: (chain: Owner, rules: [Owner])]
+    let owners: [ChainRef: (chain: Owner, rules: [Owner])]
 
     public init(ruleset: Ruleset, host: HostModel, ruleText: @escaping RulePrinter) {
         self.ruleset = ruleset
         self.host = host
         self.ruleText = ruleText
+        index = ExcerptIndex(ruleset: ruleset, ruleText: ruleText)
         let provenance = Provenance(ruleset: ruleset, host: host, ruleText: ruleText)
         self.provenance = provenance
         var owners: [ChainRef: (chain: Owner, rules: [Owner])] = [:]
@@ -34,6 +37,19 @@ public struct RenderContext: Sendable {
             }
         }
         self.owners = owners
+    }
+
+    /// The badge of rule `r` of a chain: its owner where that says more than the chain's own.
+    func badge(_ chain: ChainRef, rule r: Int) -> String {
+        guard let o = owners[chain], r < o.rules.count, o.rules[r] != o.chain else { return "" }
+        return o.rules[r].badge
+    }
+
+    /// The badge of a chain's header: its owner, except for iptables' own shared chains, whose
+    /// rules say who wrote them.
+    func badge(_ chain: ChainRef) -> String {
+        guard let o = owners[chain], let table = ruleset.table(chain.family, chain.table) else { return "" }
+        return Provenance.isShared(chain.chain, in: table) && o.chain.tool == .handWritten ? "" : o.chain.badge
     }
 
     func chain(_ ref: ChainRef) -> Chain? {
@@ -139,6 +155,9 @@ struct Visit {
     var base: BaseChainRef
     var chainOrder: [String]
     var marks: [LineKey: LineMarks] = [:]
+    /// The rules passed over (`↓`) in long chains (`ExcerptIndex.longChain`), as ranges: marking
+    /// them one by one would cost the size of the chain for every packet.
+    var passed: [String: [Range<Int>]] = [:]
     /// Call stack: chain name and the index of the next rule evaluation would reach.
     var frames: [(chain: String, next: Int)]
     var ended = false
@@ -197,7 +216,15 @@ struct SectionState {
         let count = context.chain(ref)?.rules.count ?? 0
         let end = min(index ?? count, count)
         var passed = 0
-        if top.next < end {
+        if top.next < end, context.index.isLong(ref) {
+            v.passed[top.chain, default: []].append(top.next..<end)
+            // A rule the packet came back to shows `->(n)`, not `↓`: only count what is shown.
+            passed = end - top.next - v.marks.reduce(0) { n, entry in
+                guard case .rule(let c, let i) = entry.key, c == top.chain, (top.next..<end).contains(i),
+                      !entry.value.incoming.isEmpty else { return n }
+                return n + 1
+            }
+        } else if top.next < end {
             for i in top.next..<end {
                 v.mark(.rule(top.chain, i), own: "↓")
                 // A rule the packet came back to shows `->(n)`, not `↓`: only count what is shown.
@@ -226,7 +253,7 @@ struct SectionState {
             if !open!.chainOrder.contains(chain.chain) { open!.chainOrder.append(chain.chain) }
         }
         let chainModel = context.chain(chain)
-        let index = chainModel.flatMap { Self.ruleIndex(in: $0, handle: handle, text: text,
+        let index = chainModel.flatMap { Self.ruleIndex(in: $0, ref: chain, handle: handle, text: text,
                                                          from: open!.frames.last!.next, context: context) }
         let passed = passOver(upTo: index, context: context)
         if let index { open!.frames[open!.frames.count - 1].next = index + 1 }
@@ -314,12 +341,17 @@ struct SectionState {
 
     /// The rule an event names: by handle when both sides have handles, else by its printed text
     /// (the trace prints a rule without counter values, as the printer does).
-    static func ruleIndex(in chain: Chain, handle: Int?, text: String, from: Int, context: RenderContext) -> Int? {
-        if let handle, let i = chain.rules.firstIndex(where: { $0.handle == handle }) { return i }
+    static func ruleIndex(in chain: Chain, ref: ChainRef, handle: Int?, text: String, from: Int,
+                          context: RenderContext) -> Int? {
+        let info = context.index.info(ref)
+        if let handle {
+            if let info, let i = info.byHandle[handle] { return i }
+            if info == nil, let i = chain.rules.firstIndex(where: { $0.handle == handle }) { return i }
+        }
         let wanted = normalise(text)
-        let indices = Array(chain.rules.indices)
-        let ordered = indices.filter { $0 >= from } + indices.filter { $0 < from }
-        return ordered.first { normalise(context.ruleText(chain.rules[$0])) == wanted }
+        let texts = info?.texts ?? chain.rules.map { normalise(context.ruleText($0)) }
+        let lower = min(max(from, 0), texts.count)
+        return texts[lower...].firstIndex(of: wanted) ?? texts[..<lower].firstIndex(of: wanted)
     }
 
     static func normalise(_ text: String) -> String {
