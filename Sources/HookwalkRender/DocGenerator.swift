@@ -106,14 +106,33 @@ public struct DocGenerator: Sendable {
         // Findings, from the same traces: each scenario links to its page in this layout.
         let findings = Self.findings(snapshot: snapshot, scenarios: scenarios, host: host, ruleText: ruleText)
         let pageOf = Dictionary(zip(scenarios.map(\.id), ids), uniquingKeysWith: { a, _ in a })
-        index.findings = FindingsSection.markdown(findings) { id in
-            pageOf[id].map { paths.link(from: hostPage, to: paths.scenario(host, $0)) }
+        var findingsPages: [String] = []
+        if findings.findings.count <= FindingsSection.inlineLimit {
+            index.findings = FindingsSection.markdown(findings) { id in
+                pageOf[id].map { paths.link(from: hostPage, to: paths.scenario(host, $0)) }
+            }
+        } else {
+            // Many findings (a big host): a summary on the index, and one line per finding on
+            // findings pages of at most `pageSize` findings each.
+            let chunks = stride(from: 0, to: findings.findings.count, by: FindingsSection.pageSize).map {
+                Array(findings.findings[$0..<min($0 + FindingsSection.pageSize, findings.findings.count)])
+            }
+            findingsPages = chunks.indices.map { paths.findingsPage(host, part: $0 + 1) }
+            for (i, chunk) in chunks.enumerated() {
+                let page = findingsPages[i]
+                let text = FindingsSection.page(findings, part: chunk, number: i + 1, of: chunks.count,
+                                                hostPage: paths.link(from: page, to: hostPage)) { id in
+                    pageOf[id].map { paths.link(from: page, to: paths.scenario(host, $0)) }
+                }
+                files[page] = Array(text.utf8)
+            }
+            index.findings = FindingsSection.summary(findings, pages: findingsPages.map { paths.link(from: hostPage, to: $0) })
         }
         try writeData(snapshot: snapshot, scenarios: scenarios, ids: ids, clients: clients, host: host, paths: paths, into: &files)
         index.overview = paths.link(from: hostPage, to: paths.diagram(host, "overview", "svg"))
         index.hostsPage = paths.hostsIndex.map { paths.link(from: hostPage, to: $0) }
         files[hostPage] = Array(try templates.render(index, template: "index").utf8)
-        return HostSummary(slug: host, snapshot: snapshot, page: hostPage, entries: entries, findings: findings)
+        return HostSummary(slug: host, snapshot: snapshot, page: hostPage, entries: entries, findings: findings, findingsPages: findingsPages)
     }
 
     /// File-name-safe, unique ids: a scenario id from a snapshot could hold `/` or `..`.

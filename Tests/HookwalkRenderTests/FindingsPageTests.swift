@@ -66,6 +66,43 @@ final class FindingsPageTests: XCTestCase {
         }
     }
 
+    /// A big host (more findings than the index holds): a summary on the index, one line per
+    /// finding on findings pages, each page in the nav and the sidebar, every link resolving.
+    func testBigHostFindingsPages() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hw-scale-findings-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ScaleSnapshot(containers: 60, bridges: 2).write(to: dir)
+        let snapshot = try SnapshotLoader.load(path: dir)
+        let docs = HostDocuments.scenarios(snapshot: snapshot, clients: [], ruleText: NftTextWriter.ruleText)
+        let host = SiteHost(name: "scale-host", snapshot: snapshot, scenarios: docs)
+        for layout in SiteLayout.allCases {
+            let files = try ExampleSite.generator().render(hosts: [host], layout: layout, png: false)
+            let paths = SitePaths(layout: layout, hostCount: 1)
+            let index = String(decoding: try XCTUnwrap(files[paths.hostIndex("scale-host")]), as: UTF8.self)
+            let section = Self.findingsSection(index)
+            XCTAssertTrue(section.contains("| Severity | Kind | Findings |"), section)
+            let page = paths.findingsPage("scale-host", part: 1)
+            let text = String(decoding: try XCTUnwrap(files[page], "\(layout): no \(page)"), as: UTF8.self)
+            let rows = text.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| Severity") }
+            XCTAssertGreaterThan(rows.count, FindingsSection.inlineLimit, "\(layout)")
+            var checked = 0
+            for target in SiteLayoutTests.links(text) + SiteLayoutTests.links(section) {
+                let from = SiteLayoutTests.links(text).contains(target) ? page : paths.hostIndex("scale-host")
+                let plain = String(target.split(separator: "#", omittingEmptySubsequences: false)[0])
+                let file: String? = layout == .githubWiki ? plain + ".md" : SiteLayoutTests.join(from, plain)
+                XCTAssertNotNil(file.flatMap { files[$0] }, "\(layout) \(from): broken link \(target)")
+                checked += 1
+            }
+            XCTAssertGreaterThan(checked, FindingsSection.inlineLimit)
+            if layout == .mkdocs {
+                XCTAssertTrue(String(decoding: files["mkdocs.yml"]!, as: UTF8.self).contains("\"Findings\": \"scale-host/findings.md\""))
+            }
+            if layout == .githubWiki {
+                XCTAssertTrue(String(decoding: files["_Sidebar.md"]!, as: UTF8.self).contains("[Findings](scale-host--findings)"))
+            }
+        }
+    }
+
     /// Walkthrough excerpts and diagrams say who wrote the rules that decide.
     func testExcerptsAndDiagramsNameTheOwners() throws {
         let files = try ExampleSite.outputTree()

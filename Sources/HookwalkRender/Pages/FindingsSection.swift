@@ -55,6 +55,59 @@ public enum FindingsSection {
 
     /// Rules listed per finding on a page.
     static let maxRules = 20
+    /// Up to this many findings are written in full on the index; more (a big host) get a
+    /// summary there and findings pages with one line per finding.
+    public static let inlineLimit = 25
+    /// Findings per findings page.
+    public static let pageSize = 300
+
+    /// The index's section for a host with many findings: how many of each kind, and the pages.
+    public static func summary(_ report: FindingsReport, pages: [String]) -> String {
+        var lines = ["## Findings", ""]
+        for n in report.notes { lines.append("- " + Markdown.prose(n)) }
+        if !report.notes.isEmpty { lines.append("") }
+        lines.append(FindingsOutput.summary(report) + ".")
+        lines.append("")
+        lines.append("| Severity | Kind | Findings |")
+        lines.append("|---|---|---|")
+        var counts: [String: (Severity, Int)] = [:]
+        var order: [String] = []
+        for f in report.findings {
+            let key = "\(f.severity.rawValue) \(f.kind)"
+            if counts[key] == nil { order.append(key); counts[key] = (f.severity, 0) }
+            counts[key]!.1 += 1
+        }
+        for key in order {
+            let (severity, n) = counts[key]!
+            lines.append("| \(severity.rawValue) | \(Markdown.escape(String(key.dropFirst(severity.rawValue.count + 1)))) | \(n.grouped) |")
+        }
+        lines.append("")
+        let links = pages.enumerated().map { "[\($0.offset == 0 ? "findings" : "part \($0.offset + 1)")](\($0.element))" }
+        lines.append("Every finding, with the scenario that shows it, the rule that decides and the remedy: " + links.joined(separator: ", ")
+                     + " (`hookwalk findings --format json` has every rule and remedy of each).")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A findings page: one table line per finding of `part`.
+    public static func page(_ report: FindingsReport, part: [Finding], number: Int, of total: Int, hostPage: String,
+                            link: (String) -> String?) -> String {
+        let e = Markdown.escape
+        var lines = ["# Findings of \(e(report.host))" + (total > 1 ? " (\(number) of \(total))" : ""), "",
+                     "[Back to the host](\(hostPage))", "",
+                     "| Severity | Id | Finding | Scenario | Deciding rules | Remedy |", "|---|---|---|---|---|---|"]
+        for f in part {
+            let scenarios = f.scenarios.prefix(2).map { s -> String in
+                if let id = s.id, let target = link(id) { return "[\(Markdown.prose(s.title))](\(target))" }
+                return Markdown.prose(s.title)
+            }.joined(separator: "<br>")
+            let rules = f.rules.prefix(3).map { r in
+                "\(e(r.role)): \(e("\(r.family) \(r.table) \(r.chain)"))\(r.handle.map { " #\($0)" } ?? "") (\(e(r.owner.badge)))"
+            }.joined(separator: "<br>") + (f.rules.count > 3 ? "<br>and \(f.rules.count - 3) more" : "")
+            let remedy = f.remedies.first.map { Markdown.tableCode($0.command) } ?? "-"
+            lines.append("| \(f.severity.rawValue) | \(e(f.id)) | \(Markdown.prose(f.statement)) | \(scenarios.isEmpty ? "-" : scenarios) | \(rules.isEmpty ? "-" : rules) | \(remedy) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
 
     /// The anchor GitHub and MkDocs give the `### <id>` heading: ids are `[a-z0-9-]` already.
     static func anchor(_ id: String) -> String {

@@ -38,6 +38,8 @@ struct HostSummary: Sendable {
     var page: String
     var entries: [Entry]
     var findings: FindingsReport
+    /// The host's findings pages, when it has too many findings for its index.
+    var findingsPages: [String] = []
 
     var hostname: String { snapshot.host.info.hostname ?? slug }
 }

@@ -61,6 +61,9 @@ enum Sidebar {
         var lines = ["**[All hosts](\(paths.link(from: "_Sidebar.md", to: paths.hostsIndex ?? "Home.md")))**", ""]
         for s in summaries {
             lines.append("- [\(Markdown.escape(s.hostname))](\(paths.link(from: "_Sidebar.md", to: s.page)))")
+            for (i, page) in s.findingsPages.enumerated() {
+                lines.append("  - [Findings\(i == 0 ? "" : " (\(i + 1))")](\(paths.link(from: "_Sidebar.md", to: page)))")
+            }
             for entry in s.entries {
                 lines.append("  - [\(Markdown.escape(entry.doc.title))](\(paths.link(from: "_Sidebar.md", to: entry.page)))")
             }
@@ -83,6 +86,9 @@ enum MkDocsConfig {
         for s in summaries {
             lines.append("  - \(key(s.hostname)):")
             lines.append("      - \(quoted("Overview")): \(quoted(docsPath(s.page)))")
+            for (i, page) in s.findingsPages.enumerated() {
+                lines.append("      - \(quoted(i == 0 ? "Findings" : "Findings (\(i + 1))")): \(quoted(docsPath(page)))")
+            }
             for entry in s.entries {
                 lines.append("      - \(key(entry.doc.title)): \(quoted(docsPath(entry.page)))")
             }
