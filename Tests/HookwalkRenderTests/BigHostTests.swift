@@ -181,7 +181,8 @@ final class BigHostTests: XCTestCase {
             hosts: [SiteHost(name: "scale-host", snapshot: snapshot, scenarios: docs)], layout: .plain, png: false)
         let index = String(decoding: try XCTUnwrap(files["index.md"]), as: UTF8.self)
         XCTAssertFalse(index.contains("## Containers"), index)
-        XCTAssertLessThan(index.split(separator: "\n").count, 100)
+        // The containers are on the network pages, not in the index.
+        XCTAssertFalse(index.contains("| web-0050 |"), index)
         let net0 = String(decoding: try XCTUnwrap(files["networks/scale-net0.md"]), as: UTF8.self)
         XCTAssertTrue(net0.contains("| web-0004 | 172.20.0.6 | 0.0.0.0:10004->80/tcp | - |"), net0)
     }
