@@ -26,6 +26,13 @@ public enum ScenarioDiagram {
         /// `by Docker: container radius`: who wrote the rule that decided (nothing for a policy).
         func owner(_ step: WalkStep) -> [String] {
             guard let chain = step.chain, let text = step.ruleText, !text.isEmpty else { return [] }
+            // From the owners computed once per host (as `Provenance.owner(_:handle:text:)` finds
+            // them: the first rule of that printed text, else the chain's owner), not by printing
+            // the chain's rules again for every diagram.
+            if let info = context.index.info(chain), let cached = context.owners[chain] {
+                let owner = info.byText[SectionState.normalise(text)].map { cached.rules[$0] } ?? cached.chain
+                return Wrap.lines("by " + owner.badge, width: 30)
+            }
             return Wrap.lines("by " + context.provenance.owner(chain, handle: nil, text: text).badge, width: 30)
         }
 

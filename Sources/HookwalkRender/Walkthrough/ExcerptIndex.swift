@@ -18,6 +18,8 @@ final class ExcerptIndex: Sendable {
         /// The rules as printed (counter values dropped).
         let texts: [String]
         let byHandle: [Int: Int]
+        /// The first rule of each printed text.
+        let byText: [String: Int]
         /// Long chains only.
         let runs: RunSummaries?
     }
@@ -33,10 +35,12 @@ final class ExcerptIndex: Sendable {
                 for (i, r) in chain.rules.enumerated() {
                     if let h = r.handle, byHandle[h] == nil { byHandle[h] = i }
                 }
+                var byText: [String: Int] = [:]
+                for (i, t) in texts.enumerated() where byText[t] == nil { byText[t] = i }
                 let ref = ChainRef(family: table.family, table: table.name, chain: chain.name)
                 // The first chain of a name wins, as `Ruleset.table(_:_:)?.chain(_:)` finds it.
                 if chains[ref] == nil {
-                    chains[ref] = ChainInfo(texts: texts, byHandle: byHandle,
+                    chains[ref] = ChainInfo(texts: texts, byHandle: byHandle, byText: byText,
                                             runs: texts.count > Self.longChain ? RunSummaries(texts) : nil)
                 }
             }
