@@ -188,7 +188,10 @@ struct ChainEvaluator {
                     // A single simulated packet is within any rate limit.
                     if over { return .noMatch }
                 case .mangle(let key, let value):
-                    if !mangle(key, value, &context) {
+                    switch mangle(key, value, &context) {
+                    case .done: break
+                    case .breaks: return .noMatch
+                    case .notModelled:
                         events.append(notModelled(chain, rule, "\(key) set \(value)", "assumed it changes nothing that matters for the path", context))
                     }
                 case .nat(let n):
@@ -249,18 +252,33 @@ struct ChainEvaluator {
         }
     }
 
-    /// `meta mark set`, `meta nftrace set`, `ct mark set` with constants. Returns false for
-    /// anything else (reported as not modelled).
-    private func mangle(_ key: Expr, _ value: Expr, _ c: inout PacketContext) -> Bool {
-        guard case .value(.number(let n)) = value else { return false }
+    enum MangleResult { case done, breaks, notModelled }
+
+    /// `meta mark set`, `meta nftrace set`, `ct mark set` with a constant or an expression of the
+    /// packet's marks (`meta mark | 0x2000`, `ct mark & 0xff`, `meta mark set ct mark`: connmark's
+    /// restore, `ct mark set meta mark`: its save), evaluated on 32-bit registers as the kernel's
+    /// nft_bitwise does. A source that is absent (`ct mark` of an untracked packet) breaks the rule,
+    /// as nft_ct_get_eval's NFT_BREAK. Anything else is reported as not modelled.
+    private func mangle(_ key: Expr, _ value: Expr, _ c: inout PacketContext) -> MangleResult {
+        let n: UInt64
+        if case .value(.number(let x)) = value {
+            n = x
+        } else {
+            switch ExpressionEvaluator.eval(value, c) {
+            case .value(.int(let x)): n = x
+            case .absent: return .breaks
+            default: return .notModelled
+            }
+        }
+        let n32 = UInt32(truncatingIfNeeded: n)
         switch key {
-        case .meta("nftrace"): c.packet.nftrace = n != 0; return true
-        case .meta("mark"): c.packet.mark = UInt32(truncatingIfNeeded: n); return true
+        case .meta("nftrace"): c.packet.nftrace = n != 0; return .done
+        case .meta("mark"): c.packet.mark = n32; return .done
         case .ct("mark", nil, _):
-            guard c.connection != nil else { return false }
-            c.connection?.mark = UInt32(truncatingIfNeeded: n)
-            return true
-        default: return false
+            guard case .tracked = c.ct, c.connection != nil else { return .notModelled }
+            c.connection?.mark = n32
+            return .done
+        default: return .notModelled
         }
     }
 

@@ -77,6 +77,8 @@ final class LabCaseDocsTests: XCTestCase {
             try VerifyInternalNetworkTests.derivedSnapshot(era: "c", ipv6: true)
         })
         out.append(Case(name: "random bridge port names") { try VerifyBridgePortNamesTests.derivedSnapshot().0 })
+        out.append(Case(name: "netavark-style marks") { try VerifyMarksTests.netavarkSnapshot() })
+        out.append(Case(name: "iptables MARK and CONNMARK") { try VerifyMarksTests.iptablesSnapshot() })
         return out
     }
 

@@ -40,7 +40,7 @@ extension Parser {
 
     mutating func parseBinopExpr() throws -> Expr {
         var e = try parsePrimaryExpr()
-        while kind == .op, let op = binopText(tok) {
+        while let op = binopText(tok) {
             advance()
             let right: Expr
             if startsExpr(tok) {
@@ -53,9 +53,16 @@ extension Parser {
         return e
     }
 
+    /// A binary operator: `&`, `|`, `^`, `<<`, `>>`, or the words nft accepts for them (`and`,
+    /// `or`, `xor`, `lshift`, `rshift`), which iptables-nft's translations print (`meta mark set
+    /// mark or 0x2000`).
     func binopText(_ t: Token) -> String? {
         let s = text(t)
-        return ["&", "|", "^", "<<", ">>"].contains(s) ? s : nil
+        switch t.kind {
+        case .op: return ["&", "|", "^", "<<", ">>"].contains(s) ? s : nil
+        case .word: return ["and": "&", "or": "|", "xor": "^", "lshift": "<<", "rshift": ">>"][s]
+        default: return nil
+        }
     }
 
     /// The expression part of `typeof` in set declarations.

@@ -81,12 +81,23 @@ enum ExpressionEvaluator {
             case "&": return .value(.int(l & r))
             case "|": return .value(.int(l | r))
             case "^": return .value(.int(l ^ r))
-            case "<<": return .value(.int(l << r))
+            // Marks are 32-bit registers: a left shift drops the bits shifted out of them.
+            case "<<": return .value(.int(Self.is32Bit(left) ? UInt64(UInt32(truncatingIfNeeded: l << r)) : l << r))
             case ">>": return .value(.int(l >> r))
             default: return .notModelled("operator \(op)")
             }
         default:
             return .notModelled("expression \(e)")
+        }
+    }
+
+    /// Whether an expression reads a 32-bit field (`meta mark`, `ct mark`), or a binary operation
+    /// on one.
+    static func is32Bit(_ e: Expr) -> Bool {
+        switch e {
+        case .meta("mark"), .ct("mark", nil, _): return true
+        case .binop(_, let l, _): return is32Bit(l)
+        default: return false
         }
     }
 
