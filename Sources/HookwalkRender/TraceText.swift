@@ -13,8 +13,15 @@ public enum TraceText {
         if let r = trace.reply {
             out.append("reply: \(r.initial.flowText)")
             out += lines(r)
+        } else if let a = trace.answer {
+            out.append("reply: none (the request was rejected)")
+            out.append("reject's answer: \(a.kind), \(a.trace.initial.flowText)")
+            out += lines(a.trace)
         } else {
             out.append("reply: none (the request did not reach a receiver that answers)")
+        }
+        if case .dropped(_, _, _, let rejected) = trace.request.outcome {
+            out.append("client: " + clientSide(trace, rejected: rejected))
         }
         for leg in trace.proxyLeg {
             out.append("second leg: docker-proxy's own connection")
@@ -53,6 +60,16 @@ public enum TraceText {
         }
         out.append("  => \(outcome(p.outcome))")
         return out
+    }
+
+    /// What the client sees of a dropped or rejected request: `refused (TCP RST)`, or `dropped
+    /// (the client times out)`.
+    public static func clientSide(_ trace: Trace, rejected: Bool) -> String {
+        if let a = trace.answer {
+            if a.reachedClient { return a.refusal }
+            return "dropped (the client times out): reject's answer (\(a.kind)) did not reach it"
+        }
+        return rejected ? "dropped (the client times out): the kernel sends no answer to this reject" : "dropped (the client times out)"
     }
 
     static func devices(_ s: PacketState) -> String {

@@ -28,6 +28,8 @@ struct ChainRun: Sendable {
     var end: ChainEnd
     var nat: NatRequest?
     var notrack = false
+    /// The `reject` statement that ended the chain: `with` type and code.
+    var reject: (type: String?, code: String?)?
 }
 
 /// Evaluates one base chain the way `nft_do_chain` does: rules in order, jump pushes a return
@@ -79,6 +81,7 @@ struct ChainEvaluator {
                     return result
                 case .drop:
                     result.end = .drop(chain: chain.ref, handle: rule.handle, text: rule.text, rejected: rule.isReject)
+                    result.reject = rule.rejectWith
                     return result
                 case .queue:
                     result.end = .notModelled("queue: the packet is handed to user space")
@@ -275,7 +278,11 @@ struct ChainEvaluator {
         case .meta("nftrace"): c.packet.nftrace = n != 0; return .done
         case .meta("mark"): c.packet.mark = n32; return .done
         case .ct("mark", nil, _):
-            guard case .tracked = c.ct, c.connection != nil else { return .notModelled }
+            switch c.ct {
+            case .tracked, .related: break
+            case .none, .untracked: return .notModelled
+            }
+            guard c.connection != nil else { return .notModelled }
             c.connection?.mark = n32
             return .done
         default: return .notModelled
@@ -314,7 +321,11 @@ struct ChainEvaluator {
 }
 
 extension CompiledRule {
-    var isReject: Bool {
-        stmts.contains { if case .plain(.reject) = $0 { return true } else { return false } }
+    var isReject: Bool { rejectWith != nil }
+
+    /// The `with` type and code of the rule's `reject` statement, when it has one.
+    var rejectWith: (type: String?, code: String?)? {
+        for s in stmts { if case .plain(.reject(let t, let c)) = s { return (t, c) } }
+        return nil
     }
 }

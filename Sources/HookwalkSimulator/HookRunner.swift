@@ -103,6 +103,10 @@ extension PathWalker {
         case .chain(let i):
             let run = runChain(i, hook: hook)
             if run.notrack, case .none = ct { untrackedRequested = true }
+            if let r = run.reject, case .drop = run.end {
+                rejection = Rejection(type: r.type, code: r.code, hook: hook, family: ruleset.chains[i].ref.family, packet: packet,
+                                      iif: currentIif)
+            }
             return end(of: run, chain: i)
         case .natChainAtOwnPriority(let i):
             return natChainAtOwnPriority(i, hook: hook)
@@ -180,6 +184,7 @@ extension PathWalker {
             return
         }
         if case .tracked = ct { return }  // already attached (e.g. looped back through lo)
+        if case .related = ct { return }  // reject's answer, attached to its connection when built
         guard ruleset.conntrack(v4: packet.v4) else {
             if !conntrackOffNoted {
                 conntrackOffNoted = true

@@ -27,6 +27,9 @@ struct PathWalker {
     /// The link of a link-local destination for a packet the host sends: the socket's scope id,
     /// or for an answer the interface its request came in on (the kernel answers there).
     var linkDevice: String?
+    /// The `reject` that ended the packet, with the packet as that chain saw it: the kernel's
+    /// answer is built from it.
+    var rejection: Rejection?
     let options: Simulator.Options
 
     init(ruleset: CompiledRuleset, routing: Routing, topology: Topology, packet: Packet, connection: Connection?, isReply: Bool,

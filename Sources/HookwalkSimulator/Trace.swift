@@ -212,11 +212,18 @@ public struct Trace: Sendable, Hashable, Codable {
     /// When the request ends at docker-proxy (userland-proxy) on the host: the proxy's own
     /// connection to the container, a second trace. Empty otherwise.
     public var proxyLeg: [Trace]
+    /// When a `reject` ended the request: the answer the kernel sends back to the client (ICMP
+    /// error or TCP reset), its own leg. Nil otherwise.
+    public var answer: RejectAnswer?
 
-    public init(scenario: Scenario, request: PacketTrace, reply: PacketTrace?, proxyLeg: [Trace] = []) {
+    public init(scenario: Scenario, request: PacketTrace, reply: PacketTrace?, proxyLeg: [Trace] = [], answer: RejectAnswer? = nil) {
         self.scenario = scenario
         self.request = request
         self.reply = reply
         self.proxyLeg = proxyLeg
+        self.answer = answer
     }
+
+    /// The packet that comes back to the client: the receiver's reply, or reject's answer.
+    public var back: PacketTrace? { reply ?? answer?.trace }
 }

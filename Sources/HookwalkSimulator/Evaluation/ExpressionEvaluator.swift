@@ -76,7 +76,12 @@ enum ExpressionEvaluator {
             return .value(.concat(vs))
         case .binop(let op, let left, .value(let rv)):
             guard case .value(.int(let l)) = eval(left, c) else { return eval(left, c).nonValue }
-            guard case .number(let r) = rv else { return .notModelled("binary operand \(rv)") }
+            // A symbolic operand (`tcp flags & rst`, `ct state & (new | related)`) is read by the
+            // left side's type, as a match's right side is.
+            var operand: UInt64?
+            if case .number(let n) = rv { operand = n }
+            else if let kind = FieldKind.of(left), case .exact(.int(let n))? = try? Constants.pattern(rv, kind: kind) { operand = n }
+            guard let r = operand else { return .notModelled("binary operand \(rv)") }
             switch op {
             case "&": return .value(.int(l & r))
             case "|": return .value(.int(l | r))
@@ -152,10 +157,12 @@ enum ExpressionEvaluator {
             return key == "state" && dir == nil ? .value(.int(1)) : .absent
         case .untracked:
             return key == "state" && dir == nil ? .value(.int(64)) : .absent
-        case .tracked(let isReply, let isNew):
+        case .tracked, .related:
             guard let conn = c.connection else { return .absent }
+            let isReply: Bool, isNew: Bool, related: Bool
+            if case .tracked(let r, let n) = c.ct { (isReply, isNew, related) = (r, n, false) } else { (isReply, isNew, related) = (true, false, true) }
             switch (key, dir) {
-            case ("state", nil): return .value(.int(isNew ? 8 : 2))
+            case ("state", nil): return .value(.int(related ? 4 : isNew ? 8 : 2))
             case ("status", nil): return .value(.int(conn.statusBits))
             case ("direction", nil): return .value(.int(isReply ? 1 : 0))
             case ("mark", nil): return .value(.int(UInt64(conn.mark)))
