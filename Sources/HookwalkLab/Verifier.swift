@@ -202,6 +202,11 @@ public struct Verifier: Sendable {
         }()
         if trace.answer != nil || kernelRejected {
             result.answer = comparator.compare(kernel: capture.selection.answer, simulated: parsed(trace.answer?.trace))
+        } else {
+            // Refused by the host's own stack (no listener: a port-unreachable, a reset), which the
+            // simulation does not claim to know: not part of the comparison.
+            result.kernelOutcome?.clientRefused = nil
+            result.kernelOutcome?.clientRefusedFrom = nil
         }
         let leg = trace.proxyLeg.first
         result.proxyRequest = comparator.compare(kernel: capture.proxyLeg?.request ?? [], simulated: parsed(leg?.request))

@@ -46,6 +46,7 @@ public enum TraceText {
                 var s = "  route: \(r.kind)"
                 if let o = r.oif { s += " via \(o)" }
                 if let rt = r.route { s += " (\(rt))" }
+                if let rule = r.rule { s += " [rule \(rule)]" }
                 out.append(s)
             case .conntrack(let text):
                 out.append("    conntrack: \(text)")

@@ -171,6 +171,11 @@ extension PathWalker {
         var context = PacketContext(packet: packet, family: c.ref.family, hook: hook, iif: currentIif, oif: currentOif,
                                     ct: ct, connection: connection, routing: routing)
         let run = ChainEvaluator(ruleset: ruleset).run(chainIndex: i, context: &context, events: &events)
+        // nft_chain_route: a route chain at output that changed the mark or an address re-routes.
+        if hook == .output, c.base?.type == .route,
+           context.packet.mark != packet.mark || context.packet.saddr != packet.saddr || context.packet.daddr != packet.daddr {
+            rerouteRequested = true
+        }
         packet = context.packet
         connection = context.connection
         return run

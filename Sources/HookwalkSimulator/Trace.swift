@@ -116,12 +116,16 @@ public struct RouteDecision: Sendable, Hashable, Codable {
     public var gateway: IPAddress?
     /// The route that matched, as `ip route` prints it.
     public var route: String?
+    /// The policy routing rule whose table gave the route (or that failed the lookup), as `ip rule`
+    /// prints it; nil on a host with the kernel's default rules only.
+    public var rule: String?
 
-    public init(kind: String, oif: String? = nil, gateway: IPAddress? = nil, route: String? = nil) {
+    public init(kind: String, oif: String? = nil, gateway: IPAddress? = nil, route: String? = nil, rule: String? = nil) {
         self.kind = kind
         self.oif = oif
         self.gateway = gateway
         self.route = route
+        self.rule = rule
     }
 }
 

@@ -79,6 +79,7 @@ final class LabCaseDocsTests: XCTestCase {
         out.append(Case(name: "random bridge port names") { try VerifyBridgePortNamesTests.derivedSnapshot().0 })
         out.append(Case(name: "netavark-style marks") { try VerifyMarksTests.netavarkSnapshot() })
         out.append(Case(name: "iptables MARK and CONNMARK") { try VerifyMarksTests.iptablesSnapshot() })
+        out.append(Case(name: "fwmark policy routing") { try VerifyPolicyRoutingTests.derivedSnapshot() })
         for dropped in [false, true] {
             out.append(Case(name: "reject's answers\(dropped ? ", dropped in output" : "")") {
                 try VerifyRejectTests.derivedSnapshot(droppingAnswers: dropped)

@@ -197,8 +197,11 @@ enum ExpressionEvaluator {
             }
             return .value(.int(SymbolTable.fibAddrType.names[t] ?? 1))
         case "oif", "oifname":
-            if flags.contains("mark") { return .notModelled("fib with mark") }
-            guard let route = c.routing.lookup(addr), route.type == "unicast" || route.type == "local" else {
+            // The same lookup as the kernel's routing (nft_fib4/6: input device lo, the other
+            // address as source, the packet's mark with the `mark` flag).
+            let other = useSaddr ? p.daddr : p.saddr
+            guard let route = c.routing.lookup(addr, source: other, iif: "lo", mark: flags.contains("mark") ? p.mark : 0),
+                  route.type == "unicast" || route.type == "local" else {
                 return .value(.name(""))
             }
             let dev = route.type == "local" ? "lo" : (route.device ?? "")
