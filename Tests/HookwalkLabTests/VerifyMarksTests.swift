@@ -13,19 +13,19 @@ import XCTest
 /// and the ct mark saved from it is restored into the reply's mark.
 final class VerifyMarksTests: XCTestCase {
     static func fixture(_ name: String) throws -> String {
-        try String(contentsOfFile: LabFixtures.repository + "/Tests/Fixtures/semantics/" + name, encoding: .utf8)
+        try String(contentsOfFile: try LabFixtures.path("semantics/" + name), encoding: .utf8)
     }
 
     /// docker-d with `marks-netavark.nft` after Docker's tables.
     static func netavarkSnapshot() throws -> DerivedSnapshot {
-        let docker = try String(contentsOfFile: try LabFixtures.path("fixtures/docker-eras/snapshots/docker-d/nft-ruleset.nft"), encoding: .utf8)
+        let docker = try String(contentsOfFile: try LabFixtures.path("docker-eras/snapshots/docker-d/nft-ruleset.nft"), encoding: .utf8)
         return try DerivedSnapshot(base: "docker-d", files: ["nft-ruleset.nft": docker + (try fixture("marks-netavark.nft"))])
     }
 
     /// docker-c's iptables-save with `marks-mangle.iptables-save` and a masquerade on the mark
     /// first in nat POSTROUTING.
     static func iptablesSnapshot() throws -> DerivedSnapshot {
-        var lines = try String(contentsOfFile: try LabFixtures.path("fixtures/docker-eras/iptables-save/c.iptables-save"), encoding: .utf8)
+        var lines = try String(contentsOfFile: try LabFixtures.path("docker-eras/iptables-save/c.iptables-save"), encoding: .utf8)
             .components(separatedBy: "\n")
         guard let first = lines.firstIndex(where: { $0.hasPrefix("-A POSTROUTING") }) else { throw XCTSkip("no POSTROUTING rule in c.iptables-save") }
         lines.insert("-A POSTROUTING -m mark --mark 0x2000/0x2000 -j MASQUERADE", at: first)
@@ -53,20 +53,20 @@ final class VerifyMarksTests: XCTestCase {
 
     func testNetavarkStyleHairpinMarkMasquerade() throws {
         try LabFixtures.skipUnlessLabPossible()
-        let snap = try Self.netavarkSnapshot()
+        let snap = try LabCases.build("netavark-style marks")
         defer { snap.remove() }
         let options = Verifier.Options(kinds: ["hairpin", "published-port", "extra"], extraScenarios: Self.hairpins)
-        let results = try LabFixtures.verifyAgreeing(snap.path, options, "netavark-style marks on docker-d")
+        let results = try LabFixtures.verifyAgreeing(snap, options, "netavark-style marks on docker-d")
         try checkHairpins(results, "nft marks")
     }
 
     func testIptablesMarkAndConnmark() throws {
         try LabFixtures.skipUnlessLabPossible()
         try LabFixtures.skipUnless(tool: "iptables-nft-restore")
-        let snap = try Self.iptablesSnapshot()
+        let snap = try LabCases.build("iptables MARK and CONNMARK")
         defer { snap.remove() }
         let options = Verifier.Options(kinds: ["hairpin", "published-port", "extra"], extraScenarios: Self.hairpins)
-        let results = try LabFixtures.verifyAgreeing(snap.path, options, "iptables MARK/CONNMARK on docker-c")
+        let results = try LabFixtures.verifyAgreeing(snap, options, "iptables MARK/CONNMARK on docker-c")
         try checkHairpins(results, "iptables marks")
 
         // IptablesSave.parse's own model of the file agrees with the kernel too, handles included.

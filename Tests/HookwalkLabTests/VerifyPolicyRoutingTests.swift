@@ -11,16 +11,16 @@ import XCTest
 /// in a `type route` output chain (re-routed as ip_route_me_harder does), leave by ens224 and are
 /// masqueraded to its address. Files: `Tests/Fixtures/semantics/policy-routing/`.
 final class VerifyPolicyRoutingTests: XCTestCase {
-    static func fixture(_ name: String) -> String {
-        LabFixtures.repository + "/Tests/Fixtures/semantics/policy-routing/" + name
+    static func fixture(_ name: String) throws -> String {
+        try LabFixtures.path("semantics/policy-routing/" + name)
     }
 
     static func derivedSnapshot() throws -> DerivedSnapshot {
-        let docker = try String(contentsOfFile: try LabFixtures.path("fixtures/docker-eras/snapshots/docker-d/nft-ruleset.nft"), encoding: .utf8)
-        let extra = try String(contentsOfFile: fixture("ruleset-additions.nft"), encoding: .utf8)
+        let docker = try String(contentsOfFile: try LabFixtures.path("docker-eras/snapshots/docker-d/nft-ruleset.nft"), encoding: .utf8)
+        let extra = try String(contentsOfFile: try fixture("ruleset-additions.nft"), encoding: .utf8)
         var files = ["nft-ruleset.nft": docker + extra]
         for name in ["ip-addr.json", "ip-route.json", "ip-rule.json"] {
-            files[name] = try String(contentsOfFile: fixture(name), encoding: .utf8)
+            files[name] = try String(contentsOfFile: try fixture(name), encoding: .utf8)
         }
         return try DerivedSnapshot(base: "docker-d", files: files)
     }
@@ -33,10 +33,10 @@ final class VerifyPolicyRoutingTests: XCTestCase {
 
     func testFwmarkTableInFrontOfTheMainTable() throws {
         try LabFixtures.skipUnlessLabPossible()
-        let snap = try Self.derivedSnapshot()
+        let snap = try LabCases.build("fwmark policy routing")
         defer { snap.remove() }
         let options = Verifier.Options(kinds: ["published-port", "egress", "extra"], extraScenarios: Self.marked)
-        let results = try LabFixtures.verifyAgreeing(snap.path, options, "fwmark policy routing on docker-d")
+        let results = try LabFixtures.verifyAgreeing(snap, options, "fwmark policy routing on docker-d")
         let extra = results.filter { $0.item.kind == "extra" }
         XCTAssertEqual(extra.count, 2)
         for r in extra {

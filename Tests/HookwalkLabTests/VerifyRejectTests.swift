@@ -11,11 +11,13 @@ import XCTest
 /// drops those answers in output (`reject-answers-dropped.nft`) the client times out instead.
 final class VerifyRejectTests: XCTestCase {
     static func fixture(_ name: String) throws -> String {
-        try String(contentsOfFile: LabFixtures.repository + "/Tests/Fixtures/semantics/" + name, encoding: .utf8)
+        try String(contentsOfFile: try LabFixtures.path("semantics/" + name), encoding: .utf8)
     }
 
+    static func caseName(droppingAnswers: Bool) -> String { "reject's answers\(droppingAnswers ? ", dropped in output" : "")" }
+
     static func derivedSnapshot(droppingAnswers: Bool) throws -> DerivedSnapshot {
-        let docker = try String(contentsOfFile: try LabFixtures.path("fixtures/docker-eras/snapshots/docker-d/nft-ruleset.nft"), encoding: .utf8)
+        let docker = try String(contentsOfFile: try LabFixtures.path("docker-eras/snapshots/docker-d/nft-ruleset.nft"), encoding: .utf8)
         let extra = try fixture("reject-answers.nft") + (droppingAnswers ? try fixture("reject-answers-dropped.nft") : "")
         return try DerivedSnapshot(base: "docker-d", files: ["nft-ruleset.nft": docker + extra])
     }
@@ -38,10 +40,10 @@ final class VerifyRejectTests: XCTestCase {
 
     func run(droppingAnswers: Bool) throws -> [Verifier.Verified] {
         try LabFixtures.skipUnlessLabPossible()
-        let snap = try Self.derivedSnapshot(droppingAnswers: droppingAnswers)
+        let snap = try LabCases.build(Self.caseName(droppingAnswers: droppingAnswers))
         defer { snap.remove() }
         let options = Verifier.Options(kinds: ["published-port", "extra"], extraScenarios: Self.hostPorts)
-        return try LabFixtures.verifyAgreeing(snap.path, options, "reject answers\(droppingAnswers ? " dropped in output" : "")")
+        return try LabFixtures.verifyAgreeing(snap, options)
     }
 
     func testRejectAnswersInInputAndForward() throws {

@@ -8,11 +8,8 @@ import XCTest
 /// is computed by `meta mark set` expressions and carried across hooks, the ct mark is kept in the
 /// conntrack entry and read back by the reply.
 final class MarkTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-
     func simulator(adding extra: String) throws -> Simulator {
-        var snap = try Fixtures.snapshot("fixtures/docker-eras/snapshots/docker-d")
+        var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-d")
         snap.ruleset.tables += try NftText.parse(extra, file: "extra.nft").tables
         return Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
     }
@@ -35,7 +32,7 @@ final class MarkTests: XCTestCase {
     }
 
     func testNetavarkStyleHairpinIsMasqueradedByMark() throws {
-        let extra = try String(contentsOfFile: Self.repository + "/Tests/Fixtures/semantics/marks-netavark.nft", encoding: .utf8)
+        let extra = try String(contentsOfFile: try Fixtures.path("semantics/marks-netavark.nft"), encoding: .utf8)
         let t = try simulator(adding: extra).simulate(Self.hairpin)
         // | 3, << 4, ^ 0x11, >> 1, | 0x2000: every rule of the chain matched on the value before it.
         XCTAssertEqual(matchedHandles(t.request, chain: "prerouting_marks").count, 5)

@@ -9,9 +9,6 @@ import XCTest
 /// suppress_prefixlength, goto and unreachable/prohibit/blackhole; a mark set in a `type route`
 /// output chain re-routes the packet.
 final class PolicyRoutingTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-
     /// docker-d with the policy-routing fixture: a second uplink ens224 (192.168.77.2/24), table 100
     /// for 192.168.77.0/24 on it, main routing 192.168.77.254 over ens192, `fwmark 0x1/0xff lookup 100`.
     func snapshot() throws -> Snapshot {
@@ -19,11 +16,11 @@ final class PolicyRoutingTests: XCTestCase {
         let dir = NSTemporaryDirectory() + "hookwalk-policy-\(UInt32.random(in: 0...0xFFFFFF))"
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? fm.removeItem(atPath: dir) }
-        let base = try Fixtures.path("fixtures/docker-eras/snapshots/docker-d")
+        let base = try Fixtures.path("docker-eras/snapshots/docker-d")
         for f in try fm.contentsOfDirectory(atPath: base) where f != "nft-ruleset.json" {
             try fm.copyItem(atPath: base + "/" + f, toPath: dir + "/" + f)
         }
-        let fixtures = Self.repository + "/Tests/Fixtures/semantics/policy-routing/"
+        let fixtures = try Fixtures.path("semantics/policy-routing/")
         for f in ["ip-addr.json", "ip-route.json", "ip-rule.json"] {
             try? fm.removeItem(atPath: dir + "/" + f)
             try fm.copyItem(atPath: fixtures + f, toPath: dir + "/" + f)

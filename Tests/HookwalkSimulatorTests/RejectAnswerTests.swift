@@ -7,15 +7,12 @@ import XCTest
 /// reject's answer (issue 13; lab: VerifyRejectTests): the kernel's ICMP error or TCP reset, sent
 /// by the host through output and postrouting as `ct state related`, back to the client.
 final class RejectAnswerTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-
     func fixture(_ name: String) throws -> String {
-        try String(contentsOfFile: Self.repository + "/Tests/Fixtures/semantics/" + name, encoding: .utf8)
+        try String(contentsOfFile: try Fixtures.path("semantics/" + name), encoding: .utf8)
     }
 
     func simulator(adding extra: String) throws -> Simulator {
-        var snap = try Fixtures.snapshot("fixtures/docker-eras/snapshots/docker-d")
+        var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-d")
         snap.ruleset.tables += try NftText.parse(extra, file: "extra.nft").tables
         return Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
     }
@@ -90,7 +87,7 @@ final class RejectAnswerTests: XCTestCase {
 
     /// iptables' REJECT without `--reject-with` answers with ICMP port-unreachable.
     func testIptablesRejectDefault() throws {
-        var snap = try Fixtures.snapshot("fixtures/docker-eras/snapshots/docker-d")
+        var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-d")
         snap.ruleset.tables += try IptablesSave.parse("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 6100 -j REJECT\nCOMMIT\n",
                                                       file: "t", family: .ip).tables
         let t = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText).simulate(scenario(6100, .tcp))
