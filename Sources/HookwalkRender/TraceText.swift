@@ -70,6 +70,7 @@ public enum TraceText {
             if a.reachedClient { return a.refusal }
             return "dropped (the client times out): reject's answer (\(a.kind)) did not reach it"
         }
+        if rejected && trace.rejectAnswerNotSimulated { return "not simulated: the answer the kernel sends for this reject (see the not-modelled step)" }
         return rejected ? "dropped (the client times out): the kernel sends no answer to this reject" : "dropped (the client times out)"
     }
 

@@ -228,6 +228,12 @@ public struct Trace: Sendable, Hashable, Codable {
         self.answer = answer
     }
 
+    /// Whether the request was rejected in a way whose answer hookwalk does not simulate (a
+    /// `reject` in the bridge family or another hook, of an untracked packet).
+    public var rejectAnswerNotSimulated: Bool {
+        request.events.contains { if case .notModelled(_, _, let text, _) = $0.kind { text.hasPrefix("reject's answer") } else { false } }
+    }
+
     /// The packet that comes back to the client: the receiver's reply, or reject's answer.
     public var back: PacketTrace? { reply ?? answer?.trace }
 }

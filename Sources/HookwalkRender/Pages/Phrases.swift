@@ -75,6 +75,7 @@ enum Phrases {
                 if a.reachedClient { return "**Refused.** \(capitalised(request)); the kernel's answer (\(a.kind)) reaches the client: \(a.refusal)." }
                 return "**Dropped.** \(capitalised(request)); the kernel's answer (\(a.kind)) does not reach the client, which times out."
             }
+            if trace.rejectAnswerNotSimulated { return "**Rejected.** \(capitalised(request)); the kernel's answer is not simulated." }
             return "**Dropped.** \(capitalised(request)); the client times out."
         case (.unroutable, _):
             return "**Not routable.** \(capitalised(request))."
