@@ -76,6 +76,9 @@ enum LabCases {
                 try VerifyRejectTests.derivedSnapshot(droppingAnswers: dropped)
             })
         }
+        for r in VerifyRemedyTests.Remedy.allCases {
+            out.append(LabCase(name: r.labCase) { try r.remedied() })
+        }
         return out
     }()
 
