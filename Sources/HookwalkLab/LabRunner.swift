@@ -70,7 +70,9 @@ extension Lab {
                                     proto, scoped(s.destination), String(s.port), String(s.clientPort), String(timeout),
                                     s.source.map(scoped) ?? ""],
                                    timeout: timeout + 5)
-        server.finish(timeout: timeout + 1)
+        // The server waits until it is ended: after the client, a moment for a late request (a
+        // reply the client gave up on), then SIGTERM, on which it reports what it saw.
+        server.finish(timeout: 0.5)
 
         // Trace events arrive asynchronously: wait until the output has been quiet for 150 ms.
         var last = -1

@@ -3,18 +3,25 @@
 /// address a datagram or connection came from. Each prints `READY` (server) and then one JSON line.
 enum LabScripts {
     /// argv: proto port timeout family(4|6). Reports `{"got": bool, "from": [addr, port], "to": addr, "error": str}`.
+    /// It waits for the request until the runner ends it (SIGTERM, once the client is done: it then
+    /// reports what it has), so a slow start of the client on a loaded machine cannot make it give
+    /// up before the request arrives; `timeout` bounds only each wait after a connection came.
     static let server = #"""
-import json, socket, sys
+import json, os, signal, socket, sys
 proto, port, timeout, fam = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
 af = socket.AF_INET6 if fam == "6" else socket.AF_INET
 res = {"got": False, "from": None, "to": None, "error": None}
+def ended(*_):
+    print(json.dumps(res), flush=True)
+    os._exit(0)
+signal.signal(signal.SIGTERM, ended)
 try:
     s = socket.socket(af, socket.SOCK_DGRAM if proto == "udp" else socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("::" if fam == "6" else "0.0.0.0", port))
     if proto == "tcp":
         s.listen(1)
-    s.settimeout(timeout)
+    s.settimeout(timeout + 60)
     print("READY", flush=True)
     if proto == "udp":
         data, peer = s.recvfrom(2048)
