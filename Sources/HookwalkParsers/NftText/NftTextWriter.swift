@@ -282,7 +282,7 @@ public enum NftTextWriter {
                 || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
                 || c == UInt8(ascii: ".")
         }
-        return plain && !Keywords.reserved.contains(s) ? s : quote(s)
+        return plain ? s : quote(s)
     }
 }
 
