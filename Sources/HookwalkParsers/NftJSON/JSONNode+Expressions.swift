@@ -92,7 +92,7 @@ extension JSONNode {
         case "exthdr":
             // A named field (`rt type`); `exists`/`missing` tests (no field) stay not modelled.
             guard let name = inner.optional("name"), let field = inner.optional("field"), inner.optional("offset") == nil else {
-                return .notModelled(NotModelled(kind: key, text: compactText))
+                return .notModelled(try inner.construct(key))
             }
             return .exthdr(name: try name.string(), field: try field.string())
         case "meta":
@@ -128,6 +128,7 @@ extension JSONNode {
             }
             return .binop(op: key, left: try operands[0].expr(), right: try operands[1].expr())
         default:
+            if Constructs.expressionKinds.contains(key) { return .notModelled(try inner.construct(key)) }
             // Includes prefixes and ranges over non-constant expressions.
             return .notModelled(NotModelled(kind: key, text: compactText))
         }

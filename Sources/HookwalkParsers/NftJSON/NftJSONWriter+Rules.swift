@@ -6,7 +6,10 @@ extension NftJSONWriter {
     static func json(_ stmt: Stmt) -> JSONValue {
         switch stmt {
         case .match(let left, let op, let right):
-            return single("match", .object([("op", .string(op.rawValue)), ("left", json(left)), ("right", json(right))]))
+            var r = json(right)
+            // `exists` / `missing` of a header or option test are JSON booleans.
+            if case .value(.string(let w)) = right, w == "exists" || w == "missing", case .notModelled = left { r = .bool(w == "exists") }
+            return single("match", .object([("op", .string(op.rawValue)), ("left", json(left)), ("right", r)]))
         case .verdict(let v):
             return json(v)
         case .counter(let name):
@@ -144,6 +147,7 @@ extension NftJSONWriter {
     /// read from nft text is written as a bare string, as nft 1.0.6 itself does for constructs
     /// its JSON cannot express.
     static func json(_ nm: NotModelled) -> JSONValue {
+        if let parts = nm.parts { return json(kind: nm.kind, parts: parts) }
         if let first = nm.text.utf8.first, first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
            let parsed = try? JSONReader.parse(nm.text) {
             return parsed

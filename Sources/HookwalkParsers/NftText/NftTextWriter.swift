@@ -118,7 +118,7 @@ public enum NftTextWriter {
         case .vmap(let key, let data):
             return "\(exprText(key)) vmap \(exprText(data))"
         case .notModelled(let n):
-            return n.text
+            return Constructs.text(n)
         }
     }
 
@@ -187,7 +187,7 @@ public enum NftTextWriter {
             if case .value(.list) = right { r = "(\(r))" }
             return "\(l) \(op) \(r)"
         case .notModelled(let n):
-            return n.text
+            return Constructs.text(n)
         }
     }
 

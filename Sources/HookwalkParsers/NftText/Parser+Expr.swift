@@ -15,7 +15,7 @@ extension Parser {
             return true
         }
         switch w {
-        case "meta", "ct", "fib", "rt", "socket", "osf", "numgen", "jhash", "symhash", "ipsec": return true
+        case "meta", "ct", "fib", "rt", "socket", "osf", "numgen", "jhash", "symhash", "ipsec", "exthdr": return true
         default: return false
         }
     }
@@ -99,49 +99,16 @@ extension Parser {
             let result = try name("a fib result (oif, oifname, type)")
             return .fib(result: result, flags: flags)
         case "tcp" where isWord(peek(), "option"), "ip" where isWord(peek(), "option"), "sctp" where isWord(peek(), "chunk"):
-            advance()
-            let kindName = w + " " + text(tok)
-            advance()
-            _ = try name("an option name")
-            if kind == .word, !startsExpr(tok), !Keywords.statementStarts.contains(text(tok)), !isWord(tok, "set"),
-               !isWord(tok, "vmap"), !isWord(tok, "map"), looksLikeField(text(tok)) {
-                advance()
-            }
-            return .notModelled(NotModelled(kind: kindName, text: source(from: start)))
+            return try parseOptionExpr(start)
         case "rt" where !["nexthdr", "hdrlength", "type", "seg-left"].contains(text(peek())):
-            advance()
-            if at("ip") || at("ip6") { advance() }
-            _ = try name("an rt key")
-            return .notModelled(NotModelled(kind: "rt", text: source(from: start)))
+            return try parseKeyedExpr(w, start)
         case "rt":
             advance()
             let field = text(tok)
             advance()
             return .exthdr(name: "rt", field: field)
-        case "socket":
-            advance()
-            if at("cgroupv2") { advance(); try expectWord("level"); advance() } else { _ = try name("a socket key") }
-            return .notModelled(NotModelled(kind: "socket", text: source(from: start)))
-        case "osf":
-            advance()
-            if at("ttl") { advance(); advance() }
-            _ = try name("'name' or 'version'")
-            return .notModelled(NotModelled(kind: "osf", text: source(from: start)))
-        case "numgen", "symhash", "jhash":
-            advance()
-            if w == "numgen" { _ = try name("'inc' or 'random'") }
-            if w == "jhash" { _ = try parseExpr() }
-            try expectWord("mod")
-            advance()
-            while at("seed") || at("offset") { advance(); advance() }
-            return .notModelled(NotModelled(kind: w, text: source(from: start)))
-        case "ipsec":
-            advance()
-            _ = try name("'in' or 'out'")
-            if at("spnum") { advance(); advance() }
-            if at("ip") || at("ip6") { advance() }
-            _ = try name("an ipsec key")
-            return .notModelled(NotModelled(kind: "ipsec", text: source(from: start)))
+        case "exthdr", "socket", "osf", "numgen", "symhash", "jhash", "ipsec":
+            return try parseKeyedExpr(w, start)
         default:
             break
         }

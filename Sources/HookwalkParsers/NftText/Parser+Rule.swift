@@ -51,23 +51,22 @@ extension Parser {
                 // follows is the rule's next statement (`xt match icmp6 ip6 hoplimit 255`).
                 advance(); advance(); advance()
                 return .notModelled(NotModelled(kind: w, text: source(from: start)))
-            case "queue", "synproxy", "quota", "meter", "tproxy", "fwd", "dup", "xt", "flow":
+            case "quota": return try parseQuota(start)
+            case "synproxy": return try parseSynproxy(start)
+            case "tproxy": return try parseTproxy(start)
+            case "dup": return try parseDup(start)
+            case "fwd": return try parseFwd(start)
+            case "meter": return try parseMeter(ti, start)
+            case "flow" where isWord(peek(), "add"): return try parseFlow(start)
+            case "reset": return try parseReset(start)
+            case "queue", "xt", "flow":
                 return notModelled(w, from: start)
             case "add" where peek().kind == .at, "update" where peek().kind == .at, "delete" where peek().kind == .at:
-                // `nft -j` prints a set update as {"set": ...} but a map update (`{ k : v }`) as a
-                // bare string; the kinds follow so that both front ends agree.
-                let stmt = notModelled("set", from: start)
-                if toks[start..<p].contains(where: { $0.kind == .colon }) {
-                    return .notModelled(NotModelled(kind: w, text: source(from: start)))
-                }
-                return stmt
+                return try parseSetUpdate(ti, start)
             case "ct" where isWord(peek(), "count"):
-                advance()
-                return notModelled("ct count", from: start)
+                return try parseCtCount(start)
             case "ct" where ["helper", "timeout", "expectation"].contains(text(peek())) && isWord(peek(2), "set"):
-                advance()
-                let k = "ct " + text(tok)
-                return notModelled(k, from: start)
+                return try parseCtObjectSet(start)
             default:
                 break
             }
@@ -154,7 +153,8 @@ extension Parser {
                 advance()
                 return .counter(name: try name("a counter name"))
             }
-            return notModelled("counter", from: start)
+            advance()
+            return try objectReference("counter", from: start)
         }
         return .counter(name: nil)
     }
@@ -198,7 +198,7 @@ extension Parser {
     /// `limit rate [over] N/unit [burst M packets]`, `limit rate [over] N bytes/unit [burst M bytes]`.
     mutating func parseLimit(_ start: Int) throws -> Stmt {
         advance()
-        if at("name") { return notModelled("limit", from: start) }
+        if at("name") { advance(); return try objectReference("limit", from: start) }
         try expectWord("rate")
         var over = false
         if at("over") {
@@ -352,8 +352,8 @@ extension Parser {
             case ">=": op = .ge
             case "!":
                 advance()
-                _ = try parseValue(allowList: true)
-                return .notModelled(NotModelled(kind: "match", text: source(from: start)))
+                let right = try parseValue(allowList: true)
+                return .notModelled(nm("match", ["op": .expr(.value(.string("!"))), "left": .expr(left), "right": .expr(.value(right))], from: start))
             default: throw unexpected("a comparison operator")
             }
             advance()
