@@ -27,6 +27,7 @@ final class NftOracleTests: XCTestCase {
         var newFailures: [String] = []
         var nowPassing: [String] = []
         var allFailures: [String] = []
+        var reasons: [String] = []
         var summary: [String] = []
         let ns = "hw-oracle-\(getpid())"
         try NftOracle.sh("ip netns add \(ns)")
@@ -36,6 +37,7 @@ final class NftOracleTests: XCTestCase {
             summary.append(result.summary)
             for key in result.failures.keys.sorted() {
                 allFailures.append(key)
+                reasons.append("\(key): \(result.failures[key]!)")
                 if !pending.contains(key) { newFailures.append("\(key): \(result.failures[key]!)") }
             }
             for key in result.passed where pending.contains(key) { nowPassing.append(key) }
@@ -44,6 +46,7 @@ final class NftOracleTests: XCTestCase {
         print(summary.joined(separator: "\n"))
         if let out = ProcessInfo.processInfo.environment["HOOKWALK_ORACLE_PENDING_OUT"] {
             try (allFailures.joined(separator: "\n") + "\n").write(toFile: out, atomically: true, encoding: .utf8)
+            try (reasons.joined(separator: "\n") + "\n").write(toFile: out + ".reasons", atomically: true, encoding: .utf8)
         }
         if !nowPassing.isEmpty {
             print("now passing, remove from oracle-pending.txt (\(nowPassing.count)): " + nowPassing.joined(separator: ", "))

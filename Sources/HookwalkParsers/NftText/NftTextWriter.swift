@@ -76,13 +76,14 @@ public enum NftTextWriter {
             let r = rhsText(left, right)
             switch op {
             case .eq, .flags:
-                if case .binop("&", let inner, .value(let mask)) = left {
+                if case .binop("&", let inner, .value(let mask)) = left, Parser.isBitmask(inner) {
                     return "\(exprText(inner)) \(r) / \(valueText(mask))"
                 }
                 if op == .eq, Parser.isBitmask(left), case .value(.string) = right { return "\(l) == \(r)" }
+                if op == .eq, case .binop = left { return "\(l) == \(r)" }
                 return "\(l) \(r)"
             default:
-                if case .binop("&", let inner, .value(let mask)) = left {
+                if case .binop("&", let inner, .value(let mask)) = left, Parser.isBitmask(inner) {
                     return "\(exprText(inner)) \(op.rawValue) \(r) / \(valueText(mask))"
                 }
                 return "\(l) \(op.rawValue) \(r)"
@@ -98,7 +99,7 @@ public enum NftTextWriter {
                 guard let v = opts[k] else { continue }
                 out += k == "prefix" ? " prefix \(quote(v))" : " \(k) \(v)"
             }
-            if let f = opts["flags"], !f.isEmpty { out += " flags " + logFlags(f) }
+            if let f = opts["flags"], !f.isEmpty { out += logFlags(f) }
             return out
         case .limit(let rate, let per, let burst, let unit, let over):
             var out = "limit rate \(over ? "over " : "")\(rate)"
@@ -122,20 +123,16 @@ public enum NftTextWriter {
         }
     }
 
+    /// nft's `flags` groups: `flags tcp sequence,options flags ip options flags skuid flags ether`,
+    /// or `flags all`.
     static func logFlags(_ f: String) -> String {
         let flags = f.split(separator: ",").map(String.init)
-        var out: [String] = []
-        var lastProto = ""
-        for flag in flags {
-            let parts = flag.split(separator: " ").map(String.init)
-            if parts.count == 2 {
-                out.append(parts[0] == lastProto ? parts[1] : flag)
-                lastProto = parts[0]
-            } else {
-                out.append(flag)
-            }
-        }
-        return out.joined(separator: ",")
+        if flags.contains("all") { return " flags all" }
+        var out = ""
+        let tcp = flags.filter { $0.hasPrefix("tcp ") }.map { String($0.dropFirst(4)) }
+        if !tcp.isEmpty { out += " flags tcp " + tcp.joined(separator: ",") }
+        for flag in flags where !flag.hasPrefix("tcp ") { out += " flags \(flag)" }
+        return out
     }
 
     static func natText(_ n: NatStmt) -> String {
@@ -201,6 +198,7 @@ public enum NftTextWriter {
         switch left {
         case .meta(let k) where ["iifname", "oifname", "ibrname", "obrname", "sdifname", "iif", "oif"].contains(k): style = .quoted
         case .meta("mark"), .ct("mark", _, _): style = .mark
+        case .ct("expiration", _, _): style = .duration
         default: return exprText(right)
         }
         switch right {
@@ -219,7 +217,7 @@ public enum NftTextWriter {
         }
     }
 
-    enum ValueStyle { case quoted, mark }
+    enum ValueStyle { case quoted, mark, duration }
 
     static func styled(_ v: Value, _ style: ValueStyle, inSet: Bool) -> String {
         switch (v, style) {
@@ -227,6 +225,7 @@ public enum NftTextWriter {
         case (.number(let n), .mark) where n <= UInt64(UInt32.max):
             let hex = String(n, radix: 16)
             return "0x" + String(repeating: "0", count: max(0, 8 - hex.count)) + hex
+        case (.number(let n), .duration): return Constructs.duration(n)
         case (.range(let a, let b), _): return styled(a, style, inSet: inSet) + "-" + styled(b, style, inSet: inSet)
         case (.concat(let parts), _): return parts.map { styled($0, style, inSet: inSet) }.joined(separator: " . ")
         case (.list(let items), _): return items.map { styled($0, style, inSet: inSet) }.joined(separator: inSet ? " | " : ",")

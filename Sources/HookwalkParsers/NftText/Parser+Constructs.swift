@@ -248,7 +248,8 @@ extension Parser {
         }
         parts["name"] = .expr(.value(.string(optName)))
         if kind == .word, !startsExpr(tok), !Keywords.statementStarts.contains(text(tok)), !isWord(tok, "set"),
-           !isWord(tok, "vmap"), !isWord(tok, "map"), !at("exists"), !at("missing"), looksLikeField(text(tok)) {
+           !isWord(tok, "vmap"), !isWord(tok, "map"), !at("exists"), !at("missing"), !Parser.numberish(text(tok)),
+           looksLikeField(text(tok)) || !endsStatement(peek()) {
             parts["field"] = .expr(.value(.string(text(tok))))
             advance()
         }

@@ -46,7 +46,8 @@ extension Parser {
             if startsExpr(tok) {
                 right = try parsePrimaryExpr()
             } else {
-                right = .value(try parseValue(allowList: true))
+                // One operand: `ip6 dscp >> 6 . ip6 daddr` concatenates the shifted value.
+                right = .value(try parseAtom())
             }
             e = .binop(op: op, left: e, right: right)
         }
@@ -119,8 +120,13 @@ extension Parser {
         if Keywords.payloadProtocols.contains(w) {
             advance()
             guard kind == .word else { throw unexpected("a header field after '\(w)' (such as saddr, dport)") }
-            let field = text(tok)
+            var field = text(tok)
             advance()
+            // `arp saddr ip`, `arp daddr ether`: the ARP header's address fields.
+            if w == "arp", field == "saddr" || field == "daddr", at("ip") || at("ether") {
+                field += " " + text(tok)
+                advance()
+            }
             return .payload(proto: w, field: field)
         }
         if Keywords.bareMeta.contains(w) {
@@ -212,8 +218,16 @@ extension Parser {
     mutating func parseAtom() throws -> Value {
         switch kind {
         case .string:
-            defer { advance() }
-            return Value.token(text(tok))
+            let first = Value.token(text(tok))
+            advance()
+            // `"00:00"-"02:02"`: a range of quoted values.
+            if kind == .word, text(tok) == "-", peek().kind == .string {
+                advance()
+                let last = Value.token(text(tok))
+                advance()
+                return .range(first, last)
+            }
+            return first
         case .word:
             let s = text(tok)
             advance()

@@ -187,7 +187,7 @@ extension Parser {
                     advance()
                     if kind == .comma { advance() } else { break }
                 }
-                opts["flags"] = flags.joined(separator: ",")
+                opts["flags"] = ((opts["flags"].map { [$0] } ?? []) + flags).joined(separator: ",")
             default:
                 return .log(opts)
             }
@@ -330,7 +330,7 @@ extension Parser {
         if at("set") {
             advance()
             let value: Expr
-            if startsExpr(tok) {
+            if startsExpr(tok), !(Keywords.payloadProtocols.contains(text(tok)) && (endsStatement(peek()) || peek().kind != .word)) {
                 value = try parseExpr()
             } else {
                 value = .value(try parseValue(allowList: true))
@@ -362,7 +362,7 @@ extension Parser {
             advance()
         }
         var left2 = left
-        let right: Expr
+        var right: Expr
         switch kind {
         case .lbrace:
             anonCount += 1
@@ -381,6 +381,10 @@ extension Parser {
             let mask = try parseValue(allowList: true)
             left2 = .binop(op: "&", left: left, right: .value(mask))
         }
+        if case .ct("expiration", _, _) = left, case .value(let v) = right { right = .value(Parser.durationValue(v)) }
+        if case .ct("expiration", _, _) = left, case .set(let elems) = right {
+            right = .set(elems.map { var e = $0; e.key = Parser.durationValue(e.key); return e })
+        }
         if op == nil {
             op = .eq
             if case .value(let v) = right {
@@ -392,6 +396,16 @@ extension Parser {
             }
         }
         return .match(left: left2, op: op!, right: right)
+    }
+
+    /// `30s`, `1h2m` -> seconds (as `nft -j` prints `ct expiration`); ranges and lists too.
+    static func durationValue(_ v: Value) -> Value {
+        switch v {
+        case .string(let s): return Constructs.seconds(s).map(Value.number) ?? v
+        case .range(let a, let b): return .range(durationValue(a), durationValue(b))
+        case .list(let l): return .list(l.map(durationValue))
+        default: return v
+        }
     }
 
     func namedOp(_ w: String) -> MatchOp? {
