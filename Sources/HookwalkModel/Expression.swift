@@ -54,15 +54,34 @@ public enum Verdict: Sendable, Hashable {
     }
 }
 
-/// An element of a set, map or verdict map.
+/// An element of a set, map or verdict map, with its options: `1.2.3.4 counter packets 0 bytes 0
+/// timeout 1h expires 59m comment "x" : accept`.
 public struct SetElement: Sendable, Hashable {
     public var key: Value
     public var data: MapData?
+    /// `timeout` in seconds.
+    public var timeout: UInt64?
+    /// `expires` in seconds: how long the element has left when listed. Two listings taken a
+    /// moment apart differ, so equality leaves it out.
+    public var expires: UInt64?
+    public var comment: String?
+    /// Per-element stateful statements (`counter`, `quota`, `limit`).
+    public var stmts: [Stmt]
 
-    public init(key: Value, data: MapData? = nil) {
+    public init(key: Value, data: MapData? = nil, timeout: UInt64? = nil, expires: UInt64? = nil,
+                comment: String? = nil, stmts: [Stmt] = []) {
         self.key = key
         self.data = data
+        self.timeout = timeout
+        self.expires = expires
+        self.comment = comment
+        self.stmts = stmts
     }
+
+    public static func == (a: SetElement, b: SetElement) -> Bool {
+        a.key == b.key && a.data == b.data && a.timeout == b.timeout && a.comment == b.comment && a.stmts == b.stmts
+    }
+    public func hash(into h: inout Hasher) { h.combine(key); h.combine(data) }
 }
 
 /// The data side of a map element.

@@ -145,12 +145,28 @@ public struct NamedSet: Sendable, Hashable {
     public var keyType: [String]
     /// For maps: the data type (`verdict`, `ipv4_addr`, ...); nil for plain sets.
     public var dataType: String?
+    /// `typeof ip saddr . tcp dport`: the expressions the key was declared with (nil for `type`).
+    /// nft 1.0.6's JSON listing prints only the resolved types, so only the text front end has it.
+    public var keyTypeof: [Expr]?
+    /// `typeof ... : meta mark`: the data's expressions.
+    public var dataTypeof: [Expr]?
     public var flags: [String]
     public var elements: [SetElement]
     public var comment: String?
+    /// `size N`, `timeout T` and `gc-interval T` (seconds), `policy performance|memory`.
+    public var size: UInt64?
+    public var timeout: UInt64?
+    public var gcInterval: UInt64?
+    public var policy: String?
+    /// `auto-merge` (interval sets; not in nft 1.0.6's JSON).
+    public var autoMerge: Bool
+    /// Statements every element gets (`counter` in the declaration).
+    public var stmts: [Stmt]
 
     public init(name: String, handle: Int? = nil, keyType: [String], dataType: String? = nil,
-                flags: [String] = [], elements: [SetElement] = [], comment: String? = nil) {
+                flags: [String] = [], elements: [SetElement] = [], comment: String? = nil,
+                keyTypeof: [Expr]? = nil, dataTypeof: [Expr]? = nil, size: UInt64? = nil, timeout: UInt64? = nil,
+                gcInterval: UInt64? = nil, policy: String? = nil, autoMerge: Bool = false, stmts: [Stmt] = []) {
         self.name = name
         self.handle = handle
         self.keyType = keyType
@@ -158,13 +174,23 @@ public struct NamedSet: Sendable, Hashable {
         self.flags = flags
         self.elements = elements
         self.comment = comment
+        self.keyTypeof = keyTypeof
+        self.dataTypeof = dataTypeof
+        self.size = size
+        self.timeout = timeout
+        self.gcInterval = gcInterval
+        self.policy = policy
+        self.autoMerge = autoMerge
+        self.stmts = stmts
     }
 
     public var isMap: Bool { dataType != nil }
 
     public static func == (a: NamedSet, b: NamedSet) -> Bool {
         a.name == b.name && a.keyType == b.keyType && a.dataType == b.dataType && a.flags == b.flags
-            && a.elements == b.elements && a.comment == b.comment
+            && a.elements == b.elements && a.comment == b.comment && a.keyTypeof == b.keyTypeof
+            && a.dataTypeof == b.dataTypeof && a.size == b.size && a.timeout == b.timeout
+            && a.gcInterval == b.gcInterval && a.policy == b.policy && a.autoMerge == b.autoMerge && a.stmts == b.stmts
     }
     public func hash(into h: inout Hasher) { h.combine(name) }
 }

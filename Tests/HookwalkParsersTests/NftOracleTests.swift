@@ -153,12 +153,19 @@ enum NftOracle {
         return Set(text.split(separator: "\n").map { String($0) }.filter { !$0.isEmpty && !$0.hasPrefix("#") })
     }
 
-    /// What the model comparison leaves out: chain comments, which nft 1.0.6's JSON listing drops
-    /// (the kernel and the text listing have them).
+    /// What the model comparison leaves out: what nft 1.0.6's JSON listing drops (the kernel and
+    /// the text listing have it): chain comments, a set's `typeof` expressions (JSON prints the
+    /// types), its `dynamic` flag and `auto-merge`.
     static func normalized(_ r: Ruleset) -> Ruleset {
         var r = r
         for t in r.tables.indices {
             for c in r.tables[t].chains.indices { r.tables[t].chains[c].comment = nil }
+            for s in r.tables[t].sets.indices {
+                r.tables[t].sets[s].keyTypeof = nil
+                r.tables[t].sets[s].dataTypeof = nil
+                r.tables[t].sets[s].flags.removeAll { $0 == "dynamic" }
+                r.tables[t].sets[s].autoMerge = false
+            }
         }
         return r
     }

@@ -112,7 +112,17 @@ extension NftJSONWriter {
     }
 
     static func json(_ element: SetElement) -> JSONValue {
-        let key = elementJSON(element.key)
+        var key = elementJSON(element.key)
+        if element.timeout != nil || element.expires != nil || element.comment != nil || !element.stmts.isEmpty {
+            var m: [(key: String, value: JSONValue)] = [("val", key)]
+            if let t = element.timeout { m.append(("timeout", number(t))) }
+            if let x = element.expires { m.append(("expires", number(x))) }
+            if let c = element.comment { m.append(("comment", .string(c))) }
+            for st in element.stmts {
+                if case .object(let o) = json(st), o.count == 1 { m.append(o[0]) }
+            }
+            key = single("elem", .object(m))
+        }
         guard let data = element.data else { return key }
         switch data {
         case .value(let v): return .array([key, elementJSON(v)])

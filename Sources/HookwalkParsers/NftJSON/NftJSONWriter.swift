@@ -85,8 +85,15 @@ public enum NftJSONWriter {
             let parts = dataType.components(separatedBy: " . ")
             s.append(("map", parts.count == 1 ? .string(dataType) : strings(parts)))
         }
-        if !set.flags.isEmpty { s.append(("flags", strings(set.flags))) }
+        if let p = set.policy { s.append(("policy", .string(p))) }
+        // nft 1.0.6's JSON parser refuses the `dynamic` flag (and its listing leaves it out).
+        let flags = set.flags.filter { $0 != "dynamic" }
+        if !flags.isEmpty { s.append(("flags", strings(flags))) }
+        if let n = set.size { s.append(("size", number(n))) }
+        if let t = set.timeout { s.append(("timeout", number(t))) }
+        if let g = set.gcInterval { s.append(("gc-interval", number(g))) }
         if let c = set.comment { s.append(("comment", .string(c))) }
+        if !set.stmts.isEmpty { s.append(("stmt", .array(set.stmts.map(json)))) }
         if !set.elements.isEmpty { s.append(("elem", .array(set.elements.map(json)))) }
         return .object([(set.isMap ? "map" : "set", .object(s))])
     }

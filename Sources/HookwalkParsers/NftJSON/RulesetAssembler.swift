@@ -197,7 +197,10 @@ struct RulesetAssembler {
         ruleset.tables[t].sets.append(NamedSet(
             name: name, handle: try node.optional("handle")?.int(), keyType: keyType, dataType: dataType,
             flags: try node.optional("flags")?.stringList() ?? [], elements: elements,
-            comment: try node.optional("comment")?.string()))
+            comment: try node.optional("comment")?.string(),
+            size: try node.optional("size")?.uint64(), timeout: try node.optional("timeout")?.uint64(),
+            gcInterval: try node.optional("gc-interval")?.uint64(), policy: try node.optional("policy")?.string(),
+            stmts: try node.optional("stmt")?.elements().map { try $0.stmt() } ?? []))
     }
 
     private mutating func addObject(_ node: JSONNode, kind: String) throws {

@@ -33,10 +33,27 @@ public enum NftTextWriter {
 
     static func setText(_ s: NamedSet) -> String {
         var out = "\t\(s.isMap ? "map" : "set") \(name(s.name)) {\n"
-        out += "\t\ttype \(s.keyType.joined(separator: " . "))"
-        if let d = s.dataType { out += " : \(d)" }
+        if let k = s.keyTypeof {
+            out += "\t\ttypeof \(k.map(exprText).joined(separator: " . "))"
+            if let d = s.dataTypeof {
+                out += " : \(d.map(exprText).joined(separator: " . "))"
+            } else if let d = s.dataType {
+                out += " : \(d)"
+            }
+        } else {
+            out += "\t\ttype \(s.keyType.joined(separator: " . "))"
+            if let d = s.dataType { out += " : \(d)" }
+        }
         out += "\n"
-        if !s.flags.isEmpty { out += "\t\tflags \(s.flags.joined(separator: ","))\n" }
+        if let p = s.policy { out += "\t\tpolicy \(p)\n" }
+        if let n = s.size { out += "\t\tsize \(n)\n" }
+        // nft lists a set with a default timeout without the timeout flag the kernel adds.
+        let flags = s.timeout != nil ? s.flags.filter { $0 != "timeout" } : s.flags
+        if !flags.isEmpty { out += "\t\tflags \(flags.joined(separator: ","))\n" }
+        for st in s.stmts { out += "\t\t\(stmtText(st))\n" }
+        if let t = s.timeout { out += "\t\ttimeout \(Constructs.duration(t))\n" }
+        if let g = s.gcInterval { out += "\t\tgc-interval \(Constructs.duration(g))\n" }
+        if s.autoMerge { out += "\t\tauto-merge\n" }
         if let c = s.comment { out += "\t\tcomment \(quote(c))\n" }
         if !s.elements.isEmpty {
             out += "\t\telements = { " + s.elements.map(elementText).joined(separator: ",\n\t\t\t     ") + " }\n"
@@ -205,7 +222,7 @@ public enum NftTextWriter {
         case .value(let v): return styled(v, style, inSet: false)
         case .set(let elems):
             return "{ " + elems.map { e in
-                var out = styled(e.key, style, inSet: true)
+                var out = styled(e.key, style, inSet: true) + elementOptions(e)
                 switch e.data {
                 case .none: break
                 case .value(let v): out += " : " + valueText(v, inSet: true)
@@ -234,12 +251,22 @@ public enum NftTextWriter {
     }
 
     static func elementText(_ e: SetElement) -> String {
-        var out = valueText(e.key, inSet: true)
+        var out = valueText(e.key, inSet: true) + elementOptions(e)
         switch e.data {
         case .none: break
         case .value(let v): out += " : " + valueText(v, inSet: true)
         case .verdict(let v): out += " : " + v.traceText
         }
+        return out
+    }
+
+    /// ` counter packets 0 bytes 0 timeout 1h expires 59m comment "x"`, in nft's order.
+    static func elementOptions(_ e: SetElement) -> String {
+        var out = ""
+        for st in e.stmts { out += " " + stmtText(st) }
+        if let t = e.timeout { out += " timeout \(Constructs.duration(t))" }
+        if let x = e.expires { out += " expires \(Constructs.duration(x))" }
+        if let c = e.comment { out += " comment \(quote(c))" }
         return out
     }
 

@@ -306,19 +306,18 @@ extension Parser {
             while kind == .newline || kind == .handleComment { advance() }
             if kind == .rbrace { advance(); break }
             if kind == .eof { throw error(open, "unterminated set: expected '}' to close the '{' here") }
-            let key = try parseValue(allowList: false)
-            try skipElementOptions()
-            var data: MapData?
+            var element = SetElement(key: try parseValue(allowList: false))
+            try parseElementOptions(&element)
             if kind == .colon {
                 advance()
                 if kind == .word, Keywords.verdicts.contains(text(tok)) {
-                    data = .verdict(try parseVerdict(checkTable: nil))
+                    element.data = .verdict(try parseVerdict(checkTable: nil))
                 } else {
-                    data = .value(try parseValue(allowList: false))
+                    element.data = .value(try parseValue(allowList: false))
                 }
-                try skipElementOptions()
+                try parseElementOptions(&element)
             }
-            out.append(SetElement(key: key, data: data))
+            out.append(element)
             while kind == .newline { advance() }
             if kind == .comma {
                 advance()
@@ -329,26 +328,26 @@ extension Parser {
         return out
     }
 
-    mutating func skipElementOptions() throws {
+    /// An element's options: `counter packets 0 bytes 0`, `quota ...`, `limit rate ...`,
+    /// `timeout 1h`, `expires 59m`, `comment "x"`.
+    mutating func parseElementOptions(_ e: inout SetElement) throws {
         while kind == .word {
+            let start = p
             switch text(tok) {
             case "timeout", "expires":
-                advance(); advance()
+                let k = text(tok)
+                advance()
+                guard kind == .word, let secs = Constructs.seconds(text(tok)) else { throw unexpected("a duration such as 30s") }
+                advance()
+                if k == "timeout" { e.timeout = secs } else { e.expires = secs }
             case "comment":
                 advance()
                 guard kind == .string else { throw unexpected("a quoted comment") }
+                e.comment = text(tok)
                 advance()
-            case "counter":
-                advance()
-                if at("packets") { advance(); advance(); try expectWord("bytes"); advance() }
-            case "quota":
-                advance()
-                if at("over") || at("until") { advance() }
-                advance(); advance()
-                if at("used") { advance(); advance(); advance() }
-            case "limit":
-                advance(); try expectWord("rate")
-                while kind == .word && !at("timeout") && !at("comment") && !at("counter") { advance() }
+            case "counter": e.stmts.append(try parseCounter(start))
+            case "quota": e.stmts.append(try parseQuota(start))
+            case "limit": e.stmts.append(try parseLimit(start))
             default:
                 return
             }
