@@ -39,6 +39,8 @@ final class ConformanceTests: XCTestCase {
     static let knownJSONDefects: [String: String] = [
         // nft 1.0.6 prints a dormant table as "flags": "x" (the table's name), not "dormant".
         "transactions__0002table_0.nft": "flags [\"dormant\"] vs [\"x\"]",
+        // nft 1.0.6 -j lists only the first of an element's two statements (limit, not its counter).
+        "nft-f__0025empty_dynset_0.nft": "set inflows_ratelimit",
     ]
 
     /// nft 1.0.6's JSON listing leaves chain comments out (the kernel and the text listing have
