@@ -20,7 +20,7 @@ let package = Package(
     targets: [
         .target(name: "HookwalkModel"),
         .target(name: "HookwalkParsers", dependencies: ["HookwalkModel"]),
-        .target(name: "HookwalkSimulator", dependencies: ["HookwalkModel"]),
+        .target(name: "HookwalkSimulator", dependencies: ["HookwalkModel", "HookwalkParsers"]),
         .systemLibrary(
             name: "CGraphviz",
             pkgConfig: "libgvc",

@@ -1,4 +1,5 @@
 import HookwalkModel
+import HookwalkParsers
 
 /// A NAT decision taken by a rule of a nat chain (kernel facts 3, 4, 11).
 struct NatRequest: Sendable {
@@ -189,7 +190,7 @@ struct ChainEvaluator {
                     if over { return .noMatch }
                 case .mangle(let key, let value):
                     if !mangle(key, value, &context) {
-                        events.append(notModelled(chain, rule, "\(key) set \(value)", "assumed it changes nothing that matters for the path", context))
+                        events.append(notModelled(chain, rule, NftTextWriter.stmtText(.mangle(key: key, value: value)), "assumed it changes nothing that matters for the path", context))
                     }
                 case .nat(let n):
                     switch natRequest(n, chain: chain, context) {
@@ -203,7 +204,7 @@ struct ChainEvaluator {
                 case .notrack:
                     run.notrack = true
                 case .notModelled(let nm):
-                    events.append(notModelled(chain, rule, nm.text, "assumed it has no effect on the path", context))
+                    events.append(notModelled(chain, rule, Constructs.text(nm), "assumed it has no effect on the path", context))
                 case .match, .vmap:
                     continue
                 }
@@ -268,7 +269,7 @@ struct ChainEvaluator {
     private func natRequest(_ n: NatStmt, chain: CompiledChain, _ c: PacketContext) -> Result<NatRequest, ConstantError> {
         var req = NatRequest(kind: n.kind, flags: n.flags)
         if let a = n.addr {
-            guard case .value(let v) = a else { return .failure(ConstantError(message: "NAT address \(a)")) }
+            guard case .value(let v) = a else { return .failure(ConstantError(message: "NAT address \(NftTextWriter.exprText(a))")) }
             switch v {
             case .string(let s):
                 guard let ip = IPAddress(s) else { return .failure(ConstantError(message: "NAT address \(s)")) }
@@ -278,7 +279,7 @@ struct ChainEvaluator {
                 guard let ip = IPAddress(lo) else { return .failure(ConstantError(message: "NAT address \(lo)")) }
                 req.addr = ip
             default:
-                return .failure(ConstantError(message: "NAT address \(v)"))
+                return .failure(ConstantError(message: "NAT address \(NftTextWriter.valueText(v))"))
             }
         }
         if let p = n.port {
@@ -288,7 +289,7 @@ struct ChainEvaluator {
             case .value(.range(.number(let lo), .number(let hi))) where lo <= hi && hi <= 65535:
                 req.portRange = UInt16(lo)...UInt16(hi)
             default:
-                return .failure(ConstantError(message: "NAT port \(p)"))
+                return .failure(ConstantError(message: "NAT port \(NftTextWriter.exprText(p))"))
             }
         }
         return .success(req)

@@ -13,7 +13,7 @@ public enum Constructs {
     /// The JSON keys read into parts: statements and expressions.
     static let statementKinds: Set<String> = [
         "quota", "ct count", "limit", "counter", "synproxy", "tproxy", "dup", "fwd", "ct helper", "ct timeout",
-        "ct expectation", "reset", "set", "meter", "flow", "queue", "secmark",
+        "ct expectation", "reset", "set", "meter", "flow", "queue", "secmark", "xt",
     ]
     static let expressionKinds: Set<String> = [
         "tcp option", "sctp chunk", "ip option", "exthdr", "socket", "rt", "ipsec", "osf", "numgen", "jhash", "symhash",
@@ -38,6 +38,9 @@ public enum Constructs {
         }
         let single = p.count == 1 ? p[""] : nil
         switch kind {
+        case "xt":
+            guard let t = e("type"), let n = e("name") else { return nil }
+            return "xt \(t) \(n)"
         case "match":
             guard let l = e("left"), let r = e("right"), e("op") == "!" else { return nil }
             return "\(l) ! \(r)"

@@ -49,8 +49,12 @@ extension Parser {
             case "xt" where ["match", "target"].contains(text(peek())) && [.word, .string].contains(peek(2).kind):
                 // nft lists an xt match or target it cannot translate as just `xt match NAME`; what
                 // follows is the rule's next statement (`xt match icmp6 ip6 hoplimit 255`).
-                advance(); advance(); advance()
-                return .notModelled(NotModelled(kind: w, text: source(from: start)))
+                advance()
+                let type = text(tok)
+                advance()
+                let xtName = text(tok)
+                advance()
+                return .notModelled(nm("xt", ["type": .expr(.value(.string(type))), "name": .expr(.value(Value.token(xtName)))], from: start))
             case "quota": return try parseQuota(start)
             case "synproxy": return try parseSynproxy(start)
             case "tproxy": return try parseTproxy(start)

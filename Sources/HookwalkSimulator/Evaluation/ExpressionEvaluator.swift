@@ -1,4 +1,5 @@
 import HookwalkModel
+import HookwalkParsers
 
 /// The packet while it is being simulated.
 struct Packet: Sendable {
@@ -76,17 +77,17 @@ enum ExpressionEvaluator {
             return .value(.concat(vs))
         case .binop(let op, let left, .value(let rv)):
             guard case .value(.int(let l)) = eval(left, c) else { return eval(left, c).nonValue }
-            guard case .number(let r) = rv else { return .notModelled("binary operand \(rv)") }
+            guard case .number(let r) = rv else { return .notModelled("binary operand \(NftTextWriter.valueText(rv))") }
             switch op {
             case "&": return .value(.int(l & r))
             case "|": return .value(.int(l | r))
             case "^": return .value(.int(l ^ r))
             case "<<": return .value(.int(l << r))
             case ">>": return .value(.int(l >> r))
-            default: return .notModelled("operator \(op)")
+            default: return .notModelled("operator \(op) in \(NftTextWriter.exprText(e))")
             }
         default:
-            return .notModelled("expression \(e)")
+            return .notModelled(NftTextWriter.exprText(e))
         }
     }
 
