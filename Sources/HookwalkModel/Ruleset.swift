@@ -29,8 +29,15 @@ public enum Policy: String, Sendable, Hashable, Codable {
 /// The whole ruleset of a host, tables in listing order.
 public struct Ruleset: Sendable, Hashable {
     public var tables: [Table]
+    /// What the listing the ruleset was read from could not tell (an `iptables -L` dump has no
+    /// interfaces without `-v`, a dump of only some tables says nothing of the others), one
+    /// sentence each, for `hookwalk ruleset` and the index page. Empty for complete listings.
+    public var gaps: [String]
 
-    public init(tables: [Table] = []) { self.tables = tables }
+    public init(tables: [Table] = [], gaps: [String] = []) {
+        self.tables = tables
+        self.gaps = gaps
+    }
 
     /// The table `family name`, if present.
     public func table(_ family: Family, _ name: String) -> Table? {

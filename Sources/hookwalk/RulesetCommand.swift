@@ -30,6 +30,7 @@ struct RulesetCommand: ParsableCommand {
             switch format {
             case .nft: return NftTextWriter.write(ruleset)
             case .json:
+                for g in ruleset.gaps { writeToStandardError("hookwalk: note: not in the listing: \(g)\n") }
                 let legacy = ruleset.tables.filter(\.legacy)
                 if !legacy.isEmpty {
                     writeToStandardError("hookwalk: note: \(legacy.count) iptables-legacy table(s) left out of the JSON "

@@ -1,7 +1,9 @@
 import HookwalkModel
 
-/// The iptables front end: reads `iptables-save` / `ip6tables-save` output and `iptables -S`
-/// listings into the model, as the tables iptables-nft (1.8.9) would create for them, so that a host
+/// The iptables front end: reads `iptables-save` / `ip6tables-save` output, `iptables -S` dumps
+/// (one table, or several one after the other: each block of `-P` lines starts a table, named by
+/// its builtin chains or by a pasted `iptables -t T -S` line) and `iptables -L` listings
+/// (`IptablesList`) into the model, as the tables iptables-nft (1.8.9) would create for them, so that a host
 /// on iptables-legacy, or a pasted listing, is documented like one whose nft ruleset was read.
 ///
 /// What "as iptables-nft would create it" means, checked with `iptables-nft-restore` and
@@ -32,7 +34,16 @@ public enum IptablesSave {
         guard family == .ip || family == .ip6 else {
             throw HookwalkError(file: file, "iptables input is for the ip or ip6 family, not \(family.rawValue)")
         }
+        if IptablesList.isListing(text) {
+            return try IptablesList.parse(text, file: file, family: family, defaultTable: table, ipsets: ipsets)
+        }
         var reader = IptReader(file: file, family: family, ipsets: ipsets)
-        return try reader.read(text, defaultTable: table)
+        var ruleset = try reader.read(text, defaultTable: table)
+        if !reader.saveForm {
+            // An `iptables -S` dump lists the tables it was asked for; the others are unknown.
+            let tool = family == .ip ? "iptables" : "ip6tables"
+            ruleset.gaps = IptablesList.absentTables(reader.seen, tool: tool)
+        }
+        return ruleset
     }
 }

@@ -5,6 +5,8 @@ import HookwalkModel
 public enum NftTextWriter {
     public static func write(_ ruleset: Ruleset) -> String {
         var out = ""
+        // What the listing it was read from could not tell, as comments (the text still loads).
+        for g in ruleset.gaps { out += "# not in the listing: \(g)\n" }
         for table in ruleset.tables {
             guard table.legacy else { writeTable(table, into: &out); continue }
             // Not nftables: shown as hookwalk reads it, commented out so the text still loads.
