@@ -47,11 +47,14 @@ let package = Package(
             dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator"],
             path: "Sources/hookwalk-bench"
         ),
-        .testTarget(name: "HookwalkParsersTests", dependencies: ["HookwalkModel", "HookwalkParsers"]),
-        .testTarget(name: "HookwalkSimulatorTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab"]),
-        .testTarget(name: "HookwalkRenderTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender"]),
-        .testTarget(name: "HookwalkDiffTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkDiff"]),
-        .testTarget(name: "HookwalkLabTests", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab"],
+        // Where the tests' inputs are (Tests/Fixtures, the external nft corpus) and the lab
+        // requirement switch (HOOKWALK_REQUIRE_LAB): one locator for every test target.
+        .target(name: "HookwalkTestSupport", path: "Tests/HookwalkTestSupport"),
+        .testTarget(name: "HookwalkParsersTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers"]),
+        .testTarget(name: "HookwalkSimulatorTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab"]),
+        .testTarget(name: "HookwalkRenderTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender"]),
+        .testTarget(name: "HookwalkDiffTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkDiff"]),
+        .testTarget(name: "HookwalkLabTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

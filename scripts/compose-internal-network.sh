@@ -18,7 +18,7 @@
 #   EnsureJumpRule("FORWARD", DOCKER-USER). bridge.go isolateNetwork returns early for an internal
 #   network (no setINC), setupIPTablesInternal (MASQUERADE, outRule) and ProgramChain are not
 #   called, and Join sets no gateway on an internal network's endpoint (so no port mapping).
-#   Loaded from shared/fixtures/docker-eras/iptables-save/a.iptables-save; output as for era c.
+#   Loaded from Tests/Fixtures/docker-eras/iptables-save/a.iptables-save; output as for era c.
 #
 # era c (Docker 28.x, iptables backend; moby v28.x libnetwork/drivers/bridge/internal/iptabler/
 #   network.go): setupIPTables takes the Internal branch only, setupInternalNetworkRules:
@@ -32,12 +32,12 @@
 #   and no ports are published (the bridge driver's Join gives an internal network's endpoint no
 #   gateway, so the sandbox has no gateway endpoint and ProgramExternalConnectivity never runs).
 #   Rule.Insert puts a rule at the head of the chain (skipped when present), Rule.Append at the end.
-#   Loaded from shared/fixtures/docker-eras/iptables-save/c.iptables-save with iptables-nft-restore;
+#   Loaded from Tests/Fixtures/docker-eras/iptables-save/c.iptables-save with iptables-nft-restore;
 #   output is iptables-nft-save, counters zeroed. IPv4 only (the network has no IPv6).
 #
 # era c6 (the IPv6 half of era c: `docker network create --internal --ipv6 --subnet fd00:18::/64
 #   --gateway fd00:18::1 backend` on a daemon with ip6tables on, the host dual-stack like
-#   shared/fixtures/docker-eras/iptables-save/c-ipv6-infranet.ip6tables-save). Same moby v28.x
+#   Tests/Fixtures/docker-eras/iptables-save/c-ipv6-infranet.ip6tables-save). Same moby v28.x
 #   iptabler/network.go: ReapplyNetworkLevelRules calls configure for IPv6 too (the network's
 #   Config6 prefix is valid), setupIPTables takes the Internal branch, and
 #   setupInternalNetworkRules, for a prefix that is not IPv4, writes its two drops with the
@@ -61,15 +61,15 @@
 #   and nothing in the nat chains (no masquerade; "MASQUERADE FROM HOST" is in the non-internal
 #   branch). nftabler/endpoint.go filterDirectAccess also returns early for an internal network.
 #   Same layout as moby's integration/network/bridge/nftablesdoc/generated/usernet-internal.md.
-#   Applied with nft to shared/fixtures/docker-eras/d-docker29-nftables.nft; output is
+#   Applied with nft to Tests/Fixtures/docker-eras/d-docker29-nftables.nft; output is
 #   `nft list ruleset` (the ip6 table has no rules for an IPv4-only network and is left as it was).
 #
-# Usage: scripts/compose-internal-network.sh a|c|c6|d [shared-dir] > Tests/HookwalkLabTests/Fixtures/...
+# Usage: scripts/compose-internal-network.sh a|c|c6|d [fixtures-dir] > Tests/HookwalkLabTests/Fixtures/...
 # Needs root, ip netns, iptables-nft(-restore/-save) (eras a, c), ip6tables-nft(-restore/-save)
 # (era c6) or nft (era d).
 set -eu
-era=${1:?usage: $0 a|c|c6|d [shared-dir]}
-shared=${2:-../shared}
+era=${1:?usage: $0 a|c|c6|d [fixtures-dir]}
+fixtures=${2:-Tests/Fixtures}
 br=br-d89c083e1057
 subnet=172.18.0.0/16
 subnet6=fd00:18::/64
@@ -88,7 +88,7 @@ jump_on_top() { ipt -D "$1" -j "$2" 2>/dev/null || true; ipt -I "$1" -j "$2"; }
 
 case "$era" in
 a)
-    base="$shared/fixtures/docker-eras/iptables-save/a.iptables-save"
+    base="$fixtures/docker-eras/iptables-save/a.iptables-save"
     [ -r "$base" ] || { echo "no $base" >&2; exit 1; }
     ip netns exec "$ns" iptables-nft-restore < "$base"
     insert DOCKER-ISOLATION-STAGE-1 -i "$br" ! -d "$subnet" -j DROP
@@ -97,7 +97,7 @@ a)
     insert FORWARD -i "$br" -o "$br" -j ACCEPT
     jump_on_top FORWARD DOCKER-ISOLATION-STAGE-1
     jump_on_top FORWARD DOCKER-USER
-    echo "# Docker 20.10 (shared/fixtures/docker-eras/iptables-save/a.iptables-save) plus an --internal network"
+    echo "# Docker 20.10 (Tests/Fixtures/docker-eras/iptables-save/a.iptables-save) plus an --internal network"
     echo "# 'backend' on $br $subnet (containers db, worker; nothing published). The rules are"
     echo "# moby v20.10 setup_ip_tables.go setupInternalNetworkRules + setIcc + EnsureJumpRule, and"
     echo "# arrangeUserFilterRule, replayed by scripts/compose-internal-network.sh a with iptables-nft in a"
@@ -105,13 +105,13 @@ a)
     ip netns exec "$ns" iptables-nft-save | grep -v '^# ' | sed -e 's/\[[0-9]*:[0-9]*\]$/[0:0]/'
     ;;
 c)
-    base="$shared/fixtures/docker-eras/iptables-save/c.iptables-save"
+    base="$fixtures/docker-eras/iptables-save/c.iptables-save"
     [ -r "$base" ] || { echo "no $base" >&2; exit 1; }
     ip netns exec "$ns" iptables-nft-restore < "$base"
     insert DOCKER-ISOLATION-STAGE-1 -i "$br" ! -d "$subnet" -j DROP
     insert DOCKER-ISOLATION-STAGE-1 -o "$br" ! -s "$subnet" -j DROP
     append DOCKER-FORWARD -i "$br" -o "$br" -j ACCEPT
-    echo "# Docker 28 (shared/fixtures/docker-eras/iptables-save/c.iptables-save) plus an --internal network"
+    echo "# Docker 28 (Tests/Fixtures/docker-eras/iptables-save/c.iptables-save) plus an --internal network"
     echo "# 'backend' on $br $subnet (containers db, worker; nothing published). The rules are"
     echo "# moby v28.x iptabler/network.go setupInternalNetworkRules + setIcc(internal=true), replayed by"
     echo "# scripts/compose-internal-network.sh c with iptables-nft in a scratch netns (see the script's"
@@ -119,14 +119,14 @@ c)
     ip netns exec "$ns" iptables-nft-save | grep -v '^# ' | sed -e 's/\[[0-9]*:[0-9]*\]$/[0:0]/'
     ;;
 c6)
-    base="$shared/fixtures/docker-eras/iptables-save/c-ipv6-infranet.ip6tables-save"
+    base="$fixtures/docker-eras/iptables-save/c-ipv6-infranet.ip6tables-save"
     [ -r "$base" ] || { echo "no $base" >&2; exit 1; }
     iptables=ip6tables-nft
     ip netns exec "$ns" ip6tables-nft-restore < "$base"
     insert DOCKER-ISOLATION-STAGE-1 -i "$br" ! -o "$br" ! -d "$subnet6" -j DROP
     insert DOCKER-ISOLATION-STAGE-1 ! -i "$br" -o "$br" ! -s "$subnet6" -j DROP
     append DOCKER-FORWARD -i "$br" -o "$br" -j ACCEPT
-    echo "# Docker 28 dual-stack (shared/fixtures/docker-eras/iptables-save/c-ipv6-infranet.ip6tables-save) plus"
+    echo "# Docker 28 dual-stack (Tests/Fixtures/docker-eras/iptables-save/c-ipv6-infranet.ip6tables-save) plus"
     echo "# an --internal --ipv6 network 'backend' on $br $subnet6 (containers db, worker; nothing"
     echo "# published). The rules are moby v28.x iptabler/network.go setupInternalNetworkRules (IPv6 form)"
     echo "# + setIcc(internal=true), replayed by scripts/compose-internal-network.sh c6 with ip6tables-nft in"
@@ -134,7 +134,7 @@ c6)
     ip netns exec "$ns" ip6tables-nft-save | grep -v '^# ' | sed -e 's/\[[0-9]*:[0-9]*\]$/[0:0]/'
     ;;
 d)
-    base="$shared/fixtures/docker-eras/d-docker29-nftables.nft"
+    base="$fixtures/docker-eras/d-docker29-nftables.nft"
     [ -r "$base" ] || { echo "no $base" >&2; exit 1; }
     ip netns exec "$ns" nft -f "$base"
     t="ip docker-bridges"
@@ -153,7 +153,7 @@ add rule $t filter-forward-in__$br counter accept comment "ICC"
 add rule $t filter-forward-out__$br ct state established,related counter accept
 add rule $t filter-forward-out__$br oifname != "$br" counter drop comment "INTERNAL NETWORK EGRESS"
 EOF
-    echo "# Docker 29 nftables backend (shared/fixtures/docker-eras/d-docker29-nftables.nft) plus an"
+    echo "# Docker 29 nftables backend (Tests/Fixtures/docker-eras/d-docker29-nftables.nft) plus an"
     echo "# --internal network 'backend' on $br $subnet (containers db, worker; nothing published)."
     echo "# The rules are moby docker-v29.x nftabler/network.go configure (Internal branch), applied by"
     echo "# scripts/compose-internal-network.sh d with nft in a scratch netns (see the script's header),"

@@ -5,7 +5,7 @@
 # without enabling ufw on this machine and without touching the root namespace:
 #
 # 1. A scratch network namespace gets Docker 28's rules for an IPv6-enabled network first:
-#    shared/fixtures/docker-eras/iptables-save/c-ipv6-infranet.{iptables,ip6tables}-save (Docker
+#    Tests/Fixtures/docker-eras/iptables-save/c-ipv6-infranet.{iptables,ip6tables}-save (Docker
 #    inserts its FORWARD jumps at the top, so they end up before ufw's whatever the start order).
 # 2. ufw itself runs in that namespace: the four commands above, each as
 #    `ufw --rootdir=/ --datadir=DATA ...` (/usr/sbin/ufw's relocation options). DATA is a private
@@ -19,15 +19,15 @@
 #    with `nft list ruleset ip6` of the same state (what the parser's translation of the ip6
 #    half is checked against); the namespace and the copy are removed, even on failure.
 #
-# Usage: scripts/compose-ufw-docker-ipv6.sh [shared-dir] [out-dir]
+# Usage: scripts/compose-ufw-docker-ipv6.sh [fixtures-dir] [out-dir]
 #   writes out-dir/c-ipv6-ufw.iptables-save, out-dir/c-ipv6-ufw.ip6tables-save and
 #   out-dir/c-ipv6-ufw.ip6.nft (default out-dir: Tests/HookwalkLabTests/Fixtures).
 # Needs root, ip netns, iptables-nft(-restore/-save), ip6tables-nft(-restore/-save) and the ufw
 # package installed (not enabled).
 set -eu
-shared=${1:-../shared}
+fixtures=${1:-Tests/Fixtures}
 out=${2:-Tests/HookwalkLabTests/Fixtures}
-saves="$shared/fixtures/docker-eras/iptables-save"
+saves="$fixtures/docker-eras/iptables-save"
 for f in c-ipv6-infranet.iptables-save c-ipv6-infranet.ip6tables-save; do
     [ -r "$saves/$f" ] || { echo "no $saves/$f" >&2; exit 1; }
 done
@@ -54,7 +54,7 @@ ufw --force enable
 grep -q '^ENABLED=yes$' "$data/etc/ufw/ufw.conf" || { echo "ufw did not enable in its copy" >&2; exit 1; }
 
 header() {
-    echo "# Docker 28 with an IPv6-enabled network (shared/fixtures/docker-eras/iptables-save/"
+    echo "# Docker 28 with an IPv6-enabled network (Tests/Fixtures/docker-eras/iptables-save/"
     echo "# c-ipv6-infranet.$1) and ufw enabled with IPV6=yes: 'ufw default deny incoming',"
     echo "# 'ufw default deny routed', 'ufw allow 22/tcp', 'ufw enable' (loglevel low)."
     echo "# Composed by scripts/compose-ufw-docker-ipv6.sh: Docker's rules loaded with $2-nft-restore"

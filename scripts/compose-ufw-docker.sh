@@ -4,7 +4,7 @@
 # from ufw's own files, without enabling ufw and without touching the root namespace:
 #
 # 1. A scratch network namespace gets Docker's rules first:
-#    shared/fixtures/docker-eras/iptables-save/c.iptables-save (Docker inserts its FORWARD jumps
+#    Tests/Fixtures/docker-eras/iptables-save/c.iptables-save (Docker inserts its FORWARD jumps
 #    at the top, so they end up before ufw's whatever the start order).
 # 2. ufw's boot script runs in that namespace: `ufw_start` of /lib/ufw/ufw-init-functions, with
 #    DATA_DIR pointing at a private copy of /etc/default/ufw and /etc/ufw (the real before.rules,
@@ -15,11 +15,11 @@
 # 3. iptables-nft-save of the namespace, counters zeroed, is the output; the namespace and the copy
 #    are removed, even on failure.
 #
-# Usage: scripts/compose-ufw-docker.sh [shared-dir] > Tests/HookwalkLabTests/Fixtures/c-ufw.iptables-save
+# Usage: scripts/compose-ufw-docker.sh [fixtures-dir] > Tests/HookwalkLabTests/Fixtures/c-ufw.iptables-save
 # Needs root, ip netns, iptables-nft(-restore/-save) and the ufw package (not enabled).
 set -eu
-shared=${1:-../shared}
-docker="$shared/fixtures/docker-eras/iptables-save/c.iptables-save"
+fixtures=${1:-Tests/Fixtures}
+docker="$fixtures/docker-eras/iptables-save/c.iptables-save"
 [ -r "$docker" ] || { echo "no $docker" >&2; exit 1; }
 ns="hwufw-compose-$$"
 data=$(mktemp -d)
@@ -79,7 +79,7 @@ chmod +x "$data/etc/ufw/before.init" "$data/etc/ufw/after.init"
 ip netns add "$ns"
 ip netns exec "$ns" iptables-nft-restore < "$docker"
 ip netns exec "$ns" env DATA_DIR="$data" sh -c '. /lib/ufw/ufw-init-functions; ufw_start' >&2
-echo "# Docker 28 (shared/fixtures/docker-eras/iptables-save/c.iptables-save) with ufw enabled:"
+echo "# Docker 28 (Tests/Fixtures/docker-eras/iptables-save/c.iptables-save) with ufw enabled:"
 echo "# 'ufw default deny incoming', 'ufw default deny routed', 'ufw allow 22/tcp', loglevel low."
 echo "# Composed by scripts/compose-ufw-docker.sh: Docker's rules loaded with iptables-nft-restore in a"
 echo "# scratch netns, then ufw's own ufw_start (/lib/ufw/ufw-init-functions) with a private copy of"

@@ -96,6 +96,14 @@ public struct Verifier: Sendable {
 
         return try LabBuilder.withLab(plan.topology, keep: options.keep) { lab -> [Verified] in
             let listing = try lab.loadRuleset(ruleset, tracePorts: plan.tracePorts)
+            // The listing the simulation runs on (the kernel's handles, with the lab's trace
+            // tables): a saved capture is re-simulated on it (Tests/Fixtures/seed-centos8/recorded).
+            if let dir = options.saveDirectory {
+                let file = (dir as NSString).appendingPathComponent(ruleset.listsAsText ? Self.savedListingText : Self.savedListingJSON)
+                do { try listing.write(toFile: file, atomically: true, encoding: .utf8) } catch {
+                    throw HookwalkError(file: file, "cannot write: \(error.localizedDescription)")
+                }
+            }
             try lab.startProxies(timeout: options.timeout)
             var listed = ruleset.listsAsText
                 ? try NftText.parse(listing, file: "nft -a list ruleset (lab \(plan.topology.prefix))")
@@ -159,6 +167,11 @@ public struct Verifier: Sendable {
         if case .match(_, _, .setRef) = s { return true }
         return false
     }
+
+    /// The names `--save` gives the lab's own listing of the loaded ruleset (`nft -a list ruleset`,
+    /// or `nft -j list ruleset` for a JSON snapshot).
+    public static let savedListingText = "lab-ruleset.nft"
+    public static let savedListingJSON = "lab-ruleset.json"
 
     static func save(_ capture: LabCapture, _ trace: Trace, to dir: String) throws {
         let base = (dir as NSString).appendingPathComponent(capture.scenario.name)

@@ -6,20 +6,30 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
     case v4(UInt32)
     case v6(UInt64, UInt64)
 
+    /// Parses an address exactly as glibc's `inet_pton` does (AF_INET for a text without `:`,
+    /// AF_INET6 otherwise): dotted quads of decimal octets without sign or leading zero, IPv6 groups
+    /// of one to four hex digits, one `::`, an embedded IPv4 tail. A zone (`fe80::1%eth0`) is not
+    /// part of an address: callers that accept one split it off first and keep it.
     public init?(_ text: String) {
         if text.contains(":") {
-            guard let v = IPAddress.parse6(text) else { return nil }
+            guard let v = IPAddress.parse6(Substring(text)) else { return nil }
             self = v
         } else {
-            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count == 4 else { return nil }
-            var v: UInt32 = 0
-            for p in parts {
-                guard !p.isEmpty, p.count <= 3, let b = UInt32(p), b <= 255 else { return nil }
-                v = v << 8 | b
-            }
+            guard let v = IPAddress.parse4(Substring(text)) else { return nil }
             self = .v4(v)
         }
+    }
+
+    static func parse4(_ text: Substring) -> UInt32? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        var v: UInt32 = 0
+        for p in parts {
+            guard !p.isEmpty, p.count <= 3, p.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                  p.count == 1 || p.first != "0", let b = UInt32(p), b <= 255 else { return nil }
+            v = v << 8 | b
+        }
+        return v
     }
 
     public var isV4: Bool { if case .v4 = self { return true } else { return false } }
@@ -36,7 +46,9 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
             var groups: [UInt16] = []
             for i in 0..<4 { groups.append(UInt16(truncatingIfNeeded: hi >> (48 - 16 * UInt64(i)))) }
             for i in 0..<4 { groups.append(UInt16(truncatingIfNeeded: lo >> (48 - 16 * UInt64(i)))) }
-            // RFC 5952: compress the longest run (>= 2) of zero groups.
+            // As glibc's inet_ntop: the first longest run (>= 2) of zero groups becomes `::`
+            // (RFC 5952), and an IPv4-mapped (::ffff:0:0/96) or IPv4-compatible address ends in
+            // dotted-quad form.
             var bestStart = -1, bestLen = 0, i = 0
             while i < 8 {
                 if groups[i] == 0 {
@@ -46,11 +58,21 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
                     i = j
                 } else { i += 1 }
             }
-            func hex(_ g: UInt16) -> String { String(g, radix: 16) }
-            if bestStart < 0 { return groups.map(hex).joined(separator: ":") }
-            let head = groups[0..<bestStart].map(hex).joined(separator: ":")
-            let tail = groups[(bestStart + bestLen)...].map(hex).joined(separator: ":")
-            return head + "::" + tail
+            var out = ""
+            for i in 0..<8 {
+                if bestStart >= 0 && i >= bestStart && i < bestStart + bestLen {
+                    if i == bestStart { out += ":" }
+                    continue
+                }
+                if i != 0 { out += ":" }
+                if i == 6 && bestStart == 0 && (bestLen == 6 || (bestLen == 7 && groups[7] != 1) || (bestLen == 5 && groups[5] == 0xffff)) {
+                    out += IPAddress.v4(UInt32(truncatingIfNeeded: lo)).description
+                    return out
+                }
+                out += String(groups[i], radix: 16)
+            }
+            if bestStart >= 0 && bestStart + bestLen == 8 { out += ":" }
+            return out
         }
     }
 
@@ -77,29 +99,30 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
         }
     }
 
-    static func parse6(_ text: String) -> IPAddress? {
-        var s = Substring(text)
-        if let pct = s.firstIndex(of: "%") { s = s[..<pct] }
-        var groups: [UInt16] = []
+    static func parse6(_ s: Substring) -> IPAddress? {
+        guard !s.contains("%") else { return nil }
         let halves = s.components(separatedBy: "::")
         guard halves.count <= 2 else { return nil }
-        func parseHalf(_ h: String) -> [UInt16]? {
+        func isHex(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46) }
+        func parseHalf(_ h: String, last: Bool) -> [UInt16]? {
             if h.isEmpty { return [] }
             var out: [UInt16] = []
             let parts = h.split(separator: ":", omittingEmptySubsequences: false)
             for (i, p) in parts.enumerated() {
-                if p.contains("."), i == parts.count - 1, let v4 = IPAddress(String(p)), case .v4(let v) = v4 {
+                if p.contains(".") {
+                    guard last, i == parts.count - 1, let v = parse4(p) else { return nil }
                     out.append(UInt16(v >> 16)); out.append(UInt16(v & 0xffff))
                 } else {
-                    guard !p.isEmpty, p.count <= 4, let g = UInt16(p, radix: 16) else { return nil }
+                    guard !p.isEmpty, p.count <= 4, p.utf8.allSatisfy(isHex), let g = UInt16(p, radix: 16) else { return nil }
                     out.append(g)
                 }
             }
             return out
         }
-        guard let head = parseHalf(halves[0]) else { return nil }
+        var groups: [UInt16]
+        guard let head = parseHalf(halves[0], last: halves.count == 1) else { return nil }
         if halves.count == 2 {
-            guard let tail = parseHalf(halves[1]), head.count + tail.count <= 7 else { return nil }
+            guard let tail = parseHalf(halves[1], last: true), head.count + tail.count <= 7 else { return nil }
             groups = head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
         } else {
             guard head.count == 8 else { return nil }
@@ -127,7 +150,9 @@ public struct IPPrefix: Sendable, Hashable, CustomStringConvertible {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let first = parts.first, let a = IPAddress(String(first)) else { return nil }
         if parts.count == 2 {
-            guard let n = Int(parts[1]), n >= 0, n <= a.bitWidth else { return nil }
+            let len = parts[1]
+            guard !len.isEmpty, len.count <= 3, len.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                  let n = Int(len), n <= a.bitWidth else { return nil }
             self.init(a, n)
         } else {
             self.init(a, a.bitWidth)

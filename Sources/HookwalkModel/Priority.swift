@@ -1,6 +1,6 @@
 import Foundation
 
-/// Named base-chain priorities (kernel fact 2). They differ between the bridge family and the
+/// Named base-chain priorities (docs/kernel-facts.md, fact 2). They differ between the bridge family and the
 /// others, so they are resolved against the table's family.
 public enum Priority {
     static let inetNames: [(String, Int)] = [

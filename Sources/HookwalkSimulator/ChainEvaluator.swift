@@ -1,7 +1,7 @@
 import HookwalkModel
 import HookwalkParsers
 
-/// A NAT decision taken by a rule of a nat chain (kernel facts 3, 4, 11).
+/// A NAT decision taken by a rule of a nat chain (docs/kernel-facts.md, facts 3, 4, 11).
 struct NatRequest: Sendable {
     var kind: NatKind
     var addr: IPAddress?
@@ -33,7 +33,7 @@ struct ChainRun: Sendable {
 
 /// Evaluates one base chain the way `nft_do_chain` does: rules in order, jump pushes a return
 /// point, goto does not, `return` pops (or applies the policy in a base chain), a chain that runs
-/// out of rules returns silently (fact 6), accept ends the base chain only (fact 1).
+/// out of rules returns silently (docs/kernel-facts.md, fact 6), accept ends the base chain only (fact 1).
 struct ChainEvaluator {
     let ruleset: CompiledRuleset
     /// Guards against jump loops the kernel would have refused to load.

@@ -13,7 +13,7 @@ struct Tuple: Hashable, Sendable {
     var proto: L4Proto
 }
 
-/// One connection, as conntrack holds it after the request (kernel facts 9-12). NAT is stored as
+/// One connection, as conntrack holds it after the request (docs/kernel-facts.md, facts 9-12). NAT is stored as
 /// the mapping of each manipulation type; the reply tuple follows from them.
 struct Connection: Sendable {
     var original: Tuple
@@ -22,7 +22,7 @@ struct Connection: Sendable {
     /// Source mapping (snat, masquerade), made in postrouting/input.
     var snat: SocketAddress?
     /// The manipulation types whose NAT decision was taken (a mapping or a null binding): once
-    /// taken, later nat chains of that hook are not consulted (fact 4).
+    /// taken, later nat chains of that hook are not consulted (docs/kernel-facts.md, fact 4).
     var dstDecided = false
     var srcDecided = false
     var mark: UInt32 = 0

@@ -8,8 +8,8 @@ enum HookEnd {
 
 /// Runs the base chains of one hook in priority order together with the kernel's own hook
 /// functions that sit between them: conntrack at -200, the NAT hook at -100 (prerouting, output)
-/// or 100 (postrouting, input) that calls every nat-type chain (fact 3), conntrack's confirm at
-/// the end, and br_netfilter's entry points in the bridge hooks (facts 16-19).
+/// or 100 (postrouting, input) that calls every nat-type chain (docs/kernel-facts.md, fact 3), conntrack's confirm at
+/// the end, and br_netfilter's entry points in the bridge hooks (docs/kernel-facts.md, facts 16-19).
 extension PathWalker {
     /// A position in a hook: a base chain, or one of the kernel's hook functions.
     enum HookEntry {

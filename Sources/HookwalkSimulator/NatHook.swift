@@ -1,6 +1,6 @@
 import HookwalkModel
 
-/// Conntrack's NAT hook (kernel facts 3, 4, 9-11). For the first packet of a connection it calls
+/// Conntrack's NAT hook (docs/kernel-facts.md, facts 3, 4, 9-11). For the first packet of a connection it calls
 /// the nat-type chains of the hook in priority order until one makes a mapping; every other packet
 /// gets the stored mapping applied, or undone in the reply direction, without any nat chain.
 extension PathWalker {

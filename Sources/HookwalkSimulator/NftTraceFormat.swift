@@ -2,7 +2,7 @@ import HookwalkModel
 
 /// Writes a trace as `nft -a monitor trace` prints the same packets (without the `trace id`
 /// prefix): a `packet:` line when a base chain first prints something for the packet, one `rule`
-/// line per matching rule, `policy` lines (fact 20). This is the form `hookwalk verify` compares
+/// line per matching rule, `policy` lines (docs/kernel-facts.md, fact 20). This is the form `hookwalk verify` compares
 /// with the kernel, so it stays in the simulator's module, next to the events it prints.
 public enum NftTraceFormat {
     /// - Parameter onlyTraced: print only events of packets that had nftrace set, as the kernel

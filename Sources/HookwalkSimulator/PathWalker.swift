@@ -162,7 +162,7 @@ struct PathWalker {
         return afterPrerouting(iif: bridge)
     }
 
-    /// The routing decision after prerouting (fact 13).
+    /// The routing decision after prerouting (docs/kernel-facts.md, fact 13).
     mutating func afterPrerouting(iif: String) -> Outcome {
         // A link-local destination is looked up on the link the packet came in on only.
         guard let route = routing.lookup(packet.daddr, device: iif) else { return .unroutable("no route to \(packet.daddr) on \(iif)") }
@@ -190,7 +190,7 @@ struct PathWalker {
         return .delivered(endpoint: .host, state: packet.state(iif: iif, oif: nil))
     }
 
-    /// Postrouting, then out of an uplink or into a bridge (fact 18).
+    /// Postrouting, then out of an uplink or into a bridge (docs/kernel-facts.md, fact 18).
     mutating func postroutingAndOut(iif: String?, oif: String, route: Route) -> Outcome {
         if case .stop(let o) = ipHook(.postrouting, iif: iif, oif: oif) { return o }
         if topology.bridges.contains(oif) {

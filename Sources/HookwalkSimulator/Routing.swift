@@ -6,7 +6,7 @@ import HookwalkModel
 struct Routing: Sendable {
     let routes: [Route]
     let interfaces: [Interface]
-    /// Kernel fact 13: every address of the host counts as local (lo, uplinks, bridges).
+    /// Fact 13 (docs/kernel-facts.md): every address of the host counts as local (lo, uplinks, bridges).
     let localAddresses: [IPAddress: String]
 
     init(host: HostModel) {
@@ -123,7 +123,7 @@ struct Routing: Sendable {
 
     /// The source address the kernel picks for a packet leaving through `device` towards
     /// `destination`: the route's preferred source, else the device's first address in the
-    /// destination's subnet, else its first address (what `masquerade` uses, fact 11).
+    /// destination's subnet, else its first address (what `masquerade` uses; docs/kernel-facts.md, fact 11).
     func sourceAddress(device: String?, destination: IPAddress, route: Route?) -> IPAddress? {
         if let src = route?.preferredSource, src.isV4 == destination.isV4 { return src }
         guard let device, let iface = interfaces.first(where: { $0.name == device }) else { return nil }

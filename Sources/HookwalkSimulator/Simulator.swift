@@ -14,7 +14,7 @@ public struct Simulator: Sendable {
     /// fail with a readable divergence.
     public struct Options: Sendable, Hashable {
         /// Wrong on purpose: run nat chains at their declared priority instead of inside the NAT
-        /// hook (kernel fact 3).
+        /// hook (docs/kernel-facts.md, fact 3).
         public var natChainsAtDeclaredPriority = false
 
         public init(natChainsAtDeclaredPriority: Bool = false) {
@@ -182,7 +182,7 @@ public struct Simulator: Sendable {
     }
 
     /// Whether the receiver sends a reply. A packet that ends on the host although a container
-    /// publishes the port it was sent to (e.g. a broadcast, fact 15) reached no listener that
+    /// publishes the port it was sent to (e.g. a broadcast, docs/kernel-facts.md fact 15) reached no listener that
     /// answers; any other delivery is answered.
     func answers(_ endpoint: Endpoint, _ s: Scenario) -> Bool {
         guard case .host = endpoint else { return true }

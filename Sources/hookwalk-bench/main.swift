@@ -2,7 +2,7 @@
 //
 //     swift run -c release hookwalk-bench [RULESET.nft] [--json RULESET.json]
 //
-// Default ruleset: ../shared/fixtures/scale/big.nft (3000 published ports, ~9,000 rules). The host
+// RULESET: a big.nft-shaped listing (3000 published ports, ~9,000 rules). The host
 // around it is synthesized from the ruleset itself: one bridge per masqueraded /24 subnet, one
 // container per DNAT target, published on the DNAT rule's port, an uplink 192.0.2.1/24 with a
 // client 192.0.2.100. Targets (from the engine issue): parse faster than `nft -c -f` (~0.5 s
@@ -80,7 +80,10 @@ if let i = args.firstIndex(of: "--json"), i + 1 < args.count {
     jsonPath = args[i + 1]
     args.removeSubrange(i...(i + 1))
 }
-let textPath = args.first ?? "../shared/fixtures/scale/big.nft"
+guard let textPath = args.first else {
+    FileHandle.standardError.write(Data("usage: hookwalk-bench RULESET.nft [--json RULESET.json]\n".utf8))
+    exit(2)
+}
 
 do {
     let text = try String(contentsOfFile: textPath, encoding: .utf8)

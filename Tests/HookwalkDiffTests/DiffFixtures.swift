@@ -1,29 +1,15 @@
 import Foundation
 import HookwalkModel
 import HookwalkParsers
+import HookwalkTestSupport
 import XCTest
 
-/// Snapshots for the diff tests: the shared fixtures (found from this file's location, as in the
-/// other test targets, so CI's fresh clone with `../shared` works) and edited copies in a temp dir.
+/// Snapshots for the diff tests: the repository's fixtures (`Tests/Fixtures`) and edited copies in a
+/// temp dir.
 enum DiffFixtures {
-    static let shared: String? = {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        for _ in 0..<6 {
-            for candidate in [dir, dir.deletingLastPathComponent()] {
-                let fixtures = candidate.appendingPathComponent("shared/fixtures")
-                if FileManager.default.fileExists(atPath: fixtures.path) { return candidate.appendingPathComponent("shared").path }
-            }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }()
+    static func fixture(_ relative: String) throws -> String { TestPaths.fixture(relative) }
 
-    static func sharedPath(_ relative: String) throws -> String {
-        guard let shared else { throw XCTSkip("the shared fixtures folder is not beside the repository") }
-        return shared + "/" + relative
-    }
-
-    static func era(_ letter: String) throws -> String { try sharedPath("fixtures/docker-eras/snapshots/docker-\(letter)") }
+    static func era(_ letter: String) throws -> String { try fixture("docker-eras/snapshots/docker-\(letter)") }
 
     /// `Examples/seed-centos8` of this repository.
     static let example: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

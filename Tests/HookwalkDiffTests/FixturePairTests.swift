@@ -99,7 +99,7 @@ final class FixturePairTests: XCTestCase {
     }
 
     func testSnapshotAgainstItself() throws {
-        for path in [DiffFixtures.example, try DiffFixtures.era("c"), try DiffFixtures.sharedPath("fixtures/kernel-traces/seed-centos8/snapshot")] {
+        for path in [DiffFixtures.example, try DiffFixtures.era("c"), try DiffFixtures.fixture("seed-centos8/snapshot")] {
             let r = try diff(path, path)
             XCTAssertTrue(r.equivalent, path)
             XCTAssertTrue(r.scenarios.allSatisfy { $0.firstDivergence == nil && $0.onlyOnA.isEmpty && $0.onlyOnB.isEmpty })
@@ -128,7 +128,7 @@ final class FixturePairTests: XCTestCase {
     /// The kernel's JSON listing (its handles) against the text listing of the same ruleset
     /// (handles of a fresh load): still equivalent.
     func testOtherHandlesAreEquivalent() throws {
-        let snapshot = try DiffFixtures.sharedPath("fixtures/kernel-traces/seed-centos8/snapshot")
+        let snapshot = try DiffFixtures.fixture("seed-centos8/snapshot")
         let textOnly = try DiffFixtures.copy(snapshot) { dir in
             // The text listing has no handles: the parser assigns those of a fresh `nft -f`.
             try FileManager.default.removeItem(atPath: dir + "/nft-ruleset.json")

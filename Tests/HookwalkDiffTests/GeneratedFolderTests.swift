@@ -20,7 +20,7 @@ final class GeneratedFolderTests: XCTestCase {
     }
 
     func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        guard let binary = Self.binary else { throw XCTSkip("the hookwalk executable is not beside the test bundle") }
+        let binary = try XCTUnwrap(Self.binary, "the hookwalk executable is not beside the test bundle")
         let p = Process()
         p.executableURL = binary
         p.arguments = args

@@ -2,6 +2,7 @@ import Foundation
 import HookwalkDiff
 import HookwalkModel
 import HookwalkParsers
+import HookwalkTestSupport
 import XCTest
 
 /// The overlay diagrams of `hookwalk diff --out`, on the Docker 25-27 against Docker 28 pair:
@@ -57,7 +58,7 @@ final class OverlayTests: XCTestCase {
         let a = try files(try report()), b = try files(try report())
         XCTAssertEqual(a, b)
         let dotBinary = ["/usr/bin/dot", "/usr/local/bin/dot"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        guard let dotBinary else { throw XCTSkip("Graphviz's dot is not installed") }
+        guard let dotBinary else { throw LabRequirement.unmet("Graphviz's dot is not installed (Debian package graphviz)") }
         for (path, text) in a where path.hasSuffix(".dot") {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: dotBinary)

@@ -1,16 +1,18 @@
 import Foundation
 import XCTest
 
-/// Lab cases built from the shared Docker-era snapshots: a copy in a temporary folder with the
+/// Lab cases built from the Docker-era snapshots of Tests/Fixtures: a copy in a temporary folder with the
 /// ruleset files replaced (a variant's nft text, or iptables-save files) and files added or
-/// overwritten (`docker-daemon.json`). Nothing is written to `shared/`.
-struct DerivedSnapshot {
+/// overwritten (`docker-daemon.json`). Nothing is written to `Tests/Fixtures`.
+struct DerivedSnapshot: Sendable {
     let path: String
+    /// The `LabCases` entry this snapshot was built for (set by `LabCases.build`), nil otherwise.
+    var labCase: String?
 
-    /// Copies `shared/fixtures/docker-eras/snapshots/<base>` without its ruleset files, then writes
+    /// Copies `Tests/Fixtures/docker-eras/snapshots/<base>` without its ruleset files, then writes
     /// `files` (name -> contents) and copies `copies` (name in the snapshot -> path of the source).
     init(base: String, files: [String: String] = [:], copies: [String: String] = [:]) throws {
-        let source = try LabFixtures.path("fixtures/docker-eras/snapshots/\(base)")
+        let source = try LabFixtures.path("docker-eras/snapshots/\(base)")
         path = NSTemporaryDirectory() + "hookwalk-derived-\(base)-\(UInt32.random(in: 0...0xFFFFFF))"
         let fm = FileManager.default
         try fm.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -29,9 +29,9 @@ final class HookRegistrationLabTests: XCTestCase {
         try LabFixtures.skipUnlessLabPossible()
         var paths: [Bool: [String]] = [:]
         for first in [true, false] {
-            let snap = try VerifyNftablesHostFirewallTests.derivedSnapshot(adding: Self.samePriorityChains, first: first)
+            let snap = try LabCases.build("chains at conntrack's and NAT's priority, \(first ? "first" : "last")")
             defer { snap.remove() }
-            let results = try LabFixtures.verifyAgreeing(snap.path, Verifier.Options(kinds: ["published-port"]), "same-priority table \(first ? "first" : "last")")
+            let results = try LabFixtures.verifyAgreeing(snap, Verifier.Options(kinds: ["published-port"]), "same-priority table \(first ? "first" : "last")")
             let request = try XCTUnwrap(results.first).trace.request
             paths[first] = request.events.compactMap { e in
                 if case .rule(let c, _, let text, _) = e.kind, c.table == "samepriority" { return "\(c.chain): \(text)" }

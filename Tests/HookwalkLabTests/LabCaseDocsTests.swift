@@ -5,84 +5,19 @@ import HookwalkRender
 import HookwalkSimulator
 import XCTest
 
-/// Issue 5 wants every lab case documented, not only verified: each derived snapshot the lab tests
-/// use is rendered in memory as `hookwalk docs` renders
-/// it, and every catalog scenario must get its page and its diagrams. A page that says a construct
+/// Every lab case documented, not only verified: each case of `LabCases.all` (the registry the
+/// lab tests take their snapshots from, so a new case cannot escape this test) is rendered in
+/// memory as `hookwalk generate` renders it, and every catalog scenario must get its page and its diagrams. A page that says a construct
 /// is not modelled fails the test unless listed in `expectedNotModelled`, with what it says, so a
 /// gap in the model is a decision someone wrote down rather than a surprise on a real host.
 /// No root needed: nothing runs but the loader, the simulator and the renderers.
 final class LabCaseDocsTests: XCTestCase {
-    struct Case {
-        var name: String
-        /// The external clients the docs are generated for; empty: the catalog's default client.
-        var clients: [IPAddress] = []
-        var make: () throws -> DerivedSnapshot
-    }
-
     /// Cases whose pages may say "not modelled", with the constructs they may name. None so far.
     static let expectedNotModelled: [String: [String]] = [:]
 
-    /// Every derived snapshot a lab test verifies, built by the same function the lab test uses.
-    static func cases() throws -> [Case] {
-        var out: [Case] = []
-        for c in VerifyProxyTests.cases {
-            let variant = try LabFixtures.path("fixtures/docker-eras/variants/\(c.ruleset)")
-            out.append(Case(name: "proxy-true \(c.era)") {
-                try DerivedSnapshot(base: c.base, files: ["docker-daemon.json": "{\"userland-proxy\": true}\n"], copies: ["nft-ruleset.nft": variant])
-            })
-        }
-        for era in ["a", "b", "c"] {
-            let save = try LabFixtures.path("fixtures/docker-eras/iptables-save/\(era).iptables-save")
-            out.append(Case(name: "iptables-save \(era)") { try DerivedSnapshot(base: "docker-\(era)", copies: ["iptables-save.txt": save]) })
-        }
-        out.append(Case(name: "ufw") { try DerivedSnapshot(base: "docker-c", copies: ["iptables-save.txt": VerifyUfwTests.fixture]) })
-        out.append(Case(name: "ipset-guarded published port") { try VerifyIpsetTests.derivedSnapshot() })
-        out.append(Case(name: "dual-stack c", clients: [IPAddress("10.254.10.105")!, VerifyIPv6Tests.client6]) {
-            try VerifyIPv6Tests.derivedSnapshot()
-        })
-        out.append(Case(name: "ufw dual-stack c", clients: [IPAddress("10.254.10.105")!, VerifyIPv6Tests.client6]) {
-            try VerifyUfwIPv6Tests.derivedSnapshot()
-        })
-        for era in ["b", "c"] {
-            out.append(Case(name: "6-to-4 proxy \(era)", clients: [IPAddress("10.254.10.105")!, VerifyProxySixToFourTests.client6]) {
-                try VerifyProxySixToFourTests.derivedSnapshot(era: era)
-            })
-        }
-        for era in ["c", "d"] {
-            out.append(Case(name: "isolation \(era)") { try VerifyNetworksTests.snapshotWithDefaultBridgeContainer(era) })
-        }
-        out.append(Case(name: "icc=false") { try VerifyNetworksTests.iccFalseSnapshot() })
-        for on in [0, 1] {
-            out.append(Case(name: "127.0.0.1 binding, route_localnet \(on)") { try VerifyLoopbackBindingTests.snapshot(routeLocalnet: on) })
-        }
-        out.append(Case(name: "inet filter input drop") {
-            try VerifyNftablesHostFirewallTests.derivedSnapshot(adding: VerifyNftablesHostFirewallTests.inputPolicyDrop)
-        })
-        for first in [false, true] {
-            out.append(Case(name: "leftover ip filter FORWARD drop, \(first ? "first" : "last")") {
-                try VerifyNftablesHostFirewallTests.derivedSnapshot(adding: VerifyNftablesHostFirewallTests.leftoverForwardDrop, first: first)
-            })
-        }
-        out.append(Case(name: "chains at conntrack's and NAT's priority") {
-            try VerifyNftablesHostFirewallTests.derivedSnapshot(adding: HookRegistrationLabTests.samePriorityChains)
-        })
-        out.append(Case(name: "Docker on iptables-legacy beside nftables") { try VerifyLegacyBesideNftTests.derivedSnapshot() })
-        for c in VerifyPortRangeTests.RangeCase.allCases {
-            out.append(Case(name: c.rawValue) { try VerifyPortRangeTests.derivedSnapshot(c) })
-        }
-        for era in ["a", "c", "d"] {
-            out.append(Case(name: "internal network \(era)") { try VerifyInternalNetworkTests.derivedSnapshot(era: era) })
-        }
-        out.append(Case(name: "internal network c dual-stack", clients: [IPAddress("10.254.10.105")!, VerifyInternalNetworkTests.client6]) {
-            try VerifyInternalNetworkTests.derivedSnapshot(era: "c", ipv6: true)
-        })
-        out.append(Case(name: "random bridge port names") { try VerifyBridgePortNamesTests.derivedSnapshot().0 })
-        return out
-    }
-
     func testEveryLabCaseIsDocumented() throws {
         let generator = try DocGenerator(templatesDirectory: LabFixtures.repository + "/Templates", ruleText: NftTextWriter.ruleText)
-        for c in try Self.cases() {
+        for c in LabCases.all {
             let snap = try c.make()
             defer { snap.remove() }
             let snapshot = try SnapshotLoader.load(path: snap.path)

@@ -2,26 +2,27 @@ import Foundation
 import HookwalkLab
 import HookwalkModel
 import HookwalkSimulator
+import HookwalkTestSupport
 import XCTest
 
 /// Builds the seed host in network namespaces and plays the radius scenario against the real
 /// kernel. Skipped, with the reason, where namespaces cannot be made.
 final class LiveLabTests: XCTestCase {
     func skipUnlessLabPossible() throws {
-        if geteuid() != 0 { throw XCTSkip("needs root and network namespaces: not running as root") }
+        if geteuid() != 0 { throw LabRequirement.unmet("needs root and network namespaces: not running as root") }
         do {
             try LabBuilder.checkRequirements()
         } catch {
-            throw XCTSkip("needs root and network namespaces: \(error)")
+            throw LabRequirement.unmet("needs root and network namespaces: \(error)")
         }
         let probe = "hwprobe\(UInt32.random(in: 0...0xFFFFFF))"
         let add = Process()
         add.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
         add.arguments = ["netns", "add", probe]
         add.standardError = FileHandle.nullDevice
-        do { try add.run() } catch { throw XCTSkip("needs root and network namespaces: cannot run ip: \(error)") }
+        do { try add.run() } catch { throw LabRequirement.unmet("needs root and network namespaces: cannot run ip: \(error)") }
         add.waitUntilExit()
-        if add.terminationStatus != 0 { throw XCTSkip("needs root and network namespaces: `ip netns add` failed") }
+        if add.terminationStatus != 0 { throw LabRequirement.unmet("needs root and network namespaces: `ip netns add` failed") }
         let del = Process()
         del.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
         del.arguments = ["netns", "del", probe]

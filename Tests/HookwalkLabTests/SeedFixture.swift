@@ -1,15 +1,17 @@
 import Foundation
 import HookwalkLab
 import HookwalkModel
+import HookwalkTestSupport
 
 /// Reads the earlier lab's fixtures for the seed host, so the tests compare against what that lab
 /// recorded rather than against numbers copied into the tests.
 enum SeedFixture {
-    /// `shared/` beside the repository (CI's fresh clone has it at `../shared`).
-    static var dir: String { (LabFixtures.shared ?? "../shared") + "/fixtures/kernel-traces/seed-centos8" }
+    /// `Tests/Fixtures/seed-centos8`: the snapshot, and the first lab's recording in `first-oracle/`.
+    static var dir: String { TestPaths.fixture("seed-centos8") }
 
+    /// A file of the first lab's recording (`raw-trace.txt`, `summary.txt`; see Tests/Fixtures/README.md).
     static func text(_ name: String) throws -> String {
-        try String(contentsOfFile: "\(dir)/\(name)", encoding: .utf8)
+        try String(contentsOfFile: "\(dir)/first-oracle/\(name)", encoding: .utf8)
     }
 
     /// One event as summary.txt shows it: `ip nat PREROUTING packet iif=ens192 ...`,

@@ -12,7 +12,7 @@ final class VerifyBridgePortNamesTests: XCTestCase {
     /// docker-c with its `veth<container>` ports renamed `veth` + 7 hex digits, and each container's
     /// `ip -j addr show` as seen inside it.
     static func derivedSnapshot() throws -> (DerivedSnapshot, [String: String]) {
-        let base = try LabFixtures.path("fixtures/docker-eras/snapshots/docker-c")
+        let base = try LabFixtures.path("docker-eras/snapshots/docker-c")
         var addrs = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/ip-addr.json"))) as? [[String: Any]])
         let containers = try XCTUnwrap(JSONSerialization.jsonObject(
             with: Data(contentsOf: URL(fileURLWithPath: base + "/docker-containers.json"))) as? [[String: Any]])
@@ -43,10 +43,12 @@ final class VerifyBridgePortNamesTests: XCTestCase {
 
     func testRandomPortNamesFromContainerNamespaces() throws {
         try LabFixtures.skipUnlessLabPossible()
-        let (snap, renamed) = try Self.derivedSnapshot()
+        let (built, renamed) = try Self.derivedSnapshot()
+        built.remove()
+        let snap = try LabCases.build("random bridge port names")
         defer { snap.remove() }
         XCTAssertEqual(renamed.count, 5, "\(renamed)")
-        let results = try LabFixtures.verifyAgreeing(snap.path, Verifier.Options(kinds: ["published-port", "hairpin"]), "random bridge port names")
+        let results = try LabFixtures.verifyAgreeing(snap, Verifier.Options(kinds: ["published-port", "hairpin"]), "random bridge port names")
         // The radius reply enters through radius's port, by its Docker-like name: in the kernel's
         // bridge-hook lines and in the simulation (the comparison above checks they agree).
         let radius = try XCTUnwrap(results.first { $0.item.kind == "published-port" && $0.item.scenario.port == 1812 })

@@ -3,6 +3,7 @@ import HookwalkLab
 import HookwalkModel
 import HookwalkParsers
 import HookwalkSimulator
+import HookwalkTestSupport
 import XCTest
 
 /// IPv6 in the lab: docker-c (Docker 28) made dual-stack, with the ruleset Docker 28 writes for an
@@ -20,10 +21,10 @@ final class VerifyIPv6Tests: XCTestCase {
         try LabFixtures.skipUnlessLabPossible()
         try LabFixtures.skipUnless(tool: "iptables-nft-restore")
         try LabFixtures.skipUnless(tool: "ip6tables-nft-restore")
-        let snap = try Self.derivedSnapshot()
+        let snap = try LabCases.build("dual-stack c")
         defer { snap.remove() }
         let options = Verifier.Options(client6: Self.client6, kinds: ["published-port", "direct", "egress", "unpublished-port"])
-        let results = try LabFixtures.verifyAgreeing(snap.path, options, "docker-c dual-stack")
+        let results = try LabFixtures.verifyAgreeing(snap, options, "docker-c dual-stack")
 
         // The IPv6 exchanges are there and did what Docker 28 means them to do.
         let v6 = results.filter { $0.item.lab.destination.isV4 == false }
@@ -54,7 +55,7 @@ final class VerifyIPv6Tests: XCTestCase {
         try LabFixtures.skipUnlessLabPossible()
         try LabFixtures.skipUnless(tool: "iptables-nft-restore")
         try LabFixtures.skipUnless(tool: "ip6tables-nft-restore")
-        let snap = try Self.derivedSnapshot()
+        let snap = try LabCases.build("dual-stack c")
         defer { snap.remove() }
         let from = Endpoint.external(address: Self.clientLinkLocal, interface: "ens192")
         let global = IPAddress("2001:db8:1::252")!
@@ -65,7 +66,7 @@ final class VerifyIPv6Tests: XCTestCase {
             Scenario(from: from, to: Self.hostLinkLocal, port: 5999, proto: .tcp),
         ]
         let options = Verifier.Options(client6: Self.client6, kinds: ["published-port", "extra"], extraScenarios: extras)
-        let results = try LabFixtures.verifyAgreeing(snap.path, options, "docker-c dual-stack, link-local client")
+        let results = try LabFixtures.verifyAgreeing(snap, options, "docker-c dual-stack, link-local client")
 
         func played(_ to: IPAddress, _ port: UInt16, _ proto: L4Proto = .tcp) throws -> Verifier.Verified {
             try XCTUnwrap(results.first { $0.item.kind == "extra" && $0.item.lab.destination == to && $0.item.lab.port == port && $0.item.lab.proto == proto },
@@ -113,7 +114,7 @@ final class VerifyIPv6Tests: XCTestCase {
     /// client that address, is sent from it on its link, and needs an uplink with a link-local
     /// address; the snapshot's link-local address of the uplink is the host's in the lab too.
     func testLinkLocalClientPlan() throws {
-        let snap = try Self.derivedSnapshot()
+        let snap = try LabCases.build("dual-stack c")
         defer { snap.remove() }
         let snapshot = try SnapshotLoader.load(path: snap.path)
         let extra = Scenario(from: .external(address: Self.clientLinkLocal, interface: nil), to: Self.hostLinkLocal, port: 8080, proto: .tcp)
@@ -149,7 +150,7 @@ final class VerifyIPv6Tests: XCTestCase {
     /// packet. Lines as `nft monitor trace` printed them in the lab.
     func testIPv6UDPReplyIsNotTheRequest() throws {
         func identity(_ line: String) throws -> PacketIdentity {
-            guard case .packet(let f)? = KernelTraceParser.parseLine(line)?.kind else { throw XCTSkip("not a packet line: \(line)") }
+            guard case .packet(let f)? = KernelTraceParser.parseLine(line)?.kind else { throw HookwalkTestError("not a packet line: \(line)") }
             XCTAssertNil(f.ipID)
             return PacketIdentity(f)
         }
@@ -169,7 +170,7 @@ final class VerifyIPv6Tests: XCTestCase {
     /// default Docker 28's own (`c-ipv6-infranet`); other cases on the same host (ufw) pass
     /// theirs, paths of an iptables-save and an ip6tables-save.
     static func derivedSnapshot(rulesets: (iptablesSave: String, ip6tablesSave: String)? = nil) throws -> DerivedSnapshot {
-        let saves = try LabFixtures.path("fixtures/docker-eras/iptables-save")
+        let saves = try LabFixtures.path("docker-eras/iptables-save")
         let rulesets = rulesets ?? (saves + "/c-ipv6-infranet.iptables-save", saves + "/c-ipv6-infranet.ip6tables-save")
         let files = try dualStackFiles()
         func text(_ o: Any) throws -> String {
@@ -185,7 +186,7 @@ final class VerifyIPv6Tests: XCTestCase {
     /// docker-c's host files made dual-stack (what `derivedSnapshot` writes), as JSON values a
     /// case on the same host (an internal network) extends before writing them.
     static func dualStackFiles() throws -> (addrs: [[String: Any]], networks: [[String: Any]], containers: [[String: Any]], sysctl: String) {
-        let base = try LabFixtures.path("fixtures/docker-eras/snapshots/docker-c")
+        let base = try LabFixtures.path("docker-eras/snapshots/docker-c")
         func json(_ name: String) throws -> Any {
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/" + name)))
         }

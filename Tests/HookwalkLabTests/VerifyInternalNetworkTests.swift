@@ -2,6 +2,7 @@ import Foundation
 import HookwalkLab
 import HookwalkModel
 import HookwalkSimulator
+import HookwalkTestSupport
 import XCTest
 
 /// A `docker network create --internal` network next to the era's networks, checked against the
@@ -27,7 +28,7 @@ final class VerifyInternalNetworkTests: XCTestCase {
     /// sets none on an internal network). Its ip6tables rules are `scripts/compose-internal-network.sh
     /// c6`'s (Fixtures/c-internal-ipv6.ip6tables-save); the IPv4 ones are era c's unchanged.
     static func derivedSnapshot(era: String, ipv6: Bool = false) throws -> DerivedSnapshot {
-        let base = try LabFixtures.path("fixtures/docker-eras/snapshots/docker-\(era)")
+        let base = try LabFixtures.path("docker-eras/snapshots/docker-\(era)")
         func load(_ name: String) throws -> [[String: Any]] {
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/" + name))) as! [[String: Any]]
         }
@@ -36,7 +37,7 @@ final class VerifyInternalNetworkTests: XCTestCase {
             ("db", "290c4c5813b7867ff70504743b45edbbc59103e5742331c6a5e7ea059d4927c2", "172.18.0.2", "fd00:18::2", "02:42:ac:12:00:02"),
             ("worker", "5e260af159b8c129ed569b98060a36fe0e8253f1a5e1e485a84667deee7ca6ab", "172.18.0.3", "fd00:18::3", "02:42:ac:12:00:03"),
         ]
-        if ipv6 && era != "c" { throw XCTSkip("no dual-stack internal-network fixture for era \(era)") }
+        if ipv6 && era != "c" { throw HookwalkTestError("no dual-stack internal-network fixture for era \(era)") }
         let dualStack = ipv6 ? try VerifyIPv6Tests.dualStackFiles() : nil
 
         var addr = try dualStack?.addrs ?? load("ip-addr.json")
@@ -93,7 +94,7 @@ final class VerifyInternalNetworkTests: XCTestCase {
         case "a", "c": return try DerivedSnapshot(base: "docker-\(era)", files: files,
                                                   copies: ["iptables-save.txt": fixtures + "/\(era)-internal.iptables-save"])
         case "d": return try DerivedSnapshot(base: "docker-d", files: files, copies: ["nft-ruleset.nft": fixtures + "/d-internal.nft"])
-        default: throw XCTSkip("no internal-network fixture for era \(era)")
+        default: throw HookwalkTestError("no internal-network fixture for era \(era)")
         }
     }
 
@@ -106,12 +107,12 @@ final class VerifyInternalNetworkTests: XCTestCase {
     ]
 
     func verify(_ era: String) throws -> [Verifier.Verified] {
-        let snap = try Self.derivedSnapshot(era: era)
+        let snap = try LabCases.build("internal network \(era)")
         defer { snap.remove() }
         // The kinds an internal network changes (published ports and hairpins of the other
         // networks are the era's own lab cases).
         let options = Verifier.Options(kinds: ["icc", "egress", "direct", "cross-network", "extra"], extraScenarios: Self.extras)
-        return try LabFixtures.verifyAgreeing(snap.path, options, "docker-\(era) with an internal network")
+        return try LabFixtures.verifyAgreeing(snap, options, "docker-\(era) with an internal network")
     }
 
     /// The IPv6 side of the internal network on Docker 28 (`derivedSnapshot(era: "c", ipv6: true)`),
@@ -134,9 +135,9 @@ final class VerifyInternalNetworkTests: XCTestCase {
         try LabFixtures.skipUnlessLabPossible()
         try LabFixtures.skipUnless(tool: "iptables-nft-restore")
         try LabFixtures.skipUnless(tool: "ip6tables-nft-restore")
-        let snap = try Self.derivedSnapshot(era: "c", ipv6: true)
+        let snap = try LabCases.build("internal network c dual-stack")
         defer { snap.remove() }
-        let results = try LabFixtures.verifyAgreeing(snap.path, Self.optionsIPv6(), "docker-c dual-stack with an internal network")
+        let results = try LabFixtures.verifyAgreeing(snap, Self.optionsIPv6(), "docker-c dual-stack with an internal network")
         func result(_ what: String, _ match: (Verifier.Verified) -> Bool) throws -> Verifier.Verified {
             try XCTUnwrap(results.first(where: match), "no \(what) scenario in \(results.map(\.item.lab.name))")
         }

@@ -3,6 +3,7 @@ import HookwalkLab
 import HookwalkModel
 import HookwalkParsers
 import HookwalkSimulator
+import HookwalkTestSupport
 import XCTest
 
 /// An iptables-save snapshot whose published ports are guarded by an ipset (a hand-written
@@ -26,9 +27,9 @@ final class VerifyIpsetTests: XCTestCase {
 
     /// docker-c's iptables-save with the guard as DOCKER-USER's first rule, and the set.
     static func derivedSnapshot() throws -> DerivedSnapshot {
-        let save = try String(contentsOfFile: try LabFixtures.path("fixtures/docker-eras/iptables-save/c.iptables-save"), encoding: .utf8)
+        let save = try String(contentsOfFile: try LabFixtures.path("docker-eras/iptables-save/c.iptables-save"), encoding: .utf8)
         let anchor = "-A FORWARD -j DOCKER-USER\n"
-        guard save.contains(anchor) else { throw XCTSkip("c.iptables-save has no '\(anchor.dropLast())' line") }
+        guard save.contains(anchor) else { throw HookwalkTestError("c.iptables-save has no '\(anchor.dropLast())' line") }
         let guarded = save.replacingOccurrences(of: anchor, with: anchor + guardRule + "\n")
         return try DerivedSnapshot(base: "docker-c", files: ["iptables-save.txt": guarded, "ipset-save.txt": ipsetSave])
     }
@@ -37,11 +38,11 @@ final class VerifyIpsetTests: XCTestCase {
         try LabFixtures.skipUnlessLabPossible()
         try LabFixtures.skipUnless(tool: "iptables-nft-restore")
         try LabFixtures.skipUnless(tool: "ipset")
-        let snap = try Self.derivedSnapshot()
+        let snap = try LabCases.build("ipset-guarded published port")
         defer { snap.remove() }
         for (client, allowed) in [(Self.trusted, true), (Self.untrusted, false)] {
             let label = "ipset-guarded published port, client \(client)"
-            let results = try LabFixtures.verifyAgreeing(snap.path, Verifier.Options(client: client, kinds: ["published-port"]), label)
+            let results = try LabFixtures.verifyAgreeing(snap, Verifier.Options(client: client, kinds: ["published-port"]), label)
             let published = results.filter { $0.item.kind == "published-port" }
             XCTAssertFalse(published.isEmpty, "\(label): no published-port scenario")
             for r in published {
@@ -69,7 +70,7 @@ final class VerifyIpsetTests: XCTestCase {
         try LabFixtures.skipUnlessLabPossible()
         try LabFixtures.skipUnless(tool: "iptables-nft-restore")
         try LabFixtures.skipUnless(tool: "ipset")
-        let snap = try Self.derivedSnapshot()
+        let snap = try LabCases.build("ipset-guarded published port")
         defer { snap.remove() }
         let snapshot = try SnapshotLoader.load(path: snap.path)
         let ruleset = LabRuleset.of(snapshot)

@@ -14,11 +14,10 @@ final class VerifyIptablesSaveTests: XCTestCase {
         try LabFixtures.skipUnlessLabPossible()
         try LabFixtures.skipUnless(tool: "iptables-nft-restore")
         for era in ["a", "b", "c"] {
-            let save = try LabFixtures.path("fixtures/docker-eras/iptables-save/\(era).iptables-save")
-            let snap = try DerivedSnapshot(base: "docker-\(era)", copies: ["iptables-save.txt": save])
+            let snap = try LabCases.build("iptables-save \(era)")
             defer { snap.remove() }
             let options = Verifier.Options(kinds: ["published-port", "direct", "hairpin", "host-local", "egress"])
-            let results = try LabFixtures.verifyAgreeing(snap.path, options, "iptables-save \(era)")
+            let results = try LabFixtures.verifyAgreeing(snap, options, "iptables-save \(era)")
 
             // The loader's model of the file, with the lab's trace tables, against the kernel.
             var own = try SnapshotLoader.load(path: snap.path)

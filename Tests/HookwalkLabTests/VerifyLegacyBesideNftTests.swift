@@ -13,7 +13,7 @@ import XCTest
 /// the host's 22/tcp is let in by nftables and its 5432/tcp dropped by the nftables policy.
 final class VerifyLegacyBesideNftTests: XCTestCase {
     static func derivedSnapshot() throws -> DerivedSnapshot {
-        let save = try LabFixtures.path("fixtures/docker-eras/iptables-save/c.iptables-save")
+        let save = try LabFixtures.path("docker-eras/iptables-save/c.iptables-save")
         return try DerivedSnapshot(base: "docker-c", files: ["nft-ruleset.nft": VerifyNftablesHostFirewallTests.inputPolicyDrop],
                                    copies: ["iptables-legacy-save.txt": save])
     }
@@ -21,13 +21,13 @@ final class VerifyLegacyBesideNftTests: XCTestCase {
     func testDockerOnLegacyBesideNftablesFirewall() throws {
         try LabFixtures.skipUnlessLabPossible()
         try LabFixtures.skipUnless(tool: "iptables-legacy-restore")
-        let snap = try Self.derivedSnapshot()
+        let snap = try LabCases.build("Docker on iptables-legacy beside nftables")
         defer { snap.remove() }
         let loaded = try SnapshotLoader.load(path: snap.path)
         XCTAssertTrue(loaded.ruleset.tables.contains { $0.legacy && $0.name == "nat (legacy)" })
         let options = Verifier.Options(kinds: ["published-port", "direct", "egress", "extra"],
                                        extraScenarios: VerifyNftablesHostFirewallTests.hostServices)
-        let results = try LabFixtures.verifyAgreeing(snap.path, options, "Docker on iptables-legacy beside nftables")
+        let results = try LabFixtures.verifyAgreeing(snap, options, "Docker on iptables-legacy beside nftables")
 
         let published = results.filter { $0.item.kind == "published-port" }
         XCTAssertFalse(published.isEmpty)

@@ -12,7 +12,7 @@ import XCTest
 final class VerifyNetworksTests: XCTestCase {
     /// The era's snapshot plus a container `web0` on docker0 (172.17.0.2) behind port `vethweb0`.
     static func snapshotWithDefaultBridgeContainer(_ era: String, ruleset: ((String) -> String)? = nil) throws -> DerivedSnapshot {
-        let base = try LabFixtures.path("fixtures/docker-eras/snapshots/docker-\(era)")
+        let base = try LabFixtures.path("docker-eras/snapshots/docker-\(era)")
         var addr = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/ip-addr.json"))) as! [[String: Any]]
         addr.append(["ifindex": 99, "ifname": "vethweb0", "flags": ["BROADCAST", "UP"], "master": "docker0", "operstate": "UP",
                      "link_type": "ether", "addr_info": [] as [Any]])
@@ -30,13 +30,13 @@ final class VerifyNetworksTests: XCTestCase {
     }
 
     func verify(_ snap: DerivedSnapshot, kinds: Set<String>) throws -> [Verifier.Verified] {
-        try LabFixtures.verifyAgreeing(snap.path, Verifier.Options(kinds: kinds), "networks, \(kinds.sorted())")
+        try LabFixtures.verifyAgreeing(snap, Verifier.Options(kinds: kinds), "networks, \(kinds.sorted())")
     }
 
     func testIsolationBetweenNetworks() throws {
         try LabFixtures.skipUnlessLabPossible()
         for (era, isolated) in [("c", true), ("d", false)] {
-            let snap = try Self.snapshotWithDefaultBridgeContainer(era)
+            let snap = try LabCases.build("isolation \(era)")
             defer { snap.remove() }
             let results = try verify(snap, kinds: ["cross-network"])
             let web0 = try XCTUnwrap(results.first { $0.item.kind == "cross-network" && $0.item.scenario.from == .container("web0") })
@@ -54,7 +54,7 @@ final class VerifyNetworksTests: XCTestCase {
 
     func testIccFalse() throws {
         try LabFixtures.skipUnlessLabPossible()
-        let snap = try Self.iccFalseSnapshot()
+        let snap = try LabCases.build("icc=false")
         defer { snap.remove() }
         let results = try verify(snap, kinds: ["icc"])
         let icc = try XCTUnwrap(results.first { $0.item.kind == "icc" && $0.item.scenario.from != .container("web0") })
@@ -68,7 +68,7 @@ final class VerifyNetworksTests: XCTestCase {
 /// kernel.
 final class VerifyLoopbackBindingTests: XCTestCase {
     static func snapshot(routeLocalnet: Int) throws -> DerivedSnapshot {
-        let base = try LabFixtures.path("fixtures/docker-eras/snapshots/docker-c")
+        let base = try LabFixtures.path("docker-eras/snapshots/docker-c")
         var containers = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/docker-containers.json"))) as! [[String: Any]]
         for i in containers.indices where (containers[i]["Name"] as? String) == "/proxy" {
             var settings = containers[i]["NetworkSettings"] as! [String: Any]
@@ -85,9 +85,9 @@ final class VerifyLoopbackBindingTests: XCTestCase {
     func testRouteLocalnetDecides() throws {
         try LabFixtures.skipUnlessLabPossible()
         for on in [1, 0] {
-            let snap = try Self.snapshot(routeLocalnet: on)
+            let snap = try LabCases.build("127.0.0.1 binding, route_localnet \(on)")
             defer { snap.remove() }
-            let results = try LabFixtures.verifyAgreeing(snap.path, Verifier.Options(kinds: ["host-local"]), "route_localnet=\(on)")
+            let results = try LabFixtures.verifyAgreeing(snap, Verifier.Options(kinds: ["host-local"]), "route_localnet=\(on)")
             let loopback = try XCTUnwrap(results.first { $0.item.scenario.to == IPAddress("127.0.0.1") })
             XCTAssertEqual(loopback.capture.observation.serverGotRequest, on == 1, "route_localnet=\(on)")
         }

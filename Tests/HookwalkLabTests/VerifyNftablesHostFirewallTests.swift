@@ -39,21 +39,22 @@ final class VerifyNftablesHostFirewallTests: XCTestCase {
 
     /// docker-d with `extra` loaded before (`first`) or after Docker's tables.
     static func derivedSnapshot(adding extra: String, first: Bool = false) throws -> DerivedSnapshot {
-        let docker = try String(contentsOfFile: try LabFixtures.path("fixtures/docker-eras/snapshots/docker-d/nft-ruleset.nft"), encoding: .utf8)
+        let docker = try String(contentsOfFile: try LabFixtures.path("docker-eras/snapshots/docker-d/nft-ruleset.nft"), encoding: .utf8)
         return try DerivedSnapshot(base: "docker-d", files: ["nft-ruleset.nft": first ? extra + docker : docker + extra])
     }
 
-    func run(adding extra: String, kinds: Set<String>, first: Bool = false) throws -> [Verifier.Verified] {
+    /// Verifies the registered lab case `name` (a host firewall added to docker-d).
+    func run(_ name: String, kinds: Set<String>) throws -> [Verifier.Verified] {
         try LabFixtures.skipUnlessLabPossible()
-        let snap = try Self.derivedSnapshot(adding: extra, first: first)
+        let snap = try LabCases.build(name)
         defer { snap.remove() }
         let options = Verifier.Options(kinds: kinds, extraScenarios: Self.hostServices)
-        let results = try LabFixtures.verifyAgreeing(snap.path, options, "host firewall added \(first ? "before" : "after") Docker")
+        let results = try LabFixtures.verifyAgreeing(snap, options)
         return results
     }
 
     func testInputPolicyDrop() throws {
-        let results = try run(adding: Self.inputPolicyDrop, kinds: ["published-port", "host-local", "egress", "extra"])
+        let results = try run("inet filter input drop", kinds: ["published-port", "host-local", "egress", "extra"])
         let ssh = try XCTUnwrap(results.first { $0.item.kind == "extra" && $0.item.lab.port == 22 })
         XCTAssertEqual(ssh.capture.observation.serverGotRequest, true)
         let postgres = try XCTUnwrap(results.first { $0.item.kind == "extra" && $0.item.lab.port == 5432 })
@@ -73,7 +74,7 @@ final class VerifyNftablesHostFirewallTests: XCTestCase {
     }
 
     func leftover(first: Bool) throws {
-        let results = try run(adding: Self.leftoverForwardDrop, kinds: ["published-port", "egress"], first: first)
+        let results = try run("leftover ip filter FORWARD drop, \(first ? "first" : "last")", kinds: ["published-port", "egress"])
         for r in results where r.item.kind == "published-port" || r.item.kind == "egress" {
             XCTAssertFalse(r.capture.observation.serverGotRequest, r.item.lab.name)
             guard case .dropped(let chain, nil, _, _) = r.trace.request.outcome else { return XCTFail("\(r.trace.request.outcome)") }

@@ -41,7 +41,7 @@ final class VerifyPortRangeTests: XCTestCase {
     /// `docker-containers.json` with the ranges: `HostConfig.PortBindings` as the CLI sends them
     /// (no host address given), `NetworkSettings.Ports` as inspect shows them after allocation.
     static func containers(base: String) throws -> String {
-        let path = try LabFixtures.path("fixtures/docker-eras/snapshots/\(base)/docker-containers.json")
+        let path = try LabFixtures.path("docker-eras/snapshots/\(base)/docker-containers.json")
         var list = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [[String: Any]]
         for i in list.indices {
             let name = (list[i]["Name"] as? String ?? "").trimmingCharacters(in: ["/"])
@@ -83,7 +83,7 @@ final class VerifyPortRangeTests: XCTestCase {
     /// (proxy's 8000-8002 before its 8080, syslog's after its 514, by container port); the
     /// `OPEN PORT` accepts inserted at the top, so reversed within each container.
     static func dockerC() throws -> String {
-        var t = try text("fixtures/docker-eras/snapshots/docker-c/nft-ruleset.nft")
+        var t = try text("docker-eras/snapshots/docker-c/nft-ruleset.nft")
         let c = "counter packets 0 bytes 0"
         t = try insert((8000...8002).map { "tcp dport \($0) \(c) dnat to 172.20.0.2:\($0)" }, .before,
                        "tcp dport 8080 \(c) dnat to 172.20.0.2:8080", in: t)
@@ -102,7 +102,7 @@ final class VerifyPortRangeTests: XCTestCase {
 
     /// The same Docker 28 state as `iptables-save` prints it.
     static func dockerCIptablesSave() throws -> String {
-        var t = try text("fixtures/docker-eras/iptables-save/c.iptables-save")
+        var t = try text("docker-eras/iptables-save/c.iptables-save")
         t = try insert((8000...8002).map { "-A DOCKER -p tcp -m tcp --dport \($0) -j DNAT --to-destination 172.20.0.2:\($0)" }, .before,
                        "-A DOCKER -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.20.0.2:8080", in: t)
         t = try insert([(9000, 5000), (9001, 5001)].map { "-A DOCKER -p udp -m udp --dport \($0.0) -j DNAT --to-destination 172.20.0.3:\($0.1)" },
@@ -120,7 +120,7 @@ final class VerifyPortRangeTests: XCTestCase {
 
     /// Docker 29 nftables: every rule appended per binding, in the container's binding order.
     static func dockerD() throws -> String {
-        var t = try text("fixtures/docker-eras/snapshots/docker-d/nft-ruleset.nft")
+        var t = try text("docker-eras/snapshots/docker-d/nft-ruleset.nft")
         let c = "counter packets 0 bytes 0"
         t = try insert((8000...8002).map { "tcp dport \($0) \(c) dnat to 172.20.0.2:\($0) comment \"DNAT\"" }, .before,
                        "tcp dport 8080 \(c) dnat to 172.20.0.2:8080 comment \"DNAT\"", in: t)
@@ -185,11 +185,11 @@ final class VerifyPortRangeTests: XCTestCase {
     func testEveryPortOfTheRangeReachesItsContainerPort() throws {
         try LabFixtures.skipUnlessLabPossible()
         for c in RangeCase.allCases {
-            let snap = try Self.derivedSnapshot(c)
+            let snap = try LabCases.build(c.rawValue)
             defer { snap.remove() }
             // The kinds whose packets cross the DNATs of the ranges (the other kinds are the era's
             // own lab cases).
-            let results = try LabFixtures.verifyAgreeing(snap.path, Verifier.Options(kinds: ["published-port", "hairpin", "host-local"]),
+            let results = try LabFixtures.verifyAgreeing(snap, Verifier.Options(kinds: ["published-port", "hairpin", "host-local"]),
                                                          c.rawValue)
             for b in Self.added {
                 let r = try XCTUnwrap(results.first { $0.item.kind == "published-port" && $0.item.scenario.port == UInt16(b.hostPort)

@@ -27,10 +27,10 @@ final class VerifyProxySixToFourTests: XCTestCase {
         try LabFixtures.skipUnlessLabPossible()
         try LabFixtures.skipUnless(tool: "iptables-nft-restore")
         try LabFixtures.skipUnless(tool: "ip6tables-nft-restore")
-        let snap = try Self.derivedSnapshot(era: era)
+        let snap = try LabCases.build("6-to-4 proxy \(era)")
         defer { snap.remove() }
         let options = Verifier.Options(client6: Self.client6, kinds: ["published-port", "unpublished-port"])
-        let results = try LabFixtures.verifyAgreeing(snap.path, options, "6-to-4 docker-\(era)")
+        let results = try LabFixtures.verifyAgreeing(snap, options, "6-to-4 docker-\(era)")
 
         // Every published port over IPv6 went through docker-proxy, whose own leg is IPv4 from the
         // bridge's address, in the kernel and in the simulation.
@@ -67,8 +67,8 @@ final class VerifyProxySixToFourTests: XCTestCase {
     /// rulesets as iptables-save files, a global IPv6 address on ens192, IPv4-only containers and
     /// networks, and every port published on `0.0.0.0` and `::` as `docker inspect` lists it.
     static func derivedSnapshot(era: String) throws -> DerivedSnapshot {
-        let base = try LabFixtures.path("fixtures/docker-eras/snapshots/docker-\(era)")
-        let saves = try LabFixtures.path("fixtures/docker-eras/iptables-save")
+        let base = try LabFixtures.path("docker-eras/snapshots/docker-\(era)")
+        let saves = try LabFixtures.path("docker-eras/iptables-save")
         func json(_ name: String) throws -> Any {
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/" + name)))
         }

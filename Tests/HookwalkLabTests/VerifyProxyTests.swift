@@ -28,12 +28,10 @@ final class VerifyProxyTests: XCTestCase {
             Scenario(from: .container("client1"), to: host, port: 8080, proto: .tcp, sport: 0),
         ]
         for c in Self.cases {
-            let variant = try LabFixtures.path("fixtures/docker-eras/variants/\(c.ruleset)")
-            let snap = try DerivedSnapshot(base: c.base, files: ["docker-daemon.json": "{\"userland-proxy\": true}\n"],
-                                           copies: ["nft-ruleset.nft": variant])
+            let snap = try LabCases.build("proxy-true \(c.era)")
             defer { snap.remove() }
             let options = Verifier.Options(kinds: ["hairpin", "host-local", "extra"], extraScenarios: extra)
-            let results = try LabFixtures.verifyAgreeing(snap.path, options, "proxy-true \(c.era)")
+            let results = try LabFixtures.verifyAgreeing(snap, options, "proxy-true \(c.era)")
 
             // 127.0.0.1 is never DNATed: both legs in the kernel, the proxy's from the bridge's address.
             for r in results where r.item.lab.destination == loopback {

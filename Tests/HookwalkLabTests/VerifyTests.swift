@@ -40,7 +40,7 @@ final class VerifyTests: XCTestCase {
             assertAllMatch(results, "example, br_netfilter \(brnf ? "on" : "off")")
             // tftp runs on the host network: its port is served through the input path.
             XCTAssertEqual(Set(results.map(\.item.kind)), Self.allKinds.union(["host-network"]))
-            // The radius request reaches the container from the client, masqueraded by firewalld (fact 4, 11).
+            // The radius request reaches the container from the client, masqueraded by firewalld (docs/kernel-facts.md, facts 4, 11).
             let radius = try XCTUnwrap(results.first { $0.item.kind == "published-port" && $0.item.lab.port == 1812 })
             XCTAssertEqual(radius.capture.observation.serverSawFrom, "172.20.0.1")
             XCTAssertEqual(radius.capture.observation.clientSawFrom, "10.254.10.252:1812")
@@ -57,7 +57,7 @@ final class VerifyTests: XCTestCase {
     func testDockerEras() throws {
         try LabFixtures.skipUnlessLabPossible()
         for era in ["a", "b", "c", "d"] {
-            let results = try verify(try LabFixtures.path("fixtures/docker-eras/snapshots/docker-\(era)"))
+            let results = try verify(try LabFixtures.path("docker-eras/snapshots/docker-\(era)"))
             assertAllMatch(results, "docker-\(era)")
             XCTAssertEqual(Set(results.map(\.item.kind)), Self.allKinds, "docker-\(era)")
             XCTAssertEqual(results.filter { $0.item.kind == "published-port" }.count, 4, "docker-\(era)")
@@ -90,7 +90,7 @@ final class VerifyTests: XCTestCase {
         }
     }
 
-    /// Kernel fact 3 in the lab: a filter chain at -120 runs before a nat chain declared at -150,
+    /// Fact 3 (docs/kernel-facts.md) in the lab: a filter chain at -120 runs before a nat chain declared at -150,
     /// because nat chains run inside the NAT hook at -100. The deliberately wrong model (nat
     /// chains at their declared priority) must fail verify with a divergence a person can read;
     /// the right model must pass on the same host.

@@ -35,12 +35,12 @@ final class VerifyUfwIPv6Tests: XCTestCase {
         try LabFixtures.skipUnlessLabPossible()
         try LabFixtures.skipUnless(tool: "iptables-nft-restore")
         try LabFixtures.skipUnless(tool: "ip6tables-nft-restore")
-        let snap = try Self.derivedSnapshot()
+        let snap = try LabCases.build("ufw dual-stack c")
         defer { snap.remove() }
         let options = Verifier.Options(client6: VerifyIPv6Tests.client6,
                                        kinds: ["published-port", "direct", "host-local", "egress", "unpublished-port", "extra"],
                                        extraScenarios: Self.hostServices)
-        let results = try Verifier(snapshotPath: snap.path, options: options).runScenarios()
+        let results = try LabFixtures.verify(snap, options)
         let prefix = try XCTUnwrap(results.first?.labPrefix)
         XCTAssertEqual(LabFixtures.namespaces().filter { $0.hasPrefix(prefix) }, [], "namespaces left behind")
         let report = VerifyReport(scenarios: results.map(\.comparison))

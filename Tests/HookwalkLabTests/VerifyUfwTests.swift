@@ -25,11 +25,11 @@ final class VerifyUfwTests: XCTestCase {
     func testDockerWithUfw() throws {
         try LabFixtures.skipUnlessLabPossible()
         try LabFixtures.skipUnless(tool: "iptables-nft-restore")
-        let snap = try DerivedSnapshot(base: "docker-c", copies: ["iptables-save.txt": Self.fixture])
+        let snap = try LabCases.build("ufw")
         defer { snap.remove() }
         let options = Verifier.Options(kinds: ["published-port", "direct", "host-local", "egress", "extra"],
                                        extraScenarios: Self.hostServices)
-        let results = try Verifier(snapshotPath: snap.path, options: options).runScenarios()
+        let results = try LabFixtures.verify(snap, options)
         let prefix = try XCTUnwrap(results.first?.labPrefix)
         XCTAssertEqual(LabFixtures.namespaces().filter { $0.hasPrefix(prefix) }, [], "namespaces left behind")
         let report = VerifyReport(scenarios: results.map(\.comparison))

@@ -1,6 +1,7 @@
 import Foundation
 import HookwalkModel
 @testable import HookwalkParsers
+import HookwalkTestSupport
 import XCTest
 
 /// `hookwalk collect` in a lab network namespace: a veth pair, a bridge, addresses and a small
@@ -31,16 +32,16 @@ final class CollectorLabTests: XCTestCase {
         """
 
     override func setUpWithError() throws {
-        guard getuid() == 0 else { throw XCTSkip("the collector lab needs root (network namespaces)") }
+        guard getuid() == 0 else { throw LabRequirement.unmet("the collector lab needs root (network namespaces)") }
         guard CommandRunner.which("ip") != nil, CommandRunner.which("nft") != nil, CommandRunner.which("sysctl") != nil else {
-            throw XCTSkip("ip, nft and sysctl are needed")
+            throw LabRequirement.unmet("ip, nft and sysctl are needed")
         }
         namespace = "hwcollect\(getpid() % 100000)"
         workDir = FileManager.default.temporaryDirectory.appendingPathComponent("hookwalk-collect-lab-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
         _ = sh(["ip", "netns", "del", namespace])
         guard sh(["ip", "netns", "add", namespace]).status == 0 else {
-            throw XCTSkip("network namespaces are not available here")
+            throw LabRequirement.unmet("network namespaces are not available here")
         }
         let inNS = ["ip", "netns", "exec", namespace]
         for argv in [["ip", "link", "set", "lo", "up"],
@@ -201,10 +202,10 @@ final class CollectorLabTests: XCTestCase {
     /// Rules in iptables-legacy tables beside the nftables ruleset: both run, so the snapshot keeps
     /// both, and the loader reads the legacy ones as `(legacy)` tables after the nftables ones.
     func testLegacyTablesBesideNftables() throws {
-        guard CommandRunner.which("iptables-legacy") != nil else { throw XCTSkip("iptables-legacy is not installed") }
+        guard CommandRunner.which("iptables-legacy") != nil else { throw LabRequirement.unmet("iptables-legacy is not installed") }
         let inNS = ["ip", "netns", "exec", namespace]
         let add = sh(inNS + ["iptables-legacy", "-A", "INPUT", "-p", "tcp", "--dport", "23", "-j", "DROP"])
-        guard add.status == 0 else { throw XCTSkip("iptables-legacy cannot run here: \(add.stderr)") }
+        guard add.status == 0 else { throw LabRequirement.unmet("iptables-legacy cannot run here: \(add.stderr)") }
         let options = CollectOptions(commandPrefix: inNS, environment: ["DOCKER_HOST": "unix://\(workDir)/no-docker.sock"], timeout: 20)
         let collected = try Collector.collect(options)
         XCTAssertNotNil(collected.files["iptables-legacy-save.txt"])
@@ -225,15 +226,15 @@ final class CollectorLabTests: XCTestCase {
     /// iptables-legacy rules that match an ipset: `ipset save` (ipsets are per network namespace)
     /// is kept as `ipset-save.txt`, and the loader turns the match into a lookup in that set.
     func testIpsetBesideLegacyTables() throws {
-        guard CommandRunner.which("iptables-legacy") != nil else { throw XCTSkip("iptables-legacy is not installed") }
-        guard CommandRunner.which("ipset") != nil else { throw XCTSkip("ipset is not installed (scripts/deps installs it)") }
+        guard CommandRunner.which("iptables-legacy") != nil else { throw LabRequirement.unmet("iptables-legacy is not installed") }
+        guard CommandRunner.which("ipset") != nil else { throw LabRequirement.unmet("ipset is not installed (scripts/deps installs it)") }
         let inNS = ["ip", "netns", "exec", namespace]
         for argv in [["ipset", "create", "lab-trusted", "hash:net"], ["ipset", "add", "lab-trusted", "192.0.2.0/24"]] {
             let o = sh(inNS + argv)
-            guard o.status == 0 else { throw XCTSkip("ipset cannot run here: \(o.stderr)") }
+            guard o.status == 0 else { throw LabRequirement.unmet("ipset cannot run here: \(o.stderr)") }
         }
         let add = sh(inNS + ["iptables-legacy", "-A", "INPUT", "-m", "set", "--match-set", "lab-trusted", "src", "-j", "ACCEPT"])
-        guard add.status == 0 else { throw XCTSkip("iptables-legacy cannot run here: \(add.stderr)") }
+        guard add.status == 0 else { throw LabRequirement.unmet("iptables-legacy cannot run here: \(add.stderr)") }
         let options = CollectOptions(commandPrefix: inNS, environment: ["DOCKER_HOST": "unix://\(workDir)/no-docker.sock"], timeout: 20)
         let collected = try Collector.collect(options)
         let saved = String(decoding: try XCTUnwrap(collected.files["ipset-save.txt"]), as: UTF8.self)

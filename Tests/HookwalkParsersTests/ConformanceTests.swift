@@ -6,8 +6,8 @@ import XCTest
 /// Both front ends must give the same model for the same ruleset: each corpus pair is one
 /// ruleset as `nft list ruleset` and `nft -j list ruleset` printed it.
 final class ConformanceTests: XCTestCase {
-    func testTextAndJSONGiveTheSameModel() throws {
-        let dir = try NftTextFixtures.shared().appendingPathComponent("corpus/nft-canonical")
+    func testCorpusTextAndJSONGiveTheSameModel() throws {
+        let dir = try NftTextFixtures.corpus().appendingPathComponent("nft-canonical")
         var compared = 0
         var failures: [String] = []
         for url in try NftTextFixtures.files(dir, ext: "nft") {
@@ -48,14 +48,14 @@ final class ConformanceTests: XCTestCase {
     static func withoutChainComments(_ r: Ruleset) -> Ruleset { NftOracle.normalized(r) }
 
     func testSeedSnapshotTextAndJSONAgree() throws {
-        let snap = try NftTextFixtures.shared().appendingPathComponent("fixtures/kernel-traces/seed-centos8/snapshot")
+        let snap = try NftTextFixtures.fixtures().appendingPathComponent("seed-centos8/snapshot")
         let text = try NftText.parse(try NftTextFixtures.text(snap.appendingPathComponent("nft-ruleset.nft")), file: "nft-ruleset.nft")
         let json = try NftJSON.parse(try NftTextFixtures.text(snap.appendingPathComponent("nft-ruleset.json")), file: "nft-ruleset.json")
         XCTAssertEqual(text, json, NftTextFixtures.firstDifference(text, json))
     }
 
     func testDockerEraSnapshotsTextAndJSONAgree() throws {
-        let base = try NftTextFixtures.shared().appendingPathComponent("fixtures/docker-eras/snapshots")
+        let base = try NftTextFixtures.fixtures().appendingPathComponent("docker-eras/snapshots")
         var compared = 0
         for d in try FileManager.default.contentsOfDirectory(atPath: base.path).sorted() {
             let nft = base.appendingPathComponent("\(d)/nft-ruleset.nft")

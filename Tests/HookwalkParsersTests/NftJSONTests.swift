@@ -1,37 +1,26 @@
 import Foundation
 import HookwalkModel
 @testable import HookwalkParsers
+import HookwalkTestSupport
 import XCTest
 
-/// The nft JSON front end and writer against real `nft -j` listings (the shared corpus and
+/// The nft JSON front end and writer against real `nft -j` listings (the external nft corpus and
 /// snapshot fixtures) and against broken input, where the error must say where.
 final class NftJSONTests: XCTestCase {
     // MARK: fixtures
 
-    /// `shared/` beside the clone (`/work/shared` next to `/work/main`), found by walking up from
-    /// this file. Symlinks are resolved first so that a build through a linked tree finds it too.
-    static func sharedDirectory() throws -> URL {
-        let fm = FileManager.default
-        for start in [URL(fileURLWithPath: #filePath), URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()] {
-            var dir = start.deletingLastPathComponent()
-            while dir.path != "/" {
-                let candidate = dir.appendingPathComponent("shared")
-                if fm.fileExists(atPath: candidate.appendingPathComponent("corpus/nft-canonical").path) {
-                    return candidate
-                }
-                dir = dir.deletingLastPathComponent()
-            }
-        }
-        throw XCTSkip("no shared/ fixture directory (with corpus/nft-canonical) above \(#filePath); "
-            + "these tests need the clone to sit beside ../shared as in /work")
-    }
+    /// The external nft corpus folder, or a skip saying how to get one.
+    static func corpusDirectory() throws -> URL { URL(fileURLWithPath: try NftCorpus.path("")) }
 
     static func bytes(_ url: URL) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: url))
     }
 
+    /// Parses `relative` from the corpus (`corpus/...`) or else from `Tests/Fixtures`.
     static func parseFixture(_ relative: String) throws -> Ruleset {
-        let url = try sharedDirectory().appendingPathComponent(relative)
+        let url = relative.hasPrefix("corpus/")
+            ? try corpusDirectory().appendingPathComponent(String(relative.dropFirst("corpus/".count)))
+            : URL(fileURLWithPath: TestPaths.fixture(relative))
         return try NftJSON.parse(try bytes(url), file: url.lastPathComponent)
     }
 
@@ -57,8 +46,8 @@ final class NftJSONTests: XCTestCase {
 
     // MARK: corpus
 
-    func testEveryCanonicalJSONParsesAndRoundTrips() throws {
-        let dir = try Self.sharedDirectory().appendingPathComponent("corpus/nft-canonical")
+    func testCorpusEveryCanonicalJSONParsesAndRoundTrips() throws {
+        let dir = try Self.corpusDirectory().appendingPathComponent("nft-canonical")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
             .filter { $0.hasSuffix(".json") }.sorted()
         XCTAssertGreaterThan(files.count, 50)
@@ -136,7 +125,7 @@ final class NftJSONTests: XCTestCase {
     // MARK: snapshots
 
     func testSeedSnapshot() throws {
-        let r = try Self.parseFixture("fixtures/kernel-traces/seed-centos8/snapshot/nft-ruleset.json")
+        let r = try Self.parseFixture("seed-centos8/snapshot/nft-ruleset.json")
         let c = Self.counts(r)
         XCTAssertEqual(c.tables, 6)
         XCTAssertEqual(c.chains, 21)
@@ -162,7 +151,7 @@ final class NftJSONTests: XCTestCase {
             ("docker-a", 2, 9, 35), ("docker-b", 4, 15, 43), ("docker-c", 5, 24, 46), ("docker-d", 2, 20, 42),
         ]
         for (name, tables, chains, rules) in expected {
-            let r = try Self.parseFixture("fixtures/docker-eras/snapshots/\(name)/nft-ruleset.json")
+            let r = try Self.parseFixture("docker-eras/snapshots/\(name)/nft-ruleset.json")
             let c = Self.counts(r)
             XCTAssertEqual(c.tables, tables, name)
             XCTAssertEqual(c.chains, chains, name)
@@ -170,7 +159,7 @@ final class NftJSONTests: XCTestCase {
             XCTAssertEqual(try NftJSON.parse(NftJSONWriter.write(r), file: name), r, "\(name) round trip")
         }
 
-        let a = try Self.parseFixture("fixtures/docker-eras/snapshots/docker-a/nft-ruleset.json")
+        let a = try Self.parseFixture("docker-eras/snapshots/docker-a/nft-ruleset.json")
         let forward = try XCTUnwrap(a.table(.ip, "filter")?.chain("FORWARD"))
         XCTAssertEqual(forward.rules.first { $0.handle == 18 }?.stmts, [
             .match(left: .meta("oifname"), op: .eq, right: .value(.string("docker1"))),
@@ -187,7 +176,7 @@ final class NftJSONTests: XCTestCase {
             .nat(NatStmt(kind: .masquerade)),
         ])
 
-        let d = try Self.parseFixture("fixtures/docker-eras/snapshots/docker-d/nft-ruleset.json")
+        let d = try Self.parseFixture("docker-eras/snapshots/docker-d/nft-ruleset.json")
         // Verdict maps jump to chains, so `nft -j -f` needs the chains first.
         let written = NftJSONWriter.write(d)
         XCTAssertTrue(written.hasPrefix(#"{"nftables": [{"metainfo": {"json_schema_version": 1}}, {"table": {"family": "ip", "name": "docker-bridges""#))
@@ -263,8 +252,7 @@ final class NftJSONTests: XCTestCase {
             try NftJSON.parse(cutAfterValue, file: "cut.json")
         }
         // A real listing cut in half still reports a position, never crashes.
-        let seed = try Self.bytes(try Self.sharedDirectory()
-            .appendingPathComponent("fixtures/kernel-traces/seed-centos8/snapshot/nft-ruleset.json"))
+        let seed = try Self.bytes(URL(fileURLWithPath: TestPaths.fixture("seed-centos8/snapshot/nft-ruleset.json")))
         XCTAssertThrowsError(try NftJSON.parse(Array(seed.prefix(seed.count / 2)), file: "half.json")) { e in
             guard case .line = (e as? HookwalkError)?.location else { return XCTFail("\(e)") }
             XCTAssertTrue("\(e)".hasPrefix("half.json:1:"), "\(e)")

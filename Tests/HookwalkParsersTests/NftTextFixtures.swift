@@ -1,24 +1,15 @@
 import Foundation
 import HookwalkModel
+import HookwalkTestSupport
 import XCTest
 
-/// Where the shared fixtures live for the nft text tests, and small helpers they share.
+/// Where the nft text tests' inputs live, and small helpers they share.
 enum NftTextFixtures {
-    /// `shared/` beside the clone, found by walking up from this file.
-    static func shared() throws -> URL {
-        let fm = FileManager.default
-        for start in [URL(fileURLWithPath: #filePath), URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()] {
-            var dir = start.deletingLastPathComponent()
-            while dir.path != "/" {
-                let candidate = dir.appendingPathComponent("shared")
-                if fm.fileExists(atPath: candidate.appendingPathComponent("corpus/nft-canonical").path) {
-                    return candidate
-                }
-                dir = dir.deletingLastPathComponent()
-            }
-        }
-        throw XCTSkip("no shared/ fixture directory (with corpus/nft-canonical) above \(#filePath)")
-    }
+    /// The external nft corpus folder (`nft-canonical/`, `nft-py/`), or a skip saying how to get one.
+    static func corpus() throws -> URL { URL(fileURLWithPath: try NftCorpus.path("")) }
+
+    /// The repository's fixtures, `Tests/Fixtures`.
+    static func fixtures() throws -> URL { URL(fileURLWithPath: TestPaths.fixtures) }
 
     static func files(_ dir: URL, ext: String) throws -> [URL] {
         try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)

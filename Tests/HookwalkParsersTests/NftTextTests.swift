@@ -6,8 +6,8 @@ import XCTest
 /// The nft text front end and writer against real `nft list ruleset` output, the article's pasted
 /// listings, the docker-era fixtures, the kernel's handle allocation and broken input.
 final class NftTextTests: XCTestCase {
-    func testEveryCanonicalNftParsesAndRoundTrips() throws {
-        let dir = try NftTextFixtures.shared().appendingPathComponent("corpus/nft-canonical")
+    func testCorpusEveryCanonicalNftParsesAndRoundTrips() throws {
+        let dir = try NftTextFixtures.corpus().appendingPathComponent("nft-canonical")
         let files = try NftTextFixtures.files(dir, ext: "nft")
         XCTAssertGreaterThan(files.count, 70)
         for url in files {
@@ -26,7 +26,7 @@ final class NftTextTests: XCTestCase {
     /// The seed host's `nft list ruleset` has no handles; the replayed allocation must give the
     /// handles the kernel printed in `nft -j` of the same host.
     func testSeedSnapshotGetsTheKernelsHandles() throws {
-        let snap = try NftTextFixtures.shared().appendingPathComponent("fixtures/kernel-traces/seed-centos8/snapshot")
+        let snap = try NftTextFixtures.fixtures().appendingPathComponent("seed-centos8/snapshot")
         let model = try NftText.parse(try NftTextFixtures.text(snap.appendingPathComponent("nft-ruleset.nft")), file: "nft-ruleset.nft")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: snap.appendingPathComponent("nft-ruleset.json"))) as! [String: Any]
         var checked = 0
@@ -99,9 +99,9 @@ final class NftTextTests: XCTestCase {
     }
 
     func testRuleTextMatchesTraceForm() throws {
-        let snap = try NftTextFixtures.shared().appendingPathComponent("fixtures/kernel-traces/seed-centos8")
+        let snap = try NftTextFixtures.fixtures().appendingPathComponent("seed-centos8")
         let model = try NftText.parse(try NftTextFixtures.text(snap.appendingPathComponent("snapshot/nft-ruleset.nft")), file: "seed")
-        let trace = try NftTextFixtures.text(snap.appendingPathComponent("raw-trace.txt"))
+        let trace = try NftTextFixtures.text(snap.appendingPathComponent("first-oracle/raw-trace.txt"))
         let rule = model.table(.ip, "nat")!.chain("PREROUTING")!.rules[0]
         XCTAssertEqual(NftTextWriter.ruleText(rule), "fib daddr type local counter packets 0 bytes 0 jump DOCKER")
         XCTAssertTrue(trace.contains("rule " + NftTextWriter.ruleText(rule) + " # handle 5"))
@@ -111,7 +111,7 @@ final class NftTextTests: XCTestCase {
 
     /// The article's listings, with the `(1)`/`->`/`↓` gutter cut off and `COUNTER` kept.
     func testArticleListingsParse() throws {
-        let article = try NftTextFixtures.text(try NftTextFixtures.shared().appendingPathComponent("seed/000_ba5586470bbcd529.txt"))
+        let article = try NftTextFixtures.text(try NftTextFixtures.fixtures().appendingPathComponent("article/000_ba5586470bbcd529.txt"))
         let fragments = Self.articleFragments(article)
         XCTAssertEqual(fragments.count, 4)
         for (i, f) in fragments.enumerated() {
@@ -172,7 +172,7 @@ final class NftTextTests: XCTestCase {
     }
 
     func testDockerEraFixturesParse() throws {
-        let base = try NftTextFixtures.shared().appendingPathComponent("fixtures/docker-eras")
+        let base = try NftTextFixtures.fixtures().appendingPathComponent("docker-eras")
         var urls = try NftTextFixtures.files(base, ext: "nft") + NftTextFixtures.files(base.appendingPathComponent("variants"), ext: "nft")
         for d in try FileManager.default.contentsOfDirectory(atPath: base.appendingPathComponent("snapshots").path).sorted() {
             let u = base.appendingPathComponent("snapshots/\(d)/nft-ruleset.nft")
@@ -250,18 +250,5 @@ final class NftTextTests: XCTestCase {
 
     func testUnterminatedString() {
         assertError("table ip t {\n\tchain c {\n\t\tiifname \"eth0 accept\n\t}\n}\n", 3, 11, "unterminated string")
-    }
-
-    // MARK: speed
-
-    func testBigRulesetParsesQuickly() throws {
-        let url = try NftTextFixtures.shared().appendingPathComponent("fixtures/scale/big.nft")
-        let text = try NftTextFixtures.text(url)
-        let start = Date()
-        let r = try NftText.parse(text, file: "big.nft")
-        let elapsed = Date().timeIntervalSince(start)
-        let rules = r.tables.flatMap(\.chains).reduce(0) { $0 + $1.rules.count }
-        XCTAssertGreaterThan(rules, 9000)
-        print("big.nft: \(rules) rules parsed in \(String(format: "%.3f", elapsed)) s")
     }
 }

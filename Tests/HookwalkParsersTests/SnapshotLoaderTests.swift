@@ -1,28 +1,20 @@
 import Foundation
 import HookwalkModel
 @testable import HookwalkParsers
+import HookwalkTestSupport
 import XCTest
 
-/// The snapshot loader against the lab snapshots in `../shared/fixtures` (seed host and the four
+/// The snapshot loader against the lab snapshots in `Tests/Fixtures` (seed host and the four
 /// Docker eras), and against broken copies of them: every bad input must give one line naming the
 /// file and the place in it.
 final class SnapshotLoaderTests: XCTestCase {
     // MARK: fixtures
 
-    /// `/work/shared/fixtures`, found by walking up from this file so the tests run from any checkout
-    /// next to `shared/`.
-    private func fixtures() throws -> URL {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent("shared/fixtures")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-            dir.deleteLastPathComponent()
-        }
-        throw XCTSkip("shared/fixtures not found above \(#filePath); the snapshot fixtures live in ../shared")
-    }
+    /// The repository's fixtures, `Tests/Fixtures`.
+    private func fixtures() throws -> URL { URL(fileURLWithPath: TestPaths.fixtures) }
 
     private func seed() throws -> String {
-        try fixtures().appendingPathComponent("kernel-traces/seed-centos8/snapshot").path
+        try fixtures().appendingPathComponent("seed-centos8/snapshot").path
     }
 
     private func era(_ letter: String) throws -> String {
@@ -208,7 +200,7 @@ final class SnapshotLoaderTests: XCTestCase {
     func testExampleSnapshotWithHostNetworkContainer() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Examples/seed-centos8").path
-        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("no Examples/seed-centos8 in this checkout") }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path), "no Examples/seed-centos8 in this checkout")
         let loaded = try SnapshotLoader.loadWithNotes(path: path)
         XCTAssertEqual(loaded.snapshot.rulesetFile, path + "/nft-ruleset.nft")
         XCTAssertFalse(loaded.snapshot.ruleset.tables.isEmpty)

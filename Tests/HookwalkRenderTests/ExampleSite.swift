@@ -3,11 +3,11 @@ import HookwalkModel
 import HookwalkParsers
 import HookwalkRender
 import HookwalkSimulator
+import HookwalkTestSupport
 import XCTest
 
 /// The example host (`Examples/seed-centos8`) rendered as `scripts/example` renders it, and the
-/// shared fixtures beside the repository, found from this file's location (CI has `../shared`
-/// beside the repository, as a developer's tree does).
+/// repository's fixtures (`Tests/Fixtures`).
 enum ExampleSite {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
@@ -15,22 +15,7 @@ enum ExampleSite {
     /// The client `scripts/example` passes with `--client`.
     static let client = IPAddress("10.254.10.105")!
 
-    static let shared: String? = {
-        var dir = URL(fileURLWithPath: repository)
-        for _ in 0..<4 {
-            for candidate in [dir.appendingPathComponent("shared"), dir.deletingLastPathComponent().appendingPathComponent("shared")]
-            where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("fixtures").path) {
-                return candidate.path
-            }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }()
-
-    static func sharedPath(_ relative: String) throws -> String {
-        guard let shared else { throw XCTSkip("the shared fixtures folder is not beside the repository") }
-        return shared + "/" + relative
-    }
+    static func fixture(_ relative: String) throws -> String { TestPaths.fixture(relative) }
 
     static func host(_ path: String) throws -> SiteHost {
         let snapshot = try SnapshotLoader.load(path: path)

@@ -10,8 +10,8 @@ import XCTest
 /// docker-proxy (the simulator's second leg), while an external client is still DNATed.
 final class ProxyPageTests: XCTestCase {
     static func proxySnapshot() throws -> Snapshot {
-        var snap = try SnapshotLoader.load(path: try ExampleSite.sharedPath("fixtures/docker-eras/snapshots/docker-c"))
-        let file = try ExampleSite.sharedPath("fixtures/docker-eras/variants/c-proxy-true.nft")
+        var snap = try SnapshotLoader.load(path: try ExampleSite.fixture("docker-eras/snapshots/docker-c"))
+        let file = try ExampleSite.fixture("docker-eras/variants/c-proxy-true.nft")
         snap.ruleset = try NftText.parse(try String(contentsOfFile: file, encoding: .utf8), file: "c-proxy-true.nft")
         snap.host.docker.userlandProxy = true
         return snap

@@ -11,8 +11,8 @@ import XCTest
 /// involved (ip6 nat is passed over: nothing tracks IPv6), and draw all four packets.
 final class ProxySixToFourPageTests: XCTestCase {
     func render() throws -> [String: String] {
-        var snap = try SnapshotLoader.load(path: try ExampleSite.sharedPath("fixtures/docker-eras/snapshots/docker-c"))
-        let file = try ExampleSite.sharedPath("fixtures/docker-eras/variants/c-proxy-true.nft")
+        var snap = try SnapshotLoader.load(path: try ExampleSite.fixture("docker-eras/snapshots/docker-c"))
+        let file = try ExampleSite.fixture("docker-eras/variants/c-proxy-true.nft")
         snap.ruleset = try NftText.parse(try String(contentsOfFile: file, encoding: .utf8), file: "c-proxy-true.nft")
         snap.host.docker.userlandProxy = true
         let i = try XCTUnwrap(snap.host.interfaces.firstIndex { $0.name == "ens192" })

@@ -1,5 +1,6 @@
 import Foundation
 @testable import HookwalkRender
+import HookwalkTestSupport
 import XCTest
 
 /// Two hosts (the example and the Docker 25-27 era fixture) published as a GitHub wiki, an MkDocs
@@ -11,7 +12,7 @@ final class SiteLayoutTests: XCTestCase {
     func site(_ layout: SiteLayout) throws -> [String: [UInt8]] {
         if let files = Self.cache[layout] { return files }
         let hosts = [try ExampleSite.host(ExampleSite.examplePath),
-                     try ExampleSite.host(try ExampleSite.sharedPath("fixtures/docker-eras/snapshots/docker-c"))]
+                     try ExampleSite.host(try ExampleSite.fixture("docker-eras/snapshots/docker-c"))]
         let files = try ExampleSite.generator().render(hosts: hosts, layout: layout, png: false)
         Self.cache[layout] = files
         return files
@@ -112,7 +113,7 @@ final class SiteLayoutTests: XCTestCase {
     func testSameInputSameBytes() throws {
         let again = try ExampleSite.generator().render(
             hosts: [try ExampleSite.host(ExampleSite.examplePath),
-                    try ExampleSite.host(try ExampleSite.sharedPath("fixtures/docker-eras/snapshots/docker-c"))],
+                    try ExampleSite.host(try ExampleSite.fixture("docker-eras/snapshots/docker-c"))],
             layout: .githubWiki, png: false)
         let first = try site(.githubWiki)
         XCTAssertEqual(first.keys.sorted(), again.keys.sorted())
@@ -125,7 +126,7 @@ final class SiteLayoutTests: XCTestCase {
         let mkdocs = ["/usr/local/bin/mkdocs", "/usr/bin/mkdocs", NSHomeDirectory() + "/.local/bin/mkdocs"]
             + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/mkdocs" }
         guard let tool = mkdocs.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("mkdocs is not installed (pip install mkdocs)")
+            throw LabRequirement.unmet("mkdocs is not installed (pip install mkdocs)")
         }
         let dir = NSTemporaryDirectory() + "hookwalk-mkdocs-\(ProcessInfo.processInfo.processIdentifier)"
         try? FileManager.default.removeItem(atPath: dir)

@@ -22,7 +22,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func run(_ args: [String]) throws -> Run {
-        guard let binary = Self.binary else { throw XCTSkip("the hookwalk executable is not beside the test bundle") }
+        let binary = try XCTUnwrap(Self.binary, "the hookwalk executable is not beside the test bundle")
         let p = Process()
         p.executableURL = binary
         p.arguments = args

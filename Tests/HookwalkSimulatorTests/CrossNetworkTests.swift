@@ -9,7 +9,7 @@ import XCTest
 /// (FINDINGS.md, behaviour 4).
 final class CrossNetworkTests: XCTestCase {
     func snapshot(_ era: String) throws -> Snapshot {
-        var snap = try Fixtures.snapshot("fixtures/docker-eras/snapshots/docker-\(era)")
+        var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-\(era)")
         snap.host.interfaces.append(Interface(index: 99, name: "vethweb0", master: "docker0"))
         let bridgeNetwork = try XCTUnwrap(snap.host.docker.networks.first { $0.bridge == "docker0" })
         snap.host.docker.containers.append(DockerContainer(
@@ -45,7 +45,7 @@ final class CrossNetworkTests: XCTestCase {
 /// DNATed packet onto the bridge.
 final class LoopbackBindingTests: XCTestCase {
     func snapshot(routeLocalnet: String?) throws -> Snapshot {
-        var snap = try Fixtures.snapshot("fixtures/docker-eras/snapshots/docker-c")
+        var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-c")
         let i = try XCTUnwrap(snap.host.docker.containers.firstIndex { $0.name == "proxy" })
         snap.host.docker.containers[i].ports = [PortBinding(containerPort: 8080, proto: "tcp", hostIP: "127.0.0.1", hostPort: 8080)]
         if let routeLocalnet { snap.host.sysctls["net.ipv4.conf.docker1.route_localnet"] = routeLocalnet }

@@ -5,7 +5,7 @@ import XCTest
 
 /// Host firewalls next to Docker: every base chain of every table at a hook runs, so an accept in
 /// Docker's table does not save a packet from another table's drop (FINDINGS.md, behaviour 7;
-/// kernel fact 1), and the trace says which table decided.
+/// docs/kernel-facts.md, fact 1), and the trace says which table decided.
 final class HostFirewallTests: XCTestCase {
     func simulator(_ base: String, adding extra: String, first: Bool = false) throws -> Simulator {
         var snap = try Fixtures.snapshot(base)
@@ -31,23 +31,23 @@ final class HostFirewallTests: XCTestCase {
         let port = Scenario(from: Self.client, to: IPAddress("10.254.10.252")!, port: 8080, proto: .tcp)
         // The leftover table created before Docker's (listed first): docker-bridges accepts, then
         // the leftover's policy drops.
-        let before = try simulator("fixtures/docker-eras/snapshots/docker-d", adding: Self.leftover, first: true).simulate(port)
+        let before = try simulator("docker-eras/snapshots/docker-d", adding: Self.leftover, first: true).simulate(port)
         XCTAssertEqual(forwardChains(before), ["ip docker-bridges filter-FORWARD", "ip filter FORWARD"])
         guard case .dropped(let chain, nil, _, _) = before.request.outcome else { return XCTFail("\(before.request.outcome)") }
         XCTAssertEqual(chain.description, "ip filter FORWARD")
         // Loaded after Docker's (listed last): it runs first and drops; docker-bridges never sees it.
-        let after = try simulator("fixtures/docker-eras/snapshots/docker-d", adding: Self.leftover).simulate(port)
+        let after = try simulator("docker-eras/snapshots/docker-d", adding: Self.leftover).simulate(port)
         XCTAssertEqual(forwardChains(after), ["ip filter FORWARD"])
         guard case .dropped(let chain2, nil, _, _) = after.request.outcome else { return XCTFail("\(after.request.outcome)") }
         XCTAssertEqual(chain2.description, "ip filter FORWARD")
-        let clean = try Fixtures.simulator("fixtures/docker-eras/snapshots/docker-d").simulate(port)
+        let clean = try Fixtures.simulator("docker-eras/snapshots/docker-d").simulate(port)
         XCTAssertTrue(clean.request.outcome.isDelivered)
     }
 
     /// A hand-written `inet filter` input chain with policy drop guards the host's own services but
     /// not the published ports, which are forwarded.
     func testHandWrittenInputPolicyDrop() throws {
-        let sim = try simulator("fixtures/kernel-traces/seed-centos8/snapshot", adding: """
+        let sim = try simulator("seed-centos8/snapshot", adding: """
             table inet filter {
                 chain input { type filter hook input priority filter; policy drop;
                     ct state established,related accept

@@ -13,7 +13,7 @@ final class InternalNetworkTests: XCTestCase {
     static let bridge = "br-d89c083e1057"
 
     func snapshot() throws -> Snapshot {
-        var snap = try Fixtures.snapshot("fixtures/docker-eras/snapshots/docker-d")
+        var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-d")
         let rules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("HookwalkLabTests/Fixtures/d-internal.nft").path
         snap.ruleset = try NftText.parse(String(contentsOfFile: rules, encoding: .utf8), file: rules)

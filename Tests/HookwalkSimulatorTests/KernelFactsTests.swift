@@ -3,7 +3,7 @@ import HookwalkParsers
 import HookwalkSimulator
 import XCTest
 
-/// One test (or more) per fact of shared/docs/kernel-facts.md, on small rulesets loaded on the
+/// One test (or more) per fact of docs/kernel-facts.md, on small rulesets loaded on the
 /// article's topology: ens192 10.254.10.252/24 (client 10.254.10.105), bridge docker1
 /// 172.20.0.1/24 with containers a (.2, port veth-a) and b (.3, port veth-b).
 final class KernelFactsTests: XCTestCase {
@@ -84,7 +84,7 @@ final class KernelFactsTests: XCTestCase {
         }
     }
 
-    // Fact 1: accept ends the base chain only; drop ends the packet.
+    // Fact 1 (docs/kernel-facts.md): accept ends the base chain only; drop ends the packet.
     func testAcceptIsNotFinalAcrossBaseChains() throws {
         let s = try Self.sim(Self.docker + """
             table inet host { chain fwd { type filter hook forward priority 10; policy accept; oifname "docker1" drop } }
@@ -96,7 +96,7 @@ final class KernelFactsTests: XCTestCase {
         XCTAssertNil(t.reply)
     }
 
-    // Fact 2: named priorities, by family.
+    // Fact 2 (docs/kernel-facts.md): named priorities, by family.
     func testNamedPriorities() {
         XCTAssertEqual(Priority.resolve("dstnat", family: .ip), -100)
         XCTAssertEqual(Priority.resolve("dstnat", family: .bridge), -300)
@@ -107,7 +107,7 @@ final class KernelFactsTests: XCTestCase {
         XCTAssertNil(Priority.resolve("out", family: .ip))
     }
 
-    // Fact 3: a filter chain at -120 runs before a nat chain declared at -150.
+    // Fact 3 (docs/kernel-facts.md): a filter chain at -120 runs before a nat chain declared at -150.
     func testNatChainsRunInsideTheNatHook() throws {
         let s = try Self.sim(Self.docker + """
             table ip early { chain pre { type nat hook prerouting priority -150; policy accept; } }
@@ -117,7 +117,7 @@ final class KernelFactsTests: XCTestCase {
         XCTAssertEqual(Array(order.prefix(3)), ["ip mid pre", "ip early pre", "ip nat PREROUTING"])
     }
 
-    // Fact 4: once a mapping is made, later nat chains of the hook are skipped.
+    // Fact 4 (docs/kernel-facts.md): once a mapping is made, later nat chains of the hook are skipped.
     func testFirstMappingWins() throws {
         let s = try Self.sim(Self.docker + """
             table ip later { chain post { type nat hook postrouting priority srcnat + 10; policy accept; masquerade } }
@@ -132,7 +132,7 @@ final class KernelFactsTests: XCTestCase {
         XCTAssertFalse(Self.chainStates(local.request).map(\.0).contains("ip later post"))
     }
 
-    // Facts 5 and 6: jump returns, goto does not; only explicit returns show; falling off the end
+    // Facts 5 and 6 (docs/kernel-facts.md): jump returns, goto does not; only explicit returns show; falling off the end
     // of a regular chain leaves no event.
     func testJumpGotoReturn() throws {
         let s = try Self.sim(Self.docker + """
@@ -157,7 +157,7 @@ final class KernelFactsTests: XCTestCase {
         XCTAssertEqual(Array(steps2.prefix(4)), ["t/fwd", "fwd#3 jump sub", "sub#4 return", "fwd policy drop"])
     }
 
-    // Fact 9: the reply never crosses a nat chain.
+    // Fact 9 (docs/kernel-facts.md): the reply never crosses a nat chain.
     func testReplySkipsNatChains() throws {
         let t = Self.inbound(try Self.sim(Self.docker))
         let reply = try XCTUnwrap(t.reply)
@@ -165,7 +165,7 @@ final class KernelFactsTests: XCTestCase {
         XCTAssertTrue(reply.outcome.isDelivered)
     }
 
-    // Fact 10: the reply's destination is de-NATed at -100 in prerouting, its source at 100 in
+    // Fact 10 (docs/kernel-facts.md): the reply's destination is de-NATed at -100 in prerouting, its source at 100 in
     // postrouting.
     func testDeNatPositions() throws {
         let s = try Self.sim(Self.docker + """
@@ -187,7 +187,7 @@ final class KernelFactsTests: XCTestCase {
         XCTAssertEqual(seen.flowText, "10.254.10.252:8080 -> 10.254.10.105:40000")
     }
 
-    // Fact 12: `ct status dnat` matches the request after the dnat; `ct state established` the reply.
+    // Fact 12 (docs/kernel-facts.md): `ct status dnat` matches the request after the dnat; `ct state established` the reply.
     func testCtStatusAndState() throws {
         let s = try Self.sim(Self.docker + """
             table inet fw { chain fwd { type filter hook forward priority 10; policy drop;
@@ -200,7 +200,7 @@ final class KernelFactsTests: XCTestCase {
         XCTAssertTrue(Self.steps(try XCTUnwrap(t.reply)).contains("fwd#2 accept"))
     }
 
-    // Fact 13: every host address is `fib daddr type local`, 127.0.0.1 included.
+    // Fact 13 (docs/kernel-facts.md): every host address is `fib daddr type local`, 127.0.0.1 included.
     func testFibLocal() throws {
         let s = try Self.sim("""
             table ip t { chain pre { type filter hook prerouting priority 0; policy accept; fib daddr type local counter } }
@@ -213,7 +213,7 @@ final class KernelFactsTests: XCTestCase {
         XCTAssertFalse(Self.steps(t.request).contains("pre#2 continue"))
     }
 
-    // Fact 14: host-local traffic enters at output with oif lo, is DNATed, re-routed to docker1
+    // Fact 14 (docs/kernel-facts.md): host-local traffic enters at output with oif lo, is DNATed, re-routed to docker1
     // and masqueraded by `oifname "docker1" fib saddr type local`.
     func testHostLocal() throws {
         let t = try Self.sim(Self.docker).simulate(Scenario(from: .host, to: Self.hostAddr, port: 8080, proto: .tcp, sport: 40001))
@@ -228,7 +228,7 @@ final class KernelFactsTests: XCTestCase {
         XCTAssertEqual(back.flowText, "10.254.10.252:8080 -> 10.254.10.252:40001")
     }
 
-    // Fact 15: a limited broadcast is not local for fib, reaches the host, never the container.
+    // Fact 15 (docs/kernel-facts.md): a limited broadcast is not local for fib, reaches the host, never the container.
     func testLimitedBroadcast() throws {
         let t = try Self.sim(Self.docker).simulate(Scenario(from: .external(address: Self.client, interface: nil),
                                                             to: IPAddress("255.255.255.255")!, port: 8080, proto: .tcp))
@@ -247,7 +247,7 @@ final class KernelFactsTests: XCTestCase {
         }
         """
 
-    // Fact 16: br_netfilter on: bridge prerouting up to 0, ip prerouting (iif docker1), the rest
+    // Fact 16 (docs/kernel-facts.md): br_netfilter on: bridge prerouting up to 0, ip prerouting (iif docker1), the rest
     // of bridge prerouting, bridge input (de-NATed addresses), ip forward, ip postrouting.
     func testReplyWithBrNetfilter() throws {
         let reply = try XCTUnwrap(Self.inbound(try Self.sim(Self.docker + Self.bridgeObservers)).reply)
@@ -262,7 +262,7 @@ final class KernelFactsTests: XCTestCase {
         XCTAssertEqual(hooks.prefix(4), ["bridge prerouting", "ip prerouting", "bridge prerouting", "bridge input"])
     }
 
-    // Fact 17: br_netfilter off: bridge prerouting, bridge input with the old addresses, then ip
+    // Fact 17 (docs/kernel-facts.md): br_netfilter off: bridge prerouting, bridge input with the old addresses, then ip
     // prerouting with iif docker1.
     func testReplyWithoutBrNetfilter() throws {
         let reply = try XCTUnwrap(Self.inbound(try Self.sim(Self.docker + Self.bridgeObservers, host: Self.host(brnf: 0))).reply)
@@ -275,7 +275,7 @@ final class KernelFactsTests: XCTestCase {
         XCTAssertEqual(hooks.prefix(3), ["bridge prerouting", "bridge input", "ip prerouting"])
     }
 
-    // Fact 18: routed into the bridge: ip postrouting, then bridge output and postrouting,
+    // Fact 18 (docs/kernel-facts.md): routed into the bridge: ip postrouting, then bridge output and postrouting,
     // already masqueraded, oif the port.
     func testRoutedIntoBridge() throws {
         let s = try Self.sim(Self.docker + Self.bridgeObservers + """
@@ -288,7 +288,7 @@ final class KernelFactsTests: XCTestCase {
         XCTAssertEqual(tail.first?.1.saddr, IPAddress("172.20.0.1"))
     }
 
-    // Fact 19: hairpin with br_netfilter: dnat in ip prerouting, the frame is bridged, ip forward
+    // Fact 19 (docs/kernel-facts.md): hairpin with br_netfilter: dnat in ip prerouting, the frame is bridged, ip forward
     // runs with iif = oif = docker1, ip postrouting with no iif; the reply matches the ct rule.
     func testHairpin() throws {
         let s = try Self.sim(Self.docker + Self.bridgeObservers)
@@ -308,7 +308,7 @@ final class KernelFactsTests: XCTestCase {
         XCTAssertEqual(back.flowText, "10.254.10.252:8080 -> 172.20.0.3:40002")
     }
 
-    // Fact 20: the nft monitor trace form.
+    // Fact 20 (docs/kernel-facts.md): the nft monitor trace form.
     func testTraceLines() throws {
         let lines = NftTraceFormat.lines(Self.inbound(try Self.sim(Self.docker)).request, onlyTraced: false)
         XCTAssertEqual(lines.first, "ip nat PREROUTING packet: iif \"ens192\" ip saddr 10.254.10.105 ip daddr 10.254.10.252 tcp sport 40000 tcp dport 8080 tcp flags == syn")

@@ -18,7 +18,7 @@ final class NewerNftTests: XCTestCase {
     }
 
     func testXtTargetIsNotModelledOnThePath() throws {
-        var snap = try Fixtures.snapshot("fixtures/docker-eras/snapshots/docker-c")
+        var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-c")
         let json = """
             {"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}},
             {"table": {"family": "ip", "name": "nat", "handle": 1}},

@@ -15,8 +15,8 @@ final class ProxySixToFourTests: XCTestCase {
     /// docker-c with its proxy-true ruleset (ip6 nat PREROUTING jumps to an empty DOCKER chain),
     /// an IPv6 address on ens192, and the published ports as Docker lists them on such a host.
     func snapshot(withV6Bindings: Bool = true) throws -> Snapshot {
-        var snap = try Fixtures.snapshot("fixtures/docker-eras/snapshots/docker-c")
-        let text = try String(contentsOfFile: try Fixtures.path("fixtures/docker-eras/variants/c-proxy-true.nft"), encoding: .utf8)
+        var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-c")
+        let text = try String(contentsOfFile: try Fixtures.path("docker-eras/variants/c-proxy-true.nft"), encoding: .utf8)
         snap.ruleset = try NftText.parse(text, file: "c-proxy-true.nft")
         snap.host.docker.userlandProxy = true
         let i = try XCTUnwrap(snap.host.interfaces.firstIndex { $0.name == "ens192" })

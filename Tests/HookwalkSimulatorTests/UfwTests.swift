@@ -15,7 +15,7 @@ final class UfwTests: XCTestCase {
     static let host = IPAddress("10.254.10.252")!
 
     func simulator() throws -> Simulator {
-        var snap = try Fixtures.snapshot("fixtures/docker-eras/snapshots/docker-c")
+        var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-c")
         snap.ruleset = try SnapshotLoader.loadRuleset(path: Self.fixture).ruleset
         return Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
     }

@@ -9,8 +9,8 @@ import XCTest
 /// connection to the container (NOTES-userland-proxy-and-ipv6.md in the fixtures).
 final class UserlandProxyTests: XCTestCase {
     func proxySimulator() throws -> Simulator {
-        var snap = try Fixtures.snapshot("fixtures/docker-eras/snapshots/docker-c")
-        let text = try String(contentsOfFile: try Fixtures.path("fixtures/docker-eras/variants/c-proxy-true.nft"), encoding: .utf8)
+        var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-c")
+        let text = try String(contentsOfFile: try Fixtures.path("docker-eras/variants/c-proxy-true.nft"), encoding: .utf8)
         snap.ruleset = try NftText.parse(text, file: "c-proxy-true.nft")
         snap.host.docker.userlandProxy = true
         return Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
@@ -51,9 +51,21 @@ final class UserlandProxyTests: XCTestCase {
         XCTAssertTrue(t.proxyLeg.isEmpty)
     }
 
+    /// Without docker-proxy the host's call to 127.0.0.1:8080 is DNATed in `ip nat OUTPUT` and
+    /// goes straight to the container, with no second leg, when docker1 allows loopback sources
+    /// (Docker sets route_localnet=1 on its bridges when userland-proxy is false); with
+    /// route_localnet=0 (the lab snapshot's sysctl.txt) the kernel refuses to route it, and there
+    /// is no leg either.
     func testProxyOffHasNoSecondLeg() throws {
-        let t = try Fixtures.simulator("fixtures/docker-eras/snapshots/docker-c")
-            .simulate(Scenario(from: .host, to: IPAddress("127.0.0.1")!, port: 8080, proto: .tcp))
+        var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-c")
+        let scenario = Scenario(from: .host, to: IPAddress("127.0.0.1")!, port: 8080, proto: .tcp)
+        let refused = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText).simulate(scenario)
+        XCTAssertTrue(refused.proxyLeg.isEmpty)
+        if case .delivered = refused.request.outcome { XCTFail("route_localnet=0 delivers: \(refused.request.outcome)") }
+        snap.host.sysctls["net.ipv4.conf.docker1.route_localnet"] = "1"
+        let t = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText).simulate(scenario)
         XCTAssertTrue(t.proxyLeg.isEmpty)
+        guard case .delivered(.container("proxy"), let seen) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
+        XCTAssertTrue(seen.flowText.hasSuffix("-> 172.20.0.2:8080"), seen.flowText)
     }
 }

@@ -27,7 +27,7 @@ enum Keywords {
     ]
     /// Verdict words.
     static let verdicts: Set<String> = ["accept", "drop", "continue", "return", "jump", "goto"]
-    /// Words that must be quoted as chain/set names in nft text (fact 7) — the ones a Docker or
+    /// Words that must be quoted as chain/set names in nft text (docs/kernel-facts.md, fact 7) — the ones a Docker or
     /// firewalld host is likely to use, plus every word that starts a statement or expression.
     static let reserved: Set<String> = {
         var s: Set<String> = [

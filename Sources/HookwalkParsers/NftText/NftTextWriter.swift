@@ -303,7 +303,7 @@ public enum NftTextWriter {
 
     static func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
 
-    /// Names that are keywords or not plain words are quoted (fact 7).
+    /// Names that are keywords or not plain words are quoted (docs/kernel-facts.md, fact 7).
     static func name(_ s: String) -> String {
         let plain = !s.isEmpty && s.utf8.allSatisfy { c in
             (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))

@@ -98,7 +98,7 @@ struct Parser {
         advance()
     }
 
-    /// A name: a word or a quoted string (chain names that are keywords are quoted, fact 7).
+    /// A name: a word or a quoted string (chain names that are keywords are quoted; docs/kernel-facts.md, fact 7).
     mutating func name(_ what: String) throws -> String {
         guard kind == .word || kind == .string else { throw unexpected(what) }
         defer { advance() }
