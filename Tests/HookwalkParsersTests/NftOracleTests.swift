@@ -1,6 +1,7 @@
 import Foundation
 import HookwalkModel
 import HookwalkParsers
+import HookwalkTestSupport
 import XCTest
 
 /// The real `nft` as the judge of both front ends and both writers, over every corpus file.
@@ -142,8 +143,8 @@ enum NftOracle {
     }
 
     static func requireLab() throws {
-        guard getuid() == 0 else { throw XCTSkip("the nft oracle needs root (ip netns, nft -f): run the tests as root") }
-        guard (try? sh("command -v nft")) != nil else { throw XCTSkip("the nft oracle needs nft (apt-get install nftables)") }
+        guard getuid() == 0 else { throw LabRequirement.unmet("the nft oracle needs root (ip netns, nft -f): run the tests as root") }
+        guard (try? sh("command -v nft")) != nil else { throw LabRequirement.unmet("the nft oracle needs nft (apt-get install nftables)") }
     }
 
     static func pendingList() throws -> Set<String> {

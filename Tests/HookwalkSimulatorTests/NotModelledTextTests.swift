@@ -25,11 +25,11 @@ final class NotModelledTextTests: XCTestCase {
     /// What each not-modelled step says, in nft syntax.
     static let expected = [
         "numgen inc mod 2 0", "jhash ip saddr mod 4 seed 0xa 1", "tcp option maxseg size 1460", "quota over 10 mbytes",
-        "ct count over 3", "add @seen { ip saddr timeout 30s }", "xt match foo",
+        "ct count over 3", "add @seen { ip saddr timeout 30s }", "xt match \"foo\"",
     ]
 
     func steps(_ ruleset: Ruleset) throws -> [String] {
-        var snap = try Fixtures.snapshot("fixtures/docker-eras/snapshots/docker-c")
+        var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-c")
         snap.ruleset = ruleset
         let t = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
             .simulate(Scenario(from: .external(address: IPAddress("10.254.10.105")!, interface: nil),

@@ -39,8 +39,9 @@ public enum Constructs {
         let single = p.count == 1 ? p[""] : nil
         switch kind {
         case "xt":
-            guard let t = e("type"), let n = e("name") else { return nil }
-            return "xt \(t) \(n)"
+            // nft 1.0.6 prints the name quoted: `xt match "owner"`.
+            guard let t = e("type"), case .expr(.value(let v))? = p["name"] else { return nil }
+            return "xt \(t) \(NftTextWriter.quote(NftTextWriter.valueText(v)))"
         case "match":
             guard let l = e("left"), let r = e("right"), e("op") == "!" else { return nil }
             return "\(l) ! \(r)"
