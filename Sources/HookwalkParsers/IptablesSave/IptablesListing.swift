@@ -38,9 +38,12 @@ enum IptListing {
         return .some(nil)
     }
 
+    /// A pasted command line or bare shell prompt (`root@host:~# `, `[root@h ~]$ sudo ...`, `$`).
     static func isPrompt(_ line: String) -> Bool {
         guard !line.hasPrefix("-") else { return false }
-        return promptTable(line) != nil
+        if promptTable(line) != nil { return true }
+        let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        return words.prefix(2).contains { w in w.hasSuffix("#") || w.hasSuffix("$") || w.hasSuffix("]#") || w.hasSuffix("]$") }
     }
 
     /// For each line of an `iptables -S` dump, the table it belongs to: a block of `-P` lines starts

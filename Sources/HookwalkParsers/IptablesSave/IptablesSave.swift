@@ -34,6 +34,9 @@ public enum IptablesSave {
         guard family == .ip || family == .ip6 else {
             throw HookwalkError(file: file, "iptables input is for the ip or ip6 family, not \(family.rawValue)")
         }
+        // CRLF line ends (a paste from Windows): Swift's "\r\n" is one Character, so lines would
+        // not split on "\n".
+        let text = text.utf8.contains(13) ? String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\r" })) : text
         if IptablesList.isListing(text) {
             return try IptablesList.parse(text, file: file, family: family, defaultTable: table, ipsets: ipsets)
         }
@@ -45,5 +48,36 @@ public enum IptablesSave {
             ruleset.gaps = IptablesList.absentTables(reader.seen, tool: tool)
         }
         return ruleset
+    }
+
+    /// An `iptables -S` dump as iptables-save output (`*table`, `:CHAIN POLICY [0:0]` for `-P`,
+    /// `:CHAIN - [0:0]` for `-N`, the rule lines, `COMMIT`), so that `iptables-nft-restore` can
+    /// load it as it would the save form: how the lab gives such a dump to the kernel.
+    public static func saveForm(ofDump text: String, table: String = "filter", file: String) throws -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+        }
+        let tables = try IptListing.tablesOfSLines(lines, defaultTable: table, file: file)
+        var out = ""
+        var current: String?
+        for (i, raw) in lines.enumerated() {
+            let line = raw.trimmingCharacters(in: " \t")
+            if line.isEmpty || line.hasPrefix("#") || IptListing.isPrompt(line) { continue }
+            if tables[i] != current {
+                if current != nil { out += "COMMIT\n" }
+                out += "*\(tables[i])\n"
+                current = tables[i]
+            }
+            let w = line.split(separator: " ").map(String.init)
+            if w.first == "-P", w.count == 3 {
+                out += ":\(w[1]) \(w[2]) [0:0]\n"
+            } else if w.first == "-N", w.count == 2 {
+                out += ":\(w[1]) - [0:0]\n"
+            } else {
+                out += line + "\n"
+            }
+        }
+        if current != nil { out += "COMMIT\n" }
+        return out
     }
 }

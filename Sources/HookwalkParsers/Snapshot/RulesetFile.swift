@@ -51,10 +51,10 @@ extension SnapshotLoader {
             let rest = lower.dropFirst(prefix.count)
             guard rest.hasPrefix("s") || rest.hasPrefix("l"), rest.hasSuffix(".txt") else { continue }
             let middle = rest.dropFirst().dropLast(4)
-            if middle.isEmpty { return (family, "filter") }
-            guard middle.hasPrefix("-") else { continue }
+            guard middle.isEmpty || middle.hasPrefix("-") else { continue }
+            // `iptables-S-nat.txt` is the nat table; `iptables-L-n-v.txt` says nothing of it.
             let table = String(middle.dropFirst())
-            return IptablesBuiltins.tables[table] != nil ? (family, table) : nil
+            return (family, IptablesBuiltins.tables[table] != nil ? table : "filter")
         }
         return nil
     }

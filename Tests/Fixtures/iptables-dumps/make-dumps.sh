@@ -1,14 +1,14 @@
 #!/bin/sh
-# Remakes the iptables listings of this folder: loads c.iptables-save / c.ip6tables-save (Docker's
-# rules, from the docker-eras fixtures) with iptables-nft-restore into a scratch network namespace
-# and lists them the ways people paste them. Run as root from this folder.
+# Remakes the iptables listings of this folder: loads ../docker-eras/iptables-save/c.iptables-save
+# and c.ip6tables-save (Docker 28's rules) with iptables-nft-restore into a scratch network
+# namespace and lists them the ways people paste them. Run as root from this folder.
 set -eu
 ns=hw-dumps-$$
 ip netns add "$ns"
 trap 'ip netns delete "$ns"' EXIT INT TERM
 nsx() { ip netns exec "$ns" "$@"; }
-nsx iptables-nft-restore < c.iptables-save
-nsx ip6tables-nft-restore < c.ip6tables-save
+nsx iptables-nft-restore < ../docker-eras/iptables-save/c.iptables-save
+nsx ip6tables-nft-restore < ../docker-eras/iptables-save/c.ip6tables-save
 for t in filter nat; do
     nsx iptables-nft -t "$t" -S > "iptables-S-$t.txt"
     nsx ip6tables-nft -t "$t" -S > "ip6tables-S-$t.txt"
