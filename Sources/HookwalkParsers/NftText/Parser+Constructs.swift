@@ -310,6 +310,10 @@ extension Constructs {
     static func normalize(_ kind: String, _ parts: inout [String: Part]) {
         if parts["inv"] == .bool(false) { parts["inv"] = nil }
         switch kind {
+        case "quota":
+            // What a quota has used is state, like a counter's values (`nft -s` leaves it out).
+            parts["used"] = nil
+            parts["used_unit"] = nil
         case "ipsec":
             if parts["spnum"] == nil { parts["spnum"] = .expr(.value(.number(0))) }
         case "numgen", "symhash", "jhash":
