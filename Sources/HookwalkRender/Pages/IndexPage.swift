@@ -43,6 +43,14 @@ struct IndexPage: Sendable {
     var hostsPage: String? = nil
     /// The constructs hookwalk could not evaluate on any documented path; nil when there are none.
     var notModelled: NotModelledSection? = nil
+    /// What the ruleset file could not tell (an `iptables -L` dump, a dump of some tables only);
+    /// nil for a complete listing.
+    var rulesetGaps: GapsSection? = nil
+
+    struct GapsSection: Sendable {
+        var file: String
+        var rows: [String]
+    }
 
     struct NotModelledSection: Sendable {
         struct Row: Sendable {
@@ -96,7 +104,10 @@ extension IndexPage {
             rulesetFile: e(snapshot.rulesetFile.lastComponent),
             userlandProxy: host.docker.userlandProxy.map { $0 ? "on" : "off" } ?? "not set (Docker's default: on)",
             brNetfilter: "\(host.sysctl("net.bridge.bridge-nf-call-iptables"))",
-            networks: networks, containers: containers, scenarios: rows, overview: "diagrams/overview.svg")
+            networks: networks, containers: containers, scenarios: rows, overview: "diagrams/overview.svg",
+            rulesetGaps: snapshot.ruleset.gaps.isEmpty ? nil
+                // hookwalk's own sentences (their backticks are code spans); no host text in them.
+                : GapsSection(file: e(snapshot.rulesetFile.lastComponent), rows: snapshot.ruleset.gaps))
     }
 }
 
