@@ -21,7 +21,7 @@ import XCTest
 /// shrink. Files that nft 1.0.6 itself cannot reload are `NftOracle.exceptions`, each with the
 /// reason, and the test proves each one by loading the original file.
 final class NftOracleTests: XCTestCase {
-    func testCorporaThroughTheRealNft() throws {
+    func testCorpusThroughTheRealNft() throws {
         let corpora = try CorpusLocator.corpora()
         try NftOracle.requireLab()
         let pending = try NftOracle.pendingList()

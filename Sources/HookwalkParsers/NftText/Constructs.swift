@@ -43,7 +43,7 @@ public enum Constructs {
             guard let t = e("type"), case .expr(.value(let v))? = p["name"] else { return nil }
             return "xt \(t) \(NftTextWriter.quote(NftTextWriter.valueText(v)))"
         case "match":
-            guard let l = e("left"), let r = e("right"), e("op") == "!" else { return nil }
+            guard let l = e("left"), let r = e("right"), p["op"] == .expr(.value(.string("!"))) else { return nil }
             return "\(l) ! \(r)"
         case "quota":
             if single != nil { return "quota name \(q("")!)" }
@@ -120,7 +120,10 @@ public enum Constructs {
                 return "\(kind) \(name)" + (e("field").map { " \($0)" } ?? "")
             }
             guard kind == "tcp option", let base = e("base") else { return nil }
-            if let len = e("len"), len != "0", let off = e("offset") { return "tcp option @\(base),\(off),\(len)" }
+            // `tcp option 255 exists` (nft's JSON: length 8) and `reset tcp option 123` (length 0).
+            if let len = e("len"), len != "0", len != "8" || e("offset") != "0", let off = e("offset") {
+                return "tcp option @\(base),\(off),\(len)"
+            }
             return "tcp option \(base)"
         case "exthdr":
             guard let name = e("name"), p["field"] == nil else { return nil }

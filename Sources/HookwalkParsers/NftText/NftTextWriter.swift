@@ -163,6 +163,7 @@ public enum NftTextWriter {
             if let a = n.addr {
                 var at = exprText(a)
                 if case .value(let v) = a, case .string(let s) = v, s.contains(":"), n.port != nil { at = "[\(s)]" }
+                if case .value(.range(.string(let lo), .string(let hi))) = a, lo.contains(":"), n.port != nil { at = "[\(lo)]-[\(hi)]" }
                 out += at
             }
             if let p = n.port { out += ":" + exprText(p) }
@@ -215,7 +216,7 @@ public enum NftTextWriter {
     static func rhsText(_ left: Expr, _ right: Expr) -> String {
         let style: ValueStyle
         switch left {
-        case .meta(let k) where ["iifname", "oifname", "ibrname", "obrname", "sdifname", "iif", "oif"].contains(k): style = .quoted
+        case .meta(let k) where ["iifname", "oifname", "ibrname", "obrname", "sdifname", "iif", "oif", "hour", "day", "time"].contains(k): style = .quoted
         case .meta("mark"), .ct("mark", _, _): style = .mark
         case .ct("expiration", _, _): style = .duration
         default: return exprText(right)

@@ -243,7 +243,8 @@ extension Parser {
         if kindName == "tcp option", UInt64(optName) != nil {
             parts["base"] = .expr(.value(Value.token(optName)))
             parts["offset"] = .expr(.value(.number(0)))
-            parts["len"] = .expr(.value(.number(0)))
+            // nft's JSON gives an existence test of a numbered option a length of 8 bits.
+            parts["len"] = .expr(.value(.number(at("exists") || at("missing") ? 8 : 0)))
             return .notModelled(nm(kindName, parts, from: start))
         }
         parts["name"] = .expr(.value(.string(optName)))

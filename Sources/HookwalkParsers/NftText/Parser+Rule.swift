@@ -312,6 +312,12 @@ extension Parser {
 
     /// `1.2.3.4:80` -> ("1.2.3.4", "80"); `[::1]:80` -> ("::1", "80"); `::1` -> ("::1", nil).
     static func splitAddrPort(_ s: String) -> (String, String?) {
+        // `[2001:db8::1]-[2001:db8::2]:80-100`: a range of IPv6 addresses with ports.
+        if s.hasPrefix("["), let close = s.firstIndex(of: "]"), s[s.index(after: close)...].hasPrefix("-[") {
+            let second = s[s.index(close, offsetBy: 2)...]
+            let (b, port) = splitAddrPort(String(second))
+            return (String(s[s.index(after: s.startIndex)..<close]) + "-" + b, port)
+        }
         if s.hasPrefix("[") {
             if let close = s.firstIndex(of: "]") {
                 let addr = String(s[s.index(after: s.startIndex)..<close])
