@@ -210,13 +210,22 @@ public struct NamedObject: Sendable, Hashable {
     public var kind: String
     public var name: String
     public var handle: Int?
+    /// Its configuration as libnftables' JSON names it (`bytes` and `inv` of a quota, `rate` and
+    /// `per` of a limit, `protocol`, `l3proto` and `policy` of a ct timeout...), without its state
+    /// (a counter's values, what a quota has used); nil when hookwalk holds only the kind and name.
+    public var parts: [String: Part]?
 
-    public init(kind: String, name: String, handle: Int? = nil) {
+    public init(kind: String, name: String, handle: Int? = nil, parts: [String: Part]? = nil) {
         self.kind = kind
         self.name = name
         self.handle = handle
+        self.parts = parts
     }
 
-    public static func == (a: NamedObject, b: NamedObject) -> Bool { a.kind == b.kind && a.name == b.name }
+    public static func == (a: NamedObject, b: NamedObject) -> Bool {
+        guard a.kind == b.kind && a.name == b.name else { return false }
+        if let pa = a.parts, let pb = b.parts { return pa == pb }
+        return true
+    }
     public func hash(into h: inout Hasher) { h.combine(kind); h.combine(name) }
 }

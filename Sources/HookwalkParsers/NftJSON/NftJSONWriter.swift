@@ -39,6 +39,12 @@ public enum NftJSONWriter {
         for object in table.objects {
             var o: [(key: String, value: JSONValue)] = [("family", family), ("name", .string(object.name)), ("table", tableName)]
             if let h = object.handle { o.append(("handle", number(h))) }
+            if let parts = object.parts {
+                for k in parts.keys.sorted() { o.append((k, json(parts[k]!, kind: object.kind))) }
+                // The state nft's JSON parser requires of a new counter or quota.
+                if object.kind == "counter" { o += [("packets", number(0)), ("bytes", number(0))] }
+                if object.kind == "quota" { o.append(("used", number(0))) }
+            }
             items.append(.object([(object.kind, .object(o))]))
         }
 

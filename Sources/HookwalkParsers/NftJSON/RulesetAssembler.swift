@@ -210,8 +210,15 @@ struct RulesetAssembler {
             throw node.error("unknown object \"\(kind)\"")
         }
         let t = try owningTable(node)
+        var parts: [String: Part]?
+        if kind != "flowtable", case .object(let members) = node.value {
+            var p: [String: Part] = [:]
+            for (k, v) in members where !Objects.skipped.contains(k) { p[k] = try node.child(k, v).part(k) }
+            Objects.normalize(kind, &p)
+            parts = p
+        }
         ruleset.tables[t].objects.append(NamedObject(
-            kind: kind, name: try node.required("name").string(), handle: try node.optional("handle")?.int()))
+            kind: kind, name: try node.required("name").string(), handle: try node.optional("handle")?.int(), parts: parts))
     }
 
     // MARK: rules

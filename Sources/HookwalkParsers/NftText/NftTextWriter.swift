@@ -25,7 +25,10 @@ public enum NftTextWriter {
         if !t.flags.isEmpty { head += "\tflags \(t.flags.joined(separator: ","))\n" }
         if let c = t.comment { head += "\tcomment \(quote(c))\n" }
         for s in t.sets { blocks.append(setText(s)) }
-        for o in t.objects { blocks.append("\t\(o.kind) \(name(o.name)) {\n\t}\n") }
+        for o in t.objects {
+            let body = o.parts.flatMap { Objects.body(kind: o.kind, parts: $0) } ?? []
+            blocks.append("\t\(o.kind) \(name(o.name)) {\n" + body.map { "\t\t\($0)\n" }.joined() + "\t}\n")
+        }
         for c in t.chains { blocks.append(chainText(c, family: t.family)) }
         out += head
         if !head.isEmpty && !blocks.isEmpty { out += "\n" }

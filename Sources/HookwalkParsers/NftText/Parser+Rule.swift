@@ -204,6 +204,11 @@ extension Parser {
         advance()
         if at("name") { advance(); return try objectReference("limit", from: start) }
         try expectWord("rate")
+        return try parseLimitRate()
+    }
+
+    /// After `rate`: `[over|until] N/unit [burst M ...]`, `N bytes/unit [burst M bytes]`.
+    mutating func parseLimitRate() throws -> Stmt {
         var over = false
         if at("over") {
             over = true

@@ -214,6 +214,9 @@ extension Parser {
             let open = tok
             advance()
             if let h = takeHandle() { obj.handle = h }
+            if objKind != "flowtable", let parts = objectParts(objKind), kind == .rbrace {
+                obj.parts = parts
+            }
             var depth = 1
             while depth > 0 {
                 switch kind {
