@@ -416,7 +416,14 @@ extension Parser {
     /// `30s`, `1h2m` -> seconds (as `nft -j` prints `ct expiration`); ranges and lists too.
     static func durationValue(_ v: Value) -> Value {
         switch v {
-        case .string(let s): return Constructs.seconds(s).map(Value.number) ?? v
+        case .string(let s):
+            if let secs = Constructs.seconds(s) { return .number(secs) }
+            // `60s-3600s`: a range of durations.
+            let ends = s.split(separator: "-", maxSplits: 1).map(String.init)
+            if ends.count == 2, let lo = Constructs.seconds(ends[0]), let hi = Constructs.seconds(ends[1]) {
+                return .range(.number(lo), .number(hi))
+            }
+            return v
         case .range(let a, let b): return .range(durationValue(a), durationValue(b))
         case .list(let l): return .list(l.map(durationValue))
         default: return v
