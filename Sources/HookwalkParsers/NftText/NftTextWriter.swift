@@ -129,6 +129,9 @@ public enum NftTextWriter {
             if let burst { out += " burst \(burst) \(unit ?? "packets")" }
             return out
         case .mangle(let key, let value):
+            // `ip protocol set icmp` does not parse back (nft reads `icmp` as an expression): the
+            // protocol's number does.
+            if case .value(.string(let w)) = value, let n = protocolNumbers[w] { return "\(exprText(key)) set \(n)" }
             return "\(exprText(key)) set \(rhsText(key, value))"
         case .nat(let n):
             return natText(n)
@@ -210,6 +213,11 @@ public enum NftTextWriter {
             return Constructs.text(n)
         }
     }
+
+    static let protocolNumbers: [String: Int] = [
+        "icmp": 1, "igmp": 2, "tcp": 6, "udp": 17, "dccp": 33, "gre": 47, "esp": 50, "ah": 51, "icmpv6": 58,
+        "comp": 108, "sctp": 132, "udplite": 136,
+    ]
 
     /// The meta keys nft prints without `meta ` (it accepts more on input).
     static let printedBare: Set<String> = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"]

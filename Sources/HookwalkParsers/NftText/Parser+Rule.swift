@@ -407,6 +407,8 @@ extension Parser {
                     op = .flags
                 } else if Parser.isBitmask(left) && left2 == left, case .string = v {
                     op = .flags
+                } else if case .ct("label", _, _) = left, left2 == left, case .number = v {
+                    op = .flags
                 }
             }
         }
@@ -446,7 +448,7 @@ extension Parser {
     /// prints `"op": "in"`), as for a comma list.
     static func isBitmask(_ e: Expr) -> Bool {
         switch e {
-        case .ct(let key, _, _): return key == "state" || key == "status"
+        case .ct(let key, _, _): return key == "state" || key == "status" || key == "label"
         case .payload(let proto, let field): return proto == "tcp" && field == "flags"
         default: return false
         }
