@@ -41,13 +41,14 @@ public struct HookwalkError: Error, Sendable, CustomStringConvertible, Equatable
     /// `file:line:col: message`, `file: at $.nftables[3].rule: message` or `message`.
     public var description: String {
         var s = ""
-        if let file { s += file }
+        if let file { s += TerminalText.escaped(file, keepLines: false) }
         switch location {
         case .line: s += (s.isEmpty ? "" : ":") + location.description
-        case .jsonPath(let p): s += (s.isEmpty ? "at " : ": at ") + p
+        case .jsonPath(let p): s += (s.isEmpty ? "at " : ": at ") + TerminalText.escaped(p, keepLines: false)
         case .none: break
         }
-        let oneLine = message.replacingOccurrences(of: "\n", with: "\\n")
+        // One line, and nothing a terminal would act on (names in messages come from the host).
+        let oneLine = TerminalText.escaped(message, keepLines: false)
         return s.isEmpty ? oneLine : s + ": " + oneLine
     }
 

@@ -16,16 +16,19 @@ public enum Priority {
         return table.first { $0.0 == name }?.1
     }
 
-    /// Resolves `name`, `name + n`, `name - n` or a plain integer.
+    /// Resolves `name`, `name + n`, `name - n` or a plain integer. A result outside the kernel's
+    /// signed 32-bit range (`InputLimits.priorityRange`) is nil, like an unknown name: callers
+    /// report both as a bad priority.
     public static func resolve(_ text: String, family: Family) -> Int? {
         let t = text.trimmingCharacters(in: .whitespaces)
-        if let n = Int(t) { return n }
+        if let n = Int(t) { return InputLimits.priorityRange.contains(n) ? n : nil }
         for op in ["+", "-"] {
             if let r = t.range(of: op, options: .backwards), r.lowerBound != t.startIndex {
                 let name = String(t[..<r.lowerBound]).trimmingCharacters(in: .whitespaces)
                 let num = String(t[r.upperBound...]).trimmingCharacters(in: .whitespaces)
                 if let base = value(named: name, family: family), let n = Int(num) {
-                    return op == "+" ? base + n : base - n
+                    let (v, overflow) = op == "+" ? base.addingReportingOverflow(n) : base.subtractingReportingOverflow(n)
+                    return !overflow && InputLimits.priorityRange.contains(v) ? v : nil
                 }
             }
         }
@@ -39,7 +42,10 @@ public enum Priority {
         for (name, v) in table where value == v && nameFits(name, family: family, hook: hook) {
             return name
         }
-        for (name, v) in table where nameFits(name, family: family, hook: hook) && abs(value - v) <= 10 && value != v {
+        // Values come from the parsers within the 32-bit range; the distance is computed without
+        // trapping all the same.
+        for (name, v) in table where nameFits(name, family: family, hook: hook) && value != v
+            && value >= v - 10 && value <= v + 10 {
             return value > v ? "\(name) + \(value - v)" : "\(name) - \(v - value)"
         }
         return String(value)

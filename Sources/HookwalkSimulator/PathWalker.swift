@@ -164,6 +164,21 @@ struct PathWalker {
 
     /// The routing decision after prerouting (docs/kernel-facts.md, fact 13).
     mutating func afterPrerouting(iif: String) -> Outcome {
+        // ip_route_input_slow: a loopback destination (or source) on any device but lo is a
+        // martian unless the device has route_localnet=1; the kernel drops it before the routing
+        // decision (checked in a scratch namespace, HostileLabTests).
+        if packet.v4, iif != "lo", topology.routeLocalnet(iif) == 0 {
+            if packet.daddr.isLoopback {
+                emit(.route(RouteDecision(kind: "unreachable", oif: nil, route: "martian destination")))
+                return .unroutable("martian destination \(packet.daddr) arriving on \(iif): a loopback address is routed only with route_localnet=1, "
+                                   + "so the kernel drops the packet")
+            }
+            if packet.saddr.isLoopback {
+                emit(.route(RouteDecision(kind: "unreachable", oif: nil, route: "martian source")))
+                return .unroutable("martian source \(packet.saddr) arriving on \(iif): a loopback address is accepted only with route_localnet=1, "
+                                   + "so the kernel drops the packet")
+            }
+        }
         // A link-local destination is looked up on the link the packet came in on only.
         guard let route = routing.lookup(packet.daddr, device: iif) else { return .unroutable("no route to \(packet.daddr) on \(iif)") }
         switch route.type {

@@ -3,10 +3,10 @@ import Foundation
 import HookwalkModel
 
 /// Runs a subcommand's work and turns a `HookwalkError` into `hookwalk: <description>` on stderr and
-/// exit code 2: the user sees one line naming the file and place, never a stack trace, and scripts
-/// can tell bad input (2) from bad usage (ArgumentParser's 64) and success (0).
+/// exit code 2: the user sees one line naming the file and place, never a stack trace. Usage
+/// errors are one line and exit 2 as well (`Hookwalk.main`).
 ///
-/// Other errors pass through unchanged, so ArgumentParser still reports usage errors itself.
+/// Other errors pass through unchanged.
 /// The body should return its output rather than print it, so that nothing reaches stdout unless
 /// the whole command succeeded; see `writeToStandardOutput`.
 func runReportingErrors<T>(_ body: () throws -> T) throws -> T {

@@ -26,9 +26,12 @@ struct RulesetCommand: ParsableCommand {
 
     func run() throws {
         let output = try runReportingErrors {
-            let ruleset = try SnapshotLoader.loadRuleset(path: path).ruleset
+            let loaded = try SnapshotLoader.loadRuleset(path: path)
+            let ruleset = loaded.ruleset
             switch format {
-            case .nft: return NftTextWriter.write(ruleset)
+            case .nft:
+                if let why = NftTextWriter.unexpressible(in: ruleset) { throw HookwalkError(file: loaded.file, why) }
+                return TerminalText.escaped(NftTextWriter.write(ruleset))
             case .json:
                 for g in ruleset.gaps { writeToStandardError("hookwalk: note: not in the listing: \(g)\n") }
                 let legacy = ruleset.tables.filter(\.legacy)

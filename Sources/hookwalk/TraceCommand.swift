@@ -41,11 +41,13 @@ struct TraceCommand: ParsableCommand {
             let snap = try SnapshotLoader.load(path: snapshot)
             let sim = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
             let (addr, port, proto) = try EndpointSyntax.destination(to)
+            guard sport >= 1 else { throw HookwalkError("--sport \(sport): a source port is 1-65535") }
             let sender = try EndpointSyntax.endpoint(from, snapshot: snap)
+            try EndpointSyntax.checkFamily(sender, from: from, to: addr, snapshot: snap)
             let trace = sim.simulate(Scenario(from: sender, to: addr, port: port, proto: proto, sport: sport))
             switch format {
-            case .text: return TraceText.render(trace)
-            case .nft: return NftTraceFormat.lines(trace, onlyTraced: sim.rulesetSetsNftrace).joined(separator: "\n")
+            case .text: return TerminalText.escaped(TraceText.render(trace))
+            case .nft: return TerminalText.escaped(NftTraceFormat.lines(trace, onlyTraced: sim.rulesetSetsNftrace).joined(separator: "\n"))
             case .json: return try TraceJSON.encode(trace)
             }
         }
@@ -56,7 +58,8 @@ struct TraceCommand: ParsableCommand {
 /// Reading endpoints from the command line.
 enum EndpointSyntax {
     static func destination(_ text: String) throws -> (IPAddress, UInt16, L4Proto) {
-        let bad = HookwalkError("--to \"\(text)\": expected ADDR:PORT/PROTO, e.g. 10.254.10.252:1812/udp")
+        let shown = TerminalText.escaped(text, keepLines: false)
+        let bad = HookwalkError("--to \"\(shown)\": expected ADDR:PORT/PROTO, e.g. 10.254.10.252:1812/udp or [2001:db8::1]:80/tcp")
         let slash = text.split(separator: "/", maxSplits: 1).map(String.init)
         guard slash.count == 2, let proto = L4Proto(rawValue: slash[1].lowercased()), proto == .tcp || proto == .udp else { throw bad }
         let hostPort = slash[0]
@@ -69,13 +72,35 @@ enum EndpointSyntax {
             guard let colon = hostPort.lastIndex(of: ":") else { throw bad }
             addrText = String(hostPort[..<colon])
             portText = String(hostPort[hostPort.index(after: colon)...])
+            // `::1:80` is an IPv6 address on its own; which colon ends it cannot be told.
+            if addrText.contains(":") {
+                throw HookwalkError("--to \"\(shown)\": an IPv6 address takes brackets before the port, e.g. [\(addrText)]:\(portText)/\(slash[1])")
+            }
         }
-        guard let addr = IPAddress(addrText), let port = UInt16(portText), port > 0 else { throw bad }
-        return (addr, port, proto)
+        if addrText.contains("%") {
+            throw HookwalkError("--to \"\(shown)\": a zone (%\(addrText.split(separator: "%").last ?? "")) is not supported in the destination: "
+                                + "hookwalk routes the destination itself; give the address without it")
+        }
+        guard let addr = IPAddress(addrText) else { throw bad }
+        guard let n = Int(portText), !portText.isEmpty, portText.allSatisfy(\.isNumber) else { throw bad }
+        guard (1...65535).contains(n) else { throw HookwalkError("--to \"\(shown)\": port \(n) is out of range (ports are 1-65535)") }
+        return (addr, UInt16(n), proto)
     }
 
     static func endpoint(_ text: String, snapshot: Snapshot) throws -> Endpoint {
         if text == "host" { return .host }
+        // `fe80::5%eth0`: the zone names the interface the client is on, which is kept.
+        if let percent = text.firstIndex(of: "%") {
+            let zone = String(text[text.index(after: percent)...])
+            let shown = TerminalText.escaped(text, keepLines: false)
+            guard let addr = IPAddress(String(text[..<percent])), !addr.isV4 else {
+                throw HookwalkError("--from \"\(shown)\": a zone (%NAME) goes only after an IPv6 address")
+            }
+            guard snapshot.host.interfaces.contains(where: { $0.name == zone }) else {
+                throw HookwalkError("--from \"\(shown)\": zone %\(TerminalText.escaped(zone, keepLines: false)) names no interface of the snapshot")
+            }
+            return .external(address: addr, interface: zone)
+        }
         let containers = snapshot.host.docker.containers
         if let addr = IPAddress(text) {
             if let c = containers.first(where: { $0.endpoints.contains { $0.ipv4 == addr || $0.ipv6 == addr } }) {
@@ -84,6 +109,22 @@ enum EndpointSyntax {
             return .external(address: addr, interface: nil)
         }
         if containers.contains(where: { $0.name == text }) { return .container(text) }
-        throw HookwalkError("--from \"\(text)\": not an address, `host`, or the name of a container in the snapshot")
+        throw HookwalkError("--from \"\(TerminalText.escaped(text, keepLines: false))\": not an address, `host`, or the name of a container in the snapshot")
+    }
+
+    /// One trace is one address family: an IPv4 client cannot send to an IPv6 address.
+    static func checkFamily(_ sender: Endpoint, from: String, to: IPAddress, snapshot: Snapshot) throws {
+        let family = to.isV4 ? "IPv4" : "IPv6"
+        switch sender {
+        case .external(let a, _) where a.isV4 != to.isV4:
+            throw HookwalkError("--from \(a) is \(a.isV4 ? "IPv4" : "IPv6") and --to \(to) is \(family): one trace is one address family")
+        case .container(let name):
+            guard let c = snapshot.host.docker.containers.first(where: { $0.name == name }) else { return }
+            if !c.endpoints.contains(where: { to.isV4 ? $0.ipv4 != nil : $0.ipv6 != nil }) {
+                throw HookwalkError("--from \(TerminalText.escaped(name, keepLines: false)) has no \(family) address and --to \(to) is \(family): one trace is one address family")
+            }
+        default:
+            return
+        }
     }
 }

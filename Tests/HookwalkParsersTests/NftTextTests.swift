@@ -81,7 +81,7 @@ final class NftTextTests: XCTestCase {
         \t\tct status dnat accept
         \t\ttcp flags syn / syn,ack drop
         \t\tiifname "docker1" oifname != "docker1" meta mark 0x14 accept
-        \t\tmeta l4proto { tcp, udp } th dport @ports reject with icmpx admin-prohibited
+        \t\tmeta l4proto { tcp, udp } th dport { 22, 80 } reject with icmpx admin-prohibited
         \t}
         }
         """

@@ -9,9 +9,16 @@ import HookwalkModel
 /// expressions that hookwalk does not evaluate are kept as not modelled, never rejected.
 public enum NftJSON {
     public static func parse(_ data: [UInt8], file: String) throws -> Ruleset {
+        // JSON is UTF-8 (RFC 8259); a bad byte is an error at its place, never a silent U+FFFD.
+        _ = try SnapshotFolder.text(data, file: file)
         let root = try JSONReader.parse(data, file: file)
         var assembler = RulesetAssembler()
         try assembler.load(JSONNode(value: root, path: .root, file: file))
+        if let problem = RulesetValidation.firstProblem(in: assembler.ruleset) {
+            let path = assembler.places[problem.place]
+                ?? (problem.place.kind == .rule ? assembler.places[.chain(problem.place.table, problem.place.index)] : nil)
+            throw HookwalkError(file: file, path.map { .jsonPath($0.description) } ?? .none, problem.message)
+        }
         return assembler.ruleset
     }
 

@@ -21,6 +21,8 @@ struct RulesetAssembler {
 
     private var tableIndex: [TableKey: Int] = [:]
     private var chainIndex: [ChainKey: Int] = [:]
+    /// Where each chain, set and rule was read, for the errors of `RulesetValidation`.
+    private(set) var places: [RulesetPlace: JSONPath] = [:]
 
     /// Stateful objects that live in a table and are kept by kind and name only.
     static let objectKinds: Set<String> = [
@@ -105,12 +107,23 @@ struct RulesetAssembler {
         let t = try owningTable(node)
         let name = try node.required("name").string()
         let key = ChainKey(table: t, name: name)
-        guard chainIndex[key] == nil else { return }
         let family = ruleset.tables[t].family
         var base: BaseChainSpec?
         if node.optional("hook") != nil || node.optional("type") != nil {
             base = try baseChain(node, family: family)
         }
+        if let c = chainIndex[key] {
+            // `add chain` of an existing chain: the kernel takes a new policy, and refuses a
+            // different type, hook or priority.
+            guard var b = base else { return }
+            if let first = ruleset.tables[t].chains[c].base {
+                b.policy = first.policy
+                if b == first { return }
+            }
+            throw node.error("chain \(name) declared twice with a different type, hook or priority "
+                             + "(the kernel refuses it: EOPNOTSUPP, \"Operation not supported\")")
+        }
+        places[.chain(t, ruleset.tables[t].chains.count)] = node.path
         chainIndex[key] = ruleset.tables[t].chains.count
         ruleset.tables[t].chains.append(Chain(
             name: name, handle: try node.optional("handle")?.int(), base: base,
@@ -133,12 +146,14 @@ struct RulesetAssembler {
         let priority: Int
         switch prioNode.value {
         case .number(let n):
-            guard let p = n.int else { throw prioNode.error("chain priority must be an integer, found \(n.text)") }
+            guard let p = n.int, InputLimits.priorityRange.contains(p) else {
+                throw prioNode.error("chain priority must be an integer from -2147483648 to 2147483647 (the kernel's priority is 32-bit), found \(n.text)")
+            }
             priority = p
         case .string(let s):
             // nft prints numbers, but a hand-written file may use `dstnat` or `filter + 10`.
             guard let p = Priority.resolve(s, family: family) else {
-                throw prioNode.error("unknown chain priority \"\(s)\" in the \(family.rawValue) family")
+                throw prioNode.error("unknown chain priority \"\(s)\" in the \(family.rawValue) family (or outside the kernel's 32-bit range)")
             }
             priority = p
         default:
@@ -194,6 +209,7 @@ struct RulesetAssembler {
                 elements.append(e)
             }
         }
+        places[.set(t, ruleset.tables[t].sets.count)] = node.path
         ruleset.tables[t].sets.append(NamedSet(
             name: name, handle: try node.optional("handle")?.int(), keyType: keyType, dataType: dataType,
             flags: try node.optional("flags")?.stringList() ?? [], elements: elements,
@@ -235,6 +251,7 @@ struct RulesetAssembler {
         var stmts: [Stmt] = []
         stmts.reserveCapacity(exprs.count)
         for e in exprs { stmts.append(try e.stmt()) }
+        places[.rule(t, c, ruleset.tables[t].chains[c].rules.count)] = node.path
         ruleset.tables[t].chains[c].rules.append(Rule(
             handle: try node.optional("handle")?.int(), stmts: stmts,
             comment: try node.optional("comment")?.string()))

@@ -23,6 +23,8 @@ struct Lexer {
     }()
 
     func tokenize() throws -> [Token] {
+        // Tokens hold 32-bit offsets.
+        guard bytes.count < Int(Int32.max) else { throw HookwalkError(file: file, "larger than 2 GiB: not an nft listing") }
         var out: [Token] = []
         out.reserveCapacity(bytes.count / 4)
         var i = 0
@@ -49,14 +51,14 @@ struct Lexer {
             case UInt8(ascii: "#"):
                 let s = i
                 while i < n && bytes[i] != UInt8(ascii: "\n") { i += 1 }
-                if let h = handleNumber(s, i) {
+                if let h = try handleNumber(s, i, line: line, column: col(s)) {
                     out.append(Token(kind: .handleComment, start: Int32(s), end: Int32(i), line: line, column: col(s), number: h))
                 }
             case UInt8(ascii: "\""):
                 let s = i
                 i += 1
+                // As nft's scanner: a quoted string has no escapes (`"a\"` is the string `a\`).
                 while i < n && bytes[i] != UInt8(ascii: "\"") && bytes[i] != UInt8(ascii: "\n") {
-                    if bytes[i] == UInt8(ascii: "\\") && i + 1 < n && bytes[i + 1] != UInt8(ascii: "\n") { i += 1 }
                     i += 1
                 }
                 guard i < n && bytes[i] == UInt8(ascii: "\"") else {
@@ -115,7 +117,7 @@ struct Lexer {
     }
 
     /// `# handle 12` (as `nft -a` prints it) -> 12; any other comment -> nil.
-    private func handleNumber(_ s: Int, _ e: Int) -> Int32? {
+    private func handleNumber(_ s: Int, _ e: Int, line: Int32, column: Int32) throws -> Int32? {
         var i = s + 1
         while i < e && (bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t")) { i += 1 }
         let word = Array("handle".utf8)
@@ -126,7 +128,13 @@ struct Lexer {
         var v: Int32 = 0
         var digits = 0
         while i < e, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") {
-            v = v &* 10 &+ Int32(bytes[i] - UInt8(ascii: "0"))
+            let (times10, o1) = v.multipliedReportingOverflow(by: 10)
+            let (next, o2) = times10.addingReportingOverflow(Int32(bytes[i] - UInt8(ascii: "0")))
+            if o1 || o2 {
+                throw HookwalkError(file: file, .line(Int(line), column: Int(column)),
+                                    "handle out of range: hookwalk reads rule handles up to 2147483647")
+            }
+            v = next
             i += 1
             digits += 1
         }

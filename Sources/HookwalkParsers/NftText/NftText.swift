@@ -7,7 +7,14 @@ public enum NftText {
     /// would give them on a fresh `nft -f` of this text.
     public static func parse(_ text: String, file: String) throws -> Ruleset {
         var parser = try Parser(text: withoutPrompts(text), file: file)
-        return try parser.parseRuleset()
+        let ruleset = try parser.parseRuleset()
+        if let problem = RulesetValidation.firstProblem(in: ruleset) {
+            let t = parser.places[problem.place]
+                ?? (problem.place.kind == .rule ? parser.places[.chain(problem.place.table, problem.place.index)] : nil)
+            if let t { throw parser.error(t, problem.message) }
+            throw HookwalkError(file: file, problem.message)
+        }
+        return ruleset
     }
 
     /// A pasted listing often carries the shell prompt and command it came from

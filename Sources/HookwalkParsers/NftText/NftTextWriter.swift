@@ -111,7 +111,7 @@ public enum NftTextWriter {
                 return "\(l) \(op.rawValue) \(r)"
             }
         case .verdict(let v):
-            return v.traceText
+            return verdictText(v)
         case .counter(let name):
             if let name { return "counter name \(quote(name))" }
             return "counter packets 0 bytes 0"
@@ -240,7 +240,7 @@ public enum NftTextWriter {
                 switch e.data {
                 case .none: break
                 case .value(let v): out += " : " + valueText(v, inSet: true)
-                case .verdict(let v): out += " : " + v.traceText
+                case .verdict(let v): out += " : " + verdictText(v)
                 }
                 return out
             }.joined(separator: ", ") + " }"
@@ -269,7 +269,7 @@ public enum NftTextWriter {
         switch e.data {
         case .none: break
         case .value(let v): out += " : " + valueText(v, inSet: true)
-        case .verdict(let v): out += " : " + v.traceText
+        case .verdict(let v): out += " : " + verdictText(v)
         }
         return out
     }
@@ -314,6 +314,16 @@ public enum NftTextWriter {
     }
 
     static func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+
+    /// A verdict; a jump target is a name like any other (a target `a b` must not read as a
+    /// jump to `a` followed by a statement `b`).
+    static func verdictText(_ v: Verdict) -> String {
+        switch v {
+        case .jump(let c): return "jump " + name(c)
+        case .goto(let c): return "goto " + name(c)
+        default: return v.traceText
+        }
+    }
 
     /// Names that are keywords or not plain words are quoted (docs/kernel-facts.md, fact 7).
     static func name(_ s: String) -> String {

@@ -40,7 +40,11 @@ extension Parser {
 
     mutating func parseBinopExpr() throws -> Expr {
         var e = try parsePrimaryExpr()
+        // Each operator nests the tree one level deeper (`a & b & c` is `(a & b) & c`).
+        let outer = nesting
+        defer { nesting = outer }
         while kind == .op, let op = binopText(tok) {
+            try enterNesting(tok)
             advance()
             let right: Expr
             if startsExpr(tok) {
@@ -65,6 +69,8 @@ extension Parser {
     mutating func parsePrimaryExpr() throws -> Expr {
         let t = tok
         if t.kind == .lparen {
+            try enterNesting(t)
+            defer { nesting -= 1 }
             advance()
             let e: Expr
             if startsExpr(tok) {
@@ -233,6 +239,8 @@ extension Parser {
             advance()
             return Parser.atomValue(s)
         case .lparen:
+            try enterNesting(tok)
+            defer { nesting -= 1 }
             advance()
             let v = try parseValue(allowList: true)
             try expect(.rparen, "')'")

@@ -108,6 +108,8 @@ extension Parser {
     /// `jump { ... }`: an anonymous chain bound to the rule. Its rules are parsed only to count the
     /// handles the kernel allocates for them (the chain, each of its rules and their anonymous sets).
     mutating func parseChainBinding(_ ti: Int) throws {
+        try enterNesting(tok)
+        defer { nesting -= 1 }
         advance()
         let open = tok
         advance()

@@ -45,6 +45,7 @@ extension Parser {
             ti = tables.count
             tables.append(Table(family: family, name: name))
             tableIndex[key] = ti
+            chainIndex.append([:])
         }
         if let h = takeHandle() { tables[ti].handle = h }
         var plan = HandlePlan(table: ti)
@@ -96,14 +97,17 @@ extension Parser {
 
     mutating func parseChain(_ ti: Int, _ plan: inout HandlePlan) throws {
         advance()  // chain
+        let nameTok = tok
         let name = try name("a chain name")
         let ci: Int
-        if let i = tables[ti].chains.firstIndex(where: { $0.name == name }) {
+        if let i = chainIndex[ti][name] {
             ci = i
         } else {
             ci = tables[ti].chains.count
             tables[ti].chains.append(Chain(name: name))
+            chainIndex[ti][name] = ci
             plan.chains.append(ci)
+            places[.chain(ti, ci)] = nameTok
         }
         if kind == .newline || kind == .semicolon || kind == .eof || kind == .rbrace {
             return  // `chain x` declaration without a body
@@ -133,7 +137,9 @@ extension Parser {
                 advance(); advance()
             } else {
                 anonCount = 0
+                let ruleTok = tok
                 let (rule, handle) = try parseRule(ti)
+                places[.rule(ti, ci, tables[ti].chains[ci].rules.count)] = ruleTok
                 var r = rule
                 r.handle = handle
                 tables[ti].chains[ci].rules.append(r)
@@ -192,11 +198,21 @@ extension Parser {
         let prioText = parts.joined(separator: " ")
         guard !parts.isEmpty else { throw error(prioTok, "unexpected \(describe(prioTok)): expected a priority (a number or a name such as filter, dstnat)") }
         guard let prio = Priority.resolve(prioText, family: family) else {
-            throw error(prioTok, "unknown priority '\(prioText)' for family \(family.rawValue): expected a number or a standard priority name")
+            throw error(prioTok, "unknown priority '\(prioText)' for family \(family.rawValue): expected a number from -2147483648 to 2147483647 (the kernel's priority is 32-bit) or a standard priority name")
         }
         var spec = BaseChainSpec(type: type, hook: hook, priority: prio, devices: devices)
         if kind == .semicolon { advance() }
         while kind == .newline { advance() }
+        if let old = tables[ti].chains[ci].base {
+            spec.policy = old.policy
+            if old != spec {
+                throw error(prioTok, "chain \(tables[ti].chains[ci].name) declared twice with a different type, hook or priority "
+                            + "(the kernel refuses it: EOPNOTSUPP, \"Operation not supported\")")
+            }
+        } else if !tables[ti].chains[ci].rules.isEmpty {
+            throw error(prioTok, "chain \(tables[ti].chains[ci].name) declared twice, the second time as a base chain "
+                        + "(the kernel refuses it: EOPNOTSUPP, \"Operation not supported\")")
+        }
         if at("policy") {
             advance()
             spec.policy = try parsePolicy()
@@ -365,12 +381,13 @@ extension Parser {
             tables[ti].sets[i].elements += set.elements
             return
         }
+        places[.set(ti, tables[ti].sets.count)] = open
         tables[ti].sets.append(set)
         plan.sets.append(tables[ti].sets.count - 1)
     }
 
     mutating func checkJumps() throws {
-        for (ti, target, t) in jumpChecks where tables[ti].chain(target) == nil {
+        for (ti, target, t) in jumpChecks where chainIndex[ti][target] == nil {
             throw error(t, "jump to unknown chain \"\(target)\" in table \(tables[ti].family.rawValue) \(tables[ti].name)")
         }
     }

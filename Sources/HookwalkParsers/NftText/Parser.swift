@@ -19,6 +19,13 @@ struct Parser {
     var anonCount = 0
     /// Jump/goto targets to check once the table is complete: (table index, chain, token).
     var jumpChecks: [(Int, String, Token)] = []
+    /// How deep the expression being parsed is nested (see `InputLimits.expressionNesting`).
+    var nesting = 0
+    /// Where each chain was declared and each rule starts, for the errors of the validation pass
+    /// that runs on the finished ruleset (`RulesetValidation`).
+    var places: [RulesetPlace: Token] = [:]
+    /// Per table, chain name -> index, so that a ruleset of 100,000 chains parses in linear time.
+    var chainIndex: [[String: Int]] = []
 
     init(text: String, file: String) throws {
         var t = text
@@ -63,6 +70,16 @@ struct Parser {
         if toks[from].kind == .string || toks[from].kind == .variable { s -= 1 }
         if toks[p - 1].kind == .string { e += 1 }
         return String(decoding: bytes[s..<e], as: UTF8.self)
+    }
+
+    /// One level deeper into an expression; refused past `InputLimits.expressionNesting`, before
+    /// the recursion (or a tree that deep) can exhaust the stack.
+    mutating func enterNesting(_ t: Token) throws {
+        nesting += 1
+        if nesting > InputLimits.expressionNesting {
+            throw error(t, "expression nested more than \(InputLimits.expressionNesting) levels deep (parentheses, chained operators or bound chains): "
+                        + "the kernel holds at most 128 expressions in a rule")
+        }
     }
 
     func error(_ t: Token, _ message: String) -> HookwalkError {
@@ -124,6 +141,17 @@ struct Parser {
     mutating func expandDefines() throws {
         guard toks.contains(where: { $0.kind == .variable || isWord($0, "define") }) else { return }
         var defs: [String: [Token]] = [:]
+        // How deep each define's value nests other defines, and how many tokens expansion has
+        // produced so far: both bounded (`InputLimits`), since nft itself has no budget.
+        var depths: [String: Int] = [:]
+        var produced = 0
+        func spend(_ v: [Token], at t: Token) throws {
+            produced += v.count
+            if produced > InputLimits.defineExpansionTokens {
+                throw error(t, "expanding $\(text(t)) exceeds hookwalk's budget of \(InputLimits.defineExpansionTokens) tokens of define expansion "
+                            + "(defines that use a define twice double in size; nft itself does not stop)")
+            }
+        }
         var out: [Token] = []
         out.reserveCapacity(toks.count)
         var i = 0
@@ -135,9 +163,15 @@ struct Parser {
                 let name = text(toks[i + 1])
                 var j = i + 3
                 var value: [Token] = []
+                var depth = 1
                 while toks[j].kind != .newline && toks[j].kind != .eof && toks[j].kind != .semicolon {
                     if toks[j].kind == .variable {
                         guard let v = defs[text(toks[j])] else { throw error(toks[j], "undefined variable $\(text(toks[j]))") }
+                        try spend(v, at: toks[j])
+                        depth = max(depth, (depths[text(toks[j])] ?? 1) + 1)
+                        if depth > InputLimits.defineNesting {
+                            throw error(toks[j], "define \(name) nests defines more than \(InputLimits.defineNesting) deep (nft 1.0.6 itself overflows its stack on deeper ones)")
+                        }
                         value += v
                     } else if toks[j].kind != .handleComment {
                         value.append(toks[j])
@@ -146,6 +180,7 @@ struct Parser {
                 }
                 guard !value.isEmpty else { throw error(toks[j], "expected a value after 'define \(name) ='") }
                 defs[name] = value
+                depths[name] = depth
                 i = j
                 continue
             }
@@ -156,6 +191,7 @@ struct Parser {
             }
             if t.kind == .variable {
                 guard let v = defs[text(t)] else { throw error(t, "undefined variable $\(text(t)): expected a 'define \(text(t)) = ...' before its use") }
+                try spend(v, at: t)
                 out += v
             } else {
                 out.append(t)

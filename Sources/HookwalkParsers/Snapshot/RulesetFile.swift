@@ -71,6 +71,7 @@ extension SnapshotLoader {
     /// (a host on iptables-legacy) comes last because it is a translation of the kernel's state
     /// rather than a listing of it.
     static func rulesetFile(in folder: SnapshotFolder) throws -> (name: String, kind: RulesetKind) {
+        for name in [rulesetJSON, rulesetText] + iptablesSave { try folder.checkNotDangling(name) }
         if folder.has(rulesetJSON) { return (rulesetJSON, .nftJSON) }
         if folder.has(rulesetText) { return (rulesetText, .nftText) }
         if folder.has(iptablesSave[0]) { return (iptablesSave[0], .iptablesSave(.ip)) }
@@ -172,9 +173,14 @@ extension SnapshotLoader {
             case .nftJSON: return try NftJSON.parse(bytes, file: file)
             case .nftText: return try NftText.parse(SnapshotFolder.text(bytes, file: file), file: file)
             case .iptablesSave(let family):
-                return try IptablesSave.parse(SnapshotFolder.text(bytes, file: file), file: file, family: family, ipsets: ipsets)
+                let ruleset = try IptablesSave.parse(SnapshotFolder.text(bytes, file: file), file: file, family: family, ipsets: ipsets)
+                // The kernel's x_tables refuses loops too (mark_source_chains: ELOOP).
+                if let problem = RulesetValidation.firstProblem(in: ruleset) { throw HookwalkError(file: file, problem.message) }
+                return ruleset
             case .iptablesDump(let family, let table):
-                return try IptablesSave.parse(SnapshotFolder.text(bytes, file: file), file: file, family: family, table: table, ipsets: ipsets)
+                let ruleset = try IptablesSave.parse(SnapshotFolder.text(bytes, file: file), file: file, family: family, table: table, ipsets: ipsets)
+                if let problem = RulesetValidation.firstProblem(in: ruleset) { throw HookwalkError(file: file, problem.message) }
+                return ruleset
             }
         } catch let e as HookwalkError {
             throw e.inFile(file)

@@ -23,8 +23,18 @@ struct SnapshotFolder {
 
     func has(_ name: String) -> Bool { FileManager.default.fileExists(atPath: pathOf(name)) }
 
+    /// A symbolic link whose target does not exist is not a missing file: the user meant the
+    /// file to be there, and taking it as absent would change the answer without a word.
+    func checkNotDangling(_ name: String) throws {
+        let p = pathOf(name)
+        guard !FileManager.default.fileExists(atPath: p),
+              let target = try? FileManager.default.destinationOfSymbolicLink(atPath: p) else { return }
+        throw HookwalkError(file: p, .none, "a symbolic link to \"\(target)\", which does not exist")
+    }
+
     /// The file's bytes, or nil when it does not exist.
     func bytes(_ name: String) throws -> [UInt8]? {
+        try checkNotDangling(name)
         guard has(name) else { return nil }
         return try SnapshotFolder.read(pathOf(name))
     }
@@ -38,6 +48,7 @@ struct SnapshotFolder {
     /// another encoding.
     static func text(_ bytes: [UInt8], file: String) throws -> String {
         if let s = String(validating: bytes, as: UTF8.self) { return s }
+        // Where the first bad byte is: decode up to it.
         var offset = 0
         var iterator = bytes.makeIterator()
         var decoder = UTF8()

@@ -50,6 +50,9 @@ struct SnapshotJSON {
 
     func int() throws -> Int {
         guard let n = value as? NSNumber, !SnapshotJSON.isBoolean(n), let i = value as? Int else {
+            if let n = value as? NSNumber, !SnapshotJSON.isBoolean(n) {
+                throw fail("expected an integer that fits in 64 bits, found the number \(n.stringValue)")
+            }
             throw fail("expected an integer, found \(kind)")
         }
         return i

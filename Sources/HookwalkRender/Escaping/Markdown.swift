@@ -1,3 +1,5 @@
+import HookwalkModel
+
 /// Escaping for text that comes from the host (container, interface, chain and table names, rule
 /// text): a snapshot is untrusted input, and a name must never become a link, a table cell break,
 /// raw HTML or a code fence in the generated pages.
@@ -85,11 +87,14 @@ public enum Markdown {
     }
 
     /// Newlines and other control characters would start a new Markdown block; they become a
-    /// visible symbol.
+    /// visible symbol. Bidi overrides and isolates would make a name read as something else
+    /// (`a\u{202E}gnp.exe`): they are shown by their code point.
     static func neutraliseNewlines(_ text: String) -> String {
         var out = ""
         for u in text.unicodeScalars {
-            if u == "\n" || u == "\r" { out += "␤" } else if u.value < 0x20 || u.value == 0x7f { out += "�" } else {
+            if u == "\n" || u == "\r" { out += "␤" } else if u.value < 0x20 || u.value == 0x7f || (0x80...0x9f).contains(u.value) { out += "�" } else if TerminalText.isBidiControl(u.value) {
+                out += "⟨U+" + String(u.value, radix: 16, uppercase: true).leftPadded(to: 4) + "⟩"
+            } else {
                 out.unicodeScalars.append(u)
             }
         }

@@ -51,6 +51,9 @@ struct IndexPage: Sendable {
         var file: String
         var rows: [String]
     }
+    /// A big host (more than `NetworkPages.threshold` scenarios): the networks with links to their
+    /// pages, instead of the container and scenario tables.
+    var byNetwork: NetworkPages.Index? = nil
 
     struct NotModelledSection: Sendable {
         struct Row: Sendable {

@@ -76,13 +76,24 @@ enum MkDocsConfig {
                      "nav:",
                      "  - \(quoted("Hosts")): \(quoted(docsPath(paths.hostsIndex ?? "docs/index.md")))"]
         for s in summaries {
-            lines.append("  - \(quoted(s.hostname)):")
+            lines.append("  - \(key(s.hostname)):")
             lines.append("      - \(quoted("Overview")): \(quoted(docsPath(s.page)))")
             for entry in s.entries {
-                lines.append("      - \(quoted(entry.doc.title)): \(quoted(docsPath(entry.page)))")
+                lines.append("      - \(key(entry.doc.title)): \(quoted(docsPath(entry.page)))")
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A nav title, which YAML reads as a mapping key: an implicit key may be at most 1024
+    /// characters long (YAML 1.2, 7.4.2), so a longer title is cut, ending in `…`.
+    static func key(_ text: String) -> String {
+        let q = quoted(text)
+        guard q.count > 1000 else { return q }
+        var cut = String(q.dropLast().prefix(990))
+        // Never end inside an escape (`\\` or `\"`).
+        while cut.hasSuffix("\\") { cut.removeLast() }
+        return cut + "…\""
     }
 
     static func quoted(_ text: String) -> String {
