@@ -8,7 +8,12 @@ extension NftJSONWriter {
         case .match(let left, let op, let right):
             var r = json(right)
             // `exists` / `missing` of a header or option test are JSON booleans.
-            if case .value(.string(let w)) = right, w == "exists" || w == "missing", case .notModelled = left { r = .bool(w == "exists") }
+            if case .value(.string(let w)) = right, w == "exists" || w == "missing" {
+                switch left {
+                case .notModelled, .fib, .exthdr: r = .bool(w == "exists")
+                default: break
+                }
+            }
             return single("match", .object([("op", .string(op.rawValue)), ("left", json(left)), ("right", r)]))
         case .verdict(let v):
             return json(v)
