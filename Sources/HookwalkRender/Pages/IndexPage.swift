@@ -39,8 +39,11 @@ struct IndexPage: Sendable {
     var containers: [Container]
     var scenarios: [Row]
     var overview: String
+    var hasDocker: Bool
     /// The link to the hosts index, when there is one.
     var hostsPage: String? = nil
+    /// The "Findings" section (Markdown, escaped), at the top of the page.
+    var findings: String = ""
     /// The constructs hookwalk could not evaluate on any documented path; nil when there are none.
     var notModelled: NotModelledSection? = nil
     /// What the ruleset file could not tell (an `iptables -L` dump, a dump of some tables only);
@@ -108,6 +111,7 @@ extension IndexPage {
             userlandProxy: host.docker.userlandProxy.map { $0 ? "on" : "off" } ?? "not set (Docker's default: on)",
             brNetfilter: "\(host.sysctl("net.bridge.bridge-nf-call-iptables"))",
             networks: networks, containers: containers, scenarios: rows, overview: "diagrams/overview.svg",
+            hasDocker: !(host.docker.networks.isEmpty && host.docker.containers.isEmpty),
             rulesetGaps: snapshot.ruleset.gaps.isEmpty ? nil
                 // hookwalk's own sentences (their backticks are code spans); no host text in them.
                 : GapsSection(file: e(snapshot.rulesetFile.lastComponent), rows: snapshot.ruleset.gaps))
