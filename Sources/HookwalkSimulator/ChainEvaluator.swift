@@ -1,4 +1,5 @@
 import HookwalkModel
+import HookwalkParsers
 
 /// A NAT decision taken by a rule of a nat chain (docs/kernel-facts.md, facts 3, 4, 11).
 struct NatRequest: Sendable {
@@ -195,7 +196,7 @@ struct ChainEvaluator {
                     case .done: break
                     case .breaks: return .noMatch
                     case .notModelled:
-                        events.append(notModelled(chain, rule, "\(key) set \(value)", "assumed it changes nothing that matters for the path", context))
+                        events.append(notModelled(chain, rule, NftTextWriter.stmtText(.mangle(key: key, value: value)), "assumed it changes nothing that matters for the path", context))
                     }
                 case .nat(let n):
                     switch natRequest(n, chain: chain, context) {
@@ -209,7 +210,7 @@ struct ChainEvaluator {
                 case .notrack:
                     run.notrack = true
                 case .notModelled(let nm):
-                    events.append(notModelled(chain, rule, nm.text, "assumed it has no effect on the path", context))
+                    events.append(notModelled(chain, rule, Constructs.text(nm), "assumed it has no effect on the path", context))
                 case .match, .vmap:
                     continue
                 }
@@ -293,7 +294,7 @@ struct ChainEvaluator {
     private func natRequest(_ n: NatStmt, chain: CompiledChain, _ c: PacketContext) -> Result<NatRequest, ConstantError> {
         var req = NatRequest(kind: n.kind, flags: n.flags)
         if let a = n.addr {
-            guard case .value(let v) = a else { return .failure(ConstantError(message: "NAT address \(a)")) }
+            guard case .value(let v) = a else { return .failure(ConstantError(message: "NAT address \(NftTextWriter.exprText(a))")) }
             switch v {
             case .string(let s):
                 guard let ip = IPAddress(s) else { return .failure(ConstantError(message: "NAT address \(s)")) }
@@ -303,7 +304,7 @@ struct ChainEvaluator {
                 guard let ip = IPAddress(lo) else { return .failure(ConstantError(message: "NAT address \(lo)")) }
                 req.addr = ip
             default:
-                return .failure(ConstantError(message: "NAT address \(v)"))
+                return .failure(ConstantError(message: "NAT address \(NftTextWriter.valueText(v))"))
             }
         }
         if let p = n.port {
@@ -313,7 +314,7 @@ struct ChainEvaluator {
             case .value(.range(.number(let lo), .number(let hi))) where lo <= hi && hi <= 65535:
                 req.portRange = UInt16(lo)...UInt16(hi)
             default:
-                return .failure(ConstantError(message: "NAT port \(p)"))
+                return .failure(ConstantError(message: "NAT port \(NftTextWriter.exprText(p))"))
             }
         }
         return .success(req)

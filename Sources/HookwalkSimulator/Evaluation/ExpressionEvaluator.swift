@@ -1,4 +1,5 @@
 import HookwalkModel
+import HookwalkParsers
 
 /// The packet while it is being simulated.
 struct Packet: Sendable {
@@ -81,7 +82,7 @@ enum ExpressionEvaluator {
             var operand: UInt64?
             if case .number(let n) = rv { operand = n }
             else if let kind = FieldKind.of(left), case .exact(.int(let n))? = try? Constants.pattern(rv, kind: kind) { operand = n }
-            guard let r = operand else { return .notModelled("binary operand \(rv)") }
+            guard let r = operand else { return .notModelled("binary operand \(NftTextWriter.valueText(rv))") }
             switch op {
             case "&": return .value(.int(l & r))
             case "|": return .value(.int(l | r))
@@ -89,10 +90,10 @@ enum ExpressionEvaluator {
             // Marks are 32-bit registers: a left shift drops the bits shifted out of them.
             case "<<": return .value(.int(Self.is32Bit(left) ? UInt64(UInt32(truncatingIfNeeded: l << r)) : l << r))
             case ">>": return .value(.int(l >> r))
-            default: return .notModelled("operator \(op)")
+            default: return .notModelled("operator \(op) in \(NftTextWriter.exprText(e))")
             }
         default:
-            return .notModelled("expression \(e)")
+            return .notModelled(NftTextWriter.exprText(e))
         }
     }
 
