@@ -93,7 +93,7 @@ final class CommandLineTests: XCTestCase {
             table inet t {
             \tchain "<script>|*`x`" {
             \t\ttype filter hook input priority 0; policy accept;
-            \t\tiifname "a\\"b" accept
+            \t\tiifname "a|`*b" accept
             \t}
             }
 
