@@ -13,6 +13,8 @@ import HookwalkSimulator
 public struct DocGenerator: Sendable {
     public let templates: TemplateSet
     public let ruleText: RulePrinter
+    /// Containers per network page of a big host (`NetworkPages`).
+    public var networkPageSize = NetworkPages.containersPerPage
 
     /// Marks a folder as hookwalk's output, which is what allows `generate` to replace it.
     public static let markerFile = ".hookwalk-output"
@@ -36,13 +38,15 @@ public struct DocGenerator: Sendable {
         var files: [String: [UInt8]] = [:]
         _ = try renderHost(snapshot: snapshot, scenarios: scenarios, png: png, host: "",
                            paths: SitePaths(layout: .plain, hostCount: 1), into: &files)
+        try layOut(&files, png: png)
         return files
     }
 
     /// Renders one host's pages and diagrams into `files`, at the places `paths` gives, and
     /// returns what a hosts index, a sidebar or a nav needs to know about them.
     func renderHost(snapshot: Snapshot, scenarios: [ScenarioDoc], clients: [IPAddress] = [], png: Bool, host: String,
-                    paths: SitePaths, into files: inout [String: [UInt8]]) throws -> HostSummary {
+                    paths: SitePaths, into files: inout [String: [UInt8]],
+                    progress: ((Int) -> Void)? = nil) throws -> HostSummary {
         let context = RenderContext(ruleset: snapshot.ruleset, host: snapshot.host, ruleText: ruleText)
         let builder = WalkthroughBuilder(context: context)
         var rows: [IndexPage.Row] = []
@@ -53,6 +57,8 @@ public struct DocGenerator: Sendable {
         let hostPage = paths.hostIndex(host)
 
         var notModelled: [(construct: NotModelledConstruct, scenarios: [String])] = []
+        var rendered: [NetworkPages.Entry] = []
+        let big = scenarios.count > NetworkPages.threshold
         for (doc, id) in zip(scenarios, ids) {
             let r = try renderScenario(doc, id: id, host: host, snapshot: snapshot, context: context, builder: builder,
                                        paths: paths, png: png, into: &files)
@@ -67,7 +73,10 @@ public struct DocGenerator: Sendable {
                                       requestDiagram: fromIndex(r.requestDiagram),
                                       replyDiagram: r.replyDiagram.map(fromIndex)))
             entries.append(HostSummary.Entry(doc: doc, page: r.page, verdict: r.shortVerdict, works: Phrases.works(doc.trace)))
-            crossings.append(OverviewDiagram.Crossing(scenario: id, trace: doc.trace))
+            crossings.append(OverviewDiagram.Crossing(scenario: id, trace: doc.trace, kind: doc.kind))
+            rendered.append(NetworkPages.Entry(doc: doc, page: r.page, requestDiagram: r.requestDiagram,
+                                               replyDiagram: r.replyDiagram, verdict: verdict, works: Phrases.works(doc.trace)))
+            progress?(rows.count)
             let link = "[\(Markdown.escape(doc.title))](\(fromIndex(r.page)))"
             for c in r.notModelled {
                 if let i = notModelled.firstIndex(where: { $0.construct == c }) {
@@ -82,6 +91,16 @@ public struct DocGenerator: Sendable {
                                                 crossings: crossings))
         var index = IndexPage.make(snapshot: snapshot, rows: rows,
                                    containerLinks: Self.containerLinks(scenarios, ids: ids, paths: paths, host: host))
+        if big {
+            index.byNetwork = try NetworkPages.render(snapshot: snapshot, entries: rendered, host: host, paths: paths,
+                                                      perPage: max(1, networkPageSize),
+                                                      templates: templates, indexRows: rows, containerRows: index.containers,
+                                                      into: &files)
+            let most = NetworkPages.listedPerConstruct
+            notModelled = notModelled.map { c, list in
+                (c, list.count <= most ? list : Array(list.prefix(most)) + ["and \((list.count - most).grouped) more"])
+            }
+        }
         index.notModelled = IndexPage.notModelledSection(notModelled)
         try writeData(snapshot: snapshot, scenarios: scenarios, ids: ids, clients: clients, host: host, paths: paths, into: &files)
         index.overview = paths.link(from: hostPage, to: paths.diagram(host, "overview", "svg"))

@@ -43,6 +43,19 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Also render PNG diagrams.")
     var png = false
 
+    @Option(name: .customLong("container"),
+            help: "Document only the scenarios of this container (repeatable; with --network or --port, those of any of them that also pass the others).")
+    var containerFilter: [String] = []
+
+    @Option(name: .customLong("network"), help: "Document only the scenarios of this Docker network (repeatable).")
+    var networkFilter: [String] = []
+
+    @Option(name: .customLong("port"), help: "Document only the scenarios to this destination port, e.g. a published host port (repeatable).")
+    var portFilter: [Int] = []
+
+    @Option(help: "Graphviz layouts in this many worker processes (default: the number of cores; 1: in process). The output is the same bytes whatever N.")
+    var jobs: Int?
+
     func validate() throws {
         if snapshots.isEmpty { throw ValidationError("give at least one snapshot folder") }
         if SiteLayout(rawValue: layout) == nil {
@@ -51,7 +64,11 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        try runReportingErrors {
+        try runReportingErrors { try generate() }
+    }
+
+    func generate() throws {
+        do {
             let addresses = try clients.map { text -> IPAddress in
                 guard let a = IPAddress(text) else {
                     throw HookwalkError(.none, "--client \"\(text)\": not an IP address")
@@ -63,16 +80,49 @@ struct GenerateCommand: ParsableCommand {
             for path in snapshots where OutputTree.isWithin(out, path) || OutputTree.isWithin(path, out) {
                 throw HookwalkError(file: out, .none, "--out is inside the snapshot folder \(path) or holds it; write the documents outside the snapshot")
             }
-            let hosts = try snapshots.map { path -> SiteHost in
-                let snap = try SnapshotLoader.load(path: path)
-                return SiteHost(name: HostDocuments.name(snapshot: snap, path: path), snapshot: snap,
-                                scenarios: HostDocuments.scenarios(snapshot: snap, clients: addresses,
-                                                                   ruleText: NftTextWriter.ruleText),
-                                clients: HostDocuments.clients(snapshot: snap, given: addresses))
+            var clock = PhaseClock()
+            let filter = ScenarioFilter(containers: containerFilter, networks: networkFilter, ports: portFilter)
+            let loaded: [(path: String, snapshot: Snapshot)] = try clock.measure("load") {
+                try snapshots.map { path in (path, try SnapshotLoader.load(path: path)) }
+            }
+            if !filter.isEmpty { try filter.check(loaded) }
+            let progress = ProgressLine()
+            let admits: ((DocScenario) -> Bool)? = filter.isEmpty ? nil : { filter.admits($0) }
+            let hosts: [SiteHost] = clock.measure("simulate") {
+                loaded.map { entry -> SiteHost in
+                    SiteHost(name: HostDocuments.name(snapshot: entry.snapshot, path: entry.path), snapshot: entry.snapshot,
+                             scenarios: HostDocuments.scenarios(snapshot: entry.snapshot, clients: addresses,
+                                                                ruleText: NftTextWriter.ruleText, where: admits),
+                             clients: HostDocuments.clients(snapshot: entry.snapshot, given: addresses))
+                }
+            }
+            if !filter.isEmpty && hosts.allSatisfy(\.scenarios.isEmpty) {
+                throw HookwalkError(.none, "\(filter.description): no documented scenario passes the filters")
             }
             let generator = try DocGenerator(templatesDirectory: try templatesDirectory(), ruleText: NftTextWriter.ruleText)
-            try generator.generate(hosts: hosts, layout: SiteLayout(rawValue: layout) ?? .plain, outDir: out, png: png)
+            var files: [String: [UInt8]] = try clock.measure("pages") {
+                try generator.renderPages(hosts: hosts, layout: SiteLayout(rawValue: layout) ?? .plain, png: png,
+                                          progress: { done, total in progress.update("pages \(done)/\(total)") })
+            }
+            let workers = try jobCount()
+            let diagrams = files.keys.filter { $0.hasSuffix(".dot") }.count
+            try clock.measure("layout") {
+                try generator.layOut(&files, png: png, jobs: workers, worker: workers > 1 ? LayoutWorkerCommand.worker() : nil,
+                                     progress: { done, total in progress.update("layout \(done)/\(total)") })
+            }
+            try clock.measure("write") { try generator.write(files, to: out) }
+            progress.clear()
+            let pages = files.keys.filter { $0.hasSuffix(".md") }.count
+            writeToStandardError("hookwalk: \(pages) pages, \(diagrams) diagrams, \(files.count + 1) files in \(out) "
+                                 + "in \(clock.summary)\n")
         }
+    }
+
+    /// `--jobs`, else the number of cores.
+    func jobCount() throws -> Int {
+        guard let jobs else { return max(1, ProcessInfo.processInfo.activeProcessorCount) }
+        guard jobs >= 1, jobs <= 256 else { throw HookwalkError(.none, "--jobs \(jobs): give 1 to 256") }
+        return jobs
     }
 
     /// `--templates`, else `Templates/` in the working directory, else in a parent of the

@@ -8,7 +8,8 @@ struct Hookwalk: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hookwalk",
         abstract: "Simulate packets through a Docker host's netfilter hooks, from a snapshot of the host.",
-        subcommands: [RulesetCommand.self, TraceCommand.self, GenerateCommand.self, VerifyCommand.self, CollectCommand.self, DiffCommand.self]
+        subcommands: [RulesetCommand.self, TraceCommand.self, GenerateCommand.self, VerifyCommand.self, CollectCommand.self, DiffCommand.self,
+                      LayoutWorkerCommand.self]
     )
 
     /// ArgumentParser's own `main`, except for usage errors: those are one line on stderr and

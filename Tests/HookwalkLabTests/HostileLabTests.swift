@@ -2,6 +2,7 @@ import Foundation
 import HookwalkModel
 import HookwalkParsers
 import HookwalkSimulator
+import HookwalkTestSupport
 import XCTest
 
 /// What the kernel refuses at load, once per kind, in a scratch namespace: `nft -f` of each case of

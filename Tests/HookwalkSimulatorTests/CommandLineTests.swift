@@ -88,16 +88,16 @@ final class CommandLineTests: XCTestCase {
         assertCleanFailure(try run(["trace", s, "--from", "host", "--to", "10.254.10.252/tcp"]), mentions: ["--to"])
     }
 
+    /// Names nft text cannot even express (nft 1.0.6 refuses a quoted chain name in a declaration
+    /// and has no escape for `"`), as a JSON listing can carry them.
     func testHostileNamesDoNotCrashTrace() throws {
-        let s = try snapshot(ruleset: "nft-ruleset.nft", """
-            table inet t {
-            \tchain "<script>|*`x`" {
-            \t\ttype filter hook input priority 0; policy accept;
-            \t\tiifname "a|`*b" accept
-            \t}
-            }
-
-            """)
+        let s = try snapshot(ruleset: "nft-ruleset.json", #"""
+            {"nftables": [{"metainfo": {"json_schema_version": 1}},
+             {"table": {"family": "inet", "name": "t", "handle": 1}},
+             {"chain": {"family": "inet", "table": "t", "name": "<script>|*`x`", "handle": 1, "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}},
+             {"rule": {"family": "inet", "table": "t", "chain": "<script>|*`x`", "handle": 2,
+                       "expr": [{"match": {"op": "==", "left": {"meta": {"key": "iifname"}}, "right": "a\"b"}}, {"accept": null}]}}]}
+            """#)
         let r = try run(["trace", s, "--from", "10.254.10.105", "--to", "10.254.10.252:80/tcp", "--format", "json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("<script>|*`x`"), "JSON keeps names verbatim (escaped as JSON)")

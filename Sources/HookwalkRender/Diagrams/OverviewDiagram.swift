@@ -10,22 +10,25 @@ public enum OverviewDiagram {
         public var scenario: String
         public var request: Set<ChainRef>
         public var reply: Set<ChainRef>
+        /// The scenario's kind (`published-port`...), by which a big host's overview counts.
+        public var kind: String
 
-        public init(scenario: String, request: Set<ChainRef>, reply: Set<ChainRef>) {
+        public init(scenario: String, request: Set<ChainRef>, reply: Set<ChainRef>, kind: String = "") {
             self.scenario = scenario
             self.request = request
             self.reply = reply
+            self.kind = kind
         }
 
         /// The base chains met, read from the trace's chain events.
-        public init(scenario: String, trace: Trace) {
+        public init(scenario: String, trace: Trace, kind: String = "") {
             func chains(_ t: PacketTrace?) -> Set<ChainRef> {
                 Set((t?.events ?? []).compactMap { e in
                     if case .chain(let ref, _) = e.kind { return ref.chain }
                     return nil
                 })
             }
-            self.init(scenario: scenario, request: chains(trace.request), reply: chains(trace.reply))
+            self.init(scenario: scenario, request: chains(trace.request), reply: chains(trace.reply), kind: kind)
         }
     }
 
@@ -45,6 +48,26 @@ public enum OverviewDiagram {
 
     static let hookOrder: [Hook] = [.ingress, .prerouting, .input, .forward, .output, .postrouting, .egress]
     static let maxListed = 8
+    /// More scenarios than this on a chain and it counts them by kind instead of naming any.
+    static let maxNamed = 40
+
+    /// `3,000 published-port (request 3,000, reply 3,000)`, one line per kind, in kind order.
+    static func countsByKind(_ crossings: [Crossing], chain: ChainRef) -> [String] {
+        var counts: [String: (all: Int, request: Int, reply: Int)] = [:]
+        for c in crossings {
+            let req = c.request.contains(chain), rep = c.reply.contains(chain)
+            guard req || rep else { continue }
+            var n = counts[c.kind, default: (0, 0, 0)]
+            n.all += 1
+            if req { n.request += 1 }
+            if rep { n.reply += 1 }
+            counts[c.kind] = n
+        }
+        return counts.keys.sorted().map { kind in
+            let n = counts[kind]!
+            return "\(n.all.grouped) \(kind.isEmpty ? "scenarios" : kind) (request \(n.request.grouped), reply \(n.reply.grouped))"
+        }
+    }
 
     public static func dot(ruleset: Ruleset, hostname: String, crossings: [Crossing]) -> String {
         var dot = DOT(name: "overview")
@@ -101,6 +124,9 @@ public enum OverviewDiagram {
                     }
                     if users.isEmpty {
                         lines.append("crossed by no scenario")
+                    } else if users.count > maxNamed {
+                        lines.append("crossed by \(users.count.grouped) scenarios:")
+                        lines += countsByKind(crossings, chain: entry.ref)
                     } else {
                         lines.append("crossed by \(users.count) scenario\(users.count == 1 ? "" : "s"):")
                         lines += users.prefix(maxListed)

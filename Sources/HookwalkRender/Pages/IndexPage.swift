@@ -43,6 +43,9 @@ struct IndexPage: Sendable {
     var hostsPage: String? = nil
     /// The constructs hookwalk could not evaluate on any documented path; nil when there are none.
     var notModelled: NotModelledSection? = nil
+    /// A big host (more than `NetworkPages.threshold` scenarios): the networks with links to their
+    /// pages, instead of the container and scenario tables.
+    var byNetwork: NetworkPages.Index? = nil
 
     struct NotModelledSection: Sendable {
         struct Row: Sendable {

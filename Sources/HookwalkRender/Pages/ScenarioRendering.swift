@@ -14,11 +14,11 @@ extension DocGenerator {
         var notModelled: [NotModelledConstruct]
     }
 
+    /// Writes a diagram's `.dot`; its `.svg` (and `.png`) come later, all at once, from
+    /// `layOut` (which can spread Graphviz over worker processes).
     func addDiagram(files: inout [String: [UInt8]], paths: SitePaths, host: String, base: String, png: Bool,
                     dot: String) throws {
         files[paths.diagram(host, base, "dot")] = Array(dot.utf8)
-        files[paths.diagram(host, base, "svg")] = try GraphvizRenderer.render(dot: dot, format: "svg")
-        if png { files[paths.diagram(host, base, "png")] = try GraphvizRenderer.render(dot: dot, format: "png") }
     }
 
     /// A request walkthrough and, when the request arrived, its reply's.

@@ -6,8 +6,11 @@ import HookwalkSimulator
 public enum HostDocuments {
     /// Every catalog scenario for `clients` (the catalog's default client when empty), with its
     /// trace.
-    public static func scenarios(snapshot: Snapshot, clients: [IPAddress], ruleText: @escaping RulePrinter) -> [ScenarioDoc] {
-        let catalog = ScenarioCatalog.scenarios(for: snapshot, clients: Self.clients(snapshot: snapshot, given: clients))
+    /// `filter`: only the catalog scenarios it admits (`generate --container/--network/--port`).
+    public static func scenarios(snapshot: Snapshot, clients: [IPAddress], ruleText: @escaping RulePrinter,
+                                 where filter: ((DocScenario) -> Bool)? = nil) -> [ScenarioDoc] {
+        var catalog = ScenarioCatalog.scenarios(for: snapshot, clients: Self.clients(snapshot: snapshot, given: clients))
+        if let filter { catalog = catalog.filter(filter) }
         let simulator = Simulator(snapshot: snapshot, ruleText: ruleText)
         return catalog.map { d in
             ScenarioDoc(id: d.id, title: d.title, kind: d.kind, network: d.network, container: d.container,

@@ -25,13 +25,26 @@ extension DocGenerator {
     /// order given; file names depend only on host names and scenario ids, so the same input
     /// gives the same tree, and a wiki's history shows only real changes.
     public func render(hosts: [SiteHost], layout: SiteLayout, png: Bool) throws -> [String: [UInt8]] {
+        var files = try renderPages(hosts: hosts, layout: layout, png: png)
+        try layOut(&files, png: png)
+        return files
+    }
+
+    /// The site without its laid-out images: every page, `.dot` and data file; `layOut` adds the
+    /// `.svg`/`.png` beside each `.dot`.
+    public func renderPages(hosts: [SiteHost], layout: SiteLayout, png: Bool,
+                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> [String: [UInt8]] {
         let paths = SitePaths(layout: layout, hostCount: hosts.count)
         let slugs = Self.hostSlugs(hosts.map(\.name), layout: layout)
         var files: [String: [UInt8]] = [:]
         var summaries: [HostSummary] = []
+        let total = hosts.map(\.scenarios.count).reduce(0, +)
+        var done = 0
         for (host, slug) in zip(hosts, slugs) {
             summaries.append(try renderHost(snapshot: host.snapshot, scenarios: host.scenarios, clients: host.clients, png: png,
-                                            host: slug, paths: paths, into: &files))
+                                            host: slug, paths: paths, into: &files,
+                                            progress: { progress?(done + $0, total) }))
+            done += host.scenarios.count
         }
         if let hostsIndex = paths.hostsIndex {
             let page = HostsPage.make(summaries, paths: paths, from: hostsIndex)
@@ -47,6 +60,11 @@ extension DocGenerator {
 
     public func generate(hosts: [SiteHost], layout: SiteLayout, outDir: String, png: Bool) throws {
         let files = try render(hosts: hosts, layout: layout, png: png)
+        try write(files, to: outDir)
+    }
+
+    /// Replaces `outDir` with `files` (and the marker), as a whole.
+    public func write(_ files: [String: [UInt8]], to outDir: String) throws {
         try OutputTree.replace(outDir, with: files, marker: Self.markerFile, contents: Self.markerContents)
     }
 

@@ -8,14 +8,17 @@ public typealias RulePrinter = @Sendable (Rule) -> String
 /// What the builder needs besides the trace: the rules of every chain (for the excerpt and for
 /// the rules the packet passed over) and the host (to say why `fib daddr type local` held).
 public struct RenderContext: Sendable {
-    public var ruleset: Ruleset
-    public var host: HostModel
-    public var ruleText: RulePrinter
+    public let ruleset: Ruleset
+    public let host: HostModel
+    public let ruleText: RulePrinter
+    /// Every chain's printed rules, handles and fold summaries, computed once for all scenarios.
+    let index: ExcerptIndex
 
     public init(ruleset: Ruleset, host: HostModel, ruleText: @escaping RulePrinter) {
         self.ruleset = ruleset
         self.host = host
         self.ruleText = ruleText
+        index = ExcerptIndex(ruleset: ruleset, ruleText: ruleText)
     }
 
     func chain(_ ref: ChainRef) -> Chain? {
@@ -121,6 +124,9 @@ struct Visit {
     var base: BaseChainRef
     var chainOrder: [String]
     var marks: [LineKey: LineMarks] = [:]
+    /// The rules passed over (`↓`) in long chains (`ExcerptIndex.longChain`), as ranges: marking
+    /// them one by one would cost the size of the chain for every packet.
+    var passed: [String: [Range<Int>]] = [:]
     /// Call stack: chain name and the index of the next rule evaluation would reach.
     var frames: [(chain: String, next: Int)]
     var ended = false
@@ -179,7 +185,15 @@ struct SectionState {
         let count = context.chain(ref)?.rules.count ?? 0
         let end = min(index ?? count, count)
         var passed = 0
-        if top.next < end {
+        if top.next < end, context.index.isLong(ref) {
+            v.passed[top.chain, default: []].append(top.next..<end)
+            // A rule the packet came back to shows `->(n)`, not `↓`: only count what is shown.
+            passed = end - top.next - v.marks.reduce(0) { n, entry in
+                guard case .rule(let c, let i) = entry.key, c == top.chain, (top.next..<end).contains(i),
+                      !entry.value.incoming.isEmpty else { return n }
+                return n + 1
+            }
+        } else if top.next < end {
             for i in top.next..<end {
                 v.mark(.rule(top.chain, i), own: "↓")
                 // A rule the packet came back to shows `->(n)`, not `↓`: only count what is shown.
@@ -208,7 +222,7 @@ struct SectionState {
             if !open!.chainOrder.contains(chain.chain) { open!.chainOrder.append(chain.chain) }
         }
         let chainModel = context.chain(chain)
-        let index = chainModel.flatMap { Self.ruleIndex(in: $0, handle: handle, text: text,
+        let index = chainModel.flatMap { Self.ruleIndex(in: $0, ref: chain, handle: handle, text: text,
                                                          from: open!.frames.last!.next, context: context) }
         let passed = passOver(upTo: index, context: context)
         if let index { open!.frames[open!.frames.count - 1].next = index + 1 }
@@ -296,12 +310,17 @@ struct SectionState {
 
     /// The rule an event names: by handle when both sides have handles, else by its printed text
     /// (the trace prints a rule without counter values, as the printer does).
-    static func ruleIndex(in chain: Chain, handle: Int?, text: String, from: Int, context: RenderContext) -> Int? {
-        if let handle, let i = chain.rules.firstIndex(where: { $0.handle == handle }) { return i }
+    static func ruleIndex(in chain: Chain, ref: ChainRef, handle: Int?, text: String, from: Int,
+                          context: RenderContext) -> Int? {
+        let info = context.index.info(ref)
+        if let handle {
+            if let info, let i = info.byHandle[handle] { return i }
+            if info == nil, let i = chain.rules.firstIndex(where: { $0.handle == handle }) { return i }
+        }
         let wanted = normalise(text)
-        let indices = Array(chain.rules.indices)
-        let ordered = indices.filter { $0 >= from } + indices.filter { $0 < from }
-        return ordered.first { normalise(context.ruleText(chain.rules[$0])) == wanted }
+        let texts = info?.texts ?? chain.rules.map { normalise(context.ruleText($0)) }
+        let lower = min(max(from, 0), texts.count)
+        return texts[lower...].firstIndex(of: wanted) ?? texts[..<lower].firstIndex(of: wanted)
     }
 
     static func normalise(_ text: String) -> String {
