@@ -43,7 +43,6 @@ enum RulesetValidation {
     }
 
     static let maximumNameLength = 255
-    static let einval = "the kernel refuses it"
     static let emlink = "the kernel refuses the ruleset at commit (EMLINK, \"Too many links\")"
 
     /// A jump from a rule: its target, and the rule that makes it.
