@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "HookwalkModel", targets: ["HookwalkModel"]),
         .library(name: "HookwalkParsers", targets: ["HookwalkParsers"]),
         .library(name: "HookwalkSimulator", targets: ["HookwalkSimulator"]),
+        .library(name: "HookwalkFindings", targets: ["HookwalkFindings"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,6 +22,7 @@ let package = Package(
         .target(name: "HookwalkModel"),
         .target(name: "HookwalkParsers", dependencies: ["HookwalkModel"]),
         .target(name: "HookwalkSimulator", dependencies: ["HookwalkModel"]),
+        .target(name: "HookwalkFindings", dependencies: ["HookwalkModel", "HookwalkSimulator"]),
         .systemLibrary(
             name: "CGraphviz",
             pkgConfig: "libgvc",
@@ -29,7 +31,7 @@ let package = Package(
         .target(
             name: "HookwalkRender",
             dependencies: [
-                "HookwalkModel", "HookwalkSimulator", "CGraphviz",
+                "HookwalkModel", "HookwalkSimulator", "HookwalkFindings", "CGraphviz",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
@@ -38,7 +40,7 @@ let package = Package(
         .executableTarget(
             name: "hookwalk",
             dependencies: [
-                "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab", "HookwalkDiff",
+                "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab", "HookwalkDiff", "HookwalkFindings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,9 +54,10 @@ let package = Package(
         .target(name: "HookwalkTestSupport", path: "Tests/HookwalkTestSupport"),
         .testTarget(name: "HookwalkParsersTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers"]),
         .testTarget(name: "HookwalkSimulatorTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab"]),
-        .testTarget(name: "HookwalkRenderTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender"]),
+        .testTarget(name: "HookwalkRenderTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkFindings"]),
+        .testTarget(name: "HookwalkFindingsTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkFindings", "HookwalkRender"]),
         .testTarget(name: "HookwalkDiffTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkDiff"]),
-        .testTarget(name: "HookwalkLabTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab"],
+        .testTarget(name: "HookwalkLabTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab", "HookwalkFindings"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

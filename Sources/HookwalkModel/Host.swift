@@ -273,6 +273,8 @@ public struct HostModel: Sendable, Hashable {
     public var sysctls: [String: String]
     public var docker: DockerState
     public var info: HostInfo
+    /// The host's own listening sockets (`ss-listen.txt`); nil when the snapshot does not say.
+    public var listeners: [Listener]? = nil
 
     public init(interfaces: [Interface] = [], routes: [Route] = [], sysctls: [String: String] = [:],
                 docker: DockerState = DockerState(), info: HostInfo = HostInfo()) {

@@ -1,4 +1,5 @@
 import Foundation
+import HookwalkFindings
 import HookwalkModel
 import HookwalkSimulator
 
@@ -102,11 +103,36 @@ public struct DocGenerator: Sendable {
             }
         }
         index.notModelled = IndexPage.notModelledSection(notModelled)
+        // Findings, from the same traces: each scenario links to its page in this layout.
+        let findings = Self.findings(snapshot: snapshot, scenarios: scenarios, host: host, ruleText: ruleText)
+        let pageOf = Dictionary(zip(scenarios.map(\.id), ids), uniquingKeysWith: { a, _ in a })
+        var findingsPages: [String] = []
+        if findings.findings.count <= FindingsSection.inlineLimit {
+            index.findings = FindingsSection.markdown(findings) { id in
+                pageOf[id].map { paths.link(from: hostPage, to: paths.scenario(host, $0)) }
+            }
+        } else {
+            // Many findings (a big host): a summary on the index, and one line per finding on
+            // findings pages of at most `pageSize` findings each.
+            let chunks = stride(from: 0, to: findings.findings.count, by: FindingsSection.pageSize).map {
+                Array(findings.findings[$0..<min($0 + FindingsSection.pageSize, findings.findings.count)])
+            }
+            findingsPages = chunks.indices.map { paths.findingsPage(host, part: $0 + 1) }
+            for (i, chunk) in chunks.enumerated() {
+                let page = findingsPages[i]
+                let text = FindingsSection.page(findings, part: chunk, number: i + 1, of: chunks.count,
+                                                hostPage: paths.link(from: page, to: hostPage)) { id in
+                    pageOf[id].map { paths.link(from: page, to: paths.scenario(host, $0)) }
+                }
+                files[page] = Array(text.utf8)
+            }
+            index.findings = FindingsSection.summary(findings, pages: findingsPages.map { paths.link(from: hostPage, to: $0) })
+        }
         try writeData(snapshot: snapshot, scenarios: scenarios, ids: ids, clients: clients, host: host, paths: paths, into: &files)
         index.overview = paths.link(from: hostPage, to: paths.diagram(host, "overview", "svg"))
         index.hostsPage = paths.hostsIndex.map { paths.link(from: hostPage, to: $0) }
         files[hostPage] = Array(try templates.render(index, template: "index").utf8)
-        return HostSummary(slug: host, snapshot: snapshot, page: hostPage, entries: entries)
+        return HostSummary(slug: host, snapshot: snapshot, page: hostPage, entries: entries, findings: findings, findingsPages: findingsPages)
     }
 
     /// File-name-safe, unique ids: a scenario id from a snapshot could hold `/` or `..`.
@@ -128,4 +154,19 @@ public struct DocGenerator: Sendable {
             return n == 1 ? id : "\(id)-\(n)"
         }
     }
+}
+
+extension DocGenerator {
+    /// A host's findings, computed from its documented scenarios' traces.
+    public static func findings(snapshot: Snapshot, scenarios: [ScenarioDoc], host: String, ruleText: @escaping RulePrinter) -> FindingsReport {
+        let traced = scenarios.map { d in
+            TracedScenario(doc: DocScenario(id: d.id, title: d.title, kind: d.kind, network: d.network, container: d.container,
+                                            scenario: d.trace.scenario), trace: d.trace)
+        }
+        let name = snapshot.host.info.hostname ?? (host.isEmpty ? snapshot.path.lastComponent : host)
+        return FindingsEngine(snapshot: snapshot, ruleText: ruleText).report(traced, host: name)
+    }
+
+    /// The file id `generate` gives one scenario id in the plain layout (alone on its host).
+    public static func fileID(_ id: String) -> String { fileIDs([id])[0] }
 }

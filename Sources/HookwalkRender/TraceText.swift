@@ -1,29 +1,32 @@
+import HookwalkFindings
 import HookwalkModel
 import HookwalkSimulator
 
 /// The trace for people at a terminal: one line per step, indented under the hook it belongs to,
 /// ending in the plain outcome.
 public enum TraceText {
-    public static func render(_ trace: Trace) -> String {
+    /// - Parameter owners: when given, each rule and policy line ends with who wrote it
+    ///   (`[Docker: container radius]`).
+    public static func render(_ trace: Trace, owners: Provenance? = nil) -> String {
         var out: [String] = []
         let s = trace.scenario
         out.append("scenario: \(s.from.label) -> \(s.to.isV4 ? s.to.description : "[\(s.to)]"):\(s.port)/\(s.proto.rawValue)")
         out.append("request: \(trace.request.initial.flowText)")
-        out += lines(trace.request)
+        out += lines(trace.request, owners: owners)
         if let r = trace.reply {
             out.append("reply: \(r.initial.flowText)")
-            out += lines(r)
+            out += lines(r, owners: owners)
         } else {
             out.append("reply: none (the request did not reach a receiver that answers)")
         }
         for leg in trace.proxyLeg {
             out.append("second leg: docker-proxy's own connection")
-            out += render(leg).split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
+            out += render(leg, owners: owners).split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
         }
         return out.joined(separator: "\n") + "\n"
     }
 
-    static func lines(_ p: PacketTrace) -> [String] {
+    static func lines(_ p: PacketTrace, owners: Provenance? = nil) -> [String] {
         var out: [String] = []
         for e in p.events {
             switch e.kind {
@@ -32,9 +35,11 @@ public enum TraceText {
             case .chain(let ref, let state):
                 out.append("    \(ref.chain) (type \(ref.type.rawValue) hook \(ref.hook.rawValue) priority \(ref.priority))  \(devices(state)) \(state.flowText)")
             case .rule(let chain, let handle, let text, let verdict):
-                out.append("      \(chain.chain) #\(handle.map(String.init) ?? "?"): \(text)  -> \(verdict.traceText)")
+                let owner = owners.map { "  [\($0.owner(chain, handle: handle, text: text).badge)]" } ?? ""
+                out.append("      \(chain.chain) #\(handle.map(String.init) ?? "?"): \(text)  -> \(verdict.traceText)\(owner)")
             case .policy(let chain, let policy):
-                out.append("      \(chain.chain): policy \(policy.rawValue)")
+                let owner = owners.map { "  [\($0.policyOwner(chain).badge)]" } ?? ""
+                out.append("      \(chain.chain): policy \(policy.rawValue)\(owner)")
             case .route(let r):
                 var s = "  route: \(r.kind)"
                 if let o = r.oif { s += " via \(o)" }

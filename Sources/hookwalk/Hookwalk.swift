@@ -9,7 +9,7 @@ struct Hookwalk: ParsableCommand {
         commandName: "hookwalk",
         abstract: "Simulate packets through a Docker host's netfilter hooks, from a snapshot of the host.",
         subcommands: [RulesetCommand.self, TraceCommand.self, GenerateCommand.self, VerifyCommand.self, CollectCommand.self, DiffCommand.self,
-                      LayoutWorkerCommand.self]
+                      FindingsCommand.self, LayoutWorkerCommand.self]
     )
 
     /// ArgumentParser's own `main`, except for usage errors: those are one line on stderr and

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import HookwalkFindings
 import HookwalkModel
 import HookwalkParsers
 
@@ -24,8 +26,21 @@ struct RulesetCommand: ParsableCommand {
     @Option(help: "Output format: nft (normalized `nft list ruleset` text) or json (`nft -j` schema).")
     var format: Format = .nft
 
+    @Flag(help: "List every rule and base chain policy with its owner (Docker, ufw, firewalld, libvirt, netavark, kube-proxy, hand-written) instead.")
+    var owners = false
+
     func run() throws {
         let output = try runReportingErrors {
+            if owners {
+                // A snapshot folder names Docker's networks and containers; a lone file cannot.
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                    let snap = try SnapshotLoader.load(path: path)
+                    return TerminalText.escaped(OwnersListing.text(ruleset: snap.ruleset, host: snap.host, ruleText: NftTextWriter.ruleText))
+                }
+                return TerminalText.escaped(OwnersListing.text(ruleset: try SnapshotLoader.loadRuleset(path: path).ruleset, host: HostModel(),
+                                                               ruleText: NftTextWriter.ruleText))
+            }
             let loaded = try SnapshotLoader.loadRuleset(path: path)
             let ruleset = loaded.ruleset
             switch format {

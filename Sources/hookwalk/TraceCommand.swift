@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HookwalkFindings
 import HookwalkModel
 import HookwalkParsers
 import HookwalkRender
@@ -46,7 +47,9 @@ struct TraceCommand: ParsableCommand {
             try EndpointSyntax.checkFamily(sender, from: from, to: addr, snapshot: snap)
             let trace = sim.simulate(Scenario(from: sender, to: addr, port: port, proto: proto, sport: sport))
             switch format {
-            case .text: return TerminalText.escaped(TraceText.render(trace))
+            case .text:
+                let owners = Provenance(ruleset: snap.ruleset, host: snap.host, ruleText: NftTextWriter.ruleText)
+                return TerminalText.escaped(TraceText.render(trace, owners: owners))
             case .nft: return TerminalText.escaped(NftTraceFormat.lines(trace, onlyTraced: sim.rulesetSetsNftrace).joined(separator: "\n"))
             case .json: return try TraceJSON.encode(trace)
             }

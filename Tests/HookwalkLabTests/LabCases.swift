@@ -68,6 +68,9 @@ enum LabCases {
             try VerifyInternalNetworkTests.derivedSnapshot(era: "c", ipv6: true)
         })
         out.append(LabCase(name: "random bridge port names") { try VerifyBridgePortNamesTests.derivedSnapshot().0 })
+        for r in VerifyRemedyTests.Remedy.allCases {
+            out.append(LabCase(name: r.labCase) { try r.remedied() })
+        }
         return out
     }()
 

@@ -89,6 +89,8 @@ final class CollectorLabTests: XCTestCase {
         XCTAssertTrue(snapshot.host.routes.contains { $0.table == "main" && $0.gateway == IPAddress("10.99.0.254") })
         XCTAssertEqual(snapshot.host.sysctls["net.ipv4.ip_forward"], "0")
         XCTAssertNotNil(snapshot.host.sysctls["net.ipv4.conf.labbr0.route_localnet"])
+        // `ss -H -ltnup` of the namespace: nothing listens there, and the file says so.
+        XCTAssertEqual(snapshot.host.listeners, [])
 
         // No Docker: no Docker files, the commands say why, and the snapshot is still complete.
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
@@ -249,6 +251,26 @@ final class CollectorLabTests: XCTestCase {
 
     /// A prefix that cannot run (a namespace that does not exist) fails with the reason, and
     /// writes nothing.
+    /// `ss -H -ltnup` of the namespace becomes ss-listen.txt: a listener started there is in the
+    /// snapshot, with its address, port and process.
+    func testListeningSocketsAreCollected() throws {
+        guard CommandRunner.which("ss") != nil, CommandRunner.which("python3") != nil else {
+            throw LabRequirement.unmet("ss and python3 are needed")
+        }
+        let listener = Process()
+        listener.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        listener.arguments = ["ip", "netns", "exec", namespace, "python3", "-c",
+                              "import socket,time\ns=socket.socket()\ns.bind(('0.0.0.0',2222))\ns.listen()\ntime.sleep(60)"]
+        try listener.run()
+        defer { listener.terminate(); listener.waitUntilExit() }
+        let inNS = ["ip", "netns", "exec", namespace]
+        for _ in 0..<50 where !sh(inNS + ["ss", "-H", "-ltn"]).stdout.contains(":2222") { usleep(100_000) }
+        let collected = try Collector.collect(CollectOptions(commandPrefix: inNS, environment: ["DOCKER_HOST": "unix://\(workDir)/no-docker.sock"], timeout: 20))
+        let text = String(decoding: try XCTUnwrap(collected.files[SsListenFile.fileName]), as: UTF8.self)
+        let listeners = try SsListenFile.parse(text, file: SsListenFile.fileName)
+        XCTAssertEqual(listeners.filter { $0.port == 2222 }, [Listener(proto: "tcp", address: nil, wildcard: "4", port: 2222, process: "python3")], text)
+    }
+
     func testFailureWritesNothing() throws {
         let options = CollectOptions(commandPrefix: ["ip", "netns", "exec", namespace + "-missing"], timeout: 10)
         XCTAssertThrowsError(try Collector.collect(options)) { error in

@@ -104,6 +104,14 @@ extension Collection {
         }
     }
 
+    /// `ss -H -ltnup`: the host's own listening sockets (kept when hookwalk can read them), for
+    /// the findings about what the host's input path exposes. Optional, like the routes.
+    mutating func listeners() {
+        let o = run(["ss", "-H", "-ltnup"], file: SsListenFile.fileName)
+        let text = String(decoding: o.stdout, as: UTF8.self)
+        if o.ok, (try? SsListenFile.parse(text, file: SsListenFile.fileName)) != nil { files[SsListenFile.fileName] = o.stdout }
+    }
+
     /// `/etc/docker/daemon.json` (only `userland-proxy` is read). Absent is Docker's default, not a failure.
     mutating func daemonConfig() {
         let path = "/etc/docker/daemon.json"

@@ -48,6 +48,7 @@ public enum Collector {
         let interfaces = try run.addresses()
         run.routes()
         run.sysctls(interfaces: interfaces)
+        run.listeners()
         info.dockerVersion = run.docker()
         run.containerNamespaces()
         run.daemonConfig()

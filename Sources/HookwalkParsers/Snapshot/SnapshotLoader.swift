@@ -91,6 +91,10 @@ public enum SnapshotLoader {
         if let bytes = try folder.bytes(hostInfo) {
             host.info = try HostInfoFile.parse(bytes, file: folder.pathOf(hostInfo))
         }
+        if let bytes = try folder.bytes(SsListenFile.fileName) {
+            let file = folder.pathOf(SsListenFile.fileName)
+            host.listeners = try SsListenFile.parse(SnapshotFolder.text(bytes, file: file), file: file)
+        }
 
         return (host, notes)
     }

@@ -23,6 +23,12 @@ public enum ScenarioDiagram {
             self.context = context
         }
 
+        /// `by Docker: container radius`: who wrote the rule that decided (nothing for a policy).
+        func owner(_ step: WalkStep) -> [String] {
+            guard let chain = step.chain, let text = step.ruleText, !text.isEmpty else { return [] }
+            return Wrap.lines("by " + context.provenance.owner(chain, handle: nil, text: text).badge, width: 30)
+        }
+
         mutating func newID(_ prefix: String) -> String {
             counter += 1
             return "\(prefix)\(counter)"
@@ -112,7 +118,7 @@ public enum ScenarioDiagram {
                     let accepted = verdict == .accept
                     dot.node(id, [("shape", "box"), ("style", "filled"),
                                   ("fillcolor", accepted ? DiagramStyle.acceptFill : DiagramStyle.dropFill),
-                                  ("label", DOT.label(["\(num) \(verdict.traceText)"] + Wrap.lines(step.ruleText ?? ""),
+                                  ("label", DOT.label(["\(num) \(verdict.traceText)"] + Wrap.lines(step.ruleText ?? "") + owner(step),
                                                       boldLines: 1))])
                     var attrs: [(String, String)] = [("style", "bold"), ("color", "gray20")]
                     if let edgeLabel { attrs.append(("label", DOT.label([edgeLabel]))) }

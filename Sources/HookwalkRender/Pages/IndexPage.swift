@@ -39,8 +39,11 @@ struct IndexPage: Sendable {
     var containers: [Container]
     var scenarios: [Row]
     var overview: String
+    var hasDocker: Bool
     /// The link to the hosts index, when there is one.
     var hostsPage: String? = nil
+    /// The "Findings" section (Markdown, escaped), at the top of the page.
+    var findings: String = ""
     /// The constructs hookwalk could not evaluate on any documented path; nil when there are none.
     var notModelled: NotModelledSection? = nil
     /// A big host (more than `NetworkPages.threshold` scenarios): the networks with links to their
@@ -99,7 +102,8 @@ extension IndexPage {
             rulesetFile: e(snapshot.rulesetFile.lastComponent),
             userlandProxy: host.docker.userlandProxy.map { $0 ? "on" : "off" } ?? "not set (Docker's default: on)",
             brNetfilter: "\(host.sysctl("net.bridge.bridge-nf-call-iptables"))",
-            networks: networks, containers: containers, scenarios: rows, overview: "diagrams/overview.svg")
+            networks: networks, containers: containers, scenarios: rows, overview: "diagrams/overview.svg",
+            hasDocker: !(host.docker.networks.isEmpty && host.docker.containers.isEmpty))
     }
 }
 

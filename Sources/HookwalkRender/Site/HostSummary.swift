@@ -1,3 +1,4 @@
+import HookwalkFindings
 import HookwalkModel
 import HookwalkSimulator
 
@@ -36,6 +37,9 @@ struct HostSummary: Sendable {
     /// The host's index page.
     var page: String
     var entries: [Entry]
+    var findings: FindingsReport
+    /// The host's findings pages, when it has too many findings for its index.
+    var findingsPages: [String] = []
 
     var hostname: String { snapshot.host.info.hostname ?? slug }
 }

@@ -1,3 +1,4 @@
+import HookwalkFindings
 import HookwalkModel
 import HookwalkSimulator
 
@@ -12,6 +13,8 @@ struct HostsPage: Sendable {
         var docker: String
         var scenarios: Int
         var delivered: Int
+        /// `2 critical, 1 warning` linked to the host page's Findings section, or `none`.
+        var findings: String
     }
 
     var hostCount: Int
@@ -28,7 +31,9 @@ extension HostsPage {
                  kernel: e(s.snapshot.host.info.kernel ?? "unknown"),
                  docker: e(s.snapshot.host.info.dockerVersion ?? "unknown"),
                  scenarios: s.entries.count,
-                 delivered: s.entries.filter { $0.works || $0.verdict == "delivered" }.count)
+                 delivered: s.entries.filter { $0.works || $0.verdict == "delivered" }.count,
+                 findings: s.findings.findings.isEmpty ? "none"
+                    : "[\(FindingsOutput.summary(s.findings))](\(paths.link(from: page, to: s.page))#findings)")
         }
         var keys = Set<HostSummary.PortKey>()
         for s in summaries { for entry in s.entries { if let k = entry.portKey { keys.insert(k) } } }
@@ -56,6 +61,9 @@ enum Sidebar {
         var lines = ["**[All hosts](\(paths.link(from: "_Sidebar.md", to: paths.hostsIndex ?? "Home.md")))**", ""]
         for s in summaries {
             lines.append("- [\(Markdown.escape(s.hostname))](\(paths.link(from: "_Sidebar.md", to: s.page)))")
+            for (i, page) in s.findingsPages.enumerated() {
+                lines.append("  - [Findings\(i == 0 ? "" : " (\(i + 1))")](\(paths.link(from: "_Sidebar.md", to: page)))")
+            }
             for entry in s.entries {
                 lines.append("  - [\(Markdown.escape(entry.doc.title))](\(paths.link(from: "_Sidebar.md", to: entry.page)))")
             }
@@ -78,6 +86,9 @@ enum MkDocsConfig {
         for s in summaries {
             lines.append("  - \(key(s.hostname)):")
             lines.append("      - \(quoted("Overview")): \(quoted(docsPath(s.page)))")
+            for (i, page) in s.findingsPages.enumerated() {
+                lines.append("      - \(quoted(i == 0 ? "Findings" : "Findings (\(i + 1))")): \(quoted(docsPath(page)))")
+            }
             for entry in s.entries {
                 lines.append("      - \(key(entry.doc.title)): \(quoted(docsPath(entry.page)))")
             }

@@ -90,3 +90,13 @@ extension SitePaths {
         id.replacingOccurrences(of: ".", with: "-")
     }
 }
+
+extension SitePaths {
+    /// A host's findings page when it has too many findings for its index: `findings.md`, then
+    /// `findings-2.md`...; in a wiki `<host>--findings.md`. No scenario id is `findings`: every id
+    /// names a container or network and what the scenario does.
+    public func findingsPage(_ host: String, part: Int) -> String {
+        let name = part == 1 ? "findings" : "findings-\(part)"
+        return layout == .githubWiki ? "\(host)--\(name).md" : folder(host) + "\(name).md"
+    }
+}

@@ -13,7 +13,7 @@ enum Excerpt {
             for chainName in visit.chainOrder {
                 let chainRef = ChainRef(family: ref.family, table: ref.table, chain: chainName)
                 let gutter = { (key: LineKey) in visit.marks[key]?.gutter ?? "" }
-                out.append(ExcerptLine(gutter: gutter(.header(chainName)), text: "  chain \(name(chainName)) {"))
+                out.append(ExcerptLine(gutter: gutter(.header(chainName)), text: "  chain \(name(chainName)) {", badge: context.badge(chainRef)))
                 guard let chain = context.chain(chainRef) else {
                     out.append(ExcerptLine(gutter: "", text: "    # not in the ruleset snapshot"))
                     out.append(ExcerptLine(gutter: gutter(.close(chainName)), text: "  }"))
@@ -24,12 +24,13 @@ enum Excerpt {
                 }
                 // Counter values are noise here: rules are shown as the trace prints them.
                 if let info = context.index.info(chainRef), let runs = info.runs {
-                    folded(chainName, info: info, runs: runs, visit: visit, into: &out)
+                    folded(chainName, info: info, runs: runs, visit: visit, into: &out) { context.badge(chainRef, rule: $0) }
                 } else {
                     for (r, rule) in chain.rules.enumerated() {
                         out.append(ExcerptLine(gutter: gutter(.rule(chainName, r)),
                                                text: "    " + (context.index.info(chainRef)?.texts[r]
-                                                   ?? SectionState.normalise(context.ruleText(rule)))))
+                                                   ?? SectionState.normalise(context.ruleText(rule))),
+                                               badge: context.badge(chainRef, rule: r)))
                     }
                 }
                 out.append(ExcerptLine(gutter: gutter(.close(chainName)), text: "  }"))
@@ -45,7 +46,7 @@ enum Excerpt {
     /// `↓` when the packet passed over them. A rule that looks the packet up in a set or verdict
     /// map says so: the kernel does not walk the elements.
     static func folded(_ chainName: String, info: ExcerptIndex.ChainInfo, runs: RunSummaries, visit: Visit,
-                       into out: inout [ExcerptLine]) {
+                       into out: inout [ExcerptLine], badge: (Int) -> String = { _ in "" }) {
         let count = info.texts.count
         var marked: Set<Int> = []
         for (key, marks) in visit.marks {
@@ -77,7 +78,7 @@ enum Excerpt {
             return (passed(i) && !marks.own.contains("↓") ? "↓" : "") + marks.gutter
         }
         func rule(_ i: Int) {
-            out.append(ExcerptLine(gutter: gutter(i), text: "    " + info.texts[i]))
+            out.append(ExcerptLine(gutter: gutter(i), text: "    " + info.texts[i], badge: badge(i)))
             if marked.contains(i), let lookup = lookupNote(info.texts[i]) {
                 out.append(ExcerptLine(gutter: "", text: "    # " + lookup))
             }
@@ -138,7 +139,10 @@ enum Excerpt {
     static func text(_ lines: [ExcerptLine]) -> [String] {
         let width = lines.map(\.gutter.count).max() ?? 0
         return lines.map { l in
-            width == 0 ? l.text : (l.gutter.rightPadded(to: width + 1) + l.text)
+            // The badge is an nft comment, so the excerpt stays nft syntax; the code block it is
+            // printed in neutralises newlines of host-given names.
+            let text = l.badge.isEmpty ? l.text : l.text + "  # " + l.badge
+            return width == 0 ? text : (l.gutter.rightPadded(to: width + 1) + text)
         }.map { $0.trailingSpacesTrimmed }
     }
 }

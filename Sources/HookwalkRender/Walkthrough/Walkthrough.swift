@@ -54,6 +54,9 @@ public struct WalkStep: Sendable, Hashable {
 public struct ExcerptLine: Sendable, Hashable {
     public var gutter: String
     public var text: String
+    /// The owner badge printed after the text as an nft comment (`Docker: container radius`),
+    /// empty for none.
+    public var badge: String = ""
 }
 
 /// The steps of one hook crossed (or, for events before the first hook, a preamble).

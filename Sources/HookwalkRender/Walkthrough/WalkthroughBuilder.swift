@@ -1,3 +1,4 @@
+import HookwalkFindings
 import HookwalkModel
 import HookwalkSimulator
 
@@ -13,12 +14,42 @@ public struct RenderContext: Sendable {
     public let ruleText: RulePrinter
     /// Every chain's printed rules, handles and fold summaries, computed once for all scenarios.
     let index: ExcerptIndex
+    /// Who wrote each rule: the owner badges of the excerpts.
+    public let provenance: Provenance
+    /// Every chain's owner and its rules' owners, computed once: excerpts of a big host print the
+    /// same long chains on thousands of pages.
+    let owners: [ChainRef: (chain: Owner, rules: [Owner])]
 
     public init(ruleset: Ruleset, host: HostModel, ruleText: @escaping RulePrinter) {
         self.ruleset = ruleset
         self.host = host
         self.ruleText = ruleText
         index = ExcerptIndex(ruleset: ruleset, ruleText: ruleText)
+        let provenance = Provenance(ruleset: ruleset, host: host, ruleText: ruleText)
+        self.provenance = provenance
+        var owners: [ChainRef: (chain: Owner, rules: [Owner])] = [:]
+        for t in ruleset.tables {
+            for c in t.chains {
+                // The first table and chain of a name, as `chain(_:)` finds them.
+                let key = ChainRef(family: t.family, table: t.name, chain: c.name)
+                guard owners[key] == nil else { continue }
+                owners[key] = (provenance.owner(chain: c.name, in: t), c.rules.map { provenance.owner(rule: $0, chain: c.name, in: t) })
+            }
+        }
+        self.owners = owners
+    }
+
+    /// The badge of rule `r` of a chain: its owner where that says more than the chain's own.
+    func badge(_ chain: ChainRef, rule r: Int) -> String {
+        guard let o = owners[chain], r < o.rules.count, o.rules[r] != o.chain else { return "" }
+        return o.rules[r].badge
+    }
+
+    /// The badge of a chain's header: its owner, except for iptables' own shared chains, whose
+    /// rules say who wrote them.
+    func badge(_ chain: ChainRef) -> String {
+        guard let o = owners[chain], let table = ruleset.table(chain.family, chain.table) else { return "" }
+        return Provenance.isShared(chain.chain, in: table) && o.chain.tool == .handWritten ? "" : o.chain.badge
     }
 
     func chain(_ ref: ChainRef) -> Chain? {
