@@ -90,6 +90,10 @@ public struct FlowSelection: Sendable, Hashable {
     /// Empty when no request was traced.
     public var request: [TraceLine]
     public var reply: [TraceLine]
+    /// The answer to a rejected request: the first packet after it that is an ICMP error to a
+    /// client address, or a TCP reset from the server's side to the client's port. Empty when
+    /// there is none.
+    public var answer: [TraceLine] = []
     /// All packet lives of the capture, for diagnostics.
     public var packets: [KernelPacket]
 }
@@ -108,7 +112,15 @@ public enum FlowGrouping {
             let id = line.traceID ?? ""
             if case .packet(let f) = line.kind {
                 let ident = PacketIdentity(f)
-                if let li = current[id], identities[li].map({ $0.matches(ident) }) ?? true {
+                let chain = (line.family, line.table, line.chain)
+                func metChain(_ li: Int) -> Bool {
+                    lives[li].lines.contains { l in
+                        if case .packet = l.kind { return (l.family, l.table, l.chain) == chain } else { return false }
+                    }
+                }
+                // Same id, same packet, but at a base chain this life already met: a retransmission
+                // that got the id again (a SYN retried after its reset was dropped, and that reset).
+                if let li = current[id], identities[li].map({ $0.matches(ident) }) ?? true, !metChain(li) {
                     if identities[li] == nil { identities[li] = ident }
                     lives[li].lines.append(line)
                     continue
@@ -116,11 +128,7 @@ public enum FlowGrouping {
                 // A packet never meets the same base chain twice in one life: an identical packet
                 // that starts at a chain its look-alike already passed is a new one (a TCP
                 // retransmission: a SYN-ACK always has ip id 0, so only this tells them apart).
-                let chain = (line.family, line.table, line.chain)
-                if let li = identities.lastIndex(where: { $0?.matches(ident) ?? false }), !lives[li].traceIDs.contains(id),
-                   !lives[li].lines.contains(where: { l in
-                       if case .packet = l.kind { return (l.family, l.table, l.chain) == chain } else { return false }
-                   }) {
+                if let li = identities.lastIndex(where: { $0?.matches(ident) ?? false }), !lives[li].traceIDs.contains(id), !metChain(li) {
                     lives[li].lines.append(line)
                     lives[li].traceIDs.append(id)
                     current[id] = li
@@ -171,7 +179,18 @@ public enum FlowGrouping {
                 reply = i
             }
         }
-        return FlowSelection(request: request.map { lives[$0].lines } ?? [], reply: reply.map { lives[$0].lines } ?? [], packets: lives)
+        var selection = FlowSelection(request: request.map { lives[$0].lines } ?? [], reply: reply.map { lives[$0].lines } ?? [], packets: lives)
+        if let r = request {
+            let clients = Set(context.clientAddresses), cports = Set(context.clientPorts)
+            let answer = lives.indices.first { i in
+                guard i > r, let p = lives[i].firstPacket else { return false }
+                if p.proto == "icmp" || p.proto == "ipv6-icmp" { return p.daddr.map(clients.contains) ?? false }
+                return tcp && p.proto == "tcp" && (p.tcpFlags ?? 0) & 0x04 != 0 && p.dport.map(cports.contains) ?? false
+                    && context.direction(of: p) == .reply
+            }
+            selection.answer = answer.map { lives[$0].lines } ?? []
+        }
+        return selection
     }
 }
 

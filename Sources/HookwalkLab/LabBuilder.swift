@@ -113,6 +113,25 @@ public final class Lab {
             if r.metric > 0 { args += ["metric", String(r.metric)] }
             try shell.check(["ip", "-n", host] + args)
         }
+        // Policy routing: the other tables' routes, then the rules (ip rule add), in the host.
+        for r in t.tableRoutes {
+            let family = r.destination.address.isV4 ? [] : ["-6"]
+            var args = ["route", "replace"] + (r.type == "unicast" ? [] : [r.type])
+            args.append(r.destination.length == 0 ? "default" : r.destination.description)
+            if let gw = r.gateway { args += ["via", gw.description] }
+            if let dev = r.device { args += ["dev", dev] }
+            if r.gateway != nil { args.append("onlink") }
+            if r.metric > 0 { args += ["metric", String(r.metric)] }
+            args += ["table", r.table]
+            try shell.check(["ip", "-n", host] + family + args)
+        }
+        for r in t.removedDefaultRules {
+            guard case .table(let table) = r.action else { continue }
+            try shell.check(["ip", "-n", host] + (r.v4 ? [] : ["-6"]) + ["rule", "del", "priority", String(r.priority), "table", table])
+        }
+        for r in t.rules {
+            try shell.check(["ip", "-n", host] + (r.v4 ? [] : ["-6"]) + ["rule", "add"] + Lab.ruleArguments(r))
+        }
         // The clients reach the container subnets through the host, so direct access can be tried,
         // and have a default route through it, as a client on the host's LAN has one: without it
         // the client cannot send a limited broadcast (255.255.255.255) at all. Per family.
@@ -129,6 +148,25 @@ public final class Lab {
                 try shell.check(["ip", "-n", u.clientNamespace] + family + ["route", "add", "default", "via", via.address.description])
             }
         }
+    }
+
+    /// `ip rule add` arguments for a rule: `priority 100 fwmark 0x1/0xff lookup 100`.
+    static func ruleArguments(_ r: RoutingRule) -> [String] {
+        var a = ["priority", String(r.priority)]
+        if r.inverted { a.append("not") }
+        if let s = r.source { a += ["from", s.description] }
+        if let d = r.destination { a += ["to", d.description] }
+        if let m = r.fwmark { a += ["fwmark", "0x" + String(m, radix: 16) + (r.fwmask == 0xffff_ffff ? "" : "/0x" + String(r.fwmask, radix: 16))] }
+        if let i = r.iif { a += ["iif", i] }
+        if let o = r.oif { a += ["oif", o] }
+        switch r.action {
+        case .table(let t): a += ["lookup", t]
+        case .goto(let p): a += ["goto", String(p)]
+        case .fail(let how): a.append(how)
+        case .nop: a.append("nop")
+        }
+        if let n = r.suppressPrefixLength { a += ["suppress_prefixlength", String(n)] }
+        return a
     }
 
     func addAddress(_ ns: String, _ a: IPPrefix, dev: String) throws {

@@ -50,6 +50,8 @@ public struct LabRuleset: Sendable, Hashable {
             ruleset = LabRuleset(files: [(.nft, text)] + legacy)
         } else if FileManager.default.fileExists(atPath: json) {
             ruleset = LabRuleset(files: [(.nft, json)] + legacy)
+        } else if files.isEmpty, let dumps = sDumps(folder as String) {
+            ruleset = LabRuleset(files: dumps + legacy)
         } else {
             ruleset = LabRuleset(files: (files.isEmpty ? [(.nft, s.rulesetFile)] : files) + legacy)
         }
@@ -57,6 +59,29 @@ public struct LabRuleset: Sendable, Hashable {
         let ipsets = folder.appendingPathComponent(IpsetSave.fileName)
         if ruleset.kinds.contains(where: { $0 != .nft }), FileManager.default.fileExists(atPath: ipsets) { ruleset.ipsetSave = ipsets }
         return ruleset
+    }
+
+    /// A snapshot's `iptables -S` dumps (`iptables-S.txt`, `iptables-S-nat.txt`, ip6 alike) as
+    /// iptables-save files in the temporary folder, for `iptables-nft-restore`; nil when it has
+    /// none. (`iptables -L` listings cannot be restored: they leave out too much.)
+    static func sDumps(_ folder: String) -> [(Kind, String)]? {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        var out: [(Kind, String)] = []
+        for (prefix, kind) in [("iptables-S", Kind.iptablesRestore), ("ip6tables-S", .ip6tablesRestore)] {
+            var text = ""
+            for n in names where n.hasPrefix(prefix) && n.hasSuffix(".txt") {
+                let middle = n.dropFirst(prefix.count).dropLast(4)
+                let table = middle.hasPrefix("-") ? String(middle.dropFirst()) : "filter"
+                guard let dump = try? String(contentsOfFile: folder + "/" + n, encoding: .utf8),
+                      let save = try? IptablesSave.saveForm(ofDump: dump, table: table, file: n) else { return nil }
+                text += save
+            }
+            guard !text.isEmpty else { continue }
+            let path = NSTemporaryDirectory() + "hookwalk-lab-\(getpid())-\(prefix).iptables-save"
+            guard (try? text.write(toFile: path, atomically: true, encoding: .utf8)) != nil else { return nil }
+            out.append((kind, path))
+        }
+        return out.isEmpty ? nil : out
     }
 
     /// Whether the kernel's listing must be read as text (`nft -a list ruleset`, handles in

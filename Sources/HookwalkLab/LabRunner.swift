@@ -70,7 +70,9 @@ extension Lab {
                                     proto, scoped(s.destination), String(s.port), String(s.clientPort), String(timeout),
                                     s.source.map(scoped) ?? ""],
                                    timeout: timeout + 5)
-        server.finish(timeout: timeout + 1)
+        // The server waits until it is ended: after the client, a moment for a late request (a
+        // reply the client gave up on), then SIGTERM, on which it reports what it saw.
+        server.finish(timeout: 0.5)
 
         // Trace events arrive asynchronously: wait until the output has been quiet for 150 ms.
         var last = -1
@@ -102,9 +104,17 @@ extension Lab {
             guard withPort, a.count > 1, let port = a[1] as? Int else { return addr }
             return addr.contains(":") ? "[\(addr)]:\(port)" : "\(addr):\(port)"
         }
-        let observation = EndpointObservation(
+        var observation = EndpointObservation(
             serverGotRequest: sr["got"] as? Bool ?? false, serverSawFrom: endpoint(sr["from"], withPort: false),
             clientGotReply: cr["got_reply"] as? Bool ?? false, clientSawFrom: endpoint(cr["from"], withPort: true))
+        if let refused = cr["refused"] as? [String: Any] {
+            if refused["tcp_reset"] as? Bool == true {
+                observation.clientRefused = "tcp reset"
+            } else if let origin = refused["origin"] as? Int, let type = refused["type"] as? Int, let code = refused["code"] as? Int {
+                observation.clientRefused = Self.icmpErrorName(v6: origin == 3, type: type, code: code)
+                observation.clientRefusedFrom = (refused["from"] as? String).map { $0.hasPrefix("::ffff:") && $0.contains(".") ? String($0.dropFirst(7)) : $0 }
+            }
+        }
 
         let ctx = flowContext(s)
         let parsed = KernelTraceParser.parse(raw)
@@ -152,6 +162,18 @@ extension Lab {
             usleep(5_000)
         }
         return false
+    }
+
+    /// `icmp destination-unreachable port-unreachable`, as the simulator names reject's answers,
+    /// from the ICMP type and code a socket's error queue reports.
+    static func icmpErrorName(v6: Bool, type: Int, code: Int) -> String {
+        let v4Codes = [0: "net-unreachable", 1: "host-unreachable", 2: "prot-unreachable", 3: "port-unreachable",
+                       9: "net-prohibited", 10: "host-prohibited", 13: "admin-prohibited"]
+        let v6Codes = [0: "no-route", 1: "admin-prohibited", 3: "addr-unreachable", 4: "port-unreachable", 5: "policy-fail", 6: "reject-route"]
+        if (v6 && type == 1) || (!v6 && type == 3) {
+            return "\(v6 ? "icmpv6" : "icmp") destination-unreachable \((v6 ? v6Codes : v4Codes)[code] ?? "code \(code)")"
+        }
+        return "\(v6 ? "icmpv6" : "icmp") type \(type) code \(code)"
     }
 
     static func object(_ json: String) -> [String: Any] {

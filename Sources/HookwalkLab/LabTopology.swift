@@ -68,6 +68,12 @@ public struct LabTopology: Sendable, Hashable {
     public var sysctls: [String: String]
     /// The snapshot's main-table routes that are not made by the kernel from an address.
     public var routes: [Route]
+    /// Routes of the snapshot's other tables (policy routing), on the lab's devices.
+    public var tableRoutes: [Route] = []
+    /// The snapshot's policy routing rules that the kernel's defaults lack, and the default rules
+    /// the snapshot lacks (deleted in the lab).
+    public var rules: [RoutingRule] = []
+    public var removedDefaultRules: [RoutingRule] = []
     /// What the lab leaves out of the snapshot and why, one line each.
     public var notes: [String]
     /// Hairpin mode on the containers' bridge ports, as Docker sets it when `userland-proxy` is
@@ -197,6 +203,19 @@ public struct LabTopology: Sendable, Hashable {
             guard r.table == "main", r.type == "unicast", let dev = r.device, labDevices.contains(dev) else { return false }
             if r.gateway == nil && connected.contains("\(dev) \(r.destination.network)/\(r.destination.length)") { return false }
             return true
+        }
+        tableRoutes = host.routes.filter { r in
+            guard r.table != "main", r.table != "local" else { return false }
+            guard ["unicast", "unreachable", "prohibit", "blackhole", "throw"].contains(r.type) else { return false }
+            return r.device.map(labDevices.contains) ?? (r.type != "unicast")
+        }
+        for v4 in [true, false] {
+            let own = host.rules.filter { $0.v4 == v4 }
+            guard !own.isEmpty else { continue }
+            let defaults = RoutingRule.defaults(v4: v4)
+            rules += own.filter { !defaults.contains($0) && $0.notModelled.isEmpty }
+            for r in own where !r.notModelled.isEmpty { notes.append("routing rule `\(r.text)` left out: hookwalk does not model its selectors") }
+            removedDefaultRules += defaults.filter { !own.contains($0) }
         }
     }
 

@@ -106,12 +106,21 @@ public struct EndpointObservation: Sendable, Hashable, Codable {
     public var clientGotReply: Bool
     /// `10.254.10.252:1812`.
     public var clientSawFrom: String?
+    /// The client's request was refused at once: `tcp reset`, or the ICMP error its socket got
+    /// (`icmp destination-unreachable port-unreachable`). Nil when it was not (a reply, or the
+    /// client timed out).
+    public var clientRefused: String?
+    /// The sender of that ICMP error, as the client's socket reports it (nil for a reset).
+    public var clientRefusedFrom: String?
 
-    public init(serverGotRequest: Bool, serverSawFrom: String? = nil, clientGotReply: Bool, clientSawFrom: String? = nil) {
+    public init(serverGotRequest: Bool, serverSawFrom: String? = nil, clientGotReply: Bool, clientSawFrom: String? = nil,
+                clientRefused: String? = nil, clientRefusedFrom: String? = nil) {
         self.serverGotRequest = serverGotRequest
         self.serverSawFrom = serverSawFrom
         self.clientGotReply = clientGotReply
         self.clientSawFrom = clientSawFrom
+        self.clientRefused = clientRefused
+        self.clientRefusedFrom = clientRefusedFrom
     }
 }
 
@@ -123,6 +132,8 @@ public struct ScenarioComparison: Sendable, Hashable, Codable {
     /// docker-proxy's connection to the container (`.match` when neither side has one).
     public var proxyRequest: ComparisonResult = .match
     public var proxyReply: ComparisonResult = .match
+    /// reject's answer (ICMP error or TCP reset), compared when either side rejected the request.
+    public var answer: ComparisonResult = .match
     public var kernelOutcome: EndpointObservation?
     public var simulatedOutcome: EndpointObservation?
     /// What went wrong on the lab's side (monitor not subscribed, server not started...): shown
@@ -145,7 +156,7 @@ public struct ScenarioComparison: Sendable, Hashable, Codable {
         return k == s
     }
 
-    public var isMatch: Bool { request.isMatch && reply.isMatch && proxyRequest.isMatch && proxyReply.isMatch && outcomeMatches }
+    public var isMatch: Bool { request.isMatch && reply.isMatch && proxyRequest.isMatch && proxyReply.isMatch && answer.isMatch && outcomeMatches }
 }
 
 /// The result of `hookwalk verify`: per scenario MATCH or DIVERGE, and the agreement line.
@@ -169,7 +180,8 @@ public struct VerifyReport: Sendable, Hashable, Codable {
                 continue
             }
             out.append("DIVERGE  \(s.name)")
-            for (label, r) in [("request", s.request), ("reply", s.reply), ("proxy request", s.proxyRequest), ("proxy reply", s.proxyReply)] {
+            for (label, r) in [("request", s.request), ("reply", s.reply), ("proxy request", s.proxyRequest), ("proxy reply", s.proxyReply),
+                               ("reject's answer", s.answer)] {
                 if case .diverge(let d) = r {
                     out.append("  \(label): " + d.description.replacingOccurrences(of: "\n", with: "\n  "))
                 }
@@ -187,7 +199,8 @@ public struct VerifyReport: Sendable, Hashable, Codable {
 
     static func outcomeText(_ o: EndpointObservation) -> String {
         let server = o.serverGotRequest ? "server got the request from \(o.serverSawFrom ?? "?")" : "server got nothing"
-        let client = o.clientGotReply ? "client got the reply from \(o.clientSawFrom ?? "?")" : "client got no reply"
+        var client = o.clientGotReply ? "client got the reply from \(o.clientSawFrom ?? "?")" : "client got no reply"
+        if let r = o.clientRefused { client = "client refused: \(r)" + (o.clientRefusedFrom.map { " from \($0)" } ?? "") }
         return "\(server); \(client)"
     }
 
@@ -202,6 +215,7 @@ public struct VerifyReport: Sendable, Hashable, Codable {
                 var reply: Divergence?
                 var proxyRequest: Divergence?
                 var proxyReply: Divergence?
+                var answer: Divergence?
                 var kernelOutcome: EndpointObservation?
                 var simulatedOutcome: EndpointObservation?
                 var problems: [String]
@@ -212,7 +226,7 @@ public struct VerifyReport: Sendable, Hashable, Codable {
         func div(_ r: ComparisonResult) -> Divergence? { if case .diverge(let d) = r { return d } else { return nil } }
         let doc = Doc(agreement: .init(matching: agreeing, total: scenarios.count), scenarios: scenarios.map {
             .init(name: $0.name, status: $0.isMatch ? "MATCH" : "DIVERGE", request: div($0.request), reply: div($0.reply),
-                  proxyRequest: div($0.proxyRequest), proxyReply: div($0.proxyReply),
+                  proxyRequest: div($0.proxyRequest), proxyReply: div($0.proxyReply), answer: div($0.answer),
                   kernelOutcome: $0.kernelOutcome, simulatedOutcome: $0.simulatedOutcome, problems: $0.problems)
         })
         let enc = JSONEncoder()

@@ -177,6 +177,7 @@ public struct Verifier: Sendable {
         let base = (dir as NSString).appendingPathComponent(capture.scenario.name)
         var sim = ["# request"] + NftTraceFormat.lines(trace.request, onlyTraced: true)
             + ["# reply"] + (trace.reply.map { NftTraceFormat.lines($0, onlyTraced: true) } ?? [])
+        if let answer = trace.answer { sim += ["# reject's answer: \(answer.kind)"] + NftTraceFormat.lines(answer.trace, onlyTraced: true) }
         if let leg = trace.proxyLeg.first {
             sim += ["# proxy request"] + NftTraceFormat.lines(leg.request, onlyTraced: true)
                 + ["# proxy reply"] + (leg.reply.map { NftTraceFormat.lines($0, onlyTraced: true) } ?? [])
@@ -206,6 +207,20 @@ public struct Verifier: Sendable {
             problems: capture.problems)
         // docker-proxy's own connection: the kernel's (found by the stand-in's source port) against
         // the simulator's second leg; one side without it is a divergence of length.
+        // reject's answer: compared when the simulation has one, or the kernel's request ended at
+        // a reject rule (a reset the TCP stack sends for a port nobody listens on is not one).
+        let kernelRejected: Bool = {
+            guard case .rule(_, let verdict, let text)? = capture.selection.request.last?.kind else { return false }
+            return verdict == "drop" && text.contains("reject")
+        }()
+        if trace.answer != nil || kernelRejected {
+            result.answer = comparator.compare(kernel: capture.selection.answer, simulated: parsed(trace.answer?.trace))
+        } else {
+            // Refused by the host's own stack (no listener: a port-unreachable, a reset), which the
+            // simulation does not claim to know: not part of the comparison.
+            result.kernelOutcome?.clientRefused = nil
+            result.kernelOutcome?.clientRefusedFrom = nil
+        }
         let leg = trace.proxyLeg.first
         result.proxyRequest = comparator.compare(kernel: capture.proxyLeg?.request ?? [], simulated: parsed(leg?.request))
         result.proxyReply = comparator.compare(kernel: capture.proxyLeg?.reply ?? [], simulated: parsed(leg?.reply))

@@ -209,6 +209,16 @@ enum SimulatedObservation {
                 o.clientSawFrom = nil
             }
         }
+        // reject's answer back at the client: its socket call fails at once. A reset counts only when
+        // it carries the addresses and ports the client connected to (conntrack undid the dnat).
+        if let answer = trace.answer, case .delivered(let e, let state) = answer.trace.outcome, same(e, lab.client) {
+            if answer.kind == "tcp reset" {
+                if state.saddr == lab.destination, state.sport == lab.port, state.dport == lab.clientPort { o.clientRefused = answer.kind }
+            } else {
+                o.clientRefused = answer.kind
+                o.clientRefusedFrom = state.saddr.description
+            }
+        }
         // TCP: the lab's server reports accepted connections only, and a connection is accepted
         // only when the client got its SYN-ACK (the simulation follows the SYN and SYN-ACK).
         if lab.proto == .tcp, !o.clientGotReply {

@@ -54,15 +54,34 @@ public enum Verdict: Sendable, Hashable {
     }
 }
 
-/// An element of a set, map or verdict map.
+/// An element of a set, map or verdict map, with its options: `1.2.3.4 counter packets 0 bytes 0
+/// timeout 1h expires 59m comment "x" : accept`.
 public struct SetElement: Sendable, Hashable {
     public var key: Value
     public var data: MapData?
+    /// `timeout` in seconds.
+    public var timeout: UInt64?
+    /// `expires` in seconds: how long the element has left when listed. Two listings taken a
+    /// moment apart differ, so equality leaves it out.
+    public var expires: UInt64?
+    public var comment: String?
+    /// Per-element stateful statements (`counter`, `quota`, `limit`).
+    public var stmts: [Stmt]
 
-    public init(key: Value, data: MapData? = nil) {
+    public init(key: Value, data: MapData? = nil, timeout: UInt64? = nil, expires: UInt64? = nil,
+                comment: String? = nil, stmts: [Stmt] = []) {
         self.key = key
         self.data = data
+        self.timeout = timeout
+        self.expires = expires
+        self.comment = comment
+        self.stmts = stmts
     }
+
+    public static func == (a: SetElement, b: SetElement) -> Bool {
+        a.key == b.key && a.data == b.data && a.timeout == b.timeout && a.comment == b.comment && a.stmts == b.stmts
+    }
+    public func hash(into h: inout Hasher) { h.combine(key); h.combine(data) }
 }
 
 /// The data side of a map element.
@@ -72,20 +91,44 @@ public enum MapData: Sendable, Hashable {
 }
 
 /// Something hookwalk parses but does not evaluate. It keeps the construct's kind (`synproxy`,
-/// `quota`, `xt match`, `exthdr`...) and its original text (nft text, or compact JSON when read
-/// from JSON). Two not-modelled nodes are equal when their kinds are: the text is how it was
-/// written, which differs between the two syntaxes.
+/// `quota`, `xt match`, `exthdr`...), its text as nft prints it, and, for the constructs both front
+/// ends read into parts, those parts (`parts`), from which both writers print it back.
+///
+/// Without parts, the text is how it was written (nft text, or compact JSON when read from JSON),
+/// and two such nodes are equal when their kinds are. With parts on both sides, the parts must be
+/// equal too.
 public struct NotModelled: Sendable, Hashable {
     public var kind: String
     public var text: String
+    /// The construct's members as libnftables' JSON names them (`val`, `val_unit`, `inv` of a
+    /// `quota`); nil when hookwalk holds only its text.
+    public var parts: [String: Part]?
 
-    public init(kind: String, text: String) {
+    public init(kind: String, text: String, parts: [String: Part]? = nil) {
         self.kind = kind
         self.text = text
+        self.parts = parts
     }
 
-    public static func == (a: NotModelled, b: NotModelled) -> Bool { a.kind == b.kind }
+    public static func == (a: NotModelled, b: NotModelled) -> Bool {
+        guard a.kind == b.kind else { return false }
+        if let pa = a.parts, let pb = b.parts { return pa == pb }
+        return true
+    }
     public func hash(into h: inout Hasher) { h.combine(kind) }
+}
+
+/// One member of a not-modelled construct held by its parts: a constant or expression, a
+/// statement (a meter's, a dynamic set update's), a boolean (`inv`), a flag list, or an object of
+/// members (a `ct timeout` policy). The key `""` holds a construct whose JSON body is a single value
+/// (`{"limit": "lim1"}`).
+public indirect enum Part: Sendable, Hashable {
+    case expr(Expr)
+    case stmts([Stmt])
+    case bool(Bool)
+    case flags([String])
+    case object([String: Part])
+    case null
 }
 
 /// An expression: what a match compares, what a map is keyed with, what a NAT statement

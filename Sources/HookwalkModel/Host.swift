@@ -269,6 +269,9 @@ public struct HostInfo: Sendable, Hashable {
 public struct HostModel: Sendable, Hashable {
     public var interfaces: [Interface]
     public var routes: [Route]
+    /// The policy routing rules of `ip-rule.json` / `ip6-rule.json`; empty for a family: the
+    /// kernel's defaults (`RoutingRule.defaults`).
+    public var rules: [RoutingRule] = []
     /// `net.ipv4.ip_forward` -> `1`. Missing keys take the defaults documented in `Sysctl`.
     public var sysctls: [String: String]
     public var docker: DockerState

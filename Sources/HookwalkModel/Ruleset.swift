@@ -29,8 +29,15 @@ public enum Policy: String, Sendable, Hashable, Codable {
 /// The whole ruleset of a host, tables in listing order.
 public struct Ruleset: Sendable, Hashable {
     public var tables: [Table]
+    /// What the listing the ruleset was read from could not tell (an `iptables -L` dump has no
+    /// interfaces without `-v`, a dump of only some tables says nothing of the others), one
+    /// sentence each, for `hookwalk ruleset` and the index page. Empty for complete listings.
+    public var gaps: [String]
 
-    public init(tables: [Table] = []) { self.tables = tables }
+    public init(tables: [Table] = [], gaps: [String] = []) {
+        self.tables = tables
+        self.gaps = gaps
+    }
 
     /// The table `family name`, if present.
     public func table(_ family: Family, _ name: String) -> Table? {
@@ -145,12 +152,28 @@ public struct NamedSet: Sendable, Hashable {
     public var keyType: [String]
     /// For maps: the data type (`verdict`, `ipv4_addr`, ...); nil for plain sets.
     public var dataType: String?
+    /// `typeof ip saddr . tcp dport`: the expressions the key was declared with (nil for `type`).
+    /// nft 1.0.6's JSON listing prints only the resolved types, so only the text front end has it.
+    public var keyTypeof: [Expr]?
+    /// `typeof ... : meta mark`: the data's expressions.
+    public var dataTypeof: [Expr]?
     public var flags: [String]
     public var elements: [SetElement]
     public var comment: String?
+    /// `size N`, `timeout T` and `gc-interval T` (seconds), `policy performance|memory`.
+    public var size: UInt64?
+    public var timeout: UInt64?
+    public var gcInterval: UInt64?
+    public var policy: String?
+    /// `auto-merge` (interval sets; not in nft 1.0.6's JSON).
+    public var autoMerge: Bool
+    /// Statements every element gets (`counter` in the declaration).
+    public var stmts: [Stmt]
 
     public init(name: String, handle: Int? = nil, keyType: [String], dataType: String? = nil,
-                flags: [String] = [], elements: [SetElement] = [], comment: String? = nil) {
+                flags: [String] = [], elements: [SetElement] = [], comment: String? = nil,
+                keyTypeof: [Expr]? = nil, dataTypeof: [Expr]? = nil, size: UInt64? = nil, timeout: UInt64? = nil,
+                gcInterval: UInt64? = nil, policy: String? = nil, autoMerge: Bool = false, stmts: [Stmt] = []) {
         self.name = name
         self.handle = handle
         self.keyType = keyType
@@ -158,13 +181,23 @@ public struct NamedSet: Sendable, Hashable {
         self.flags = flags
         self.elements = elements
         self.comment = comment
+        self.keyTypeof = keyTypeof
+        self.dataTypeof = dataTypeof
+        self.size = size
+        self.timeout = timeout
+        self.gcInterval = gcInterval
+        self.policy = policy
+        self.autoMerge = autoMerge
+        self.stmts = stmts
     }
 
     public var isMap: Bool { dataType != nil }
 
     public static func == (a: NamedSet, b: NamedSet) -> Bool {
         a.name == b.name && a.keyType == b.keyType && a.dataType == b.dataType && a.flags == b.flags
-            && a.elements == b.elements && a.comment == b.comment
+            && a.elements == b.elements && a.comment == b.comment && a.keyTypeof == b.keyTypeof
+            && a.dataTypeof == b.dataTypeof && a.size == b.size && a.timeout == b.timeout
+            && a.gcInterval == b.gcInterval && a.policy == b.policy && a.autoMerge == b.autoMerge && a.stmts == b.stmts
     }
     public func hash(into h: inout Hasher) { h.combine(name) }
 }
@@ -177,13 +210,22 @@ public struct NamedObject: Sendable, Hashable {
     public var kind: String
     public var name: String
     public var handle: Int?
+    /// Its configuration as libnftables' JSON names it (`bytes` and `inv` of a quota, `rate` and
+    /// `per` of a limit, `protocol`, `l3proto` and `policy` of a ct timeout...), without its state
+    /// (a counter's values, what a quota has used); nil when hookwalk holds only the kind and name.
+    public var parts: [String: Part]?
 
-    public init(kind: String, name: String, handle: Int? = nil) {
+    public init(kind: String, name: String, handle: Int? = nil, parts: [String: Part]? = nil) {
         self.kind = kind
         self.name = name
         self.handle = handle
+        self.parts = parts
     }
 
-    public static func == (a: NamedObject, b: NamedObject) -> Bool { a.kind == b.kind && a.name == b.name }
+    public static func == (a: NamedObject, b: NamedObject) -> Bool {
+        guard a.kind == b.kind && a.name == b.name else { return false }
+        if let pa = a.parts, let pb = b.parts { return pa == pb }
+        return true
+    }
     public func hash(into h: inout Hasher) { h.combine(kind); h.combine(name) }
 }

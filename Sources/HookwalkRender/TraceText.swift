@@ -16,8 +16,15 @@ public enum TraceText {
         if let r = trace.reply {
             out.append("reply: \(r.initial.flowText)")
             out += lines(r, owners: owners)
+        } else if let a = trace.answer {
+            out.append("reply: none (the request was rejected)")
+            out.append("reject's answer: \(a.kind), \(a.trace.initial.flowText)")
+            out += lines(a.trace, owners: owners)
         } else {
             out.append("reply: none (the request did not reach a receiver that answers)")
+        }
+        if case .dropped(_, _, _, let rejected) = trace.request.outcome {
+            out.append("client: " + clientSide(trace, rejected: rejected))
         }
         for leg in trace.proxyLeg {
             out.append("second leg: docker-proxy's own connection")
@@ -44,6 +51,7 @@ public enum TraceText {
                 var s = "  route: \(r.kind)"
                 if let o = r.oif { s += " via \(o)" }
                 if let rt = r.route { s += " (\(rt))" }
+                if let rule = r.rule { s += " [rule \(rule)]" }
                 out.append(s)
             case .conntrack(let text):
                 out.append("    conntrack: \(text)")
@@ -58,6 +66,17 @@ public enum TraceText {
         }
         out.append("  => \(outcome(p.outcome))")
         return out
+    }
+
+    /// What the client sees of a dropped or rejected request: `refused (TCP RST)`, or `dropped
+    /// (the client times out)`.
+    public static func clientSide(_ trace: Trace, rejected: Bool) -> String {
+        if let a = trace.answer {
+            if a.reachedClient { return a.refusal }
+            return "dropped (the client times out): reject's answer (\(a.kind)) did not reach it"
+        }
+        if rejected && trace.rejectAnswerNotSimulated { return "not simulated: the answer the kernel sends for this reject (see the not-modelled step)" }
+        return rejected ? "dropped (the client times out): the kernel sends no answer to this reject" : "dropped (the client times out)"
     }
 
     static func devices(_ s: PacketState) -> String {

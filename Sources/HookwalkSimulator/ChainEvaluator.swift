@@ -1,4 +1,5 @@
 import HookwalkModel
+import HookwalkParsers
 
 /// A NAT decision taken by a rule of a nat chain (docs/kernel-facts.md, facts 3, 4, 11).
 struct NatRequest: Sendable {
@@ -28,6 +29,8 @@ struct ChainRun: Sendable {
     var end: ChainEnd
     var nat: NatRequest?
     var notrack = false
+    /// The `reject` statement that ended the chain: `with` type and code.
+    var reject: (type: String?, code: String?)?
 }
 
 /// Evaluates one base chain the way `nft_do_chain` does: rules in order, jump pushes a return
@@ -79,6 +82,7 @@ struct ChainEvaluator {
                     return result
                 case .drop:
                     result.end = .drop(chain: chain.ref, handle: rule.handle, text: rule.text, rejected: rule.isReject)
+                    result.reject = rule.rejectWith
                     return result
                 case .queue:
                     result.end = .notModelled("queue: the packet is handed to user space")
@@ -188,8 +192,11 @@ struct ChainEvaluator {
                     // A single simulated packet is within any rate limit.
                     if over { return .noMatch }
                 case .mangle(let key, let value):
-                    if !mangle(key, value, &context) {
-                        events.append(notModelled(chain, rule, "\(key) set \(value)", "assumed it changes nothing that matters for the path", context))
+                    switch mangle(key, value, &context) {
+                    case .done: break
+                    case .breaks: return .noMatch
+                    case .notModelled:
+                        events.append(notModelled(chain, rule, NftTextWriter.stmtText(.mangle(key: key, value: value)), "assumed it changes nothing that matters for the path", context))
                     }
                 case .nat(let n):
                     switch natRequest(n, chain: chain, context) {
@@ -203,7 +210,7 @@ struct ChainEvaluator {
                 case .notrack:
                     run.notrack = true
                 case .notModelled(let nm):
-                    events.append(notModelled(chain, rule, nm.text, "assumed it has no effect on the path", context))
+                    events.append(notModelled(chain, rule, Constructs.text(nm), "assumed it has no effect on the path", context))
                 case .match, .vmap:
                     continue
                 }
@@ -249,18 +256,37 @@ struct ChainEvaluator {
         }
     }
 
-    /// `meta mark set`, `meta nftrace set`, `ct mark set` with constants. Returns false for
-    /// anything else (reported as not modelled).
-    private func mangle(_ key: Expr, _ value: Expr, _ c: inout PacketContext) -> Bool {
-        guard case .value(.number(let n)) = value else { return false }
+    enum MangleResult { case done, breaks, notModelled }
+
+    /// `meta mark set`, `meta nftrace set`, `ct mark set` with a constant or an expression of the
+    /// packet's marks (`meta mark | 0x2000`, `ct mark & 0xff`, `meta mark set ct mark`: connmark's
+    /// restore, `ct mark set meta mark`: its save), evaluated on 32-bit registers as the kernel's
+    /// nft_bitwise does. A source that is absent (`ct mark` of an untracked packet) breaks the rule,
+    /// as nft_ct_get_eval's NFT_BREAK. Anything else is reported as not modelled.
+    private func mangle(_ key: Expr, _ value: Expr, _ c: inout PacketContext) -> MangleResult {
+        let n: UInt64
+        if case .value(.number(let x)) = value {
+            n = x
+        } else {
+            switch ExpressionEvaluator.eval(value, c) {
+            case .value(.int(let x)): n = x
+            case .absent: return .breaks
+            default: return .notModelled
+            }
+        }
+        let n32 = UInt32(truncatingIfNeeded: n)
         switch key {
-        case .meta("nftrace"): c.packet.nftrace = n != 0; return true
-        case .meta("mark"): c.packet.mark = UInt32(truncatingIfNeeded: n); return true
+        case .meta("nftrace"): c.packet.nftrace = n != 0; return .done
+        case .meta("mark"): c.packet.mark = n32; return .done
         case .ct("mark", nil, _):
-            guard c.connection != nil else { return false }
-            c.connection?.mark = UInt32(truncatingIfNeeded: n)
-            return true
-        default: return false
+            switch c.ct {
+            case .tracked, .related: break
+            case .none, .untracked: return .notModelled
+            }
+            guard c.connection != nil else { return .notModelled }
+            c.connection?.mark = n32
+            return .done
+        default: return .notModelled
         }
     }
 
@@ -268,7 +294,7 @@ struct ChainEvaluator {
     private func natRequest(_ n: NatStmt, chain: CompiledChain, _ c: PacketContext) -> Result<NatRequest, ConstantError> {
         var req = NatRequest(kind: n.kind, flags: n.flags)
         if let a = n.addr {
-            guard case .value(let v) = a else { return .failure(ConstantError(message: "NAT address \(a)")) }
+            guard case .value(let v) = a else { return .failure(ConstantError(message: "NAT address \(NftTextWriter.exprText(a))")) }
             switch v {
             case .string(let s):
                 guard let ip = IPAddress(s) else { return .failure(ConstantError(message: "NAT address \(s)")) }
@@ -278,7 +304,7 @@ struct ChainEvaluator {
                 guard let ip = IPAddress(lo) else { return .failure(ConstantError(message: "NAT address \(lo)")) }
                 req.addr = ip
             default:
-                return .failure(ConstantError(message: "NAT address \(v)"))
+                return .failure(ConstantError(message: "NAT address \(NftTextWriter.valueText(v))"))
             }
         }
         if let p = n.port {
@@ -288,7 +314,7 @@ struct ChainEvaluator {
             case .value(.range(.number(let lo), .number(let hi))) where lo <= hi && hi <= 65535:
                 req.portRange = UInt16(lo)...UInt16(hi)
             default:
-                return .failure(ConstantError(message: "NAT port \(p)"))
+                return .failure(ConstantError(message: "NAT port \(NftTextWriter.exprText(p))"))
             }
         }
         return .success(req)
@@ -296,7 +322,11 @@ struct ChainEvaluator {
 }
 
 extension CompiledRule {
-    var isReject: Bool {
-        stmts.contains { if case .plain(.reject) = $0 { return true } else { return false } }
+    var isReject: Bool { rejectWith != nil }
+
+    /// The `with` type and code of the rule's `reject` statement, when it has one.
+    var rejectWith: (type: String?, code: String?)? {
+        for s in stmts { if case .plain(.reject(let t, let c)) = s { return (t, c) } }
+        return nil
     }
 }

@@ -1,4 +1,5 @@
 import HookwalkModel
+import HookwalkParsers
 
 /// The ruleset prepared once for evaluation: chains addressable by name, base chains grouped by
 /// (family, hook) in priority order, constants typed by the field they are compared with, and sets
@@ -92,7 +93,7 @@ struct CompiledRuleset: Sendable {
         switch stmt {
         case .match(let left, let op, let right):
             guard let kind = FieldKind.of(left) else {
-                return .unsupported("cannot evaluate \(left)")
+                return .unsupported(NftTextWriter.stmtText(stmt))
             }
             do {
                 return .match(left: left, kind: kind, op: op, right: try compileRight(right, kind: kind, op: op, table: table))
@@ -100,7 +101,7 @@ struct CompiledRuleset: Sendable {
                 return .unsupported(error.message)
             }
         case .vmap(let key, let data):
-            guard let kind = FieldKind.of(key) else { return .unsupported("cannot evaluate vmap key") }
+            guard let kind = FieldKind.of(key) else { return .unsupported(NftTextWriter.stmtText(stmt)) }
             do {
                 return .vmap(key: key, kind: kind, table: try lookupTable(data, kind: kind, table: table))
             } catch {
@@ -108,7 +109,7 @@ struct CompiledRuleset: Sendable {
             }
         case .nat(let n):
             if case .map(let key, let data)? = n.addr {
-                guard let kind = FieldKind.of(key) else { return .unsupported("cannot evaluate nat map key") }
+                guard let kind = FieldKind.of(key) else { return .unsupported(NftTextWriter.stmtText(stmt)) }
                 do {
                     return .natMap(n, key: key, kind: kind, table: try lookupTable(data, kind: kind, table: table))
                 } catch {
@@ -132,7 +133,7 @@ struct CompiledRuleset: Sendable {
         case .set, .setRef:
             return .set(try lookupTable(right, kind: kind, table: table))
         default:
-            throw ConstantError(message: "cannot compare with \(right)")
+            throw ConstantError(message: "cannot compare with \(NftTextWriter.exprText(right))")
         }
     }
 

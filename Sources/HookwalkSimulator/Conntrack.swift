@@ -56,4 +56,8 @@ enum CtAttachment: Sendable {
     case untracked
     /// The packet belongs to the connection, in this direction.
     case tracked(reply: Bool, new: Bool)
+    /// An answer the host generates about the connection (reject's ICMP error or TCP reset):
+    /// `ct state related`, in the reply direction (IP_CT_RELATED_REPLY: nf_ct_attach for the reset,
+    /// the ICMP error's embedded packet for an ICMP error).
+    case related
 }

@@ -103,6 +103,10 @@ extension PathWalker {
         case .chain(let i):
             let run = runChain(i, hook: hook)
             if run.notrack, case .none = ct { untrackedRequested = true }
+            if let r = run.reject, case .drop = run.end {
+                rejection = Rejection(type: r.type, code: r.code, hook: hook, family: ruleset.chains[i].ref.family, packet: packet,
+                                      iif: currentIif)
+            }
             return end(of: run, chain: i)
         case .natChainAtOwnPriority(let i):
             return natChainAtOwnPriority(i, hook: hook)
@@ -167,6 +171,11 @@ extension PathWalker {
         var context = PacketContext(packet: packet, family: c.ref.family, hook: hook, iif: currentIif, oif: currentOif,
                                     ct: ct, connection: connection, routing: routing)
         let run = ChainEvaluator(ruleset: ruleset).run(chainIndex: i, context: &context, events: &events)
+        // nft_chain_route: a route chain at output that changed the mark or an address re-routes.
+        if hook == .output, c.base?.type == .route,
+           context.packet.mark != packet.mark || context.packet.saddr != packet.saddr || context.packet.daddr != packet.daddr {
+            rerouteRequested = true
+        }
         packet = context.packet
         connection = context.connection
         return run
@@ -180,6 +189,7 @@ extension PathWalker {
             return
         }
         if case .tracked = ct { return }  // already attached (e.g. looped back through lo)
+        if case .related = ct { return }  // reject's answer, attached to its connection when built
         guard ruleset.conntrack(v4: packet.v4) else {
             if !conntrackOffNoted {
                 conntrackOffNoted = true

@@ -18,6 +18,7 @@ extension PathWalker {
                            + "a packet conntrack tracks, and \(packet.v4 ? "IPv4" : "IPv6") is not tracked here"))
             }
         }
+        if case .related = ct, connection != nil { return relatedNat(hook, manip: manip) }
         guard case .tracked(let reply, let new) = ct, connection != nil else { return .pass }
         let decided = manip == .destination ? connection!.dstDecided : connection!.srcDecided
         if new && !reply && !decided && !options.natChainsAtDeclaredPriority {
@@ -72,6 +73,53 @@ extension PathWalker {
         return .pass
     }
 
+    /// The NAT hook for reject's answer (`ct state related`, reply direction; nf_nat_inet_fn). An
+    /// ICMP error never meets a nat chain: nf_nat_icmp_reply_translation rewrites its outer header
+    /// (and the packet it quotes) with the connection's mapping reversed, at postrouting when the
+    /// connection was DNATed. A TCP reset is not ICMP, so it is handled as a new packet would be:
+    /// when its connection has no decision of this hook's type yet (the request was rejected before
+    /// reaching it), the nat chains are consulted (lab: Docker's nat-POSTROUTING sees the reset);
+    /// then the stored mapping is undone as for any reply.
+    mutating func relatedNat(_ hook: Hook, manip: Manip) -> HookEnd {
+        let conn = connection!
+        if packet.proto == .icmp || packet.proto == .icmpv6 {
+            if manip == .source, conn.dnat != nil {
+                apply(SocketAddress(addr: conn.original.dst.addr, port: nil), manip: .source,
+                      kind: "reverse of the destination NAT (the ICMP error's source, and the packet it quotes)", implicit: true)
+            } else if manip == .destination, conn.snat != nil {
+                apply(SocketAddress(addr: conn.original.src.addr, port: nil), manip: .destination,
+                      kind: "reverse of the source NAT (the ICMP error's destination, and the packet it quotes)", implicit: true)
+            }
+            return .pass
+        }
+        let decided = manip == .destination ? conn.dstDecided : conn.srcDecided
+        if !decided && !options.natChainsAtDeclaredPriority {
+            for i in ruleset.ipBaseChains(v4: packet.v4, hook: hook) where ruleset.chains[i].base?.type == .nat {
+                let run = runChain(i, hook: hook)
+                switch run.end {
+                case .accept: break
+                case .drop(let decidedIn, let handle, let text, let rejected):
+                    return .stop(.dropped(chain: decidedIn, handle: handle, text: text, rejected: rejected))
+                case .notModelled(let why):
+                    emit(.notModelled(chain: ruleset.chains[i].ref, handle: nil, text: why, assumption: "the simulation stops here"))
+                    return .stop(.notModelled(why))
+                }
+                if let req = run.nat {
+                    emit(.notModelled(chain: ruleset.chains[i].ref, handle: nil, text: "a \(req.kind.rawValue) mapping made for reject's TCP reset",
+                                      assumption: "the mapping is not applied to the reset"))
+                    break
+                }
+            }
+            if manip == .destination { connection!.dstDecided = true } else { connection!.srcDecided = true }
+        }
+        if manip == .source, conn.dnat != nil {
+            apply(conn.original.dst, manip: .source, kind: "reverse of the destination NAT", implicit: true)
+        } else if manip == .destination, conn.snat != nil {
+            apply(conn.original.src, manip: .destination, kind: "reverse of the source NAT", implicit: true)
+        }
+        return .pass
+    }
+
     /// The deliberately wrong model: a nat chain evaluated where its priority puts it, its mapping
     /// applied at once.
     mutating func natChainAtOwnPriority(_ i: Int, hook: Hook) -> HookEnd {
@@ -88,7 +136,7 @@ extension PathWalker {
         return .pass
     }
 
-    private mutating func apply(_ m: SocketAddress, manip: Manip, kind: String, implicit: Bool) {
+    mutating func apply(_ m: SocketAddress, manip: Manip, kind: String, implicit: Bool) {
         let before = packet.state(iif: currentIif, oif: currentOif)
         if manip == .destination {
             packet.daddr = m.addr

@@ -35,7 +35,7 @@ public enum NftTraceFormat {
 
     /// The request's lines, then the reply's.
     public static func lines(_ trace: Trace, onlyTraced: Bool) -> [String] {
-        lines(trace.request, onlyTraced: onlyTraced) + (trace.reply.map { lines($0, onlyTraced: onlyTraced) } ?? [])
+        lines(trace.request, onlyTraced: onlyTraced) + (trace.back.map { lines($0, onlyTraced: onlyTraced) } ?? [])
     }
 
     static func packetLine(_ ref: BaseChainRef, _ s: PacketState) -> String {

@@ -27,6 +27,12 @@ struct PathWalker {
     /// The link of a link-local destination for a packet the host sends: the socket's scope id,
     /// or for an answer the interface its request came in on (the kernel answers there).
     var linkDevice: String?
+    /// The `reject` that ended the packet, with the packet as that chain saw it: the kernel's
+    /// answer is built from it.
+    var rejection: Rejection?
+    /// A `type route` output chain changed the mark or an address: the kernel routes the packet
+    /// again (ip_route_me_harder).
+    var rerouteRequested = false
     let options: Simulator.Options
 
     init(ruleset: CompiledRuleset, routing: Routing, topology: Topology, packet: Packet, connection: Connection?, isReply: Bool,
@@ -70,26 +76,54 @@ struct PathWalker {
                             + "with iif \(dev); hookwalk does not follow the two copies")
     }
 
+    /// The routing decision for `packet` (policy rules, then the table), with the trace's notes
+    /// on rules passed over; nil with the reason when there is no usable route.
+    mutating func route(source: IPAddress?, iif: String?) -> (route: Route?, choice: Routing.Choice) {
+        let choice = routing.choose(packet.daddr, device: iif == "lo" ? linkDevice : iif, source: source, iif: iif,
+                                    oif: iif == "lo" ? linkDevice : nil, mark: packet.mark)
+        for r in choice.skipped {
+            emit(.notModelled(chain: nil, handle: nil, text: "routing rule \(r.text)",
+                              assumption: "its selectors are not evaluated: assumed it does not match, the lookup went on with the next rule"))
+        }
+        return (choice.route, choice)
+    }
+
+    /// The rule to name in a route decision: only when the host has rules of its own.
+    func ruleText(_ c: Routing.Choice) -> String? { routing.hasPolicyRules ? c.rule?.text : nil }
+
+    /// Why a lookup found nothing.
+    mutating func noRoute(_ c: Routing.Choice, _ what: String) -> Outcome {
+        if let how = c.failure, let r = c.rule {
+            emit(.route(RouteDecision(kind: "unreachable", rule: r.text)))
+            return .unroutable("the routing rule `\(r.text)` fails the lookup (\(how)) \(what)")
+        }
+        return .unroutable("no route to \(packet.daddr)\(what.isEmpty ? "" : " " + what)")
+    }
+
     /// A packet sent by a local process.
     mutating func fromHost() -> Outcome {
         if packet.daddr.isLinkLocal, linkDevice == nil {
             return .unroutable("\(packet.daddr) is link-local and the sender names no interface (scope id): the kernel refuses the send (Invalid argument)")
         }
-        guard let route = routing.lookup(packet.daddr, device: linkDevice) else { return .unroutable("no route to \(packet.daddr)") }
+        // An unbound socket routes with source 0 and input device lo (ip_route_output_key).
+        let (found, choice) = route(source: nil, iif: "lo")
+        guard let route = found else { return noRoute(choice, "") }
         if route.type == "broadcast" { return broadcastFromHost(route) }
         let local = route.type == "local"
         let oif = local ? "lo" : (route.device ?? "")
-        emit(.route(RouteDecision(kind: "output", oif: oif, gateway: route.gateway, route: Routing.describe(route))))
+        emit(.route(RouteDecision(kind: "output", oif: oif, gateway: route.gateway, route: Routing.describe(route), rule: ruleText(choice))))
         let daddrBefore = packet.daddr
         if case .stop(let o) = ipHook(.output, iif: nil, oif: oif) { return o }
-        // The NAT hook may have changed the destination: the kernel routes the packet again.
+        // The NAT hook may have changed the destination, or a route chain the mark or an address:
+        // the kernel routes the packet again, with its source and mark (ip_route_me_harder).
         var outRoute = route
         var outIf = oif
-        if packet.daddr != daddrBefore {
-            guard let r = routing.lookup(packet.daddr, device: linkDevice) else { return .unroutable("no route to \(packet.daddr) after NAT") }
+        if packet.daddr != daddrBefore || rerouteRequested {
+            let (again, choice2) = self.route(source: packet.saddr, iif: "lo")
+            guard let r = again else { return noRoute(choice2, packet.daddr != daddrBefore ? "after NAT" : "after the output chains") }
             outRoute = r
             outIf = r.type == "local" ? "lo" : (r.device ?? "")
-            emit(.route(RouteDecision(kind: "output", oif: outIf, gateway: r.gateway, route: Routing.describe(r))))
+            emit(.route(RouteDecision(kind: "output", oif: outIf, gateway: r.gateway, route: Routing.describe(r), rule: ruleText(choice2))))
             if packet.saddr.isLoopback, outIf != "lo", topology.routeLocalnet(outIf) == 0 {
                 return .unroutable("the source \(packet.saddr) is a loopback address and \(outIf) has route_localnet=0: the kernel refuses to route it")
             }
@@ -180,22 +214,24 @@ struct PathWalker {
             }
         }
         // A link-local destination is looked up on the link the packet came in on only.
-        guard let route = routing.lookup(packet.daddr, device: iif) else { return .unroutable("no route to \(packet.daddr) on \(iif)") }
+        let (found, choice) = self.route(source: packet.saddr, iif: iif)
+        guard let route = found else { return noRoute(choice, "on \(iif)") }
+        let rule = ruleText(choice)
         switch route.type {
         case "local", "broadcast", "multicast":
-            emit(.route(RouteDecision(kind: "input", oif: nil, route: Routing.describe(route))))
+            emit(.route(RouteDecision(kind: "input", oif: nil, route: Routing.describe(route), rule: rule)))
             return localInput(iif: iif)
         case "unicast":
             let oif = route.device ?? ""
             if !topology.forwarding(v4: packet.v4) {
-                emit(.route(RouteDecision(kind: "unreachable", oif: oif, route: Routing.describe(route))))
+                emit(.route(RouteDecision(kind: "unreachable", oif: oif, route: Routing.describe(route), rule: rule)))
                 return .unroutable("forwarding is off (\(packet.v4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding")=0): the packet is not routed to \(oif)")
             }
-            emit(.route(RouteDecision(kind: "forward", oif: oif, gateway: route.gateway, route: Routing.describe(route))))
+            emit(.route(RouteDecision(kind: "forward", oif: oif, gateway: route.gateway, route: Routing.describe(route), rule: rule)))
             if case .stop(let o) = ipHook(.forward, iif: iif, oif: oif) { return o }
             return postroutingAndOut(iif: iif, oif: oif, route: route)
         default:
-            emit(.route(RouteDecision(kind: "unreachable", route: Routing.describe(route))))
+            emit(.route(RouteDecision(kind: "unreachable", route: Routing.describe(route), rule: rule)))
             return .unroutable("the route to \(packet.daddr) is of type \(route.type)")
         }
     }

@@ -5,6 +5,12 @@ import HookwalkModel
 /// from the addresses), looked up local table first, then main, then default, longest prefix first.
 struct Routing: Sendable {
     let routes: [Route]
+    /// The policy routing rules per family, in the order the kernel tries them (priority, then
+    /// listing order): the snapshot's, else the kernel's defaults.
+    let rules4: [RoutingRule]
+    let rules6: [RoutingRule]
+    /// Whether the host has rules beyond the defaults: then route decisions name the rule.
+    let hasPolicyRules: Bool
     let interfaces: [Interface]
     /// Fact 13 (docs/kernel-facts.md): every address of the host counts as local (lo, uplinks, bridges).
     let localAddresses: [IPAddress: String]
@@ -16,6 +22,15 @@ struct Routing: Sendable {
             for a in i.addresses where local[a.address] == nil { local[a.address] = i.name }
         }
         localAddresses = local
+        func sorted(_ v4: Bool) -> [RoutingRule] {
+            let own = host.rules.filter { $0.v4 == v4 }
+            return (own.isEmpty ? RoutingRule.defaults(v4: v4) : own).enumerated()
+                .sorted { $0.element.priority != $1.element.priority ? $0.element.priority < $1.element.priority : $0.offset < $1.offset }
+                .map(\.element)
+        }
+        rules4 = sorted(true)
+        rules6 = sorted(false)
+        hasPolicyRules = !RoutingRule.areDefaults(host.rules)
         var routes = host.routes.isEmpty ? Routing.derived(from: host.interfaces) : host.routes
         // `ip route show table all` lists IPv4 only: without IPv6 routes in the snapshot, the
         // kernel's own IPv6 routes are derived from the addresses.
@@ -62,34 +77,92 @@ struct Routing: Sendable {
         return out
     }
 
-    private static let tableOrder = ["local", "main", "default"]
+    /// What the lookup found: the route and the rule whose table gave it, or the rule that failed
+    /// the lookup (`unreachable`, `prohibit`, `blackhole`), and rules passed over because they
+    /// have selectors hookwalk does not evaluate.
+    struct Choice: Sendable {
+        var route: Route?
+        var rule: RoutingRule?
+        var failure: String?
+        var skipped: [RoutingRule] = []
+    }
 
-    /// The route the kernel uses for `destination` (policy routing beyond the three standard
-    /// tables is not modelled). An IPv6 link-local destination names no link by itself: every
+    /// The route the kernel uses for `destination` (see `choose`). An IPv6 link-local destination names no link by itself: every
     /// interface has `fe80::/64`, and the kernel looks it up strictly on one device
     /// (`rt6_need_strict`: a socket's scope id, the interface a packet came in on, or for an
     /// answer the one its request came in on), so `device` restricts the routes to it.
-    func lookup(_ destination: IPAddress, device: String? = nil) -> Route? {
+    func lookup(_ destination: IPAddress, device: String? = nil, source: IPAddress? = nil, iif: String? = nil,
+                mark: UInt32 = 0) -> Route? {
+        choose(destination, device: device, source: source, iif: iif, mark: mark).route
+    }
+
+    /// The lookup as `fib_lookup` does it: the rules in priority order, each one's selectors (`from`,
+    /// `to`, `fwmark`/mask, `iif`, `oif`, `not`) against the packet, the first that matches
+    /// deciding: its table's longest-prefix route (a table without a route for the destination,
+    /// a `throw` route, or a route that `suppress_prefixlength` rejects goes on with the next
+    /// rule), a `goto`, or an `unreachable`/`prohibit`/`blackhole` failure. `source` nil is an
+    /// unbound socket (saddr 0: only `from all` rules match); `iif` is the input device (`lo` for
+    /// a packet the host sends); `oif` is the socket's bound device (`oif` rules match nothing else).
+    func choose(_ destination: IPAddress, device: String? = nil, source: IPAddress? = nil, iif: String? = nil,
+                oif: String? = nil, mark: UInt32 = 0) -> Choice {
         if case .v4(0xffff_ffff) = destination {
             // Sent by the host without a bound device, the limited broadcast leaves by the default
             // route's device (lab: ENETUNREACH without one).
             let out = lookup(IPAddress.v4(0)).flatMap { $0.type == "unicast" && $0.destination.length == 0 ? $0 : nil }
-            return Route(table: "local", type: "broadcast", destination: IPPrefix(destination, 32), device: out?.device,
-                         preferredSource: out?.preferredSource)
+            return Choice(route: Route(table: "local", type: "broadcast", destination: IPPrefix(destination, 32), device: out?.device,
+                                       preferredSource: out?.preferredSource))
         }
-        for table in Routing.tableOrder {
-            var best: Route?
-            for r in routes where r.table == table && r.destination.contains(destination) {
-                if let device, destination.isLinkLocal, r.device != device { continue }
-                guard let b = best else { best = r; continue }
-                if r.destination.length > b.destination.length
-                    || (r.destination.length == b.destination.length && r.metric < b.metric) {
-                    best = r
-                }
+        var choice = Choice()
+        var gotoTarget: Int?
+        for rule in destination.isV4 ? rules4 : rules6 {
+            if let g = gotoTarget {
+                if rule.priority < g { continue }
+                gotoTarget = nil
             }
-            if let best { return best }
+            if !rule.notModelled.isEmpty {
+                choice.skipped.append(rule)
+                continue
+            }
+            var matches = true
+            if let p = rule.source { matches = matches && (source.map(p.contains) ?? (p.length == 0)) }
+            if let p = rule.destination { matches = matches && p.contains(destination) }
+            if let m = rule.fwmark { matches = matches && (mark ^ m) & rule.fwmask == 0 }
+            if let i = rule.iif { matches = matches && i == iif }
+            if let o = rule.oif { matches = matches && o == oif }
+            if rule.inverted { matches = !matches }
+            guard matches else { continue }
+            switch rule.action {
+            case .nop:
+                continue
+            case .goto(let p):
+                gotoTarget = p
+            case .fail(let how):
+                choice.rule = rule
+                choice.failure = how
+                return choice
+            case .table(let table):
+                guard let r = best(in: table, destination, device: device), r.type != "throw" else { continue }
+                if let n = rule.suppressPrefixLength, r.destination.length <= n { continue }
+                choice.route = r
+                choice.rule = rule
+                return choice
+            }
         }
-        return nil
+        return choice
+    }
+
+    /// The longest-prefix route of one table (lowest metric among equals).
+    func best(in table: String, _ destination: IPAddress, device: String?) -> Route? {
+        var best: Route?
+        for r in routes where r.table == table && r.destination.contains(destination) {
+            if let device, destination.isLinkLocal, r.device != device { continue }
+            guard let b = best else { best = r; continue }
+            if r.destination.length > b.destination.length
+                || (r.destination.length == b.destination.length && r.metric < b.metric) {
+                best = r
+            }
+        }
+        return best
     }
 
     /// `fib daddr type` / `fib saddr type` (nft_fib4's `inet_dev_addr_type`): the type of the

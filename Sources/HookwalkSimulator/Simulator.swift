@@ -78,10 +78,14 @@ public struct Simulator: Sendable {
                                      text: "Docker's placeholder listener on host port \(scenario.port)/tcp (userland-proxy false: bound and listening, never accepting)",
                                      assumption: "nothing on the host answers (on a real host the kernel may complete the TCP handshake)"))
         }
+        var answer: RejectAnswer?
+        if case .dropped(_, _, _, true) = outcome, let r = walker.rejection {
+            answer = rejectAnswer(r, connection: walker.connection, requestEvents: &walker.events)
+        }
         let requestTrace = PacketTrace(initial: request.state(iif: nil, oif: nil), events: walker.events, outcome: outcome)
 
         guard case .delivered(let endpoint, let seen) = outcome, answers(endpoint, scenario) else {
-            return Trace(scenario: scenario, request: requestTrace, reply: nil, proxyLeg: proxyLeg)
+            return Trace(scenario: scenario, request: requestTrace, reply: nil, proxyLeg: proxyLeg, answer: answer)
         }
         let replyPacket = Packet(saddr: replySource(seen, endpoint), daddr: seen.saddr, proto: seen.proto, sport: seen.dport, dport: seen.sport,
                                  tcpFlags: scenario.proto == .tcp ? 0x12 : nil)

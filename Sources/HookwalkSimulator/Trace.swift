@@ -116,12 +116,16 @@ public struct RouteDecision: Sendable, Hashable, Codable {
     public var gateway: IPAddress?
     /// The route that matched, as `ip route` prints it.
     public var route: String?
+    /// The policy routing rule whose table gave the route (or that failed the lookup), as `ip rule`
+    /// prints it; nil on a host with the kernel's default rules only.
+    public var rule: String?
 
-    public init(kind: String, oif: String? = nil, gateway: IPAddress? = nil, route: String? = nil) {
+    public init(kind: String, oif: String? = nil, gateway: IPAddress? = nil, route: String? = nil, rule: String? = nil) {
         self.kind = kind
         self.oif = oif
         self.gateway = gateway
         self.route = route
+        self.rule = rule
     }
 }
 
@@ -212,11 +216,24 @@ public struct Trace: Sendable, Hashable, Codable {
     /// When the request ends at docker-proxy (userland-proxy) on the host: the proxy's own
     /// connection to the container, a second trace. Empty otherwise.
     public var proxyLeg: [Trace]
+    /// When a `reject` ended the request: the answer the kernel sends back to the client (ICMP
+    /// error or TCP reset), its own leg. Nil otherwise.
+    public var answer: RejectAnswer?
 
-    public init(scenario: Scenario, request: PacketTrace, reply: PacketTrace?, proxyLeg: [Trace] = []) {
+    public init(scenario: Scenario, request: PacketTrace, reply: PacketTrace?, proxyLeg: [Trace] = [], answer: RejectAnswer? = nil) {
         self.scenario = scenario
         self.request = request
         self.reply = reply
         self.proxyLeg = proxyLeg
+        self.answer = answer
     }
+
+    /// Whether the request was rejected in a way whose answer hookwalk does not simulate (a
+    /// `reject` in the bridge family or another hook, of an untracked packet).
+    public var rejectAnswerNotSimulated: Bool {
+        request.events.contains { if case .notModelled(_, _, let text, _) = $0.kind { text.hasPrefix("reject's answer") } else { false } }
+    }
+
+    /// The packet that comes back to the client: the receiver's reply, or reject's answer.
+    public var back: PacketTrace? { reply ?? answer?.trace }
 }

@@ -48,6 +48,7 @@ struct RulesetCommand: ParsableCommand {
                 if let why = NftTextWriter.unexpressible(in: ruleset) { throw HookwalkError(file: loaded.file, why) }
                 return TerminalText.escaped(NftTextWriter.write(ruleset))
             case .json:
+                for g in ruleset.gaps { writeToStandardError("hookwalk: note: not in the listing: \(g)\n") }
                 let legacy = ruleset.tables.filter(\.legacy)
                 if !legacy.isEmpty {
                     writeToStandardError("hookwalk: note: \(legacy.count) iptables-legacy table(s) left out of the JSON "

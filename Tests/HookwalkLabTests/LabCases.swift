@@ -30,6 +30,11 @@ enum LabCases {
                 return try DerivedSnapshot(base: "docker-\(era)", copies: ["iptables-save.txt": save])
             })
         }
+        // The same rules as `iptables -S` output (all tables in one file), restored by the lab
+        // through its iptables-save form.
+        out.append(LabCase(name: "iptables -S c") {
+            try DerivedSnapshot(base: "docker-c", copies: ["iptables-S.txt": try LabFixtures.path("iptables-dumps/iptables-S.txt")])
+        })
         out.append(LabCase(name: "ufw") { try DerivedSnapshot(base: "docker-c", copies: ["iptables-save.txt": VerifyUfwTests.fixture]) })
         out.append(LabCase(name: "ipset-guarded published port") { try VerifyIpsetTests.derivedSnapshot() })
         out.append(LabCase(name: "dual-stack c", clients: [client4, VerifyIPv6Tests.client6]) { try VerifyIPv6Tests.derivedSnapshot() })
@@ -68,6 +73,14 @@ enum LabCases {
             try VerifyInternalNetworkTests.derivedSnapshot(era: "c", ipv6: true)
         })
         out.append(LabCase(name: "random bridge port names") { try VerifyBridgePortNamesTests.derivedSnapshot().0 })
+        out.append(LabCase(name: "netavark-style marks") { try VerifyMarksTests.netavarkSnapshot() })
+        out.append(LabCase(name: "iptables MARK and CONNMARK") { try VerifyMarksTests.iptablesSnapshot() })
+        out.append(LabCase(name: "fwmark policy routing") { try VerifyPolicyRoutingTests.derivedSnapshot() })
+        for dropped in [false, true] {
+            out.append(LabCase(name: VerifyRejectTests.caseName(droppingAnswers: dropped)) {
+                try VerifyRejectTests.derivedSnapshot(droppingAnswers: dropped)
+            })
+        }
         for r in VerifyRemedyTests.Remedy.allCases {
             out.append(LabCase(name: r.labCase) { try r.remedied() })
         }

@@ -51,7 +51,9 @@ final class CollectorLabTests: XCTestCase {
                      ["ip", "addr", "add", "10.99.0.1/24", "dev", "labveth0"],
                      ["ip", "addr", "add", "192.168.77.1/24", "dev", "labbr0"],
                      ["ip", "link", "set", "labveth0", "up"], ["ip", "link", "set", "labveth1", "up"], ["ip", "link", "set", "labbr0", "up"],
-                     ["ip", "route", "add", "default", "via", "10.99.0.254", "dev", "labveth0"]] {
+                     ["ip", "route", "add", "default", "via", "10.99.0.254", "dev", "labveth0"],
+                     ["ip", "route", "add", "default", "via", "192.168.77.254", "dev", "labbr0", "table", "100"],
+                     ["ip", "rule", "add", "priority", "100", "fwmark", "0x1/0xff", "lookup", "100"]] {
             let o = sh(inNS + argv)
             XCTAssertEqual(o.status, 0, "\(argv.joined(separator: " ")): \(o.stderr)")
         }
@@ -87,6 +89,10 @@ final class CollectorLabTests: XCTestCase {
         XCTAssertEqual(addresses, ["lo 127.0.0.1/8", "labveth0 10.99.0.1/24", "labbr0 192.168.77.1/24"])
         XCTAssertEqual(snapshot.host.interface(named: "labveth1")?.master, "labbr0")
         XCTAssertTrue(snapshot.host.routes.contains { $0.table == "main" && $0.gateway == IPAddress("10.99.0.254") })
+        // Policy routing: the rule and its table's route.
+        XCTAssertTrue(snapshot.host.routes.contains { $0.table == "100" && $0.gateway == IPAddress("192.168.77.254") })
+        XCTAssertEqual(snapshot.host.rules.filter(\.v4).map(\.text),
+                       ["0: from all lookup local", "100: from all fwmark 0x1/0xff lookup 100", "32766: from all lookup main", "32767: from all lookup default"])
         XCTAssertEqual(snapshot.host.sysctls["net.ipv4.ip_forward"], "0")
         XCTAssertNotNil(snapshot.host.sysctls["net.ipv4.conf.labbr0.route_localnet"])
         // `ss -H -ltnup` of the namespace: nothing listens there, and the file says so.

@@ -16,7 +16,7 @@ final class ConformanceTests: XCTestCase {
             let name = url.lastPathComponent
             do {
                 let text = Self.withoutChainComments(try NftText.parse(try NftTextFixtures.text(url), file: name))
-                let json = try NftJSON.parse(try NftTextFixtures.text(jsonURL), file: jsonURL.lastPathComponent)
+                let json = Self.withoutChainComments(try NftJSON.parse(try NftTextFixtures.text(jsonURL), file: jsonURL.lastPathComponent))
                 compared += 1
                 if text != json {
                     let diff = NftTextFixtures.firstDifference(text, json)
@@ -39,17 +39,13 @@ final class ConformanceTests: XCTestCase {
     static let knownJSONDefects: [String: String] = [
         // nft 1.0.6 prints a dormant table as "flags": "x" (the table's name), not "dormant".
         "transactions__0002table_0.nft": "flags [\"dormant\"] vs [\"x\"]",
+        // nft 1.0.6 -j lists only the first of an element's two statements (limit, not its counter).
+        "nft-f__0025empty_dynset_0.nft": "set inflows_ratelimit",
     ]
 
     /// nft 1.0.6's JSON listing leaves chain comments out (the kernel and the text listing have
     /// them), so they are not compared.
-    static func withoutChainComments(_ r: Ruleset) -> Ruleset {
-        var r = r
-        for t in r.tables.indices {
-            for c in r.tables[t].chains.indices { r.tables[t].chains[c].comment = nil }
-        }
-        return r
-    }
+    static func withoutChainComments(_ r: Ruleset) -> Ruleset { NftOracle.normalized(r) }
 
     func testSeedSnapshotTextAndJSONAgree() throws {
         let snap = try NftTextFixtures.fixtures().appendingPathComponent("seed-centos8/snapshot")
@@ -66,7 +62,7 @@ final class ConformanceTests: XCTestCase {
             let json = base.appendingPathComponent("\(d)/nft-ruleset.json")
             guard FileManager.default.fileExists(atPath: nft.path), FileManager.default.fileExists(atPath: json.path) else { continue }
             let t = Self.withoutChainComments(try NftText.parse(try NftTextFixtures.text(nft), file: nft.path))
-            let j = try NftJSON.parse(try NftTextFixtures.text(json), file: json.path)
+            let j = Self.withoutChainComments(try NftJSON.parse(try NftTextFixtures.text(json), file: json.path))
             XCTAssertEqual(t, j, "\(d): \(NftTextFixtures.firstDifference(t, j))")
             compared += 1
         }

@@ -379,4 +379,72 @@ table ip nat { # handle 1
 }
 """#
 
+
+    /// `-j MARK` / `-j CONNMARK` / `-m connmark` as iptables-save prints them after
+    /// `iptables-nft-restore` of `--set-xmark 0x2000/0x2000`, `--set-mark 0x10`, `--set-mark
+    /// 0x10/0xff`, `--or-mark 0x4`, `--and-mark 0xff`, `--xor-mark 0x1`, and CONNMARK's forms.
+    static let marksRules = """
+*mangle
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -j MARK --set-xmark 0x2000/0x2000
+-A PREROUTING -j MARK --set-xmark 0x10/0xffffffff
+-A PREROUTING -j MARK --set-xmark 0x10/0xff
+-A PREROUTING -j MARK --set-xmark 0x4/0x4
+-A PREROUTING -j MARK --set-xmark 0x0/0xffffff00
+-A PREROUTING -j MARK --set-xmark 0x1/0x0
+-A PREROUTING -j CONNMARK --save-mark --nfmask 0xffffffff --ctmask 0xffffffff
+-A PREROUTING -j CONNMARK --save-mark --nfmask 0xff --ctmask 0xf0
+-A PREROUTING -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff
+-A PREROUTING -j CONNMARK --restore-mark --nfmask 0xff --ctmask 0xf0
+-A PREROUTING -j CONNMARK --set-xmark 0x5/0xf
+-A PREROUTING -j CONNMARK --set-xmark 0x7/0xffffffff
+-A PREROUTING -m mark --mark 0x2000/0x2000 -j ACCEPT
+-A PREROUTING -m connmark --mark 0x7 -j ACCEPT
+COMMIT
+
+"""
+
+    /// `nft -a list ruleset` of `marksRules` (nft 1.0.6).
+    static let marksListing = """
+table ip mangle { # handle 1
+\tchain PREROUTING { # handle 1
+\t\ttype filter hook prerouting priority mangle; policy accept;
+\t\tcounter packets 0 bytes 0 meta mark set mark or 0x2000 # handle 6
+\t\tcounter packets 0 bytes 0 meta mark set 0x10 # handle 7
+\t\tcounter packets 0 bytes 0 meta mark set mark and 0xffffff00 xor 0x10 # handle 8
+\t\tcounter packets 0 bytes 0 meta mark set mark or 0x4 # handle 9
+\t\tcounter packets 0 bytes 0 meta mark set mark and 0xff # handle 10
+\t\tcounter packets 0 bytes 0 meta mark set mark xor 0x1 # handle 11
+\t\tcounter packets 0 bytes 0 ct mark set mark # handle 12
+\t\tcounter packets 0 bytes 0 xt target CONNMARK # handle 13
+\t\tcounter packets 0 bytes 0 meta mark set ct mark # handle 14
+\t\tcounter packets 0 bytes 0 xt target CONNMARK # handle 15
+\t\tcounter packets 0 bytes 0 ct mark set ct mark xor 0x5 and 0xfffffff0 # handle 16
+\t\tcounter packets 0 bytes 0 ct mark set 0x7 # handle 17
+\t\tmeta mark & 0x00002000 == 0x00002000 counter packets 0 bytes 0 accept # handle 18
+\t\tct mark 0x7 counter packets 0 bytes 0 accept # handle 19
+\t}
+
+\tchain INPUT { # handle 2
+\t\ttype filter hook input priority mangle; policy accept;
+\t}
+
+\tchain FORWARD { # handle 3
+\t\ttype filter hook forward priority mangle; policy accept;
+\t}
+
+\tchain OUTPUT { # handle 4
+\t\ttype route hook output priority mangle; policy accept;
+\t}
+
+\tchain POSTROUTING { # handle 5
+\t\ttype filter hook postrouting priority mangle; policy accept;
+\t}
+}
+
+"""
 }

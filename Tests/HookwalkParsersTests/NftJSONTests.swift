@@ -95,8 +95,8 @@ final class NftJSONTests: XCTestCase {
         XCTAssertEqual(portmap.keyType, ["inet_service"])
         XCTAssertEqual(portmap.dataType, "verdict")
         XCTAssertEqual(portmap.elements, [
-            SetElement(key: .number(22), data: .verdict(.jump("ssh_input"))),
-            SetElement(key: .wildcard, data: .verdict(.drop)),
+            SetElement(key: .number(22), data: .verdict(.jump("ssh_input")), stmts: [.counter(name: nil)]),
+            SetElement(key: .wildcard, data: .verdict(.drop), stmts: [.counter(name: nil)]),
         ])
 
         let concat = try Self.parseFixture("corpus/nft-canonical/maps__0013map_0.json")
@@ -104,7 +104,8 @@ final class NftJSONTests: XCTestCase {
         XCTAssertEqual(forwport.keyType, ["ipv4_addr", "inet_proto", "inet_service"])
         XCTAssertEqual(forwport.flags, ["interval"])
         XCTAssertEqual(forwport.elements.first,
-                       SetElement(key: .concat([.string("10.133.89.138"), .string("tcp"), .number(8081)]), data: .verdict(.accept)))
+                       SetElement(key: .concat([.string("10.133.89.138"), .string("tcp"), .number(8081)]), data: .verdict(.accept),
+                                  stmts: [.counter(name: nil)]))
 
         let tcpFlags = try Self.parseFixture("corpus/nft-canonical/sets__0055tcpflags_0.json")
         let good = try XCTUnwrap(tcpFlags.table(.ip, "test")?.set("tcp_good_flags"))

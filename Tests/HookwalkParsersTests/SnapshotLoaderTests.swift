@@ -492,7 +492,8 @@ final class SnapshotLoaderTests: XCTestCase {
         let dir = try copy(seed(), dropping: ["nft-ruleset.json", "nft-ruleset.nft"])
         XCTAssertEqual(error { _ = try SnapshotLoader.load(path: dir) }?.description,
                        "\(dir): no ruleset: expected nft-ruleset.json (made by: nft -j list ruleset), "
-                       + "nft-ruleset.nft (made by: nft list ruleset) or iptables-save.txt (made by: iptables-save)")
+                       + "nft-ruleset.nft (made by: nft list ruleset), iptables-save.txt (made by: iptables-save), "
+                       + "iptables-S.txt (made by: iptables -S) or iptables-L.txt (made by: iptables -L -n -v)")
     }
 
     func testRulesetPathErrors() throws {

@@ -3,6 +3,7 @@ import HookwalkModel
 import HookwalkParsers
 import HookwalkRender
 import HookwalkSimulator
+import HookwalkTestSupport
 import XCTest
 
 /// A ruleset hookwalk cannot fully evaluate still gets its documentation, and says so: every
@@ -58,5 +59,39 @@ final class NotModelledPageTests: XCTestCase {
         XCTAssertFalse(index.contains("## Not modelled"))
         let page = String(decoding: try XCTUnwrap(files["scenarios/radius-udp-1812-from-10.254.10.105.md"]), as: UTF8.self)
         XCTAssertFalse(page.contains("Not fully evaluated"))
+    }
+}
+
+/// A snapshot whose ruleset is an iptables dump documents without error, and its index page says
+/// what the dump could not tell.
+final class DumpIndexPageTests: XCTestCase {
+    func index(_ files: [String]) throws -> String {
+        let dir = NSTemporaryDirectory() + "hw-dump-site-\(UUID().uuidString)"
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(atPath: dir) }
+        let base = TestPaths.fixture("docker-eras/snapshots/docker-c")
+        for f in try fm.contentsOfDirectory(atPath: base) where !f.hasPrefix("nft-ruleset") && !f.hasSuffix("tables-save.txt") {
+            try fm.copyItem(atPath: base + "/" + f, toPath: dir + "/" + f)
+        }
+        for f in files { try fm.copyItem(atPath: TestPaths.fixture("iptables-dumps/" + f), toPath: dir + "/" + f) }
+        let snap = try SnapshotLoader.load(path: dir)
+        let scenarios = HostDocuments.scenarios(snapshot: snap, clients: [], ruleText: NftTextWriter.ruleText)
+        XCTAssertFalse(scenarios.isEmpty)
+        let rendered = try DocGenerator(templatesDirectory: Seed.templatesDirectory, ruleText: NftTextWriter.ruleText)
+            .render(snapshot: snap, scenarios: scenarios, png: false)
+        return String(decoding: try XCTUnwrap(rendered["index.md"]), as: UTF8.self)
+    }
+
+    func testLDumpWithoutVerboseListsItsLosses() throws {
+        let page = try index(["iptables-L-n.txt"])
+        XCTAssertTrue(page.contains("## What the ruleset listing could not tell\n\niptables-L-n.txt is not a complete listing"), page)
+        XCTAssertTrue(page.contains("- the listing has no in/out columns (`iptables -L` without `-v`)"), page)
+        XCTAssertTrue(page.contains("- table nat is absent from the dump"), page)
+    }
+
+    func testSDumpOfEveryTableHasNoLosses() throws {
+        XCTAssertFalse(try index(["iptables-S.txt", "ip6tables-S.txt"]).contains("could not tell"))
+        XCTAssertTrue(try index(["iptables-S-filter.txt"]).contains("- table nat is absent from the dump"))
     }
 }

@@ -19,6 +19,11 @@ extension Collection {
         // `ip route show table all` lists IPv4 only.
         let o6 = run(["ip", "-6", "-j", "route", "show", "table", "all"], file: SnapshotLoader.routes6)
         if o6.ok { files[SnapshotLoader.routes6] = o6.stdout }
+        // The policy routing rules that decide which of those tables a packet uses.
+        let r = run(["ip", "-j", "rule", "show"], file: SnapshotLoader.rules)
+        if r.ok { files[SnapshotLoader.rules] = r.stdout }
+        let r6 = run(["ip", "-6", "-j", "rule", "show"], file: SnapshotLoader.rules6)
+        if r6.ok { files[SnapshotLoader.rules6] = r6.stdout }
     }
 
     /// The sysctls the simulator reads (`Sysctl.defaults`, and `route_localnet` per interface),

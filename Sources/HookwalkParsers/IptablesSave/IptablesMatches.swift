@@ -23,6 +23,7 @@ enum IptMatch {
             guard options.count == 1, options[0].name.text == "--comment", options[0].values.count == 1 else { return notModelled }
             return .xt([])
         case "mark": result = mark(options)
+        case "connmark": result = connmark(options)
         case "limit": result = limit(options)
         case "icmp": result = icmp(options)
         case "icmp6": result = icmp6(options)
@@ -168,6 +169,17 @@ enum IptMatch {
             return nil
         }
         return .xt([.match(left: left, op: o.negated ? .ne : .eq, right: right)])
+    }
+
+    /// `-m connmark --mark V[/M]` -> `ct mark V` or `ct mark & M == V`: an xt match that nft
+    /// translates when it lists the rule (libxt_connmark's xlate).
+    static func connmark(_ options: [IptOption]) -> IptPiece? {
+        guard case .native(let stmts)? = mark(options), case .match(let left, let op, let right)? = stmts.first else { return nil }
+        func ct(_ e: Expr) -> Expr {
+            if case .binop(let o, _, let r) = e { return .binop(op: o, left: .ct(key: "mark", dir: nil, family: nil), right: r) }
+            return .ct(key: "mark", dir: nil, family: nil)
+        }
+        return .xt([.match(left: ct(left), op: op, right: right)])
     }
 
     /// `-m mark --mark V[/M]` -> `meta mark V` or `meta mark & M == V` (native in iptables-nft).

@@ -33,6 +33,8 @@ struct IptReader {
     var done: [IptTableBuild] = []
     var open: IptTableBuild?
     var seen: Set<String> = []
+    /// Whether the input was iptables-save output (else an `iptables -S` dump).
+    var saveForm = true
 
     init(file: String, family: Family, ipsets: IpsetSave? = nil) {
         self.ipsets = ipsets
@@ -48,21 +50,29 @@ struct IptReader {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
             $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
         }
-        let saveForm = lines.contains { l in
+        saveForm = lines.contains { l in
             let t = l.drop { $0 == " " || $0 == "\t" }
             return t.hasPrefix("*") || t.hasPrefix(":") || t == "COMMIT"
         }
+        var tableOfLine: [String] = []
         if !saveForm {
             guard IptablesBuiltins.tables[defaultTable] != nil else {
                 throw HookwalkError(file: file, "unknown iptables table '\(defaultTable)'")
             }
-            open = IptTableBuild(name: defaultTable, headerLine: 1)
+            tableOfLine = try IptListing.tablesOfSLines(lines, defaultTable: defaultTable, file: file)
         }
         for (i, raw) in lines.enumerated() {
             let n = i + 1
             let indent = raw.prefix { $0 == " " || $0 == "\t" }.count
-            let line = String(raw.dropFirst(indent))
-            if line.isEmpty || line.hasPrefix("#") { continue }
+            let line = String(raw.dropFirst(indent)).trimmingTrailingBlanks()
+            if line.isEmpty || line.hasPrefix("#") || IptListing.isPrompt(line) { continue }
+            if !saveForm, open?.name != tableOfLine[i] {
+                // `iptables -S` of several tables, one after the other: a new table's -P lines.
+                if let t = open { done.append(t) }
+                guard !seen.contains(tableOfLine[i]) else { throw error(n, indent + 1, "table \(tableOfLine[i]) appears twice") }
+                seen.insert(tableOfLine[i])
+                open = IptTableBuild(name: tableOfLine[i], headerLine: n)
+            }
             let col = indent + 1
             if line.hasPrefix("*") && saveForm {
                 if let t = open { throw error(n, col, "table \(t.name) (line \(t.headerLine)) has no COMMIT before this table header") }
@@ -185,7 +195,9 @@ struct IptReader {
         }
     }
 
-    mutating func appendRule(chain: IptToken, options: [IptToken], line n: Int, insertAt: Int?) throws {
+    /// `extra`: statements the options could not express (an `iptables -L` row's untranslated
+    /// option text), placed before the counter and target.
+    mutating func appendRule(chain: IptToken, options: [IptToken], line n: Int, insertAt: Int?, extra: [Stmt] = []) throws {
         let tableName = open!.name
         if open!.index[chain.text] == nil {
             guard let spec = IptablesBuiltins.spec(table: tableName, chain: chain.text) else {
@@ -196,7 +208,11 @@ struct IptReader {
         }
         let known = open!.index
         var parser = IptRuleParser(family: family, file: file, line: n, toks: options, ipsets: ipsets) { known[$0] != nil }
-        let (stmts, comment) = try parser.parse()
+        var (stmts, comment) = try parser.parse()
+        if !extra.isEmpty {
+            let at = stmts.lastIndex(where: { if case .counter = $0 { return true } else { return false } }) ?? stmts.count
+            stmts.insert(contentsOf: extra, at: at)
+        }
         for case .match(_, _, .setRef(let name)) in stmts where !open!.sets.contains(where: { $0.name == name }) {
             if let set = ipsets?.sets[name]?.namedSet { open!.sets.append(set) }
         }

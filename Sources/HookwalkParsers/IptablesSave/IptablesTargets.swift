@@ -25,6 +25,7 @@ enum IptTarget {
         case "DNAT", "SNAT": stmt = nat(n == "DNAT" ? .dnat : .snat, options, rule: rule)
         case "MASQUERADE", "REDIRECT": stmt = nat(n == "MASQUERADE" ? .masquerade : .redirect, options, rule: rule)
         case "MARK": stmt = mark(options)
+        case "CONNMARK": stmt = connmark(options)
         case "NOTRACK": stmt = options.isEmpty ? .notrack : nil
         case "CT": stmt = options.count == 1 && options[0].name.text == "--notrack" && options[0].values.isEmpty ? .notrack : nil
         default: stmt = nil
@@ -116,14 +117,72 @@ enum IptTarget {
         Parser.atomValue(s.replacingColonRange())
     }
 
-    /// `-j MARK --set-mark V` (saved as `--set-xmark V/0xffffffff`) -> `meta mark set V`.
+    /// `-j MARK` with `--set-xmark V/M` (what iptables-save prints for every form: `--set-mark V/M`
+    /// is `V/(M|V)`, `--or-mark V` is `V/V`, `--and-mark V` is `0/~V`, `--xor-mark V` is `V/0`).
+    /// The kernel computes `mark = (mark & ~M) ^ V` (xt_MARK); the statement is the form
+    /// iptables-nft lists (libxtables' MARK_xlate): `meta mark set V` for a full mask, else `mark and
+    /// ~M`, `mark or V`, `mark xor V` or `mark and ~M xor V`, which compute the same.
     static func mark(_ options: [IptOption]) -> Stmt? {
+        guard let (v, m) = xmark(options) else { return nil }
+        return .mangle(key: .meta("mark"), value: xmarkValue(.meta("mark"), value: v, mask: m))
+    }
+
+    /// `-j CONNMARK`: `--set-xmark V/M` (and the other set forms, as for MARK) on the conntrack
+    /// entry's mark; `--save-mark` (`ct mark set mark`) and `--restore-mark` (`meta mark set ct
+    /// mark`) with full masks, the only ones iptables-nft translates; masked ones stay `xt`, as
+    /// the kernel lists them. For `--set-xmark` with a partial mask nft 1.0.6 lists `ct mark xor V
+    /// and ~M` (xor first), which is not what xt_connmark computes, `(ctmark & ~M) ^ V`: the model
+    /// keeps the kernel's order.
+    static func connmark(_ options: [IptOption]) -> Stmt? {
+        if let (v, m) = xmark(options) {
+            return .mangle(key: .ct(key: "mark", dir: nil, family: nil), value: xmarkValue(.ct(key: "mark", dir: nil, family: nil), value: v, mask: m))
+        }
+        guard let first = options.first, !first.negated, first.values.isEmpty,
+              ["--save-mark", "--restore-mark"].contains(first.name.text) else { return nil }
+        var nfmask: UInt64 = 0xffff_ffff, ctmask: UInt64 = 0xffff_ffff
+        for o in options.dropFirst() {
+            guard !o.negated, o.values.count == 1, let x = IptMatch.number(o.values[0].text) else { return nil }
+            switch o.name.text {
+            case "--nfmask": nfmask = x
+            case "--ctmask": ctmask = x
+            case "--mask": nfmask = x; ctmask = x
+            default: return nil
+            }
+        }
+        guard nfmask == 0xffff_ffff, ctmask == 0xffff_ffff else { return nil }
+        return first.name.text == "--save-mark"
+            ? .mangle(key: .ct(key: "mark", dir: nil, family: nil), value: .meta("mark"))
+            : .mangle(key: .meta("mark"), value: .ct(key: "mark", dir: nil, family: nil))
+    }
+
+    /// The value and mask of MARK's and CONNMARK's set forms, as the kernel holds them.
+    static func xmark(_ options: [IptOption]) -> (UInt64, UInt64)? {
         guard options.count == 1, !options[0].negated, options[0].values.count == 1 else { return nil }
         let o = options[0]
-        let parts = o.values[0].text.split(separator: "/", maxSplits: 1).map(String.init)
-        guard ["--set-mark", "--set-xmark"].contains(o.name.text), let v = IptMatch.number(parts[0]) else { return nil }
-        if parts.count == 2 { guard IptMatch.number(parts[1]) == 0xffff_ffff else { return nil } }
-        return .mangle(key: .meta("mark"), value: .value(.number(v)))
+        let parts = o.values[0].text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let v = IptMatch.number(parts[0]), v <= 0xffff_ffff else { return nil }
+        var mask: UInt64 = 0xffff_ffff
+        if parts.count == 2 {
+            guard let m = IptMatch.number(parts[1]), m <= 0xffff_ffff else { return nil }
+            mask = m
+        }
+        switch o.name.text {
+        case "--set-xmark": return (v, mask)
+        case "--set-mark": return (v, parts.count == 2 ? mask | v : 0xffff_ffff)
+        case "--or-mark" where parts.count == 1: return (v, v)
+        case "--and-mark" where parts.count == 1: return (0, ~v & 0xffff_ffff)
+        case "--xor-mark" where parts.count == 1: return (v, 0)
+        default: return nil
+        }
+    }
+
+    static func xmarkValue(_ field: Expr, value v: UInt64, mask m: UInt64) -> Expr {
+        if m == 0xffff_ffff { return .value(.number(v)) }
+        let inverse = Expr.value(.number(~m & 0xffff_ffff))
+        if v == 0 { return .binop(op: "&", left: field, right: inverse) }
+        if v == m { return .binop(op: "|", left: field, right: .value(.number(v))) }
+        if m == 0 { return .binop(op: "^", left: field, right: .value(.number(v))) }
+        return .binop(op: "^", left: .binop(op: "&", left: field, right: inverse), right: .value(.number(v)))
     }
 }
 

@@ -92,7 +92,7 @@ extension JSONNode {
         case "exthdr":
             // A named field (`rt type`); `exists`/`missing` tests (no field) stay not modelled.
             guard let name = inner.optional("name"), let field = inner.optional("field"), inner.optional("offset") == nil else {
-                return .notModelled(NotModelled(kind: key, text: compactText))
+                return .notModelled(try inner.construct(key))
             }
             return .exthdr(name: try name.string(), field: try field.string())
         case "meta":
@@ -128,6 +128,7 @@ extension JSONNode {
             }
             return .binop(op: key, left: try operands[0].expr(), right: try operands[1].expr())
         default:
+            if Constructs.expressionKinds.contains(key) { return .notModelled(try inner.construct(key)) }
             // Includes prefixes and ranges over non-constant expressions.
             return .notModelled(NotModelled(kind: key, text: compactText))
         }
@@ -138,14 +139,34 @@ extension JSONNode {
     /// is not a constant.
     func setElement(isMap: Bool) throws -> SetElement? {
         if isMap, case .array(let pair) = value, pair.count == 2 {
-            guard let key = Self.constant(pair[0]) else { return nil }
+            guard var element = try JSONNode(value: pair[0], path: .index(path, 0), file: file).elementWithOptions() else { return nil }
             guard let data = try JSONNode(value: pair[1], path: .index(path, 1), file: file).mapData() else {
                 return nil
             }
-            return SetElement(key: key, data: data)
+            element.data = data
+            return element
         }
-        guard let key = Self.constant(value) else { return nil }
-        return SetElement(key: key)
+        return try elementWithOptions()
+    }
+
+    /// A key, or `{"elem": {"val": KEY, "timeout": 30, "expires": 25, "comment": "x", "counter": ...}}`.
+    func elementWithOptions() throws -> SetElement? {
+        guard case .object(let m) = value, m.count == 1, m[0].key == "elem", case .object(let opts) = m[0].value else {
+            return Self.constant(value).map { SetElement(key: $0) }
+        }
+        let inner = child("elem", m[0].value)
+        guard let val = opts.first(where: { $0.key == "val" })?.value, let key = Self.constant(val) else { return nil }
+        var e = SetElement(key: key)
+        for (k, v) in opts where k != "val" {
+            let node = inner.child(k, v)
+            switch k {
+            case "timeout": e.timeout = try node.uint64()
+            case "expires": e.expires = try node.uint64()
+            case "comment": e.comment = try node.string()
+            default: e.stmts.append(try JSONNode(value: .object([(k, v)]), path: inner.path, file: file).stmt())
+            }
+        }
+        return e
     }
 
     /// The data side of a map element: a verdict or a constant.

@@ -28,6 +28,8 @@ extension JSONNode {
         case "match":
             let opNode = try inner.required("op")
             let opText = try opNode.string()
+            // `ct status ! dnat`: a negated flag test, which the model does not evaluate.
+            if opText == "!" { return .notModelled(try inner.construct("match")) }
             guard let op = MatchOp(rawValue: opText) else { throw opNode.error("unknown match operator \"\(opText)\"") }
             return .match(left: try inner.required("left").expr(), op: op, right: try inner.required("right").expr())
         case "accept", "drop", "continue", "return", "jump", "goto":
@@ -39,12 +41,12 @@ extension JSONNode {
             case .string(let name): return .counter(name: name)
             case .object(let m) where m.allSatisfy({ $0.key == "packets" || $0.key == "bytes" }):
                 return .counter(name: nil)
-            default: return notModelled(key)  // counter name <expr> map {...}
+            default: return .notModelled(try inner.construct(key))  // counter name <expr> map {...}
             }
         case "log":
             return .log(try inner.logOptions())
         case "limit":
-            guard case .object = inner.value, inner.value["rate"] != nil else { return notModelled(key) }
+            guard case .object = inner.value, inner.value["rate"] != nil else { return .notModelled(try inner.construct(key)) }
             return try inner.limit()
         case "mangle":
             return .mangle(key: try inner.required("key").expr(), value: try inner.required("value").expr())
@@ -65,6 +67,7 @@ extension JSONNode {
         case "vmap":
             return .vmap(key: try inner.required("key").expr(), data: try inner.required("data").expr())
         default:
+            if Constructs.statementKinds.contains(key) { return .notModelled(try inner.construct(key)) }
             return notModelled(key)
         }
     }

@@ -6,7 +6,15 @@ extension NftJSONWriter {
     static func json(_ stmt: Stmt) -> JSONValue {
         switch stmt {
         case .match(let left, let op, let right):
-            return single("match", .object([("op", .string(op.rawValue)), ("left", json(left)), ("right", json(right))]))
+            var r = json(right)
+            // `exists` / `missing` of a header or option test are JSON booleans.
+            if case .value(.string(let w)) = right, w == "exists" || w == "missing" {
+                switch left {
+                case .notModelled, .fib, .exthdr: r = .bool(w == "exists")
+                default: break
+                }
+            }
+            return single("match", .object([("op", .string(op.rawValue)), ("left", json(left)), ("right", r)]))
         case .verdict(let v):
             return json(v)
         case .counter(let name):
@@ -109,7 +117,17 @@ extension NftJSONWriter {
     }
 
     static func json(_ element: SetElement) -> JSONValue {
-        let key = elementJSON(element.key)
+        var key = elementJSON(element.key)
+        if element.timeout != nil || element.expires != nil || element.comment != nil || !element.stmts.isEmpty {
+            var m: [(key: String, value: JSONValue)] = [("val", key)]
+            if let t = element.timeout { m.append(("timeout", number(t))) }
+            if let x = element.expires { m.append(("expires", number(x))) }
+            if let c = element.comment { m.append(("comment", .string(c))) }
+            for st in element.stmts {
+                if case .object(let o) = json(st), o.count == 1 { m.append(o[0]) }
+            }
+            key = single("elem", .object(m))
+        }
         guard let data = element.data else { return key }
         switch data {
         case .value(let v): return .array([key, elementJSON(v)])
@@ -144,6 +162,7 @@ extension NftJSONWriter {
     /// read from nft text is written as a bare string, as nft 1.0.6 itself does for constructs
     /// its JSON cannot express.
     static func json(_ nm: NotModelled) -> JSONValue {
+        if let parts = nm.parts { return json(kind: nm.kind, parts: parts) }
         if let first = nm.text.utf8.first, first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
            let parsed = try? JSONReader.parse(nm.text) {
             return parsed

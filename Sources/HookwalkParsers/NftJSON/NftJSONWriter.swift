@@ -39,6 +39,12 @@ public enum NftJSONWriter {
         for object in table.objects {
             var o: [(key: String, value: JSONValue)] = [("family", family), ("name", .string(object.name)), ("table", tableName)]
             if let h = object.handle { o.append(("handle", number(h))) }
+            if let parts = object.parts {
+                for k in parts.keys.sorted() { o.append((k, json(parts[k]!, kind: object.kind))) }
+                // The state nft's JSON parser requires of a new counter or quota.
+                if object.kind == "counter" { o += [("packets", number(0)), ("bytes", number(0))] }
+                if object.kind == "quota" { o.append(("used", number(0))) }
+            }
             items.append(.object([(object.kind, .object(o))]))
         }
 
@@ -85,8 +91,15 @@ public enum NftJSONWriter {
             let parts = dataType.components(separatedBy: " . ")
             s.append(("map", parts.count == 1 ? .string(dataType) : strings(parts)))
         }
-        if !set.flags.isEmpty { s.append(("flags", strings(set.flags))) }
+        if let p = set.policy { s.append(("policy", .string(p))) }
+        // nft 1.0.6's JSON parser refuses the `dynamic` flag (and its listing leaves it out).
+        let flags = set.flags.filter { $0 != "dynamic" }
+        if !flags.isEmpty { s.append(("flags", strings(flags))) }
+        if let n = set.size { s.append(("size", number(n))) }
+        if let t = set.timeout { s.append(("timeout", number(t))) }
+        if let g = set.gcInterval { s.append(("gc-interval", number(g))) }
         if let c = set.comment { s.append(("comment", .string(c))) }
+        if !set.stmts.isEmpty { s.append(("stmt", .array(set.stmts.map(json)))) }
         if !set.elements.isEmpty { s.append(("elem", .array(set.elements.map(json)))) }
         return .object([(set.isMap ? "map" : "set", .object(s))])
     }

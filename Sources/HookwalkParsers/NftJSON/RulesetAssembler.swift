@@ -213,7 +213,10 @@ struct RulesetAssembler {
         ruleset.tables[t].sets.append(NamedSet(
             name: name, handle: try node.optional("handle")?.int(), keyType: keyType, dataType: dataType,
             flags: try node.optional("flags")?.stringList() ?? [], elements: elements,
-            comment: try node.optional("comment")?.string()))
+            comment: try node.optional("comment")?.string(),
+            size: try node.optional("size")?.uint64(), timeout: try node.optional("timeout")?.uint64(),
+            gcInterval: try node.optional("gc-interval")?.uint64(), policy: try node.optional("policy")?.string(),
+            stmts: try node.optional("stmt")?.elements().map { try $0.stmt() } ?? []))
     }
 
     private mutating func addObject(_ node: JSONNode, kind: String) throws {
@@ -223,8 +226,15 @@ struct RulesetAssembler {
             throw node.error("unknown object \"\(kind)\"")
         }
         let t = try owningTable(node)
+        var parts: [String: Part]?
+        if kind != "flowtable", case .object(let members) = node.value {
+            var p: [String: Part] = [:]
+            for (k, v) in members where !Objects.skipped.contains(k) { p[k] = try node.child(k, v).part(k) }
+            Objects.normalize(kind, &p)
+            parts = p
+        }
         ruleset.tables[t].objects.append(NamedObject(
-            kind: kind, name: try node.required("name").string(), handle: try node.optional("handle")?.int()))
+            kind: kind, name: try node.required("name").string(), handle: try node.optional("handle")?.int(), parts: parts))
     }
 
     // MARK: rules

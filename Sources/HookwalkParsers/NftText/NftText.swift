@@ -6,7 +6,7 @@ public enum NftText {
     /// Parses a whole ruleset. Rules without `# handle N` comments get the handles the kernel
     /// would give them on a fresh `nft -f` of this text.
     public static func parse(_ text: String, file: String) throws -> Ruleset {
-        var parser = try Parser(text: text, file: file)
+        var parser = try Parser(text: withoutPrompts(text), file: file)
         let ruleset = try parser.parseRuleset()
         if let problem = RulesetValidation.firstProblem(in: ruleset) {
             let t = parser.places[problem.place]
@@ -15,5 +15,31 @@ public enum NftText {
             throw HookwalkError(file: file, problem.message)
         }
         return ruleset
+    }
+
+    /// A pasted listing often carries the shell prompt and command it came from
+    /// (`root@host:~# nft list table ip nat`, `$ sudo nft -a list ruleset`, a bare prompt after it).
+    /// Such lines are blanked (so line numbers stay right); nft's listing never starts a line with
+    /// a word ending in `#` or `$`.
+    static func withoutPrompts(_ text: String) -> String {
+        // CRLF line ends: nft's lexer skips "\r", but Swift's "\r\n" is one Character.
+        let text = text.utf8.contains(13) ? String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\r" })) : text
+        guard text.contains("#") || text.contains("$") else { return text }
+        var changed = false
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+            guard let first = line.first, first != " ", first != "\t" else { return line }
+            let word = line.prefix { $0 != " " && $0 != "\t" }
+            var prompt = word == "$" || ((word.hasSuffix("#") || word.hasSuffix("$")) && word.count > 1
+                && (word.contains("@") || word.contains("]") || word.contains(":")))
+            // `[root@host ~]# ...`
+            if first == "[", let close = line.firstIndex(of: "]"), line.index(after: close) < line.endIndex,
+               ["#", "$"].contains(line[line.index(after: close)]) {
+                prompt = true
+            }
+            guard prompt else { return line }
+            changed = true
+            return ""
+        }
+        return changed ? lines.joined(separator: "\n") : text
     }
 }

@@ -5,6 +5,8 @@ import HookwalkModel
 public enum NftTextWriter {
     public static func write(_ ruleset: Ruleset) -> String {
         var out = ""
+        // What the listing it was read from could not tell, as comments (the text still loads).
+        for g in ruleset.gaps { out += "# not in the listing: \(g)\n" }
         for table in ruleset.tables {
             guard table.legacy else { writeTable(table, into: &out); continue }
             // Not nftables: shown as hookwalk reads it, commented out so the text still loads.
@@ -23,7 +25,10 @@ public enum NftTextWriter {
         if !t.flags.isEmpty { head += "\tflags \(t.flags.joined(separator: ","))\n" }
         if let c = t.comment { head += "\tcomment \(quote(c))\n" }
         for s in t.sets { blocks.append(setText(s)) }
-        for o in t.objects { blocks.append("\t\(o.kind) \(name(o.name)) {\n\t}\n") }
+        for o in t.objects {
+            let body = o.parts.flatMap { Objects.body(kind: o.kind, parts: $0) } ?? []
+            blocks.append("\t\(o.kind) \(name(o.name)) {\n" + body.map { "\t\t\($0)\n" }.joined() + "\t}\n")
+        }
         for c in t.chains { blocks.append(chainText(c, family: t.family)) }
         out += head
         if !head.isEmpty && !blocks.isEmpty { out += "\n" }
@@ -33,10 +38,27 @@ public enum NftTextWriter {
 
     static func setText(_ s: NamedSet) -> String {
         var out = "\t\(s.isMap ? "map" : "set") \(name(s.name)) {\n"
-        out += "\t\ttype \(s.keyType.joined(separator: " . "))"
-        if let d = s.dataType { out += " : \(d)" }
+        if let k = s.keyTypeof {
+            out += "\t\ttypeof \(k.map(exprText).joined(separator: " . "))"
+            if let d = s.dataTypeof {
+                out += " : \(d.map(exprText).joined(separator: " . "))"
+            } else if let d = s.dataType {
+                out += " : \(d)"
+            }
+        } else {
+            out += "\t\ttype \(s.keyType.joined(separator: " . "))"
+            if let d = s.dataType { out += " : \(d)" }
+        }
         out += "\n"
-        if !s.flags.isEmpty { out += "\t\tflags \(s.flags.joined(separator: ","))\n" }
+        if let p = s.policy { out += "\t\tpolicy \(p)\n" }
+        if let n = s.size { out += "\t\tsize \(n)\n" }
+        // nft lists a set with a default timeout without the timeout flag the kernel adds.
+        let flags = s.timeout != nil ? s.flags.filter { $0 != "timeout" } : s.flags
+        if !flags.isEmpty { out += "\t\tflags \(flags.joined(separator: ","))\n" }
+        for st in s.stmts { out += "\t\t\(stmtText(st))\n" }
+        if let t = s.timeout { out += "\t\ttimeout \(Constructs.duration(t))\n" }
+        if let g = s.gcInterval { out += "\t\tgc-interval \(Constructs.duration(g))\n" }
+        if s.autoMerge { out += "\t\tauto-merge\n" }
         if let c = s.comment { out += "\t\tcomment \(quote(c))\n" }
         if !s.elements.isEmpty {
             out += "\t\telements = { " + s.elements.map(elementText).joined(separator: ",\n\t\t\t     ") + " }\n"
@@ -76,13 +98,14 @@ public enum NftTextWriter {
             let r = rhsText(left, right)
             switch op {
             case .eq, .flags:
-                if case .binop("&", let inner, .value(let mask)) = left {
+                if case .binop("&", let inner, .value(let mask)) = left, Parser.isBitmask(inner) {
                     return "\(exprText(inner)) \(r) / \(valueText(mask))"
                 }
                 if op == .eq, Parser.isBitmask(left), case .value(.string) = right { return "\(l) == \(r)" }
+                if op == .eq, case .binop = left { return "\(l) == \(r)" }
                 return "\(l) \(r)"
             default:
-                if case .binop("&", let inner, .value(let mask)) = left {
+                if case .binop("&", let inner, .value(let mask)) = left, Parser.isBitmask(inner) {
                     return "\(exprText(inner)) \(op.rawValue) \(r) / \(valueText(mask))"
                 }
                 return "\(l) \(op.rawValue) \(r)"
@@ -98,7 +121,7 @@ public enum NftTextWriter {
                 guard let v = opts[k] else { continue }
                 out += k == "prefix" ? " prefix \(quote(v))" : " \(k) \(v)"
             }
-            if let f = opts["flags"], !f.isEmpty { out += " flags " + logFlags(f) }
+            if let f = opts["flags"], !f.isEmpty { out += logFlags(f) }
             return out
         case .limit(let rate, let per, let burst, let unit, let over):
             var out = "limit rate \(over ? "over " : "")\(rate)"
@@ -106,6 +129,9 @@ public enum NftTextWriter {
             if let burst { out += " burst \(burst) \(unit ?? "packets")" }
             return out
         case .mangle(let key, let value):
+            // `ip protocol set icmp` does not parse back (nft reads `icmp` as an expression): the
+            // protocol's number does.
+            if case .value(.string(let w)) = value, let n = protocolNumbers[w] { return "\(exprText(key)) set \(n)" }
             return "\(exprText(key)) set \(rhsText(key, value))"
         case .nat(let n):
             return natText(n)
@@ -118,24 +144,20 @@ public enum NftTextWriter {
         case .vmap(let key, let data):
             return "\(exprText(key)) vmap \(exprText(data))"
         case .notModelled(let n):
-            return n.text
+            return Constructs.text(n)
         }
     }
 
+    /// nft's `flags` groups: `flags tcp sequence,options flags ip options flags skuid flags ether`,
+    /// or `flags all`.
     static func logFlags(_ f: String) -> String {
         let flags = f.split(separator: ",").map(String.init)
-        var out: [String] = []
-        var lastProto = ""
-        for flag in flags {
-            let parts = flag.split(separator: " ").map(String.init)
-            if parts.count == 2 {
-                out.append(parts[0] == lastProto ? parts[1] : flag)
-                lastProto = parts[0]
-            } else {
-                out.append(flag)
-            }
-        }
-        return out.joined(separator: ",")
+        if flags.contains("all") { return " flags all" }
+        var out = ""
+        let tcp = flags.filter { $0.hasPrefix("tcp ") }.map { String($0.dropFirst(4)) }
+        if !tcp.isEmpty { out += " flags tcp " + tcp.joined(separator: ",") }
+        for flag in flags where !flag.hasPrefix("tcp ") { out += " flags \(flag)" }
+        return out
     }
 
     static func natText(_ n: NatStmt) -> String {
@@ -147,6 +169,7 @@ public enum NftTextWriter {
             if let a = n.addr {
                 var at = exprText(a)
                 if case .value(let v) = a, case .string(let s) = v, s.contains(":"), n.port != nil { at = "[\(s)]" }
+                if case .value(.range(.string(let lo), .string(let hi))) = a, lo.contains(":"), n.port != nil { at = "[\(lo)]-[\(hi)]" }
                 out += at
             }
             if let p = n.port { out += ":" + exprText(p) }
@@ -187,9 +210,14 @@ public enum NftTextWriter {
             if case .value(.list) = right { r = "(\(r))" }
             return "\(l) \(op) \(r)"
         case .notModelled(let n):
-            return n.text
+            return Constructs.text(n)
         }
     }
+
+    static let protocolNumbers: [String: Int] = [
+        "icmp": 1, "igmp": 2, "tcp": 6, "udp": 17, "dccp": 33, "gre": 47, "esp": 50, "ah": 51, "icmpv6": 58,
+        "comp": 108, "sctp": 132, "udplite": 136,
+    ]
 
     /// The meta keys nft prints without `meta ` (it accepts more on input).
     static let printedBare: Set<String> = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"]
@@ -199,15 +227,16 @@ public enum NftTextWriter {
     static func rhsText(_ left: Expr, _ right: Expr) -> String {
         let style: ValueStyle
         switch left {
-        case .meta(let k) where ["iifname", "oifname", "ibrname", "obrname", "sdifname", "iif", "oif"].contains(k): style = .quoted
+        case .meta(let k) where ["iifname", "oifname", "ibrname", "obrname", "sdifname", "iif", "oif", "hour", "day", "time"].contains(k): style = .quoted
         case .meta("mark"), .ct("mark", _, _): style = .mark
+        case .ct("expiration", _, _): style = .duration
         default: return exprText(right)
         }
         switch right {
         case .value(let v): return styled(v, style, inSet: false)
         case .set(let elems):
             return "{ " + elems.map { e in
-                var out = styled(e.key, style, inSet: true)
+                var out = styled(e.key, style, inSet: true) + elementOptions(e)
                 switch e.data {
                 case .none: break
                 case .value(let v): out += " : " + valueText(v, inSet: true)
@@ -219,7 +248,7 @@ public enum NftTextWriter {
         }
     }
 
-    enum ValueStyle { case quoted, mark }
+    enum ValueStyle { case quoted, mark, duration }
 
     static func styled(_ v: Value, _ style: ValueStyle, inSet: Bool) -> String {
         switch (v, style) {
@@ -227,6 +256,7 @@ public enum NftTextWriter {
         case (.number(let n), .mark) where n <= UInt64(UInt32.max):
             let hex = String(n, radix: 16)
             return "0x" + String(repeating: "0", count: max(0, 8 - hex.count)) + hex
+        case (.number(let n), .duration): return Constructs.duration(n)
         case (.range(let a, let b), _): return styled(a, style, inSet: inSet) + "-" + styled(b, style, inSet: inSet)
         case (.concat(let parts), _): return parts.map { styled($0, style, inSet: inSet) }.joined(separator: " . ")
         case (.list(let items), _): return items.map { styled($0, style, inSet: inSet) }.joined(separator: inSet ? " | " : ",")
@@ -235,12 +265,22 @@ public enum NftTextWriter {
     }
 
     static func elementText(_ e: SetElement) -> String {
-        var out = valueText(e.key, inSet: true)
+        var out = valueText(e.key, inSet: true) + elementOptions(e)
         switch e.data {
         case .none: break
         case .value(let v): out += " : " + valueText(v, inSet: true)
         case .verdict(let v): out += " : " + verdictText(v)
         }
+        return out
+    }
+
+    /// ` counter packets 0 bytes 0 timeout 1h expires 59m comment "x"`, in nft's order.
+    static func elementOptions(_ e: SetElement) -> String {
+        var out = ""
+        for st in e.stmts { out += " " + stmtText(st) }
+        if let t = e.timeout { out += " timeout \(Constructs.duration(t))" }
+        if let x = e.expires { out += " expires \(Constructs.duration(x))" }
+        if let c = e.comment { out += " comment \(quote(c))" }
         return out
     }
 
@@ -292,7 +332,7 @@ public enum NftTextWriter {
                 || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
                 || c == UInt8(ascii: ".")
         }
-        return plain && !Keywords.reserved.contains(s) ? s : quote(s)
+        return plain ? s : quote(s)
     }
 }
 

@@ -15,7 +15,7 @@ extension Parser {
             return true
         }
         switch w {
-        case "meta", "ct", "fib", "rt", "socket", "osf", "numgen", "jhash", "symhash", "ipsec": return true
+        case "meta", "ct", "fib", "rt", "socket", "osf", "numgen", "jhash", "symhash", "ipsec", "exthdr": return true
         default: return false
         }
     }
@@ -43,23 +43,31 @@ extension Parser {
         // Each operator nests the tree one level deeper (`a & b & c` is `(a & b) & c`).
         let outer = nesting
         defer { nesting = outer }
-        while kind == .op, let op = binopText(tok) {
+        while let op = binopText(tok) {
             try enterNesting(tok)
             advance()
             let right: Expr
             if startsExpr(tok) {
                 right = try parsePrimaryExpr()
             } else {
-                right = .value(try parseValue(allowList: true))
+                // One operand: `ip6 dscp >> 6 . ip6 daddr` concatenates the shifted value.
+                right = .value(try parseAtom())
             }
             e = .binop(op: op, left: e, right: right)
         }
         return e
     }
 
+    /// A binary operator: `&`, `|`, `^`, `<<`, `>>`, or the words nft accepts for them (`and`,
+    /// `or`, `xor`, `lshift`, `rshift`), which iptables-nft's translations print (`meta mark set
+    /// mark or 0x2000`).
     func binopText(_ t: Token) -> String? {
         let s = text(t)
-        return ["&", "|", "^", "<<", ">>"].contains(s) ? s : nil
+        switch t.kind {
+        case .op: return ["&", "|", "^", "<<", ">>"].contains(s) ? s : nil
+        case .word: return ["and": "&", "or": "|", "xor": "^", "lshift": "<<", "rshift": ">>"][s]
+        default: return nil
+        }
     }
 
     /// The expression part of `typeof` in set declarations.
@@ -105,49 +113,16 @@ extension Parser {
             let result = try name("a fib result (oif, oifname, type)")
             return .fib(result: result, flags: flags)
         case "tcp" where isWord(peek(), "option"), "ip" where isWord(peek(), "option"), "sctp" where isWord(peek(), "chunk"):
-            advance()
-            let kindName = w + " " + text(tok)
-            advance()
-            _ = try name("an option name")
-            if kind == .word, !startsExpr(tok), !Keywords.statementStarts.contains(text(tok)), !isWord(tok, "set"),
-               !isWord(tok, "vmap"), !isWord(tok, "map"), looksLikeField(text(tok)) {
-                advance()
-            }
-            return .notModelled(NotModelled(kind: kindName, text: source(from: start)))
+            return try parseOptionExpr(start)
         case "rt" where !["nexthdr", "hdrlength", "type", "seg-left"].contains(text(peek())):
-            advance()
-            if at("ip") || at("ip6") { advance() }
-            _ = try name("an rt key")
-            return .notModelled(NotModelled(kind: "rt", text: source(from: start)))
+            return try parseKeyedExpr(w, start)
         case "rt":
             advance()
             let field = text(tok)
             advance()
             return .exthdr(name: "rt", field: field)
-        case "socket":
-            advance()
-            if at("cgroupv2") { advance(); try expectWord("level"); advance() } else { _ = try name("a socket key") }
-            return .notModelled(NotModelled(kind: "socket", text: source(from: start)))
-        case "osf":
-            advance()
-            if at("ttl") { advance(); advance() }
-            _ = try name("'name' or 'version'")
-            return .notModelled(NotModelled(kind: "osf", text: source(from: start)))
-        case "numgen", "symhash", "jhash":
-            advance()
-            if w == "numgen" { _ = try name("'inc' or 'random'") }
-            if w == "jhash" { _ = try parseExpr() }
-            try expectWord("mod")
-            advance()
-            while at("seed") || at("offset") { advance(); advance() }
-            return .notModelled(NotModelled(kind: w, text: source(from: start)))
-        case "ipsec":
-            advance()
-            _ = try name("'in' or 'out'")
-            if at("spnum") { advance(); advance() }
-            if at("ip") || at("ip6") { advance() }
-            _ = try name("an ipsec key")
-            return .notModelled(NotModelled(kind: "ipsec", text: source(from: start)))
+        case "exthdr", "socket", "osf", "numgen", "symhash", "jhash", "ipsec":
+            return try parseKeyedExpr(w, start)
         default:
             break
         }
@@ -158,8 +133,13 @@ extension Parser {
         if Keywords.payloadProtocols.contains(w) {
             advance()
             guard kind == .word else { throw unexpected("a header field after '\(w)' (such as saddr, dport)") }
-            let field = text(tok)
+            var field = text(tok)
             advance()
+            // `arp saddr ip`, `arp daddr ether`: the ARP header's address fields.
+            if w == "arp", field == "saddr" || field == "daddr", at("ip") || at("ether") {
+                field += " " + text(tok)
+                advance()
+            }
             return .payload(proto: w, field: field)
         }
         if Keywords.bareMeta.contains(w) {
@@ -251,8 +231,16 @@ extension Parser {
     mutating func parseAtom() throws -> Value {
         switch kind {
         case .string:
-            defer { advance() }
-            return Value.token(text(tok))
+            let first = Value.token(text(tok))
+            advance()
+            // `"00:00"-"02:02"`: a range of quoted values.
+            if kind == .word, text(tok) == "-", peek().kind == .string {
+                advance()
+                let last = Value.token(text(tok))
+                advance()
+                return .range(first, last)
+            }
+            return first
         case .word:
             let s = text(tok)
             advance()
@@ -333,19 +321,18 @@ extension Parser {
             while kind == .newline || kind == .handleComment { advance() }
             if kind == .rbrace { advance(); break }
             if kind == .eof { throw error(open, "unterminated set: expected '}' to close the '{' here") }
-            let key = try parseValue(allowList: false)
-            try skipElementOptions()
-            var data: MapData?
+            var element = SetElement(key: try parseValue(allowList: false))
+            try parseElementOptions(&element)
             if kind == .colon {
                 advance()
                 if kind == .word, Keywords.verdicts.contains(text(tok)) {
-                    data = .verdict(try parseVerdict(checkTable: nil))
+                    element.data = .verdict(try parseVerdict(checkTable: nil))
                 } else {
-                    data = .value(try parseValue(allowList: false))
+                    element.data = .value(try parseValue(allowList: false))
                 }
-                try skipElementOptions()
+                try parseElementOptions(&element)
             }
-            out.append(SetElement(key: key, data: data))
+            out.append(element)
             while kind == .newline { advance() }
             if kind == .comma {
                 advance()
@@ -356,26 +343,26 @@ extension Parser {
         return out
     }
 
-    mutating func skipElementOptions() throws {
+    /// An element's options: `counter packets 0 bytes 0`, `quota ...`, `limit rate ...`,
+    /// `timeout 1h`, `expires 59m`, `comment "x"`.
+    mutating func parseElementOptions(_ e: inout SetElement) throws {
         while kind == .word {
+            let start = p
             switch text(tok) {
             case "timeout", "expires":
-                advance(); advance()
+                let k = text(tok)
+                advance()
+                guard kind == .word, let secs = Constructs.seconds(text(tok)) else { throw unexpected("a duration such as 30s") }
+                advance()
+                if k == "timeout" { e.timeout = secs } else { e.expires = secs }
             case "comment":
                 advance()
                 guard kind == .string else { throw unexpected("a quoted comment") }
+                e.comment = text(tok)
                 advance()
-            case "counter":
-                advance()
-                if at("packets") { advance(); advance(); try expectWord("bytes"); advance() }
-            case "quota":
-                advance()
-                if at("over") || at("until") { advance() }
-                advance(); advance()
-                if at("used") { advance(); advance(); advance() }
-            case "limit":
-                advance(); try expectWord("rate")
-                while kind == .word && !at("timeout") && !at("comment") && !at("counter") { advance() }
+            case "counter": e.stmts.append(try parseCounter(start))
+            case "quota": e.stmts.append(try parseQuota(start))
+            case "limit": e.stmts.append(try parseLimit(start))
             default:
                 return
             }

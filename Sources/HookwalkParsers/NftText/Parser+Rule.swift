@@ -49,25 +49,28 @@ extension Parser {
             case "xt" where ["match", "target"].contains(text(peek())) && [.word, .string].contains(peek(2).kind):
                 // nft lists an xt match or target it cannot translate as just `xt match NAME`; what
                 // follows is the rule's next statement (`xt match icmp6 ip6 hoplimit 255`).
-                advance(); advance(); advance()
-                return .notModelled(NotModelled(kind: w, text: source(from: start)))
-            case "queue", "synproxy", "quota", "meter", "tproxy", "fwd", "dup", "xt", "flow":
+                advance()
+                let type = text(tok)
+                advance()
+                let xtName = text(tok)
+                advance()
+                return .notModelled(nm("xt", ["type": .expr(.value(.string(type))), "name": .expr(.value(Value.token(xtName)))], from: start))
+            case "quota": return try parseQuota(start)
+            case "synproxy": return try parseSynproxy(start)
+            case "tproxy": return try parseTproxy(start)
+            case "dup": return try parseDup(start)
+            case "fwd": return try parseFwd(start)
+            case "meter": return try parseMeter(ti, start)
+            case "flow" where isWord(peek(), "add"): return try parseFlow(start)
+            case "reset": return try parseReset(start)
+            case "queue", "xt", "flow":
                 return notModelled(w, from: start)
             case "add" where peek().kind == .at, "update" where peek().kind == .at, "delete" where peek().kind == .at:
-                // `nft -j` prints a set update as {"set": ...} but a map update (`{ k : v }`) as a
-                // bare string; the kinds follow so that both front ends agree.
-                let stmt = notModelled("set", from: start)
-                if toks[start..<p].contains(where: { $0.kind == .colon }) {
-                    return .notModelled(NotModelled(kind: w, text: source(from: start)))
-                }
-                return stmt
+                return try parseSetUpdate(ti, start)
             case "ct" where isWord(peek(), "count"):
-                advance()
-                return notModelled("ct count", from: start)
+                return try parseCtCount(start)
             case "ct" where ["helper", "timeout", "expectation"].contains(text(peek())) && isWord(peek(2), "set"):
-                advance()
-                let k = "ct " + text(tok)
-                return notModelled(k, from: start)
+                return try parseCtObjectSet(start)
             default:
                 break
             }
@@ -156,7 +159,8 @@ extension Parser {
                 advance()
                 return .counter(name: try name("a counter name"))
             }
-            return notModelled("counter", from: start)
+            advance()
+            return try objectReference("counter", from: start)
         }
         return .counter(name: nil)
     }
@@ -189,7 +193,7 @@ extension Parser {
                     advance()
                     if kind == .comma { advance() } else { break }
                 }
-                opts["flags"] = flags.joined(separator: ",")
+                opts["flags"] = ((opts["flags"].map { [$0] } ?? []) + flags).joined(separator: ",")
             default:
                 return .log(opts)
             }
@@ -200,8 +204,13 @@ extension Parser {
     /// `limit rate [over] N/unit [burst M packets]`, `limit rate [over] N bytes/unit [burst M bytes]`.
     mutating func parseLimit(_ start: Int) throws -> Stmt {
         advance()
-        if at("name") { return notModelled("limit", from: start) }
+        if at("name") { advance(); return try objectReference("limit", from: start) }
         try expectWord("rate")
+        return try parseLimitRate()
+    }
+
+    /// After `rate`: `[over|until] N/unit [burst M ...]`, `N bytes/unit [burst M bytes]`.
+    mutating func parseLimitRate() throws -> Stmt {
         var over = false
         if at("over") {
             over = true
@@ -310,6 +319,12 @@ extension Parser {
 
     /// `1.2.3.4:80` -> ("1.2.3.4", "80"); `[::1]:80` -> ("::1", "80"); `::1` -> ("::1", nil).
     static func splitAddrPort(_ s: String) -> (String, String?) {
+        // `[2001:db8::1]-[2001:db8::2]:80-100`: a range of IPv6 addresses with ports.
+        if s.hasPrefix("["), let close = s.firstIndex(of: "]"), s[s.index(after: close)...].hasPrefix("-[") {
+            let second = s[s.index(close, offsetBy: 2)...]
+            let (b, port) = splitAddrPort(String(second))
+            return (String(s[s.index(after: s.startIndex)..<close]) + "-" + b, port)
+        }
         if s.hasPrefix("[") {
             if let close = s.firstIndex(of: "]") {
                 let addr = String(s[s.index(after: s.startIndex)..<close])
@@ -332,7 +347,7 @@ extension Parser {
         if at("set") {
             advance()
             let value: Expr
-            if startsExpr(tok) {
+            if startsExpr(tok), !(Keywords.payloadProtocols.contains(text(tok)) && (endsStatement(peek()) || peek().kind != .word)) {
                 value = try parseExpr()
             } else {
                 value = .value(try parseValue(allowList: true))
@@ -354,8 +369,8 @@ extension Parser {
             case ">=": op = .ge
             case "!":
                 advance()
-                _ = try parseValue(allowList: true)
-                return .notModelled(NotModelled(kind: "match", text: source(from: start)))
+                let right = try parseValue(allowList: true)
+                return .notModelled(nm("match", ["op": .expr(.value(.string("!"))), "left": .expr(left), "right": .expr(.value(right))], from: start))
             default: throw unexpected("a comparison operator")
             }
             advance()
@@ -364,7 +379,7 @@ extension Parser {
             advance()
         }
         var left2 = left
-        let right: Expr
+        var right: Expr
         switch kind {
         case .lbrace:
             anonCount += 1
@@ -383,6 +398,10 @@ extension Parser {
             let mask = try parseValue(allowList: true)
             left2 = .binop(op: "&", left: left, right: .value(mask))
         }
+        if case .ct("expiration", _, _) = left, case .value(let v) = right { right = .value(Parser.durationValue(v)) }
+        if case .ct("expiration", _, _) = left, case .set(let elems) = right {
+            right = .set(elems.map { var e = $0; e.key = Parser.durationValue(e.key); return e })
+        }
         if op == nil {
             op = .eq
             if case .value(let v) = right {
@@ -390,10 +409,29 @@ extension Parser {
                     op = .flags
                 } else if Parser.isBitmask(left) && left2 == left, case .string = v {
                     op = .flags
+                } else if case .ct("label", _, _) = left, left2 == left, case .number = v {
+                    op = .flags
                 }
             }
         }
         return .match(left: left2, op: op!, right: right)
+    }
+
+    /// `30s`, `1h2m` -> seconds (as `nft -j` prints `ct expiration`); ranges and lists too.
+    static func durationValue(_ v: Value) -> Value {
+        switch v {
+        case .string(let s):
+            if let secs = Constructs.seconds(s) { return .number(secs) }
+            // `60s-3600s`: a range of durations.
+            let ends = s.split(separator: "-", maxSplits: 1).map(String.init)
+            if ends.count == 2, let lo = Constructs.seconds(ends[0]), let hi = Constructs.seconds(ends[1]) {
+                return .range(.number(lo), .number(hi))
+            }
+            return v
+        case .range(let a, let b): return .range(durationValue(a), durationValue(b))
+        case .list(let l): return .list(l.map(durationValue))
+        default: return v
+        }
     }
 
     func namedOp(_ w: String) -> MatchOp? {
@@ -412,7 +450,7 @@ extension Parser {
     /// prints `"op": "in"`), as for a comma list.
     static func isBitmask(_ e: Expr) -> Bool {
         switch e {
-        case .ct(let key, _, _): return key == "state" || key == "status"
+        case .ct(let key, _, _): return key == "state" || key == "status" || key == "label"
         case .payload(let proto, let field): return proto == "tcp" && field == "flags"
         default: return false
         }

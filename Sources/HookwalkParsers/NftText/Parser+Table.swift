@@ -46,6 +46,7 @@ extension Parser {
             tables.append(Table(family: family, name: name))
             tableIndex[key] = ti
             chainIndex.append([:])
+            setIndex.append([:])
         }
         if let h = takeHandle() { tables[ti].handle = h }
         var plan = HandlePlan(table: ti)
@@ -230,6 +231,9 @@ extension Parser {
             let open = tok
             advance()
             if let h = takeHandle() { obj.handle = h }
+            if objKind != "flowtable", let parts = objectParts(objKind), kind == .rbrace {
+                obj.parts = parts
+            }
             var depth = 1
             while depth > 0 {
                 switch kind {
@@ -291,12 +295,15 @@ extension Parser {
             case "typeof":
                 advance()
                 var key: [String] = []
+                var exprs: [Expr] = []
                 repeat {
                     if kind == .dot { advance() }
                     let e = try parseTypeofExpr()
+                    exprs.append(e)
                     key.append(TypeofTypes.datatype(of: e))
                 } while kind == .dot
                 set.keyType = key
+                set.keyTypeof = exprs
                 if kind == .colon {
                     advance()
                     if at("verdict") {
@@ -304,30 +311,49 @@ extension Parser {
                         set.dataType = "verdict"
                     } else {
                         var data: [String] = []
+                        var dexprs: [Expr] = []
                         repeat {
                             if kind == .dot { advance() }
-                            data.append(TypeofTypes.datatype(of: try parseTypeofExpr()))
+                            let e = try parseTypeofExpr()
+                            dexprs.append(e)
+                            data.append(TypeofTypes.datatype(of: e))
                         } while kind == .dot
                         set.dataType = data.joined(separator: " . ")
+                        set.dataTypeof = dexprs
                     }
                 }
                 sawType = true
             case "flags":
                 advance()
-                // nft 1.0.6's JSON listing drops `dynamic`, so the model leaves it out for both
-                // syntaxes to agree; it changes nothing hookwalk simulates.
-                set.flags += try flagList().filter { $0 != "dynamic" && !set.flags.contains($0) }
+                set.flags += try flagList().filter { !set.flags.contains($0) }
             case "elements":
                 advance()
                 try expect(.assign, "'=' after 'elements'")
                 guard kind == .lbrace else { throw unexpected("'{' to start the elements") }
                 set.elements += try parseElements()
-            case "size", "gc-interval", "timeout", "policy":
-                // A default timeout makes the kernel set the timeout flag, which `nft -j` lists.
-                if at("timeout") && !set.flags.contains("timeout") { set.flags.append("timeout") }
+            case "size", "policy":
+                let k = text(tok)
                 advance()
-                guard kind == .word else { throw unexpected("a value") }
+                guard kind == .word else { throw unexpected("a value for \(k)") }
+                if k == "size" {
+                    guard let n = UInt64(text(tok)) else { throw unexpected("a number for size") }
+                    set.size = n
+                } else {
+                    set.policy = text(tok)
+                }
                 advance()
+            case "timeout", "gc-interval":
+                let k = text(tok)
+                advance()
+                guard kind == .word, let secs = Constructs.seconds(text(tok)) else { throw unexpected("a duration such as 30s for \(k)") }
+                advance()
+                if k == "timeout" {
+                    set.timeout = secs
+                    // A default timeout makes the kernel set the timeout flag, which `nft -j` lists.
+                    if !set.flags.contains("timeout") { set.flags.append("timeout") }
+                } else {
+                    set.gcInterval = secs
+                }
             case "comment":
                 advance()
                 guard kind == .string else { throw unexpected("a quoted comment") }
@@ -335,8 +361,16 @@ extension Parser {
                 advance()
             case "auto-merge":
                 advance()
-            case "counter", "quota", "limit", "ct":
-                // Per-element stateful statements (`counter`, `quota 10 mbytes`...).
+                set.autoMerge = true
+            case "counter", "quota", "limit":
+                // Statements every element gets (`counter`, `quota 10 mbytes`...).
+                let start = p
+                switch text(tok) {
+                case "counter": set.stmts.append(try parseCounter(start))
+                case "quota": set.stmts.append(try parseQuota(start))
+                default: set.stmts.append(try parseLimit(start))
+                }
+            case "ct":
                 while !endsStatement(tok) { advance() }
             default:
                 throw unexpected("a \(what) property (type, typeof, flags, elements, size, timeout, policy, comment) or '}'")
@@ -344,11 +378,12 @@ extension Parser {
         }
         guard sawType else { throw error(open, "\(what) \"\(setName)\" has no 'type' or 'typeof'") }
         if isMap && set.dataType == nil { throw error(open, "map \"\(setName)\" needs 'type key : data'") }
-        if let i = tables[ti].sets.firstIndex(where: { $0.name == setName }) {
+        if let i = setIndex[ti][setName] {
             tables[ti].sets[i].elements += set.elements
             return
         }
         places[.set(ti, tables[ti].sets.count)] = open
+        setIndex[ti][setName] = tables[ti].sets.count
         tables[ti].sets.append(set)
         plan.sets.append(tables[ti].sets.count - 1)
     }

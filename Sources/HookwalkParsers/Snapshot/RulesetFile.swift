@@ -27,6 +27,8 @@ extension SnapshotLoader {
             kind = .nftJSON
         } else if name.hasSuffix("iptables-save.txt") || name.hasSuffix(".iptables-save") || name.hasSuffix(".ip6tables-save") {
             kind = .iptablesSave(name.contains("ip6tables") ? .ip6 : .ip)
+        } else if let dump = dumpFile(name) {
+            kind = .iptablesDump(dump.family, table: dump.table)
         } else {
             kind = .nftText
         }
@@ -37,6 +39,31 @@ extension SnapshotLoader {
     enum RulesetKind: Equatable {
         case nftJSON, nftText
         case iptablesSave(Family)
+        /// `iptables -S` or `iptables -L` output; the table for a dump that does not say.
+        case iptablesDump(Family, table: String)
+    }
+
+    /// `iptables-S.txt`, `ip6tables-L.txt`, `iptables-S-nat.txt`, `iptables-L-filter.txt`: an
+    /// iptables dump, its family and the table its name gives (filter when none).
+    static func dumpFile(_ name: String) -> (family: Family, table: String)? {
+        let lower = name.lowercased()
+        for (prefix, family) in [("ip6tables-", Family.ip6), ("iptables-", .ip)] where lower.hasPrefix(prefix) {
+            let rest = lower.dropFirst(prefix.count)
+            guard rest.hasPrefix("s") || rest.hasPrefix("l"), rest.hasSuffix(".txt") else { continue }
+            let middle = rest.dropFirst().dropLast(4)
+            guard middle.isEmpty || middle.hasPrefix("-") else { continue }
+            // `iptables-S-nat.txt` is the nat table; `iptables-L-n-v.txt` says nothing of it.
+            let table = String(middle.dropFirst())
+            return (family, IptablesBuiltins.tables[table] != nil ? table : "filter")
+        }
+        return nil
+    }
+
+    /// The dump files of a folder, ip before ip6, in name order.
+    static func dumpFiles(in folder: SnapshotFolder) -> [(name: String, family: Family, table: String)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.sorted().compactMap { n in dumpFile(n).map { (n, $0.family, $0.table) } }
+            .sorted { ($0.family == .ip ? 0 : 1, $0.name) < ($1.family == .ip ? 0 : 1, $1.name) }
     }
 
     /// The ruleset file of a folder: JSON wins because it carries everything the kernel listed
@@ -49,8 +76,10 @@ extension SnapshotLoader {
         if folder.has(rulesetText) { return (rulesetText, .nftText) }
         if folder.has(iptablesSave[0]) { return (iptablesSave[0], .iptablesSave(.ip)) }
         if folder.has(iptablesSave[1]) { return (iptablesSave[1], .iptablesSave(.ip6)) }
+        if let d = dumpFiles(in: folder).first { return (d.name, .iptablesDump(d.family, table: d.table)) }
         throw HookwalkError(file: folder.path, .none, "no ruleset: expected \(rulesetJSON) (made by: nft -j list ruleset), "
-                            + "\(rulesetText) (made by: nft list ruleset) or \(iptablesSave[0]) (made by: iptables-save)")
+                            + "\(rulesetText) (made by: nft list ruleset), \(iptablesSave[0]) (made by: iptables-save), "
+                            + "iptables-S.txt (made by: iptables -S) or iptables-L.txt (made by: iptables -L -n -v)")
     }
 
     static func loadRuleset(from folder: SnapshotFolder) throws -> (loaded: LoadedRuleset, notes: [String]) {
@@ -59,6 +88,34 @@ extension SnapshotLoader {
         if kind == .nftJSON, folder.has(rulesetText) { notes.append("ruleset read from \(rulesetJSON); \(rulesetText) ignored") }
         let file = folder.pathOf(name)
         let ipsets = try ipsetSave(in: folder)
+        if case .iptablesDump = kind {
+            // Every dump file of the folder: one ruleset, ip tables before ip6 ones.
+            var tables: [Table] = []
+            var gaps: [String] = []
+            var present: [Family: Set<String>] = [:]
+            for d in dumpFiles(in: folder) {
+                let path = folder.pathOf(d.name)
+                let r = try parseRuleset(SnapshotFolder.read(path), kind: .iptablesDump(d.family, table: d.table), file: path, ipsets: ipsets)
+                for t in r.tables {
+                    guard !tables.contains(where: { $0.family == t.family && $0.name == t.name }) else {
+                        throw HookwalkError(file: path, .none, "table \(t.family.rawValue) \(t.name) is also in another dump file of the snapshot")
+                    }
+                    present[d.family, default: []].insert(t.name)
+                }
+                tables += r.tables
+                for g in r.gaps where !gaps.contains(g) { gaps.append(g) }
+                if d.name != name { notes.append("ruleset read from \(name) and \(d.name)") }
+            }
+            // A table one file leaves out may be in another.
+            gaps.removeAll { g in
+                present.contains { fam, names in
+                    names.contains { g.hasPrefix("table \($0) is absent") && g.contains("`\(fam == .ip ? "iptables" : "ip6tables") -t \($0)") }
+                }
+            }
+            for i in tables.indices { tables[i].handle = i + 1 }
+            tables += try legacyTables(in: folder, ipsets: ipsets, notes: &notes)
+            return (LoadedRuleset(ruleset: Ruleset(tables: tables, gaps: gaps), file: file), notes)
+        }
         guard case .iptablesSave = kind else {
             for other in iptablesSave where folder.has(other) { notes.append("ruleset read from \(name); \(other) ignored") }
             let bytes = try SnapshotFolder.read(file)
@@ -118,6 +175,10 @@ extension SnapshotLoader {
             case .iptablesSave(let family):
                 let ruleset = try IptablesSave.parse(SnapshotFolder.text(bytes, file: file), file: file, family: family, ipsets: ipsets)
                 // The kernel's x_tables refuses loops too (mark_source_chains: ELOOP).
+                if let problem = RulesetValidation.firstProblem(in: ruleset) { throw HookwalkError(file: file, problem.message) }
+                return ruleset
+            case .iptablesDump(let family, let table):
+                let ruleset = try IptablesSave.parse(SnapshotFolder.text(bytes, file: file), file: file, family: family, table: table, ipsets: ipsets)
                 if let problem = RulesetValidation.firstProblem(in: ruleset) { throw HookwalkError(file: file, problem.message) }
                 return ruleset
             }

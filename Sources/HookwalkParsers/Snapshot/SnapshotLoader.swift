@@ -22,6 +22,8 @@ public enum SnapshotLoader {
     public static let addresses = "ip-addr.json"
     public static let routes = "ip-route.json"
     public static let routes6 = "ip6-route.json"
+    public static let rules = "ip-rule.json"
+    public static let rules6 = "ip6-rule.json"
     public static let sysctls = "sysctl.txt"
     public static let dockerNetworks = "docker-networks.json"
     public static let dockerContainers = "docker-containers.json"
@@ -68,6 +70,13 @@ public enum SnapshotLoader {
             host.routes.removeAll { !$0.destination.address.isV4 }
             host.routes += parsed.routes
             notes += parsed.notes
+        }
+
+        // Policy routing rules; a family without its file has the kernel's default rules.
+        for (name, v6) in [(rules, false), (rules6, true)] {
+            if let bytes = try folder.bytes(name) {
+                host.rules += try IPRuleFile.parse(bytes, file: folder.pathOf(name), ipv6: v6)
+            }
         }
 
         if let bytes = try folder.bytes(sysctls) {

@@ -149,6 +149,7 @@ public enum ScenarioDiagram {
                 case .route(let d):
                     let id = newID("n")
                     var lines = ["routing: \(d.kind)" + (d.oif.map { " via \($0)" } ?? "")]
+                    if let rule = d.rule { lines += Wrap.lines("rule " + rule) }
                     if let r = d.route { lines += Wrap.lines(r) }
                     dot.node(id, [("shape", "note"), ("fillcolor", DiagramStyle.noteFill), ("label", DOT.label(lines, boldLines: 1))])
                     flowEdge(to: id)

@@ -46,6 +46,14 @@ struct IndexPage: Sendable {
     var findings: String = ""
     /// The constructs hookwalk could not evaluate on any documented path; nil when there are none.
     var notModelled: NotModelledSection? = nil
+    /// What the ruleset file could not tell (an `iptables -L` dump, a dump of some tables only);
+    /// nil for a complete listing.
+    var rulesetGaps: GapsSection? = nil
+
+    struct GapsSection: Sendable {
+        var file: String
+        var rows: [String]
+    }
     /// A big host (more than `NetworkPages.threshold` scenarios): the networks with links to their
     /// pages, instead of the container and scenario tables.
     var byNetwork: NetworkPages.Index? = nil
@@ -103,7 +111,10 @@ extension IndexPage {
             userlandProxy: host.docker.userlandProxy.map { $0 ? "on" : "off" } ?? "not set (Docker's default: on)",
             brNetfilter: "\(host.sysctl("net.bridge.bridge-nf-call-iptables"))",
             networks: networks, containers: containers, scenarios: rows, overview: "diagrams/overview.svg",
-            hasDocker: !(host.docker.networks.isEmpty && host.docker.containers.isEmpty))
+            hasDocker: !(host.docker.networks.isEmpty && host.docker.containers.isEmpty),
+            rulesetGaps: snapshot.ruleset.gaps.isEmpty ? nil
+                // hookwalk's own sentences (their backticks are code spans); no host text in them.
+                : GapsSection(file: e(snapshot.rulesetFile.lastComponent), rows: snapshot.ruleset.gaps))
     }
 }
 

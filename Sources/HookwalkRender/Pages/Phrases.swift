@@ -71,7 +71,12 @@ enum Phrases {
         case (.delivered, nil):
             return "**Delivered.** \(capitalised(request)); no reply is simulated."
         case (.dropped, _):
-            return "**Dropped.** \(capitalised(request))."
+            if let a = trace.answer {
+                if a.reachedClient { return "**Refused.** \(capitalised(request)); the kernel's answer (\(a.kind)) reaches the client: \(a.refusal)." }
+                return "**Dropped.** \(capitalised(request)); the kernel's answer (\(a.kind)) does not reach the client, which times out."
+            }
+            if trace.rejectAnswerNotSimulated { return "**Rejected.** \(capitalised(request)); the kernel's answer is not simulated." }
+            return "**Dropped.** \(capitalised(request)); the client times out."
         case (.unroutable, _):
             return "**Not routable.** \(capitalised(request))."
         case (.notModelled, _):
@@ -105,6 +110,7 @@ enum Phrases {
             let failed = steps.first { !($0.1?.isDelivered ?? false) }.map { "\($0.0) \($0.1.map(one) ?? "missing")" } ?? ""
             return "via docker-proxy: \(failed)"
         }
+        if let a = trace.answer { return one(trace.request.outcome) + (a.reachedClient ? ", \(a.refusal)" : ", the client times out") }
         guard let reply = trace.reply else { return one(trace.request.outcome) }
         if trace.request.outcome.isDelivered && reply.outcome.isDelivered { return "delivered both ways" }
         return "request \(one(trace.request.outcome)), reply \(one(reply.outcome))"

@@ -65,6 +65,21 @@ extension DocGenerator {
                                                      extraIntro: roles.replyIntro))
             packets.append(NotModelledNotes.Packet(name: "reply", trace: r, walk: reply))
         }
+        if let answer = trace.answer {
+            var walk = builder.build(answer.trace, direction: .answer, from: .host)
+            walk.sender = "the host"
+            walk.senderPlain = "the host"
+            let svg = try diagram(walk, base: "answer", name: "reject's answer")
+            let intro = "The request was rejected, so the kernel answers the client itself: it builds "
+                + (answer.kind == "tcp reset" ? "a TCP reset" : "an \(Markdown.codeSpan(answer.kind)) error")
+                + " and sends it from \(Markdown.codeSpan(answer.trace.initial.saddr.description)) through the output and postrouting "
+                + "hooks like any packet the host sends. Conntrack attaches it to the rejected connection, so rules see it as "
+                + "`ct state related`. " + (answer.reachedClient
+                    ? "It reaches the client, whose connection is \(answer.refusal) at once."
+                    : "It does not reach the client, which sees nothing and times out.")
+            directions.append(ScenarioPage.direction(walk, request: request, diagram: link(svg), host: snapshot.host, extraIntro: [intro]))
+            packets.append(NotModelledNotes.Packet(name: "reject's answer", trace: answer.trace, walk: walk))
+        }
 
         var proxySection: ScenarioPage.ProxyLeg?
         if let container = roles.proxyContainer, let leg = trace.proxyLeg.first {

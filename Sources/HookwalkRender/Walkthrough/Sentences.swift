@@ -82,7 +82,11 @@ enum Sentences {
 
     static func route(_ d: RouteDecision, packet: PacketState) -> String {
         let via = d.gateway.map { " via \($0)" } ?? ""
-        let route = d.route.map { " (route \(code($0)))" } ?? ""
+        var route = d.route.map { " (route \(code($0)))" } ?? ""
+        // With policy routing, the rule whose table gave the route (or that failed the lookup).
+        if let rule = d.rule {
+            route = d.route.map { " (routing rule \(code(rule)) chose route \(code($0)))" } ?? " (routing rule \(code(rule)))"
+        }
         let oif = d.oif.map(code) ?? "its output interface"
         switch d.kind {
         case "input":

@@ -7,8 +7,16 @@ import HookwalkSimulator
 
 public enum Direction: String, Sendable, Hashable {
     case request, reply
+    /// The ICMP error or TCP reset the kernel sends back for a `reject`.
+    case answer
 
-    public var title: String { self == .request ? "Request" : "Reply" }
+    public var title: String {
+        switch self {
+        case .request: return "Request"
+        case .reply: return "Reply"
+        case .answer: return "Reject's answer"
+        }
+    }
 }
 
 /// What a step is, for marks and diagram shapes.

@@ -1,4 +1,5 @@
 import HookwalkModel
+import HookwalkParsers
 
 /// A packet field's value at run time.
 enum FieldValue: Hashable, Sendable {
@@ -77,7 +78,7 @@ enum Constants {
         case (.list(let items), .integer):
             return .exact(.int(try mask(items, kind: kind)))
         default:
-            throw ConstantError(message: "cannot compare \(value) with this field")
+            throw ConstantError(message: "cannot compare \(NftTextWriter.valueText(value)) with this field")
         }
     }
 

@@ -1,4 +1,5 @@
 import HookwalkModel
+import HookwalkParsers
 
 /// The packet while it is being simulated.
 struct Packet: Sendable {
@@ -76,17 +77,33 @@ enum ExpressionEvaluator {
             return .value(.concat(vs))
         case .binop(let op, let left, .value(let rv)):
             guard case .value(.int(let l)) = eval(left, c) else { return eval(left, c).nonValue }
-            guard case .number(let r) = rv else { return .notModelled("binary operand \(rv)") }
+            // A symbolic operand (`tcp flags & rst`, `ct state & (new | related)`) is read by the
+            // left side's type, as a match's right side is.
+            var operand: UInt64?
+            if case .number(let n) = rv { operand = n }
+            else if let kind = FieldKind.of(left), case .exact(.int(let n))? = try? Constants.pattern(rv, kind: kind) { operand = n }
+            guard let r = operand else { return .notModelled("binary operand \(NftTextWriter.valueText(rv))") }
             switch op {
             case "&": return .value(.int(l & r))
             case "|": return .value(.int(l | r))
             case "^": return .value(.int(l ^ r))
-            case "<<": return .value(.int(l << r))
+            // Marks are 32-bit registers: a left shift drops the bits shifted out of them.
+            case "<<": return .value(.int(Self.is32Bit(left) ? UInt64(UInt32(truncatingIfNeeded: l << r)) : l << r))
             case ">>": return .value(.int(l >> r))
-            default: return .notModelled("operator \(op)")
+            default: return .notModelled("operator \(op) in \(NftTextWriter.exprText(e))")
             }
         default:
-            return .notModelled("expression \(e)")
+            return .notModelled(NftTextWriter.exprText(e))
+        }
+    }
+
+    /// Whether an expression reads a 32-bit field (`meta mark`, `ct mark`), or a binary operation
+    /// on one.
+    static func is32Bit(_ e: Expr) -> Bool {
+        switch e {
+        case .meta("mark"), .ct("mark", nil, _): return true
+        case .binop(_, let l, _): return is32Bit(l)
+        default: return false
         }
     }
 
@@ -141,10 +158,12 @@ enum ExpressionEvaluator {
             return key == "state" && dir == nil ? .value(.int(1)) : .absent
         case .untracked:
             return key == "state" && dir == nil ? .value(.int(64)) : .absent
-        case .tracked(let isReply, let isNew):
+        case .tracked, .related:
             guard let conn = c.connection else { return .absent }
+            let isReply: Bool, isNew: Bool, related: Bool
+            if case .tracked(let r, let n) = c.ct { (isReply, isNew, related) = (r, n, false) } else { (isReply, isNew, related) = (true, false, true) }
             switch (key, dir) {
-            case ("state", nil): return .value(.int(isNew ? 8 : 2))
+            case ("state", nil): return .value(.int(related ? 4 : isNew ? 8 : 2))
             case ("status", nil): return .value(.int(conn.statusBits))
             case ("direction", nil): return .value(.int(isReply ? 1 : 0))
             case ("mark", nil): return .value(.int(UInt64(conn.mark)))
@@ -179,8 +198,11 @@ enum ExpressionEvaluator {
             }
             return .value(.int(SymbolTable.fibAddrType.names[t] ?? 1))
         case "oif", "oifname":
-            if flags.contains("mark") { return .notModelled("fib with mark") }
-            guard let route = c.routing.lookup(addr), route.type == "unicast" || route.type == "local" else {
+            // The same lookup as the kernel's routing (nft_fib4/6: input device lo, the other
+            // address as source, the packet's mark with the `mark` flag).
+            let other = useSaddr ? p.daddr : p.saddr
+            guard let route = c.routing.lookup(addr, source: other, iif: "lo", mark: flags.contains("mark") ? p.mark : 0),
+                  route.type == "unicast" || route.type == "local" else {
                 return .value(.name(""))
             }
             let dev = route.type == "local" ? "lo" : (route.device ?? "")

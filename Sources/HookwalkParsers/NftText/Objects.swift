@@ -1,0 +1,212 @@
+import HookwalkModel
+
+/// Stateful objects by their parts (see `NamedObject.parts`): the body nft lists for each kind,
+/// read and printed, and what both front ends leave out (state).
+enum Objects {
+    /// Members that are state, not configuration, or the object's identity.
+    static let skipped: Set<String> = ["family", "name", "table", "handle", "packets", "bytes-used", "used"]
+
+    /// The JSON members of an object, as parts.
+    static func normalize(_ kind: String, _ parts: inout [String: Part]) {
+        for k in skipped { parts[k] = nil }
+        if kind == "counter" { parts["bytes"] = nil }
+        if parts["inv"] == .bool(false) { parts["inv"] = nil }
+        // A packet limit's default burst (5), which nft's text listing leaves out.
+        if kind == "limit", parts["rate_unit"] == nil, parts["burst"] == .expr(.value(.number(5))) { parts["burst"] = nil }
+    }
+
+    static let byteUnits: [String: UInt64] = ["bytes": 1, "kbytes": 1024, "mbytes": 1024 * 1024, "gbytes": 1024 * 1024 * 1024]
+
+    /// The body lines of `kind NAME { ... }` as nft lists them, or nil for a kind or shape this
+    /// does not know.
+    static func body(kind: String, parts p: [String: Part]) -> [String]? {
+        func v(_ k: String) -> String? {
+            guard case .expr(let e)? = p[k] else { return nil }
+            return NftTextWriter.exprText(e)
+        }
+        func quoted(_ k: String) -> String? {
+            guard case .expr(.value(let val))? = p[k] else { return nil }
+            return NftTextWriter.quote(NftTextWriter.valueText(val))
+        }
+        var out: [String] = []
+        if let c = quoted("comment") { out.append("comment \(c)") }
+        let known: Set<String>
+        switch kind {
+        case "counter":
+            known = ["comment"]
+            out.append("packets 0 bytes 0")
+        case "quota":
+            known = ["comment", "bytes", "inv"]
+            guard let b = v("bytes") else { return nil }
+            out.append((p["inv"] == .bool(true) ? "over " : "") + "\(b) bytes")
+        case "limit":
+            known = ["comment", "rate", "per", "rate_unit", "burst", "burst_unit", "inv"]
+            guard let rate = v("rate"), let per = v("per") else { return nil }
+            var line = "rate " + (p["inv"] == .bool(true) ? "over " : "") + rate
+            line += v("rate_unit").map { " \($0)/\(per)" } ?? "/\(per)"
+            if let burst = v("burst") { line += " burst \(burst) \(v("burst_unit") ?? "packets")" }
+            out.append(line)
+        case "ct helper":
+            known = ["comment", "type", "protocol", "l3proto"]
+            guard let t = quoted("type"), let proto = v("protocol") else { return nil }
+            out.append("type \(t) protocol \(proto)")
+            if let l3 = v("l3proto") { out.append("l3proto \(l3)") }
+        case "ct timeout":
+            known = ["comment", "protocol", "l3proto", "policy"]
+            guard let proto = v("protocol") else { return nil }
+            out.append("protocol \(proto)")
+            if let l3 = v("l3proto") { out.append("l3proto \(l3)") }
+            if case .object(let pol)? = p["policy"] {
+                let items = pol.keys.sorted().compactMap { k -> String? in
+                    guard case .expr(let e)? = pol[k] else { return nil }
+                    return "\(k) : \(NftTextWriter.exprText(e))"
+                }
+                out.append("policy = { " + items.joined(separator: ", ") + " }")
+            }
+        case "ct expectation":
+            known = ["comment", "protocol", "dport", "timeout", "size", "l3proto"]
+            guard let proto = v("protocol") else { return nil }
+            out.append("protocol \(proto)")
+            if let d = v("dport") { out.append("dport \(d)") }
+            if let t = v("timeout") { out.append("timeout \(t)ms") }
+            if let s = v("size") { out.append("size \(s)") }
+            if let l3 = v("l3proto") { out.append("l3proto \(l3)") }
+        case "synproxy":
+            known = ["comment", "mss", "wscale", "flags"]
+            if let mss = v("mss") { out.append("mss \(mss)") }
+            if let w = v("wscale") { out.append("wscale \(w)") }
+            if case .flags(let f)? = p["flags"], !f.isEmpty { out.append(f.joined(separator: " ")) }
+        default:
+            return nil
+        }
+        guard Set(p.keys).isSubset(of: known) else { return nil }
+        return out
+    }
+}
+
+extension Parser {
+    /// The body of an object as parts, from the token after `{` to its `}`; nil (and the body
+    /// skipped by the caller) when the kind or a line is not one this reads.
+    mutating func objectParts(_ objKind: String) -> [String: Part]? {
+        let save = p
+        var parts: [String: Part] = [:]
+        func fail() -> [String: Part]? { p = save; return nil }
+        func atom() -> Part? {
+            guard let v = try? parseAtom() else { return nil }
+            return .expr(.value(v))
+        }
+        while true {
+            skipNewlines()
+            if kind == .rbrace { break }
+            guard kind == .word || kind == .string else { return fail() }
+            let w = text(tok)
+            advance()
+            switch (objKind, w) {
+            case (_, "comment"):
+                guard kind == .string else { return fail() }
+                parts["comment"] = .expr(.value(.string(text(tok))))
+                advance()
+            case ("counter", "packets"):
+                advance()
+                guard at("bytes") else { return fail() }
+                advance(); advance()
+            case ("quota", "over"), ("quota", "until"):
+                if w == "over" { parts["inv"] = .bool(true) }
+                continue
+            case ("quota", _) where UInt64(w) != nil:
+                guard kind == .word, let unit = Objects.byteUnits[text(tok)] else { return fail() }
+                advance()
+                parts["bytes"] = .expr(.value(.number(UInt64(w)! * unit)))
+                if at("used") { advance(); advance(); advance() }
+            case ("limit", "rate"):
+                guard let stmt = try? parseLimitRate(), case .limit(let rate, let per, let burst, let unit, let over) = stmt else { return fail() }
+                parts["rate"] = .expr(.value(.number(rate)))
+                parts["per"] = .expr(.value(.string(per)))
+                if let unit { parts["rate_unit"] = .expr(.value(.string(unit))) }
+                if let burst {
+                    parts["burst"] = .expr(.value(.number(burst)))
+                    if unit != nil { parts["burst_unit"] = .expr(.value(.string("bytes"))) }
+                }
+                if over { parts["inv"] = .bool(true) }
+            case ("ct helper", "type"), ("ct helper", "protocol"), ("ct helper", "l3proto"),
+                 ("ct timeout", "protocol"), ("ct timeout", "l3proto"),
+                 ("ct expectation", "protocol"), ("ct expectation", "dport"), ("ct expectation", "size"), ("ct expectation", "l3proto"),
+                 ("synproxy", "mss"), ("synproxy", "wscale"):
+                guard let a = atom() else { return fail() }
+                parts[w] = a
+            case ("ct expectation", "timeout"):
+                guard kind == .word, let ms = Constructs.milliseconds(text(tok)) else { return fail() }
+                advance()
+                parts["timeout"] = .expr(.value(.number(ms)))
+            case ("ct timeout", "policy"):
+                guard kind == .assign else { return fail() }
+                advance()
+                guard kind == .lbrace else { return fail() }
+                advance()
+                var pol: [String: Part] = [:]
+                while true {
+                    while kind == .newline || kind == .comma { advance() }
+                    if kind == .rbrace { advance(); break }
+                    guard kind == .word else { return fail() }
+                    let state = text(tok)
+                    advance()
+                    guard kind == .colon else { return fail() }
+                    advance()
+                    guard kind == .word, let secs = Constructs.seconds(text(tok)) ?? UInt64(text(tok)) else { return fail() }
+                    advance()
+                    pol[state] = .expr(.value(.number(secs)))
+                }
+                parts["policy"] = .object(pol)
+            case ("synproxy", "timestamp"), ("synproxy", "sack-perm"):
+                var f: [String] = []
+                if case .flags(let old)? = parts["flags"] { f = old }
+                parts["flags"] = .flags(f + [w])
+            default:
+                return fail()
+            }
+        }
+        Objects.normalize(objKind, &parts)
+        return parts
+    }
+}
+
+extension Constructs {
+    /// `100ms`, `2m`, `1s500ms` -> milliseconds.
+    static func milliseconds(_ text: String) -> UInt64? {
+        var total: UInt64 = 0
+        var number: UInt64 = 0
+        var digits = 0
+        let u = Array(text.utf8)
+        var i = 0
+        guard !u.isEmpty else { return nil }
+        while i < u.count {
+            let c = u[i]
+            if c >= 48 && c <= 57 {
+                let (m, o1) = number.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(UInt64(c - 48))
+                guard !o1, !o2 else { return nil }
+                number = a
+                digits += 1
+                i += 1
+                continue
+            }
+            guard digits > 0 else { return nil }
+            var size: UInt64
+            switch c {
+            case UInt8(ascii: "d"): size = 86_400_000
+            case UInt8(ascii: "h"): size = 3_600_000
+            case UInt8(ascii: "m") where i + 1 < u.count && u[i + 1] == UInt8(ascii: "s"): size = 1; i += 1
+            case UInt8(ascii: "m"): size = 60_000
+            case UInt8(ascii: "s"): size = 1000
+            default: return nil
+            }
+            let (m, o) = number.multipliedReportingOverflow(by: size)
+            guard !o else { return nil }
+            total = total &+ m
+            number = 0
+            digits = 0
+            i += 1
+        }
+        return digits == 0 ? total : nil
+    }
+}
