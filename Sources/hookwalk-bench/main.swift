@@ -4,6 +4,10 @@
 //     swift build -c release && .build/release/hookwalk-bench [--containers 3000] [--bridges 13] [--jobs N] [--sample 60]
 //     swift run -c release hookwalk-bench RULESET.nft [--json RULESET.json]
 //     swift run -c release hookwalk-bench make-scale-snapshot DIR [--containers 3000] [--bridges 13]
+//     swift run -c release hookwalk-bench many-chains
+//
+// `many-chains` parses (and validates) 100,000 regular chains, each jumped to from a base chain,
+// as nft text and as JSON: both must stay linear in the number of chains (issue 14).
 //
 // The first form writes the scale host (`ScaleSnapshot`: 13 bridges, 3000 containers each
 // publishing one TCP port, ~9,000 rules) into a temporary folder and measures, side by side in
@@ -87,6 +91,16 @@ func synthesizeHost(_ ruleset: Ruleset) -> HostModel {
 var args = Array(CommandLine.arguments.dropFirst())
 if args.first == "make-scale-snapshot" {
     exit(makeScaleSnapshot(Array(args.dropFirst())))
+}
+if args.first == "many-chains" {
+    do {
+        try benchManyChains()
+        print("peak memory      \(peakMemoryMiB())")
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("hookwalk-bench: \(error)\n".utf8))
+        exit(2)
+    }
 }
 if let first = args.first, !first.hasPrefix("-") {
     exit(benchRuleset(args))

@@ -119,7 +119,9 @@ final class HostileCorpusTests: XCTestCase {
             switch command {
             case "ruleset": args = ["ruleset", snap.path]
             case "trace": args = ["trace", snap.path] + traceArgs
-            case "generate": args = ["generate", snap.path, "--out", out.path] + (templates.map { ["--templates", $0.path] } ?? [])
+            case "generate":
+                args = ["generate", snap.path, "--out", out.path] + (templates.map { ["--templates", $0.path] } ?? [])
+                    + (c.conf["layout"].map { ["--layout", $0] } ?? [])
             case "diff": args = ["diff", snap.path, Self.base.path]
             default: problems.append("unknown command \(command) in case.conf"); continue
             }
@@ -152,6 +154,13 @@ final class HostileCorpusTests: XCTestCase {
             if command == "trace", let want = c.conf["trace-contains"], r.status != 2,
                !String(decoding: r.stdout, as: UTF8.self).contains(want) {
                 say("the trace should mention \"\(want)\"")
+            }
+            // YAML allows implicit keys (the nav titles) of at most 1024 characters.
+            if command == "generate", r.status == 0, let yaml = try? String(contentsOf: out.appendingPathComponent("mkdocs.yml"), encoding: .utf8) {
+                for line in yaml.split(separator: "\n") {
+                    let key = line.hasSuffix(":") ? String(line) : line.range(of: "\": \"").map { String(line[..<$0.lowerBound]) } ?? ""
+                    if key.count > 1030 { problems.append("generate: mkdocs.yml has a key of \(key.count) characters") }
+                }
             }
             try? fm.removeItem(at: out)
         }

@@ -46,6 +46,7 @@ extension Parser {
             tables.append(Table(family: family, name: name))
             tableIndex[key] = ti
             chainIndex.append([:])
+            setIndex.append([:])
         }
         if let h = takeHandle() { tables[ti].handle = h }
         var plan = HandlePlan(table: ti)
@@ -377,11 +378,12 @@ extension Parser {
         }
         guard sawType else { throw error(open, "\(what) \"\(setName)\" has no 'type' or 'typeof'") }
         if isMap && set.dataType == nil { throw error(open, "map \"\(setName)\" needs 'type key : data'") }
-        if let i = tables[ti].sets.firstIndex(where: { $0.name == setName }) {
+        if let i = setIndex[ti][setName] {
             tables[ti].sets[i].elements += set.elements
             return
         }
         places[.set(ti, tables[ti].sets.count)] = open
+        setIndex[ti][setName] = tables[ti].sets.count
         tables[ti].sets.append(set)
         plan.sets.append(tables[ti].sets.count - 1)
     }

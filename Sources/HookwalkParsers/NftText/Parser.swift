@@ -26,6 +26,8 @@ struct Parser {
     var places: [RulesetPlace: Token] = [:]
     /// Per table, chain name -> index, so that a ruleset of 100,000 chains parses in linear time.
     var chainIndex: [[String: Int]] = []
+    /// Per table, set name -> index (the same, for many sets).
+    var setIndex: [[String: Int]] = []
 
     init(text: String, file: String) throws {
         var t = text

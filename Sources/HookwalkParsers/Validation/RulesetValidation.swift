@@ -42,7 +42,7 @@ enum RulesetValidation {
         return nil
     }
 
-    static let einval = "the kernel refuses it"
+    static let maximumNameLength = 255
     static let emlink = "the kernel refuses the ruleset at commit (EMLINK, \"Too many links\")"
 
     /// A jump from a rule: its target, and the rule that makes it.
@@ -58,6 +58,20 @@ enum RulesetValidation {
         for (i, s) in table.sets.enumerated() where setIndex[s.name] == nil { setIndex[s.name] = i }
         let counters = Set(table.objects.filter { $0.kind == "counter" }.map(\.name))
         let where_ = "table \(table.family.rawValue) \(table.name)"
+
+        // NFT_NAME_MAXLEN is 256 with the terminating NUL: longer names are refused (ERANGE).
+        func tooLong(_ what: String, _ name: String) -> String? {
+            guard name.utf8.count > maximumNameLength else { return nil }
+            return "\(what) name of \(name.utf8.count) bytes (\(name.prefix(40))...) in \(where_): the kernel holds names of at most "
+                + "\(maximumNameLength) bytes (it refuses longer ones: ERANGE, \"Numerical result out of range\")"
+        }
+        if let m = tooLong("table", table.name), !table.chains.isEmpty { return RulesetProblem(place: .chain(ti, 0), message: m) }
+        for (ci, c) in table.chains.enumerated() {
+            if let m = tooLong("chain", c.name) { return RulesetProblem(place: .chain(ti, ci), message: m) }
+        }
+        for (si, s) in table.sets.enumerated() {
+            if let m = tooLong("set", s.name) { return RulesetProblem(place: .set(ti, si), message: m) }
+        }
 
         // Verdicts held by named maps: a rule that looks one up can take them.
         var mapTargets: [Int: [String]] = [:]

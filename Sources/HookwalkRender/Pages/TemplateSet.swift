@@ -29,8 +29,11 @@ public struct TemplateSet: Sendable {
             partials[String(name.dropLast(".mustache".count))] = try Self.scan(text, file: path)
             do {
                 templates[String(name.dropLast(".mustache".count))] = try MustacheTemplate(string: text)
+            } catch let e as MustacheTemplate.ParserError {
+                throw HookwalkError(file: path, .line(e.context.lineNumber, column: e.context.columnNumber),
+                                    "template does not parse: \(Self.describe(e.error))")
             } catch {
-                throw HookwalkError(file: path, .none, "template does not parse: \(error)")
+                throw HookwalkError(file: path, .none, "template does not parse")
             }
         }
         for name in Self.required where templates[name] == nil {
@@ -40,6 +43,20 @@ public struct TemplateSet: Sendable {
         try Self.checkPartials(partials, directory: directory)
         library = MustacheLibrary(templates: templates)
         self.directory = directory
+    }
+
+    /// The Mustache parser's error in words (its own names are Swift identifiers).
+    static func describe(_ error: Error) -> String {
+        guard let e = error as? MustacheTemplate.Error else { return "malformed template" }
+        switch e {
+        case .sectionCloseNameIncorrect: return "a {{/...}} closes a different section than the one open"
+        case .unfinishedName: return "a tag is not closed with }}"
+        case .expectedSectionEnd: return "a section is not closed ({{/...}} missing)"
+        case .invalidSetDelimiter: return "a malformed delimiter tag"
+        case .transformAppliedToInheritanceSection: return "a transform on an inherited section"
+        case .illegalTokenInsideInheritSection, .textInsideInheritSection: return "text or tags inside a partial's inherited section"
+        case .invalidConfigVariableSyntax, .unrecognisedConfigVariable: return "an unknown {{% ... }} configuration tag"
+        }
     }
 
     /// Sections nested deeper than this are refused (the pages nest three or four).
