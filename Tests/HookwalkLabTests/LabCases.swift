@@ -86,6 +86,7 @@ enum LabCases {
         }
         out.append(LabCase(name: VerifyListenerRemedyTests.beforeCase) { try VerifyListenerRemedyTests.derivedSnapshot(postgresOn: "0.0.0.0") })
         out.append(LabCase(name: VerifyListenerRemedyTests.afterCase) { try VerifyListenerRemedyTests.derivedSnapshot(postgresOn: "127.0.0.1") })
+        out.append(LabCase(name: VerifyListenerRemedyTests.inputDropCase) { try VerifyListenerRemedyTests.inputDropSnapshot() })
         return out
     }()
 

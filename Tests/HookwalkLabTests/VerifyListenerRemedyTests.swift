@@ -16,6 +16,13 @@ import XCTest
 final class VerifyListenerRemedyTests: XCTestCase {
     static let beforeCase = "remedy listen-on-loopback, before"
     static let afterCase = "remedy listen-on-loopback"
+    static let inputDropCase = "remedy listen-on-loopback, input rule"
+    /// The remedy's other half, "add an input rule that drops 5432/tcp from ens192", as the nft
+    /// command this test runs for it (by `scripts/compose-remedy.sh`, giving
+    /// `Fixtures/remedy-listen-input-drop.nft`).
+    static let inputDrop = "nft 'add table inet hookwalk_close; add chain inet hookwalk_close input { type filter hook input priority filter; policy accept; }; "
+        + "add rule inet hookwalk_close input iifname \"ens192\" tcp dport 5432 drop'"
+    static let inputDropFile = VerifyRemedyTests.Remedy.fixtures + "/remedy-listen-input-drop.nft"
 
     static func listening(_ address: String) -> String {
         """
@@ -28,6 +35,11 @@ final class VerifyListenerRemedyTests: XCTestCase {
     static func derivedSnapshot(postgresOn address: String) throws -> DerivedSnapshot {
         try DerivedSnapshot(base: "docker-b", files: ["ss-listen.txt": listening(address)],
                             copies: ["nft-ruleset.nft": try LabFixtures.path("docker-eras/snapshots/docker-b/nft-ruleset.nft")])
+    }
+
+    static func inputDropSnapshot() throws -> DerivedSnapshot {
+        try DerivedSnapshot(base: "docker-b", files: ["ss-listen.txt": listening("0.0.0.0"),
+                                                      "nft-ruleset.nft": try String(contentsOfFile: inputDropFile, encoding: .utf8)])
     }
 
     /// Server in one scratch namespace bound to `bind`:5432, client in another through a veth pair
@@ -102,5 +114,48 @@ final class VerifyListenerRemedyTests: XCTestCase {
         // What the bind changes, by the kernel: 127.0.0.1 is not reached from a neighbour, 0.0.0.0 is.
         XCTAssertEqual(try Self.socketReached(bind: "127.0.0.1"), "refused")
         XCTAssertEqual(try Self.socketReached(bind: "0.0.0.0"), "connected")
+    }
+
+    /// The other half of the remedy: an input rule of one's own dropping 5432/tcp from the uplink.
+    /// The finding goes, sshd's stays (nothing closes port 22), and the kernel drops 5432 from the
+    /// uplink as the simulation does.
+    func testInputRuleDroppingThePortOnAHostWithoutFirewall() throws {
+        try LabFixtures.skipUnlessLabPossible()
+        let before = try LabCases.build(Self.beforeCase)
+        defer { before.remove() }
+        let reportBefore = try VerifyRemedyTests.report(before.path)
+        let finding = try XCTUnwrap(reportBefore.findings.first { $0.kind == "host-listener-reachable" && $0.statement.contains("postgres") })
+        let remedy = try XCTUnwrap(finding.remedies.first { $0.kind == "listen-on-loopback" })
+        XCTAssertTrue(remedy.command.hasSuffix("(or add an input rule that drops 5432/tcp from ens192)"), remedy.command)
+        let ruleset = try String(contentsOfFile: try LabFixtures.path("docker-eras/snapshots/docker-b/nft-ruleset.nft"), encoding: .utf8)
+        let composed = try VerifyRemedyTests.compose("nft", ruleset, Self.inputDrop)
+        XCTAssertEqual(composed, try String(contentsOfFile: Self.inputDropFile, encoding: .utf8),
+                       "`\(Self.inputDrop)` no longer gives \(Self.inputDropFile): rerun scripts/compose-remedy.sh")
+
+        let after = try LabCases.build(Self.inputDropCase)
+        defer { after.remove() }
+        let reportAfter = try VerifyRemedyTests.report(after.path)
+        let idsAfter = Set(reportAfter.findings.map(\.id)), idsBefore = Set(reportBefore.findings.map(\.id))
+        XCTAssertFalse(idsAfter.contains(finding.id), "`\(Self.inputDrop)` leaves \(finding.id)")
+        for f in reportBefore.findings where f.id != finding.id && f.kind != "unmatched-rules" {
+            XCTAssertTrue(idsAfter.contains(f.id), "`\(Self.inputDrop)` also removed \(f.id): \(f.statement)")
+        }
+        for f in reportAfter.findings where !idsBefore.contains(f.id) {
+            XCTAssertEqual(f.severity, .info, "`\(Self.inputDrop)` brings \(f.id): \(f.statement)")
+        }
+        XCTAssertTrue(reportAfter.findings.contains { $0.kind == "host-listener-reachable" && $0.statement.contains("sshd") && $0.severity == .warning })
+
+        let outside = Endpoint.external(address: IPAddress("0.0.0.0")!, interface: nil)
+        let extra = [Scenario(from: outside, to: IPAddress("10.254.10.252")!, port: 5432, proto: .tcp, sport: 0)]
+        let options = Verifier.Options(kinds: ["published-port", "direct", "host-local", "egress", "extra"], extraScenarios: extra)
+        var outcomes: [String: [String]] = [:]
+        for snap in [before, after] {
+            let results = try LabFixtures.verifyAgreeing(snap, options)
+            let x = try XCTUnwrap(results.first { $0.item.kind == "extra" })
+            XCTAssertEqual(x.capture.observation.serverGotRequest, snap.path == before.path, "\(snap.labCase ?? ""): 5432 from the uplink")
+            outcomes[snap.path] = results.filter { $0.item.kind != "extra" }.map { "\($0.item.kind) \($0.item.scenario.port) \($0.capture.observation.serverGotRequest)" }.sorted()
+            print("\(snap.labCase ?? "") `\(Self.inputDrop)`: \(results.count)/\(results.count) MATCH")
+        }
+        XCTAssertEqual(outcomes[before.path], outcomes[after.path], "the input rule changed another path")
     }
 }
