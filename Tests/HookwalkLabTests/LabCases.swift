@@ -84,6 +84,9 @@ enum LabCases {
         for r in VerifyRemedyTests.Remedy.allCases {
             out.append(LabCase(name: r.labCase) { try r.remedied() })
         }
+        out.append(LabCase(name: VerifyListenerRemedyTests.beforeCase) { try VerifyListenerRemedyTests.derivedSnapshot(postgresOn: "0.0.0.0") })
+        out.append(LabCase(name: VerifyListenerRemedyTests.afterCase) { try VerifyListenerRemedyTests.derivedSnapshot(postgresOn: "127.0.0.1") })
+        out.append(LabCase(name: VerifyListenerRemedyTests.inputDropCase) { try VerifyListenerRemedyTests.inputDropSnapshot() })
         return out
     }()
 
