@@ -73,7 +73,7 @@ public struct Finding: Sendable, Hashable, Codable {
     /// A standard way to close or fix it, as the command to type.
     public struct Remedy: Sendable, Hashable, Codable {
         /// `docker-user-drop`, `raw-prerouting-drop`, `publish-on-address`, `internal-network`,
-        /// `ufw-route`, `nft-forward-drop`.
+        /// `nft-forward-drop`.
         public var kind: String
         public var command: String
         /// One sentence: what the command does.

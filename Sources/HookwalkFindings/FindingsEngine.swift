@@ -582,8 +582,10 @@ public struct FindingsEngine: Sendable {
     // MARK: - Remedies
 
     /// How to close a published port the input path would drop: a DOCKER-USER rule when the path
-    /// crosses DOCKER-USER, a `ufw route` rule when it crosses ufw's user forward chain, else an
-    /// nftables forward drop; and publishing on 127.0.0.1 instead.
+    /// crosses DOCKER-USER, else an nftables forward drop; and publishing on 127.0.0.1 instead.
+    /// Each kind is tried in the lab (VerifyRemedyTests). A `ufw route` rule is not offered: on
+    /// every Docker host Docker's accept runs before ufw's forward chains, so no lab case can show
+    /// it closing anything, and an untried remedy is not printed.
     func closeRemedies(_ s: TracedScenario, dnat: LocatedRule?) -> [Finding.Remedy] {
         var out: [Finding.Remedy] = []
         let sc = s.trace.scenario
@@ -597,9 +599,6 @@ public struct FindingsEngine: Sendable {
                 kind: "docker-user-drop",
                 command: "\(v4 ? "iptables" : "ip6tables") -I DOCKER-USER -i \(iface) -d \(target) -p \(sc.proto.rawValue) -m \(sc.proto.rawValue) --dport \(port) -j DROP",
                 explanation: "drops what arrives on \(iface) for the container's port after the DNAT, before Docker's accept rules (add `! -s ADDR` to keep a trusted client)"))
-        } else if crossed(s.trace.request, chain: "ufw-user-forward") {
-            out.append(Finding.Remedy(kind: "ufw-route", command: "ufw route deny in on \(iface) to \(target) port \(port) proto \(sc.proto.rawValue)",
-                                      explanation: "a ufw route rule in ufw-user-forward, which this path crosses"))
         } else if reached(s.trace) {
             out.append(Finding.Remedy(
                 kind: "nft-forward-drop",

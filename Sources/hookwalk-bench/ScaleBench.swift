@@ -3,22 +3,19 @@ import HookwalkModel
 import HookwalkParsers
 import HookwalkSimulator
 
-/// Runs a program; returns its exit status, stdout and stderr.
+/// Runs `exe`; with `discardOutput` its stdout goes to the null device (never by creating a file
+/// at a path: as root, `FileManager.createFile(atPath: "/dev/null")` replaces the device with a
+/// regular file).
 @discardableResult
-func runProgram(_ exe: String, _ args: [String], stdout: String? = nil) throws -> (status: Int32, out: Data, err: String) {
+func runProgram(_ exe: String, _ args: [String], discardOutput: Bool = false) throws -> (status: Int32, out: Data, err: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: exe)
     p.arguments = args
     let out = Pipe(), err = Pipe()
-    if let stdout {
-        _ = FileManager.default.createFile(atPath: stdout, contents: nil)
-        p.standardOutput = FileHandle(forWritingAtPath: stdout)
-    } else {
-        p.standardOutput = out
-    }
+    p.standardOutput = discardOutput ? FileHandle.nullDevice : out
     p.standardError = err
     try p.run()
-    let o = stdout == nil ? out.fileHandleForReading.readDataToEndOfFile() : Data()
+    let o = discardOutput ? Data() : out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     return (p.terminationStatus, o, String(decoding: e, as: UTF8.self))
@@ -88,7 +85,7 @@ func benchScaleHost(_ args: [String]) -> Int32 {
         var ruleset = Ruleset()
         let tText = try best(3) { ruleset = try NftText.parse(text, file: textPath) }
         let rules = ruleset.tables.flatMap(\.chains).map(\.rules.count).reduce(0, +)
-        let tTextCLI = try best(3) { try runProgram(hookwalk, ["ruleset", textPath], stdout: "/dev/null") }
+        let tTextCLI = try best(3) { try runProgram(hookwalk, ["ruleset", textPath], discardOutput: true) }
         var tNft: Double?
         var jsonSource = "hookwalk's JSON writer (no root or no nft: no kernel listing)"
         var jsonText = NftJSONWriter.write(ruleset)
@@ -116,7 +113,7 @@ func benchScaleHost(_ args: [String]) -> Int32 {
         let jsonBytes = Array(jsonText.utf8)
         var fromJSON = Ruleset()
         let tJSON = try best(3) { fromJSON = try NftJSON.parse(jsonBytes, file: jsonPath) }
-        let tJSONCLI = try best(3) { try runProgram(hookwalk, ["ruleset", jsonPath], stdout: "/dev/null") }
+        let tJSONCLI = try best(3) { try runProgram(hookwalk, ["ruleset", jsonPath], discardOutput: true) }
         let same = NftTextWriter.write(fromJSON) == NftTextWriter.write(ruleset)
         func ratio(_ t: Double) -> String { tNft.map { String(format: "%.2fx nft", t / $0) } ?? "no nft" }
         print(String(format: "parse text        %7.3f s in process, %7.3f s `hookwalk ruleset` (%@; %d rules)", tText, tTextCLI,

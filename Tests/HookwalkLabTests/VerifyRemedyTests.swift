@@ -13,14 +13,11 @@ import XCTest
 /// and no other finding went away or got worse, and with `hookwalk verify` that the kernel agrees
 /// with the simulation of the remedied host: the closed path is closed, the others still work.
 ///
-/// `ufw-route` (`ufw route deny ...`) has no case: `closeRemedies` prints it only for a published
-/// port whose path crosses `ufw-user-forward` and not `DOCKER-USER`. Every Docker on iptables (all
-/// eras of Tests/Fixtures/docker-eras, and the ufw host c-ufw.iptables-save) inserts
-/// `-A FORWARD -j DOCKER-USER` and `-j DOCKER-FORWARD` above ufw's jumps, and DOCKER-FORWARD ->
-/// DOCKER accepts the DNATed packet (`-d 172.20.0.x ! -i docker1 -o docker1 ... -j ACCEPT`), so
-/// such a path crosses DOCKER-USER (the engine prints `docker-user-drop`) and never reaches
-/// `ufw-before-forward -j ufw-user-forward`. A routed (non-DNAT) path does reach it, but it is no
-/// published port, so no finding there carries this remedy.
+/// There is no `ufw route` remedy: every Docker on iptables (all eras of Tests/Fixtures/docker-eras,
+/// and the ufw host c-ufw.iptables-save) inserts `-A FORWARD -j DOCKER-USER` and `-j DOCKER-FORWARD`
+/// above ufw's jumps, and DOCKER-FORWARD -> DOCKER accepts the DNATed packet, so a published port's
+/// path never reaches `ufw-user-forward`: no lab case could try such a remedy, and the engine
+/// prints none it has not tried (`docker-user-drop` is printed instead).
 final class VerifyRemedyTests: XCTestCase {
     enum Remedy: String, CaseIterable {
         case dockerUserDrop = "docker-user-drop"
