@@ -23,10 +23,13 @@ final class OutputFolderTests: XCTestCase {
         return (p.terminationStatus, String(decoding: e, as: UTF8.self))
     }
 
+    /// A working folder one level below a folder of its own, so that its parent holds nothing but
+    /// it (the temporary folder itself may hold the repository, as in CI's clone under /tmp).
     func scratch() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hw-out-\(UUID().uuidString)")
+        let top = FileManager.default.temporaryDirectory.appendingPathComponent("hw-out-\(UUID().uuidString)")
+        let dir = top.appendingPathComponent("cwd")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        addTeardownBlock { try? FileManager.default.removeItem(at: top) }
         return dir
     }
 
