@@ -2,6 +2,7 @@ import Foundation
 import HookwalkDiff
 import HookwalkModel
 import HookwalkParsers
+import HookwalkTestSupport
 import XCTest
 
 /// `hookwalk diff` of two folders `hookwalk generate` wrote: read from their `scenarios.json` and
@@ -9,28 +10,11 @@ import XCTest
 /// executable, since generating is the render module's and this target does not link it.
 final class GeneratedFolderTests: XCTestCase {
     /// `swift test` builds the executable next to the test bundle.
-    static var binary: URL? {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent("hookwalk")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
+    static var binary: URL? { TestProcess.hookwalk }
 
     func run(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let binary = try XCTUnwrap(Self.binary, "the hookwalk executable is not beside the test bundle")
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let r = try TestProcess.runHookwalk(args)
+        return (r.status, r.stdout, r.stderr)
     }
 
     var work = ""

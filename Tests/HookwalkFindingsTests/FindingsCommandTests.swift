@@ -4,29 +4,11 @@ import XCTest
 
 /// `hookwalk findings` as a user runs it: the exit status of a linter, the three formats, errors.
 final class FindingsCommandTests: XCTestCase {
-    struct Run { var status: Int32; var stdout: String; var stderr: String }
+    typealias Run = ProcessResult
 
     func run(_ args: [String]) throws -> Run { try runCommand(["findings"] + args) }
 
-    func runCommand(_ args: [String]) throws -> Run {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        var binary: URL?
-        for _ in 0..<3 where binary == nil {
-            let c = dir.appendingPathComponent("hookwalk")
-            if FileManager.default.isExecutableFile(atPath: c.path) { binary = c }
-            dir = dir.deletingLastPathComponent()
-        }
-        let p = Process()
-        p.executableURL = try XCTUnwrap(binary, "the hookwalk executable is not beside the test bundle")
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
+    func runCommand(_ args: [String]) throws -> Run { try TestProcess.runHookwalk(args) }
 
     func ufwHost() throws -> String {
         let dir = try FindingsFixtures.derived("docker-c", copies: ["iptables-save.txt": FindingsFixtures.ufwRuleset])

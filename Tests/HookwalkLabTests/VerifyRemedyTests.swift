@@ -4,6 +4,7 @@ import HookwalkLab
 import HookwalkModel
 import HookwalkParsers
 import HookwalkSimulator
+import HookwalkTestSupport
 import XCTest
 
 /// The findings' remedies, tried: each case takes a fixture host with a finding, runs the
@@ -117,18 +118,9 @@ final class VerifyRemedyTests: XCTestCase {
         let file = NSTemporaryDirectory() + "hookwalk-remedy-\(UInt32.random(in: 0...0xFFFFFF)).rules"
         try ruleset.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: LabFixtures.repository + "/scripts/compose-remedy.sh")
-        p.arguments = [format, file, command]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw HookwalkTestErrorLab("compose-remedy.sh `\(command)`: \(String(decoding: e, as: UTF8.self))") }
-        return String(decoding: o, as: UTF8.self)
+        let r = try TestProcess.run(URL(fileURLWithPath: LabFixtures.repository + "/scripts/compose-remedy.sh"), [format, file, command])
+        guard r.status == 0 else { throw HookwalkTestErrorLab("compose-remedy.sh `\(command)`: \(r.stderr)") }
+        return r.stdout
     }
 
     static func withoutComments(_ text: String) -> String {

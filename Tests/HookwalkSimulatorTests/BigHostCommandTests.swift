@@ -11,21 +11,7 @@ import XCTest
 final class BigHostCommandTests: XCTestCase {
     /// The built `hookwalk`, run as `CommandLineTests` runs it.
     struct CLI {
-        func run(_ args: [String]) throws -> CommandLineTests.Run {
-            let binary = try XCTUnwrap(CommandLineTests.binary, "the hookwalk executable is not beside the test bundle")
-            let p = Process()
-            p.executableURL = binary
-            p.arguments = args
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            try p.run()
-            let o = out.fileHandleForReading.readDataToEndOfFile()
-            let e = err.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return CommandLineTests.Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                                        stderr: String(decoding: e, as: UTF8.self))
-        }
+        func run(_ args: [String]) throws -> CommandLineTests.Run { try TestProcess.runHookwalk(args) }
 
         func assertCleanFailure(_ r: CommandLineTests.Run, mentions: [String], file: StaticString = #filePath, line: UInt = #line) {
             XCTAssertEqual(r.status, 2, r.stderr, file: file, line: line)

@@ -1,40 +1,16 @@
 import Foundation
+import HookwalkTestSupport
 import XCTest
 
 /// The `hookwalk` binary on bad input: one line on stderr naming the file and the place, exit
 /// code 2, nothing on stdout, no crash.
 final class CommandLineTests: XCTestCase {
     /// `swift test` builds the executable next to the test bundle.
-    static var binary: URL? {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent("hookwalk")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
+    static var binary: URL? { TestProcess.hookwalk }
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Run = ProcessResult
 
-    func run(_ args: [String]) throws -> Run {
-        let binary = try XCTUnwrap(Self.binary, "the hookwalk executable is not beside the test bundle")
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
+    func run(_ args: [String]) throws -> Run { try TestProcess.runHookwalk(args) }
 
     /// A snapshot folder with the example's host files and the given ruleset file.
     func snapshot(ruleset name: String, _ content: String) throws -> String {
