@@ -24,16 +24,12 @@ extension PathWalker {
         if new && !reply && !decided && !options.natChainsAtDeclaredPriority {
             let natChains = ruleset.ipBaseChains(v4: packet.v4, hook: hook).filter { ruleset.chains[$0].base?.type == .nat }
             chains: for i in natChains {
-                let run = runChain(i, hook: hook)
-                switch run.end {
-                case .accept: break
-                case .drop(let decidedIn, let handle, let text, let rejected):
-                    return .stop(.dropped(chain: decidedIn, handle: handle, text: text, rejected: rejected))
-                case .notModelled(let why):
-                    emit(.notModelled(chain: ruleset.chains[i].ref, handle: nil, text: why, assumption: "the simulation stops here"))
-                    return .stop(.notModelled(why))
+                let request: NatRequest?
+                switch runNatChain(i, hook: hook) {
+                case .success(let r): request = r
+                case .failure(let stop): return stop.end
                 }
-                if let req = run.nat {
+                if let req = request {
                     switch makeMapping(req, hook: hook, manip: manip, chain: ruleset.chains[i].ref) {
                     case .success(let mapping):
                         if manip == .destination { connection!.dnat = mapping } else { connection!.snat = mapping }
@@ -73,6 +69,24 @@ extension PathWalker {
         return .pass
     }
 
+    /// A hook's end that stops the packet, as a failure value.
+    struct NatChainStop: Error { var end: HookEnd }
+
+    /// Runs nat chain `i` for the NAT hook: the mapping it asks for (if any), or the end of the
+    /// packet when the chain drops it or meets what is not modelled.
+    mutating func runNatChain(_ i: Int, hook: Hook) -> Result<NatRequest?, NatChainStop> {
+        let run = runChain(i, hook: hook)
+        switch run.end {
+        case .accept:
+            return .success(run.nat)
+        case .drop(let decidedIn, let handle, let text, let rejected):
+            return .failure(NatChainStop(end: .stop(.dropped(chain: decidedIn, handle: handle, text: text, rejected: rejected))))
+        case .notModelled(let why):
+            emit(.notModelled(chain: ruleset.chains[i].ref, handle: nil, text: why, assumption: "the simulation stops here"))
+            return .failure(NatChainStop(end: .stop(.notModelled(why))))
+        }
+    }
+
     /// The NAT hook for reject's answer (`ct state related`, reply direction; nf_nat_inet_fn). An
     /// ICMP error never meets a nat chain: nf_nat_icmp_reply_translation rewrites its outer header
     /// (and the packet it quotes) with the connection's mapping reversed, at postrouting when the
@@ -95,16 +109,12 @@ extension PathWalker {
         let decided = manip == .destination ? conn.dstDecided : conn.srcDecided
         if !decided && !options.natChainsAtDeclaredPriority {
             for i in ruleset.ipBaseChains(v4: packet.v4, hook: hook) where ruleset.chains[i].base?.type == .nat {
-                let run = runChain(i, hook: hook)
-                switch run.end {
-                case .accept: break
-                case .drop(let decidedIn, let handle, let text, let rejected):
-                    return .stop(.dropped(chain: decidedIn, handle: handle, text: text, rejected: rejected))
-                case .notModelled(let why):
-                    emit(.notModelled(chain: ruleset.chains[i].ref, handle: nil, text: why, assumption: "the simulation stops here"))
-                    return .stop(.notModelled(why))
+                let request: NatRequest?
+                switch runNatChain(i, hook: hook) {
+                case .success(let r): request = r
+                case .failure(let stop): return stop.end
                 }
-                if let req = run.nat {
+                if let req = request {
                     emit(.notModelled(chain: ruleset.chains[i].ref, handle: nil, text: "a \(req.kind.rawValue) mapping made for reject's TCP reset",
                                       assumption: "the mapping is not applied to the reset"))
                     break

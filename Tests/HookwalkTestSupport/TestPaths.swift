@@ -22,7 +22,7 @@ public enum TestPaths {
 
 /// The external conformance corpora (nftables' own listings: `nft-canonical/`, `nft-py/`). They
 /// are third-party test material and are not in the repository: `HOOKWALK_NFT_CORPUS` names the
-/// folder, else `../shared/corpus` beside the repository is used when it exists. Without either,
+/// folder, else the `shared/corpus` folder beside the repository is used when it exists. Without either,
 /// the corpus tests skip with one line saying how to point at a corpus (even where
 /// `HOOKWALK_REQUIRE_LAB` is set: a missing corpus is not a missing lab).
 public enum NftCorpus {
@@ -43,7 +43,7 @@ public enum NftCorpus {
     public static func path(_ relative: String) throws -> String {
         guard let directory else {
             let env = ProcessInfo.processInfo.environment[variable] ?? ""
-            let why = env.isEmpty ? "no \(variable) and no ../shared/corpus beside the repository"
+            let why = env.isEmpty ? "no \(variable) and no shared/corpus folder beside the repository"
                 : "\(variable)=\(env) does not exist"
             throw SkipLog.skip("nft corpus tests skipped: \(why); set \(variable) to a folder holding nft-canonical/ and nft-py/")
         }
