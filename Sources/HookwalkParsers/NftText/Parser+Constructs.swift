@@ -84,11 +84,11 @@ extension Parser {
         let w = text(tok)
         advance()
         if w.hasPrefix(":") {
-            parts["port"] = .expr(.value(Parser.atomValue(String(w.dropFirst()))))
+            parts["port"] = .expr(.value(Value.atom(String(w.dropFirst()))))
         } else {
             let (a, port) = Parser.splitAddrPort(w)
-            parts["addr"] = .expr(.value(Parser.atomValue(a)))
-            if let port { parts["port"] = .expr(.value(Parser.atomValue(port))) }
+            parts["addr"] = .expr(.value(Value.atom(a)))
+            if let port { parts["port"] = .expr(.value(Value.atom(port))) }
         }
         return .notModelled(nm("tproxy", parts, from: start))
     }
@@ -249,7 +249,7 @@ extension Parser {
         }
         parts["name"] = .expr(.value(.string(optName)))
         if kind == .word, !startsExpr(tok), !Keywords.statementStarts.contains(text(tok)), !isWord(tok, "set"),
-           !isWord(tok, "vmap"), !isWord(tok, "map"), !at("exists"), !at("missing"), !Parser.numberish(text(tok)),
+           !isWord(tok, "vmap"), !isWord(tok, "map"), !at("exists"), !at("missing"), !Value.numberish(text(tok)),
            looksLikeField(text(tok)) || !endsStatement(peek()) {
             parts["field"] = .expr(.value(.string(text(tok))))
             advance()

@@ -1,5 +1,4 @@
 import HookwalkModel
-import HookwalkParsers
 
 /// A packet field's value at run time.
 enum FieldValue: Hashable, Sendable {

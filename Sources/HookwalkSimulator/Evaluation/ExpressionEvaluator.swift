@@ -1,5 +1,4 @@
 import HookwalkModel
-import HookwalkParsers
 
 /// The packet while it is being simulated.
 struct Packet: Sendable {

@@ -1,4 +1,3 @@
-import HookwalkModel
 
 /// The constructs that both front ends read into parts (`NotModelled.parts`, named as libnftables'
 /// JSON names them) and that both writers print back: stateful statements (`quota`, `ct count`,
@@ -11,11 +10,11 @@ import HookwalkModel
 /// parts from that text (Parser+Constructs.swift) and the JSON reader from the JSON.
 public enum Constructs {
     /// The JSON keys read into parts: statements and expressions.
-    static let statementKinds: Set<String> = [
+    public static let statementKinds: Set<String> = [
         "quota", "ct count", "limit", "counter", "synproxy", "tproxy", "dup", "fwd", "ct helper", "ct timeout",
         "ct expectation", "reset", "set", "meter", "flow", "queue", "secmark", "xt",
     ]
-    static let expressionKinds: Set<String> = [
+    public static let expressionKinds: Set<String> = [
         "tcp option", "sctp chunk", "ip option", "exthdr", "socket", "rt", "ipsec", "osf", "numgen", "jhash", "symhash",
         "elem",
     ]
