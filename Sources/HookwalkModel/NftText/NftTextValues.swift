@@ -47,11 +47,7 @@ extension NftTextWriter {
     /// Expressions of a bitmask type: a bare flag compared with them is a flag test (`nft -j`
     /// prints `"op": "in"`), as for a comma list.
     public static func isBitmask(_ e: Expr) -> Bool {
-        switch e {
-        case .ct(let key, _, _): return key == "state" || key == "status" || key == "label"
-        case .payload(let proto, let field): return proto == "tcp" && field == "flags"
-        default: return false
-        }
+        if case .binop = e { return false }
+        return Datatype.of(e)?.bitmask ?? false
     }
-
 }

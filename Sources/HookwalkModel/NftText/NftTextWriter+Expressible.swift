@@ -67,7 +67,7 @@ extension NftTextWriter {
         switch stmt {
         case .match(let l, _, let r):
             exprs = [l, r]
-            if case .meta(let k) = l, ["iifname", "oifname", "ibrname", "obrname", "iif", "oif"].contains(k) { interface = true }
+            if Datatype.of(l)?.base == .ifname { interface = true }
         case .mangle(let k, let v): exprs = [k, v]
         case .nat(let n): exprs = [n.addr, n.port].compactMap { $0 }
         case .vmap(let k, let d): exprs = [k, d]

@@ -130,7 +130,7 @@ public enum NftTextWriter {
         case .mangle(let key, let value):
             // `ip protocol set icmp` does not parse back (nft reads `icmp` as an expression): the
             // protocol's number does.
-            if case .value(.string(let w)) = value, let n = protocolNumbers[w] { return "\(exprText(key)) set \(n)" }
+            if case .value(.string(let w)) = value, let n = protocolNumber(w) { return "\(exprText(key)) set \(n)" }
             return "\(exprText(key)) set \(rhsText(key, value))"
         case .nat(let n):
             return natText(n)
@@ -179,20 +179,13 @@ public enum NftTextWriter {
     }
 
     public static func exprText(_ e: Expr) -> String {
+        if let t = ExprFamilies.text(e) { return t }
         switch e {
         case .value(let v): return valueText(v)
-        case .payload(let proto, let field): return "\(proto) \(field)"
-        case .rawPayload(let base, let off, let len): return "@\(base),\(off),\(len)"
-        case .exthdr(let name, let field): return "\(name) \(field)"
-        case .meta(let key):
-            return printedBare.contains(key) ? key : "meta \(key)"
-        case .ct(let key, let dir, let family):
-            var out = "ct"
-            if let dir { out += " \(dir)" }
-            if let family { out += " \(family)" }
-            return out + " \(key)"
-        case .fib(let result, let flags):
-            return "fib \(flags.joined(separator: " . ")) \(result)"
+        case .payload, .rawPayload, .exthdr, .meta, .ct, .fib, .keyed:
+            // A family expression its descriptor cannot print (a keyed family's odd shape).
+            if case .keyed(let k) = e { return k.family }
+            return ""
         case .concat(let parts):
             return parts.map(exprText).joined(separator: " . ")
         case .set(let elems):
@@ -213,22 +206,22 @@ public enum NftTextWriter {
         }
     }
 
-    public static let protocolNumbers: [String: Int] = [
-        "icmp": 1, "igmp": 2, "tcp": 6, "udp": 17, "dccp": 33, "gre": 47, "esp": 50, "ah": 51, "icmpv6": 58,
-        "comp": 108, "sctp": 132, "udplite": 136,
-    ]
-
-    /// The meta keys nft prints without `meta ` (it accepts more on input).
-    public static let printedBare: Set<String> = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"]
+    /// The number of a protocol name that nft would read as an expression if printed
+    /// (`ip protocol set icmp`).
+    public static func protocolNumber(_ w: String) -> UInt64? {
+        Payload.protocols.contains(w) ? SymbolTable.protocols.names[w] : nil
+    }
 
     /// The right side of a match or a `set` statement, printed in the style nft uses for the left
     /// side's type: interface names quoted, marks as `0x%08x`.
     public static func rhsText(_ left: Expr, _ right: Expr) -> String {
+        // `fib daddr oif exists`: the presence test's words stay bare.
+        if case .fib = left, case .value(.string(let w)) = right, w == "exists" || w == "missing" { return w }
         let style: ValueStyle
-        switch left {
-        case .meta(let k) where ["iifname", "oifname", "ibrname", "obrname", "sdifname", "iif", "oif", "hour", "day", "time"].contains(k): style = .quoted
-        case .meta("mark"), .ct("mark", _, _): style = .mark
-        case .ct("expiration", _, _): style = .duration
+        switch Datatype.of(left)?.style {
+        case .quoted?: style = .quoted
+        case .mark?: style = .mark
+        case .duration?: style = .duration
         default: return exprText(right)
         }
         switch right {

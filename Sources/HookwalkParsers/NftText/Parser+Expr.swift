@@ -10,14 +10,7 @@ extension Parser {
         case .word: break
         default: return false
         }
-        let w = text(t)
-        if Keywords.payloadProtocols.contains(w) || Keywords.bareMeta.contains(w) || Keywords.extHeaders.contains(w) {
-            return true
-        }
-        switch w {
-        case "meta", "ct", "fib", "rt", "socket", "osf", "numgen", "jhash", "symhash", "ipsec", "exthdr": return true
-        default: return false
-        }
+        return ExprFamilies.keywords.contains(text(t))
     }
 
     /// `a . b . c` of expressions, optionally followed by `map { ... }` / `map @m`.
@@ -93,59 +86,13 @@ extension Parser {
         }
         guard t.kind == .word else { throw unexpected("an expression (ip saddr, tcp dport, meta ..., ct ...)") }
         let w = text(t)
-        let start = p
         switch w {
-        case "meta":
-            advance()
-            guard kind == .word else { throw unexpected("a meta key") }
-            let key = text(tok)
-            advance()
-            return .meta(key)
-        case "ct":
-            return try parseCt()
-        case "fib":
-            advance()
-            var flags: [String] = [try name("a fib flag (saddr, daddr, mark, iif, oif)")]
-            while kind == .dot {
-                advance()
-                flags.append(try name("a fib flag"))
-            }
-            let result = try name("a fib result (oif, oifname, type)")
-            return .fib(result: result, flags: flags)
         case "tcp" where isWord(peek(), "option"), "ip" where isWord(peek(), "option"), "sctp" where isWord(peek(), "chunk"):
-            return try parseOptionExpr(start)
-        case "rt" where !["nexthdr", "hdrlength", "type", "seg-left"].contains(text(peek())):
-            return try parseKeyedExpr(w, start)
-        case "rt":
-            advance()
-            let field = text(tok)
-            advance()
-            return .exthdr(name: "rt", field: field)
-        case "exthdr", "socket", "osf", "numgen", "symhash", "jhash", "ipsec":
-            return try parseKeyedExpr(w, start)
+            return try parseOptionExpr(p)
         default:
             break
         }
-        if Keywords.extHeaders.contains(w) {
-            advance()
-            return .exthdr(name: w, field: try name("an extension header field"))
-        }
-        if Keywords.payloadProtocols.contains(w) {
-            advance()
-            guard kind == .word else { throw unexpected("a header field after '\(w)' (such as saddr, dport)") }
-            var field = text(tok)
-            advance()
-            // `arp saddr ip`, `arp daddr ether`: the ARP header's address fields.
-            if w == "arp", field == "saddr" || field == "daddr", at("ip") || at("ether") {
-                field += " " + text(tok)
-                advance()
-            }
-            return .payload(proto: w, field: field)
-        }
-        if Keywords.bareMeta.contains(w) {
-            advance()
-            return .meta(w)
-        }
+        if let e = try ExprFamilies.parse(&self) { return e }
         throw error(t, "unknown expression or statement '\(w)': expected a match (ip saddr ..., meta ..., ct ...) or a statement")
     }
 
@@ -171,24 +118,6 @@ extension Parser {
             throw error(t, "unknown payload base '\(base)': expected ll, nh, th or ih")
         }
         return .rawPayload(base: base, offset: off, length: len)
-    }
-
-    /// `ct [original|reply] [ip|ip6] key`.
-    mutating func parseCt() throws -> Expr {
-        advance()
-        var dir: String?
-        if at("original") || at("reply") {
-            dir = text(tok)
-            advance()
-        }
-        guard kind == .word else { throw unexpected("a ct key (state, status, mark, ...)") }
-        var key = text(tok)
-        advance()
-        if (key == "ip" || key == "ip6"), kind == .word, Keywords.ctAddrKeys.contains(text(tok)) {
-            key += " " + text(tok)
-            advance()
-        }
-        return .ct(key: key, dir: dir, family: nil)
     }
 
     // MARK: constants
@@ -327,4 +256,16 @@ extension Parser {
             }
         }
     }
+}
+
+/// What the expression families read their nft text through (Expressions/).
+extension Parser: ExprTextReader {
+    func word(_ ahead: Int) -> String? {
+        let t = peek(ahead)
+        return t.kind == .word ? text(t) : nil
+    }
+    var atDot: Bool { kind == .dot }
+    mutating func atom() throws -> Value { try parseAtom() }
+    mutating func expr() throws -> Expr { try parseExpr() }
+    func failure(expected: String) -> any Error { unexpected(expected) }
 }
