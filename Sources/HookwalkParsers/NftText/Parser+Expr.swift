@@ -31,24 +31,60 @@ extension Parser {
         return e
     }
 
+    /// Binary operators with nft's precedence (its grammar's `shift_expr`, `and_expr`,
+    /// `exclusive_or_expr`, `inclusive_or_expr`): `<<`/`>>` bind tighter than `&`, `&` than `^`,
+    /// `^` than `|`; each level is left-associative (`a & b & c` is `(a & b) & c`). As nft does,
+    /// an operation on two numbers is folded into one (`meta mark | 0x10 & 0xff` is
+    /// `meta mark | 0x10`, which `nft -j` lists as `{"|": [mark, 16]}`).
     mutating func parseBinopExpr() throws -> Expr {
-        var e = try parsePrimaryExpr()
-        // Each operator nests the tree one level deeper (`a & b & c` is `(a & b) & c`).
         let outer = nesting
         defer { nesting = outer }
-        while let op = binopText(tok) {
+        return try parseBinop(level: 0, first: true)
+    }
+
+    static func precedence(_ op: String) -> Int {
+        switch op {
+        case "|": return 0
+        case "^": return 1
+        case "&": return 2
+        default: return 3
+        }
+    }
+
+    mutating func parseBinop(level: Int, first: Bool) throws -> Expr {
+        var e: Expr
+        if level > 3 {
+            if first || startsExpr(tok) {
+                e = try parsePrimaryExpr()
+            } else {
+                // A constant operand: `ip6 dscp >> 6 . ip6 daddr` concatenates the shifted value.
+                e = .value(try parseAtom())
+            }
+            return e
+        }
+        e = try parseBinop(level: level + 1, first: first)
+        while let op = binopText(tok), Self.precedence(op) == level {
             try enterNesting(tok)
             advance()
-            let right: Expr
-            if startsExpr(tok) {
-                right = try parsePrimaryExpr()
-            } else {
-                // One operand: `ip6 dscp >> 6 . ip6 daddr` concatenates the shifted value.
-                right = .value(try parseAtom())
-            }
-            e = .binop(op: op, left: e, right: right)
+            let right = try parseBinop(level: level + 1, first: false)
+            e = Self.folded(op, e, right)
         }
         return e
+    }
+
+    /// `op` applied to two numbers is their result; anything else stays an operation.
+    static func folded(_ op: String, _ left: Expr, _ right: Expr) -> Expr {
+        guard case .value(.number(let l)) = left, case .value(.number(let r)) = right else {
+            return .binop(op: op, left: left, right: right)
+        }
+        switch op {
+        case "&": return .value(.number(l & r))
+        case "|": return .value(.number(l | r))
+        case "^": return .value(.number(l ^ r))
+        case "<<" where r < 64: return .value(.number(l << r))
+        case ">>" where r < 64: return .value(.number(l >> r))
+        default: return .binop(op: op, left: left, right: right)
+        }
     }
 
     /// A binary operator: `&`, `|`, `^`, `<<`, `>>`, or the words nft accepts for them (`and`,
