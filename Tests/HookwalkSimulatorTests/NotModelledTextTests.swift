@@ -10,7 +10,7 @@ final class NotModelledTextTests: XCTestCase {
         table ip raw {
             chain PREROUTING {
                 type filter hook prerouting priority raw; policy accept;
-                numgen inc mod 2 0 counter
+                symhash mod 2 0 counter
                 jhash ip saddr mod 4 seed 0xa 1
                 tcp option maxseg size 1460 counter
                 quota over 10 mbytes
@@ -24,7 +24,7 @@ final class NotModelledTextTests: XCTestCase {
 
     /// What each not-modelled step says, in nft syntax.
     static let expected = [
-        "numgen inc mod 2 0", "jhash ip saddr mod 4 seed 0xa 1", "tcp option maxseg size 1460", "quota over 10 mbytes",
+        "symhash mod 2 0", "jhash ip saddr mod 4 seed 0xa 1", "tcp option maxseg size 1460", "quota over 10 mbytes",
         "ct count over 3", "add @seen { ip saddr timeout 30s }", "xt match \"foo\"",
     ]
 

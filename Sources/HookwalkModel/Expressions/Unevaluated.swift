@@ -68,23 +68,6 @@ public enum Osf: KeyedFamily {
     }
 }
 
-/// `numgen inc|random mod N [offset K]`.
-public enum Numgen: KeyedFamily {
-    public static let name = "numgen"
-    public static let defaults: [String: Part] = ["offset": .atom(.number(0))]
-    public static func parseParts<R: ExprTextReader>(_ r: inout R) throws -> [String: Part] {
-        var parts: [String: Part] = ["mode": .word(try r.name("'inc' or 'random'"))]
-        try r.expect("mod")
-        parts["mod"] = .atom(try r.atom())
-        if r.at("offset") { r.advance(); parts["offset"] = .atom(try r.atom()) }
-        return parts
-    }
-    public static func text(parts p: [String: Part]) -> String? {
-        guard let mode = p["mode"]?.text, let mod = p["mod"]?.text else { return nil }
-        return "numgen \(mode) mod \(mod)" + (p["offset"]?.text.flatMap { $0 == "0" ? nil : " offset \($0)" } ?? "")
-    }
-}
-
 /// `jhash EXPR mod N [seed S] [offset K]`.
 public enum Jhash: KeyedFamily {
     public static let name = "jhash"
