@@ -30,6 +30,8 @@ public enum Meta: ExprFamily {
         "day": Key(.day), "hour": Key(.hour), "time": Key(.time),
         "cgroup": Key(.cgroupv2),
         "realm": Key(.realm), "rtclassid": Key(.realm),
+        // A 32-bit random number per packet; the walk follows branch 0, where it is 0.
+        "random": Key(.integer, .branch, "the random number meta random draws (the walk follows 0 unless it picks another branch)"),
     ]
 
     /// Keys nft accepts without `meta ` in front (`ipsec` there is the ipsec expression).
