@@ -26,6 +26,7 @@ enum Objects {
         }
         func quoted(_ k: String) -> String? {
             guard case .expr(.value(let val))? = p[k] else { return nil }
+            if case .string(let s) = val { return NftTextWriter.quote(s) }
             return NftTextWriter.quote(NftTextWriter.valueText(val))
         }
         var out: [String] = []
