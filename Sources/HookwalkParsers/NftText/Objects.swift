@@ -17,6 +17,19 @@ enum Objects {
 
     static let byteUnits: [String: UInt64] = ["bytes": 1, "kbytes": 1024, "mbytes": 1024 * 1024, "gbytes": 1024 * 1024 * 1024]
 
+    /// A byte count as nft prints it (its `get_rate`): in the largest of bytes, kbytes, mbytes
+    /// that divides it (`25 mbytes`, `1500 bytes`).
+    static func byteText(_ n: UInt64) -> String {
+        var n = n
+        var unit = 0
+        let names = ["bytes", "kbytes", "mbytes"]
+        while n != 0, unit < names.count - 1, n % 1024 == 0 {
+            n /= 1024
+            unit += 1
+        }
+        return "\(n) \(names[unit])"
+    }
+
     /// The body lines of `kind NAME { ... }` as nft lists them, or nil for a kind or shape this
     /// does not know.
     static func body(kind: String, parts p: [String: Part]) -> [String]? {
@@ -38,8 +51,8 @@ enum Objects {
             out.append("packets 0 bytes 0")
         case "quota":
             known = ["comment", "bytes", "inv"]
-            guard let b = v("bytes") else { return nil }
-            out.append((p["inv"] == .bool(true) ? "over " : "") + "\(b) bytes")
+            guard case .expr(.value(.number(let b)))? = p["bytes"] else { return nil }
+            out.append((p["inv"] == .bool(true) ? "over " : "") + byteText(b))
         case "limit":
             known = ["comment", "rate", "per", "rate_unit", "burst", "burst_unit", "inv"]
             guard let rate = v("rate"), let per = v("per") else { return nil }
