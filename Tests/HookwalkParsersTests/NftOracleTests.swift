@@ -212,11 +212,15 @@ enum NftOracle {
 
     /// What the model comparison leaves out: what nft 1.0.6's JSON listing drops (the kernel and
     /// the text listing have it): chain comments, a set's `typeof` expressions (JSON prints the
-    /// types), its `dynamic` flag and `auto-merge`.
+    /// types), its `dynamic` flag and `auto-merge`, a flowtable's flags and counter.
     static func normalized(_ r: Ruleset) -> Ruleset {
         var r = r
         for t in r.tables.indices {
             for c in r.tables[t].chains.indices { r.tables[t].chains[c].comment = nil }
+            for o in r.tables[t].objects.indices where r.tables[t].objects[o].kind == "flowtable" {
+                r.tables[t].objects[o].parts?["flags"] = nil
+                r.tables[t].objects[o].parts?["counter"] = nil
+            }
             for s in r.tables[t].sets.indices {
                 r.tables[t].sets[s].keyTypeof = nil
                 r.tables[t].sets[s].dataTypeof = nil

@@ -85,6 +85,18 @@ enum Objects {
             if let t = v("timeout") { out.append("timeout \(t)ms") }
             if let s = v("size") { out.append("size \(s)") }
             if let l3 = v("l3proto") { out.append("l3proto \(l3)") }
+        case "flowtable":
+            // nft 1.0.6's `flowtable_print_declaration` (src/rule.c): hook and priority, devices,
+            // `flags offload`, `counter`, each on its line.
+            known = ["hook", "prio", "dev", "flags", "counter"]
+            guard case .expr(.value(.string(let hook)))? = p["hook"], let h = Hook(rawValue: hook),
+                  case .expr(.value(.string(let prioText)))? = p["prio"], let prio = Int(prioText) else { return nil }
+            out.append("hook \(hook) priority \(Priority.text(prio, family: .netdev, hook: h))")
+            if case .flags(let devs)? = p["dev"], !devs.isEmpty {
+                out.append("devices = { " + devs.map(NftTextWriter.name).joined(separator: ", ") + " }")
+            }
+            if case .flags(let f)? = p["flags"], !f.isEmpty { out.append("flags " + f.joined(separator: ",")) }
+            if p["counter"] == .bool(true) { out.append("counter") }
         case "synproxy":
             known = ["comment", "mss", "wscale", "flags"]
             if let mss = v("mss") { out.append("mss \(mss)") }
@@ -99,6 +111,64 @@ enum Objects {
 }
 
 extension Parser {
+    /// The body of a flowtable as parts (`hook`, `prio` as a decimal text, `dev`, `flags`,
+    /// `counter`), from the token after `{` to its `}`; nil when a line is not one nft lists.
+    mutating func flowtableParts() -> [String: Part]? {
+        let save = p
+        var parts: [String: Part] = [:]
+        func fail() -> [String: Part]? { p = save; return nil }
+        while true {
+            skipNewlines()
+            if kind == .rbrace { break }
+            guard kind == .word else { return fail() }
+            let w = text(tok)
+            advance()
+            switch w {
+            case "hook":
+                guard kind == .word, let hook = Hook(rawValue: text(tok)) else { return fail() }
+                advance()
+                guard at("priority") else { return fail() }
+                advance()
+                var words: [String] = []
+                while kind == .word || kind == .plus {
+                    words.append(kind == .plus ? "+" : text(tok))
+                    advance()
+                }
+                guard let prio = Priority.resolve(words.joined(separator: " "), family: .netdev) else { return fail() }
+                parts["hook"] = .expr(.value(.string(hook.rawValue)))
+                parts["prio"] = .expr(.value(.string(String(prio))))
+            case "devices":
+                guard kind == .assign else { return fail() }
+                advance()
+                var devs: [String] = []
+                if kind == .lbrace {
+                    advance()
+                    while true {
+                        while kind == .newline || kind == .comma { advance() }
+                        if kind == .rbrace { advance(); break }
+                        guard kind == .word || kind == .string else { return fail() }
+                        devs.append(text(tok))
+                        advance()
+                    }
+                } else {
+                    guard kind == .word || kind == .string else { return fail() }
+                    devs.append(text(tok))
+                    advance()
+                }
+                parts["dev"] = .flags(devs)
+            case "flags":
+                guard kind == .word else { return fail() }
+                parts["flags"] = .flags(text(tok).split(separator: ",").map(String.init))
+                advance()
+            case "counter":
+                parts["counter"] = .bool(true)
+            default:
+                return fail()
+            }
+        }
+        return parts
+    }
+
     /// The body of an object as parts, from the token after `{` to its `}`; nil (and the body
     /// skipped by the caller) when the kind or a line is not one this reads.
     mutating func objectParts(_ objKind: String) -> [String: Part]? {
