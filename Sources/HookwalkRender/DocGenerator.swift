@@ -118,6 +118,8 @@ public struct DocGenerator: Sendable {
         let findings = Self.findings(snapshot: snapshot, scenarios: scenarios, host: host, ruleText: ruleText)
         let pageOf = Dictionary(zip(scenarios.map(\.id), ids), uniquingKeysWith: { a, _ in a })
         var findingsPages: [String] = []
+        let networkPages = index.byNetwork?.navigation ?? []
+        let navEntries = index.byNetwork.map { $0.unplaced.map { entries[$0] } }
         if findings.findings.count <= FindingsSection.inlineLimit {
             index.findings = FindingsSection.markdown(findings) { id in
                 pageOf[id].map { paths.link(from: hostPage, to: paths.scenario(host, $0)) }
@@ -143,7 +145,8 @@ public struct DocGenerator: Sendable {
         index.overview = paths.link(from: hostPage, to: paths.diagram(host, "overview", "svg"))
         index.hostsPage = paths.hostsIndex.map { paths.link(from: hostPage, to: $0) }
         files[hostPage] = Array(try templates.render(index, template: "index").utf8)
-        return HostSummary(slug: host, snapshot: snapshot, page: hostPage, entries: entries, findings: findings, findingsPages: findingsPages)
+        return HostSummary(slug: host, snapshot: snapshot, page: hostPage, entries: entries, findings: findings, findingsPages: findingsPages,
+                           networkPages: networkPages, navEntries: navEntries)
     }
 
     /// `body` of every item, on `threads` threads (interleaved shares), results in item order;

@@ -172,6 +172,29 @@ final class BigHostTests: XCTestCase {
         XCTAssertTrue(overview.contains("120 published-port (request 120, reply 120)"), overview)
     }
 
+    func testBigHostNavigationListsNetworkPagesNotEveryScenario() throws {
+        let snapshot = try scaleSnapshot(containers: 120, bridges: 3)
+        let docs = HostDocuments.scenarios(snapshot: snapshot, clients: [], ruleText: NftTextWriter.ruleText)
+        let generator = try ExampleSite.generator()
+        let host = SiteHost(name: "scale-host", snapshot: snapshot, scenarios: docs)
+        let mkdocs = try generator.renderPages(hosts: [host], layout: .mkdocs, png: false)
+        let yaml = String(decoding: try XCTUnwrap(mkdocs["mkdocs.yml"]), as: UTF8.self)
+        for n in 0..<3 {
+            let path = try XCTUnwrap(mkdocs.keys.first { $0.hasSuffix("networks/scale-net\(n).md") })
+            XCTAssertTrue(yaml.contains("- \"Network scale-net\(n)\": \"\(path.dropFirst(5))\""), yaml)
+        }
+        // Scenarios on a network are reached through its page, not listed one by one.
+        XCTAssertFalse(yaml.contains("web-0007 10007/tcp"), yaml)
+        XCTAssertLessThan(yaml.split(separator: "\n").count, 40, yaml)
+        // What no network page lists stays in the nav, each scenario once.
+        for doc in docs where doc.network == nil { XCTAssertTrue(yaml.contains(MkDocsConfig.key(doc.title)), doc.title) }
+
+        let wiki = try generator.renderPages(hosts: [host], layout: .githubWiki, png: false)
+        let sidebar = String(decoding: try XCTUnwrap(wiki["_Sidebar.md"]), as: UTF8.self)
+        XCTAssertTrue(sidebar.contains("- [Network scale-net1](scale-host--network--scale-net1)"), sidebar)
+        XCTAssertFalse(sidebar.contains("web-0007"), sidebar)
+    }
+
     func testAFilteredBigHostKeepsItsIndexByNetwork() throws {
         let snapshot = try scaleSnapshot(containers: 120, bridges: 3)
         let docs = HostDocuments.scenarios(snapshot: snapshot, clients: [], ruleText: NftTextWriter.ruleText)

@@ -75,6 +75,12 @@ public enum NetworkPages {
         /// Containers on no listed network (host network, none).
         var otherContainers: [IndexPage.Container]
         var hasOtherContainers: Bool
+        /// The network pages for the site's navigation (MkDocs nav, wiki sidebar), in page order:
+        /// the raw network name (each navigation escapes it its own way) and the page's path.
+        var navigation: [HostSummary.NavPage] = []
+        /// Indexes into the entries of the scenarios no network page lists (host network, the
+        /// host itself): the navigation lists them one by one.
+        var unplaced: [Int] = []
     }
 
     /// Renders the network pages into `files` and returns the index's part.
@@ -90,11 +96,14 @@ public enum NetworkPages {
         let known = Set(networks.map(\.name))
         var byNetwork: [String: [Int]] = [:]
         var others: [IndexPage.Row] = []
+        var unplaced: [Int] = []
+        var navigation: [HostSummary.NavPage] = []
         for (i, entry) in entries.enumerated() {
             if let n = entry.doc.network, known.contains(n) {
                 byNetwork[n, default: []].append(i)
             } else {
                 others.append(indexRows[i])
+                unplaced.append(i)
             }
         }
         let containers = snapshot.host.docker.containers.sorted { $0.name < $1.name }
@@ -114,6 +123,10 @@ public enum NetworkPages {
                 Array(members[min($0, members.count)..<min($0 + perPage, members.count)])
             }
             let pagePaths = chunks.indices.map { paths.network(host, $0 == 0 ? slug : "\(slug)-\($0 + 1)") }
+            for (i, path) in pagePaths.enumerated() {
+                navigation.append(HostSummary.NavPage(
+                    title: "Network " + network.name + (pagePaths.count > 1 ? " (\(i + 1) of \(pagePaths.count))" : ""), page: path))
+            }
             for (part, chunk) in chunks.enumerated() {
                 let pagePath = pagePaths[part]
                 let link = { (to: String) in paths.link(from: pagePath, to: to) }
@@ -167,7 +180,8 @@ public enum NetworkPages {
             + "Docker network\(networks.count == 1 ? "" : "s"), \(entries.count.grouped) scenarios. Each network's page lists its "
             + "containers, each with its scenarios and their verdicts."
         return Index(summary: summary, networks: rows, others: others, hasOthers: !others.isEmpty,
-                     otherContainers: otherContainers, hasOtherContainers: !otherContainers.isEmpty)
+                     otherContainers: otherContainers, hasOtherContainers: !otherContainers.isEmpty,
+                     navigation: navigation, unplaced: unplaced)
     }
 }
 

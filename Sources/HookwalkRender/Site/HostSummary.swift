@@ -40,6 +40,16 @@ struct HostSummary: Sendable {
     var findings: FindingsReport
     /// The host's findings pages, when it has too many findings for its index.
     var findingsPages: [String] = []
+    /// A big host's network pages. When there are some, the site's navigation lists them and
+    /// only the scenarios no network page lists (`navEntries`), not thousands of scenarios.
+    var networkPages: [NavPage] = []
+    var navEntries: [Entry]? = nil
+
+    /// A page of the navigation: its title as the host named it (unescaped) and its path.
+    struct NavPage: Sendable {
+        var title: String
+        var page: String
+    }
 
     var hostname: String { snapshot.host.info.hostname ?? slug }
 }

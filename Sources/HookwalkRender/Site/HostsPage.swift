@@ -64,7 +64,10 @@ enum Sidebar {
             for (i, page) in s.findingsPages.enumerated() {
                 lines.append("  - [Findings\(i == 0 ? "" : " (\(i + 1))")](\(paths.link(from: "_Sidebar.md", to: page)))")
             }
-            for entry in s.entries {
+            for network in s.networkPages {
+                lines.append("  - [\(Markdown.escape(network.title))](\(paths.link(from: "_Sidebar.md", to: network.page)))")
+            }
+            for entry in s.navEntries ?? s.entries {
                 lines.append("  - [\(Markdown.escape(entry.doc.title))](\(paths.link(from: "_Sidebar.md", to: entry.page)))")
             }
         }
@@ -89,7 +92,10 @@ enum MkDocsConfig {
             for (i, page) in s.findingsPages.enumerated() {
                 lines.append("      - \(quoted(i == 0 ? "Findings" : "Findings (\(i + 1))")): \(quoted(docsPath(page)))")
             }
-            for entry in s.entries {
+            for network in s.networkPages {
+                lines.append("      - \(key(network.title)): \(quoted(docsPath(network.page)))")
+            }
+            for entry in s.navEntries ?? s.entries {
                 lines.append("      - \(key(entry.doc.title)): \(quoted(docsPath(entry.page)))")
             }
         }
