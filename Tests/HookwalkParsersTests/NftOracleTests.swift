@@ -84,6 +84,7 @@ enum NftOracle {
         "own/own-netdev.json": "nft 1.0.6 -j leaves a netdev chain's device out of its JSON listing, and nft -j -f refuses a netdev chain without one",
         "own/own-netdev-devices.json": "nft 1.0.6 -j leaves a netdev chain's device out of its JSON listing, and nft -j -f refuses a netdev chain without one",
         "own/own-typeof.json": "nft 1.0.6 -j prints a typeof set or map as its datatypes, and nft -j -f refuses a concatenation as a map's data type (`Invalid map type 'ipv4_addr . inet_service'`)",
+        "own/own-jsonless.json": "nft 1.0.6 -j lists a verdict map before the chains its elements jump to, which nft -j -f refuses (No such file or directory), and leaves table, set and chain comments out",
         "own/own-ctobjects.json": "nft 1.0.6 -j lists a ct helper/timeout/expectation or synproxy object that nft -j -f does not know as an add command, and a map update as a bare string",
         "nft-canonical/chains__0041chain_binding_0.json": "nft 1.0.6 -j lists a chain binding or map update as a bare string, which nft -j -f refuses",
         "nft-canonical/maps__0011vmap_0.json": "nft 1.0.6 -j -f cannot load its own listing of this verdict map (No such file or directory)",
@@ -175,6 +176,7 @@ enum NftOracle {
         "nft-py/ip__objects__ip.nft nft->json": "nft 1.0.6 -j -f has no synproxy object (\"Unknown object passed to add command\"), and drops a ct timeout's policy",
         "own/own-netdev-devices.nft nft->json": "nft 1.0.6 -j -f reads a chain's `dev` as one string: no chain on two devices (`devices = { own0, own1 }`)",
         "own/own-typeof.nft nft->json": "nft 1.0.6 -j -f has no `typeof` and reads no `auto-merge` (and segfaults on a typeof concatenation's datatypes as a map's data)",
+        "own/own-jsonless.nft nft->json": "nft 1.0.6 -j -f reads no table, set or chain comment",
         "own/own-ctobjects.nft nft->json": "nft 1.0.6 -j -f has no synproxy object (\"Unknown object passed to add command\"), no map update statement, and drops a ct timeout's policy",
         "nft-py/inet__tproxy__inet pair": "nft 1.0.6's text listing drops a tproxy port given by a map (`tproxy ip to 127.0.0.1:symhash mod 2 map { 0 : 23, 1 : 42 }` is listed `tproxy ip to 127.0.0.1`), which its JSON listing keeps",
     ]

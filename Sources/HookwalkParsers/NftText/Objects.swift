@@ -17,6 +17,19 @@ enum Objects {
 
     static let byteUnits: [String: UInt64] = ["bytes": 1, "kbytes": 1024, "mbytes": 1024 * 1024, "gbytes": 1024 * 1024 * 1024]
 
+    /// The order nft lists a ct timeout policy's states in: the kernel's (TCP's, then UDP's);
+    /// names it does not know after them, by name.
+    static func policyOrder(_ a: String, _ b: String) -> Bool {
+        let states = ["syn_sent", "syn_recv", "established", "fin_wait", "close_wait", "last_ack", "time_wait",
+                      "close", "syn_sent2", "retrans", "unacknowledged", "unreplied", "replied"]
+        switch (states.firstIndex(of: a), states.firstIndex(of: b)) {
+        case let (x?, y?): return x < y
+        case (_?, nil): return true
+        case (nil, _?): return false
+        case (nil, nil): return a < b
+        }
+    }
+
     /// A byte count as nft prints it (its `get_rate`): in the largest of bytes, kbytes, mbytes
     /// that divides it (`25 mbytes`, `1500 bytes`).
     static func byteText(_ n: UInt64) -> String {
@@ -71,7 +84,7 @@ enum Objects {
             out.append("protocol \(proto)")
             if let l3 = v("l3proto") { out.append("l3proto \(l3)") }
             if case .object(let pol)? = p["policy"] {
-                let items = pol.keys.sorted().compactMap { k -> String? in
+                let items = pol.keys.sorted(by: Objects.policyOrder).compactMap { k -> String? in
                     guard case .expr(let e)? = pol[k] else { return nil }
                     return "\(k) : \(NftTextWriter.exprText(e))"
                 }
@@ -82,7 +95,9 @@ enum Objects {
             guard let proto = v("protocol") else { return nil }
             out.append("protocol \(proto)")
             if let d = v("dport") { out.append("dport \(d)") }
-            if let t = v("timeout") { out.append("timeout \(t)ms") }
+            if case .expr(.value(.number(let ms)))? = p["timeout"] {
+                out.append("timeout " + (ms % 1000 == 0 ? Constructs.duration(ms / 1000) : "\(ms)ms"))
+            }
             if let s = v("size") { out.append("size \(s)") }
             if let l3 = v("l3proto") { out.append("l3proto \(l3)") }
         case "flowtable":
