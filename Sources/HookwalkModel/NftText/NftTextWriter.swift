@@ -23,14 +23,18 @@ public enum NftTextWriter {
         var head = ""
         if !t.flags.isEmpty { head += "\tflags \(t.flags.joined(separator: ","))\n" }
         if let c = t.comment { head += "\tcomment \(quote(c))\n" }
-        for s in t.sets { blocks.append(setText(s)) }
-        for o in t.objects {
+        // nft's order (`table_print` in its src/rule.c): objects, sets and maps, flowtables, chains.
+        func objectText(_ o: NamedObject) -> String {
             let body = o.parts.flatMap { Objects.body(kind: o.kind, parts: $0) } ?? []
-            blocks.append("\t\(o.kind) \(name(o.name)) {\n" + body.map { "\t\t\($0)\n" }.joined() + "\t}\n")
+            return "\t\(o.kind) \(name(o.name)) {\n" + body.map { "\t\t\($0)\n" }.joined() + "\t}\n"
         }
+        for o in t.objects where o.kind != "flowtable" { blocks.append(objectText(o)) }
+        for s in t.sets { blocks.append(setText(s)) }
+        for o in t.objects where o.kind == "flowtable" { blocks.append(objectText(o)) }
         for c in t.chains { blocks.append(chainText(c, family: t.family)) }
         out += head
-        if !head.isEmpty && !blocks.isEmpty { out += "\n" }
+        // nft's `table_print_options`: a blank line after the flags, none after a comment alone.
+        if !t.flags.isEmpty && !blocks.isEmpty { out += "\n" }
         out += blocks.joined(separator: "\n")
         out += "}\n"
     }
@@ -51,16 +55,26 @@ public enum NftTextWriter {
         out += "\n"
         if let p = s.policy { out += "\t\tpolicy \(p)\n" }
         if let n = s.size { out += "\t\tsize \(n)\n" }
-        // nft lists a set with a default timeout without the timeout flag the kernel adds.
-        let flags = s.timeout != nil ? s.flags.filter { $0 != "timeout" } : s.flags
+        // nft leaves the timeout flag out when it is the only flag of a set with a default
+        // timeout (`timeout 1m`), and lists it with the others (`flags dynamic,timeout`).
+        let flags = s.timeout != nil && s.flags.allSatisfy({ $0 == "timeout" }) ? [] : s.flags
         if !flags.isEmpty { out += "\t\tflags \(flags.joined(separator: ","))\n" }
-        for st in s.stmts { out += "\t\t\(stmtText(st))\n" }
+        // A set's own statements print without state (`counter`, not its values).
+        for st in s.stmts {
+            if case .counter(nil) = st { out += "\t\tcounter\n" } else { out += "\t\t\(stmtText(st))\n" }
+        }
         if let t = s.timeout { out += "\t\ttimeout \(Constructs.duration(t))\n" }
         if let g = s.gcInterval { out += "\t\tgc-interval \(Constructs.duration(g))\n" }
         if s.autoMerge { out += "\t\tauto-merge\n" }
         if let c = s.comment { out += "\t\tcomment \(quote(c))\n" }
         if !s.elements.isEmpty {
-            out += "\t\telements = { " + s.elements.map(elementText).joined(separator: ",\n\t\t\t     ") + " }\n"
+            out += "\t\telements = { "
+            let perLine = elementsPerLine(s.keyType)
+            for (i, e) in s.elements.enumerated() {
+                if i > 0 { out += i % perLine == 0 ? ",\n\t\t\t     " : ", " }
+                out += declaredElementText(e, s)
+            }
+            out += " }\n"
         }
         out += "\t}\n"
         return out
@@ -73,7 +87,7 @@ public enum NftTextWriter {
             if b.devices.count == 1 {
                 out += " device \(quote(b.devices[0]))"
             } else if b.devices.count > 1 {
-                out += " devices = { " + b.devices.map(quote).joined(separator: ", ") + " }"
+                out += " devices = { " + b.devices.map(name).joined(separator: ", ") + " }"
             }
             out += " priority \(Priority.text(b.priority, family: family, hook: b.hook)); policy \(b.policy.rawValue);\n"
         }
@@ -254,6 +268,47 @@ public enum NftTextWriter {
         case (.list(let items), _): return items.map { styled($0, style, inSet: inSet) }.joined(separator: inSet ? " | " : ",")
         default: return valueText(v, inSet: inSet)
         }
+    }
+
+    /// How many elements of a named set nft prints on one line (its `calculate_delim`): five of
+    /// an integer-like key, two addresses, states or packet types, else one.
+    static func elementsPerLine(_ keyType: [String]) -> Int {
+        guard keyType.count == 1 else { return 1 }
+        switch keyType[0] {
+        case "nf_proto", "integer", "arp_op", "inet_proto", "inet_service", "tcp_flag", "dccp_pkttype", "mark",
+             "iface_index", "classid", "uid", "gid", "ct_dir": return 5
+        case "ipv4_addr", "ct_state", "ct_status", "pkt_type": return 2
+        default: return 1
+        }
+    }
+
+    /// The style nft prints a declared set's values of a type in: marks as `0x%08x`, interface
+    /// names and the names of stateful objects (a `: counter` map's data) quoted.
+    static func declaredStyle(_ type: String?) -> ValueStyle? {
+        switch type {
+        case "mark": return .mark
+        case "ifname": return .quoted
+        case "counter", "quota", "limit", "ct helper", "ct timeout", "ct expectation", "synproxy", "secmark": return .quoted
+        default: return nil
+        }
+    }
+
+    /// An element of a named set or map, in the style of its key and data types.
+    static func declaredElementText(_ e: SetElement, _ s: NamedSet) -> String {
+        func text(_ v: Value, _ types: [String]) -> String {
+            if case .concat(let parts) = v, parts.count == types.count {
+                return zip(parts, types).map { text($0, [$1]) }.joined(separator: " . ")
+            }
+            guard types.count == 1, let style = declaredStyle(types[0]) else { return valueText(v, inSet: true) }
+            return styled(v, style, inSet: true)
+        }
+        var out = text(e.key, s.keyType) + elementOptions(e)
+        switch e.data {
+        case .none: break
+        case .value(let v): out += " : " + text(v, s.dataType.map { $0.components(separatedBy: " . ") } ?? [])
+        case .verdict(let v): out += " : " + verdictText(v)
+        }
+        return out
     }
 
     public static func elementText(_ e: SetElement) -> String {

@@ -16,6 +16,32 @@ public enum Objects {
 
     public static let byteUnits: [String: UInt64] = ["bytes": 1, "kbytes": 1024, "mbytes": 1024 * 1024, "gbytes": 1024 * 1024 * 1024]
 
+    /// The order nft lists a ct timeout policy's states in: the kernel's (TCP's, then UDP's);
+    /// names it does not know after them, by name.
+    static func policyOrder(_ a: String, _ b: String) -> Bool {
+        let states = ["syn_sent", "syn_recv", "established", "fin_wait", "close_wait", "last_ack", "time_wait",
+                      "close", "syn_sent2", "retrans", "unacknowledged", "unreplied", "replied"]
+        switch (states.firstIndex(of: a), states.firstIndex(of: b)) {
+        case let (x?, y?): return x < y
+        case (_?, nil): return true
+        case (nil, _?): return false
+        case (nil, nil): return a < b
+        }
+    }
+
+    /// A byte count as nft prints it (its `get_rate`): in the largest of bytes, kbytes, mbytes
+    /// that divides it (`25 mbytes`, `1500 bytes`).
+    static func byteText(_ n: UInt64) -> String {
+        var n = n
+        var unit = 0
+        let names = ["bytes", "kbytes", "mbytes"]
+        while n != 0, unit < names.count - 1, n % 1024 == 0 {
+            n /= 1024
+            unit += 1
+        }
+        return "\(n) \(names[unit])"
+    }
+
     /// The body lines of `kind NAME { ... }` as nft lists them, or nil for a kind or shape this
     /// does not know.
     public static func body(kind: String, parts p: [String: Part]) -> [String]? {
@@ -25,6 +51,7 @@ public enum Objects {
         }
         func quoted(_ k: String) -> String? {
             guard case .expr(.value(let val))? = p[k] else { return nil }
+            if case .string(let s) = val { return NftTextWriter.quote(s) }
             return NftTextWriter.quote(NftTextWriter.valueText(val))
         }
         var out: [String] = []
@@ -36,8 +63,8 @@ public enum Objects {
             out.append("packets 0 bytes 0")
         case "quota":
             known = ["comment", "bytes", "inv"]
-            guard let b = v("bytes") else { return nil }
-            out.append((p["inv"] == .bool(true) ? "over " : "") + "\(b) bytes")
+            guard case .expr(.value(.number(let b)))? = p["bytes"] else { return nil }
+            out.append((p["inv"] == .bool(true) ? "over " : "") + byteText(b))
         case "limit":
             known = ["comment", "rate", "per", "rate_unit", "burst", "burst_unit", "inv"]
             guard let rate = v("rate"), let per = v("per") else { return nil }
@@ -56,7 +83,7 @@ public enum Objects {
             out.append("protocol \(proto)")
             if let l3 = v("l3proto") { out.append("l3proto \(l3)") }
             if case .object(let pol)? = p["policy"] {
-                let items = pol.keys.sorted().compactMap { k -> String? in
+                let items = pol.keys.sorted(by: Objects.policyOrder).compactMap { k -> String? in
                     guard case .expr(let e)? = pol[k] else { return nil }
                     return "\(k) : \(NftTextWriter.exprText(e))"
                 }
@@ -67,9 +94,23 @@ public enum Objects {
             guard let proto = v("protocol") else { return nil }
             out.append("protocol \(proto)")
             if let d = v("dport") { out.append("dport \(d)") }
-            if let t = v("timeout") { out.append("timeout \(t)ms") }
+            if case .expr(.value(.number(let ms)))? = p["timeout"] {
+                out.append("timeout " + (ms % 1000 == 0 ? Constructs.duration(ms / 1000) : "\(ms)ms"))
+            }
             if let s = v("size") { out.append("size \(s)") }
             if let l3 = v("l3proto") { out.append("l3proto \(l3)") }
+        case "flowtable":
+            // nft 1.0.6's `flowtable_print_declaration` (src/rule.c): hook and priority, devices,
+            // `flags offload`, `counter`, each on its line.
+            known = ["hook", "prio", "dev", "flags", "counter"]
+            guard case .expr(.value(.string(let hook)))? = p["hook"], let h = Hook(rawValue: hook),
+                  case .expr(.value(.string(let prioText)))? = p["prio"], let prio = Int(prioText) else { return nil }
+            out.append("hook \(hook) priority \(Priority.text(prio, family: .netdev, hook: h))")
+            if case .flags(let devs)? = p["dev"], !devs.isEmpty {
+                out.append("devices = { " + devs.map(NftTextWriter.name).joined(separator: ", ") + " }")
+            }
+            if case .flags(let f)? = p["flags"], !f.isEmpty { out.append("flags " + f.joined(separator: ",")) }
+            if p["counter"] == .bool(true) { out.append("counter") }
         case "synproxy":
             known = ["comment", "mss", "wscale", "flags"]
             if let mss = v("mss") { out.append("mss \(mss)") }

@@ -10,8 +10,10 @@ import HookwalkModel
 public enum NftJSON {
     public static func parse(_ data: [UInt8], file: String) throws -> Ruleset {
         // JSON is UTF-8 (RFC 8259); a bad byte is an error at its place, never a silent U+FFFD.
-        _ = try SnapshotFolder.text(data, file: file)
-        let root = try JSONReader.parse(data, file: file)
+        let text = try SnapshotFolder.text(data, file: file)
+        // A pasted `nft -j list ruleset` with its shell prompt lines (blanked, line numbers kept).
+        let pasted = NftText.withoutPrompts(text)
+        let root = try JSONReader.parse(pasted == text ? data : Array(pasted.utf8), file: file)
         var assembler = RulesetAssembler()
         try assembler.load(JSONNode(value: root, path: .root, file: file))
         if let problem = RulesetValidation.firstProblem(in: assembler.ruleset) {

@@ -39,7 +39,12 @@ public enum NftJSONWriter {
         for object in table.objects {
             var o: [(key: String, value: JSONValue)] = [("family", family), ("name", .string(object.name)), ("table", tableName)]
             if let h = object.handle { o.append(("handle", number(h))) }
-            if let parts = object.parts {
+            if object.kind == "flowtable", let parts = object.parts {
+                // What nft 1.0.6's JSON parser reads of a flowtable (`json_parse_cmd_add_flowtable`).
+                if case .expr(.value(.string(let hook)))? = parts["hook"] { o.append(("hook", .string(hook))) }
+                if case .expr(.value(.string(let prio)))? = parts["prio"], let n = Int(prio) { o.append(("prio", number(n))) }
+                if case .flags(let devs)? = parts["dev"] { o.append(("dev", devs.count == 1 ? .string(devs[0]) : strings(devs))) }
+            } else if let parts = object.parts {
                 for k in parts.keys.sorted() { o.append((k, json(parts[k]!, kind: object.kind))) }
                 // The state nft's JSON parser requires of a new counter or quota.
                 if object.kind == "counter" { o += [("packets", number(0)), ("bytes", number(0))] }

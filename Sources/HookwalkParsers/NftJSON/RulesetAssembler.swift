@@ -227,7 +227,19 @@ struct RulesetAssembler {
         }
         let t = try owningTable(node)
         var parts: [String: Part]?
-        if kind != "flowtable", case .object(let members) = node.value {
+        if kind == "flowtable" {
+            // nft 1.0.6's `flowtable_print_json`: hook, prio, dev (a string, or an array for
+            // more than one); it leaves the flags (offload, counter) out.
+            var p: [String: Part] = [:]
+            if let hook = node.optional("hook") {
+                let name = try hook.string()
+                guard Hook(rawValue: name) != nil else { throw hook.error("unknown flowtable hook \"\(name)\"") }
+                p["hook"] = .expr(.value(.string(name)))
+            }
+            if let prio = node.optional("prio") { p["prio"] = .expr(.value(.string(String(try prio.int())))) }
+            if let dev = node.optional("dev") { p["dev"] = .flags(try dev.stringList()) }
+            parts = p
+        } else if case .object(let members) = node.value {
             var p: [String: Part] = [:]
             for (k, v) in members where !Objects.skipped.contains(k) { p[k] = try node.child(k, v).part(k) }
             Objects.normalize(kind, &p)

@@ -21,9 +21,11 @@ public enum NftText {
     /// (`root@host:~# nft list table ip nat`, `$ sudo nft -a list ruleset`, a bare prompt after it).
     /// Such lines are blanked (so line numbers stay right); nft's listing never starts a line with
     /// a word ending in `#` or `$`.
-    static func withoutPrompts(_ text: String) -> String {
+    /// A byte order mark (what some editors save a pasted listing with) is dropped too.
+    static func withoutPrompts(_ pasted: String) -> String {
+        let unmarked = pasted.unicodeScalars.first == "\u{FEFF}" ? String(pasted.unicodeScalars.dropFirst()) : pasted
         // CRLF line ends: nft's lexer skips "\r", but Swift's "\r\n" is one Character.
-        let text = text.utf8.contains(13) ? String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\r" })) : text
+        let text = unmarked.utf8.contains(13) ? String(String.UnicodeScalarView(unmarked.unicodeScalars.filter { $0 != "\r" })) : unmarked
         guard text.contains("#") || text.contains("$") else { return text }
         var changed = false
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in

@@ -222,7 +222,8 @@ extension Parser {
         tables[ti].chains[ci].base = spec
     }
 
-    /// Stateful objects and flowtables: hookwalk keeps the kind and the name, the body is skipped.
+    /// Stateful objects and flowtables: their kind, name and parts (`Objects`); a body this does
+    /// not read is skipped, and the object keeps only its kind and name.
     mutating func parseObject(_ ti: Int, _ plan: inout HandlePlan, kind objKind: String, words: Int) throws {
         for _ in 0..<words { advance() }
         let name = try name("a name for the \(objKind)")
@@ -231,7 +232,7 @@ extension Parser {
             let open = tok
             advance()
             if let h = takeHandle() { obj.handle = h }
-            if objKind != "flowtable", let parts = objectParts(objKind), kind == .rbrace {
+            if let parts = objKind == "flowtable" ? flowtableParts() : objectParts(objKind), kind == .rbrace {
                 obj.parts = parts
             }
             var depth = 1
