@@ -413,3 +413,63 @@ extension Parser {
         }
     }
 }
+
+extension Parser {
+    /// The body of a flowtable as parts (`hook`, `prio` as a decimal text, `dev`, `flags`,
+    /// `counter`), from the token after `{` to its `}`; nil when a line is not one nft lists.
+    mutating func flowtableParts() -> [String: Part]? {
+        let save = p
+        var parts: [String: Part] = [:]
+        func fail() -> [String: Part]? { p = save; return nil }
+        while true {
+            skipNewlines()
+            if kind == .rbrace { break }
+            guard kind == .word else { return fail() }
+            let w = text(tok)
+            advance()
+            switch w {
+            case "hook":
+                guard kind == .word, let hook = Hook(rawValue: text(tok)) else { return fail() }
+                advance()
+                guard at("priority") else { return fail() }
+                advance()
+                var words: [String] = []
+                while kind == .word || kind == .plus {
+                    words.append(kind == .plus ? "+" : text(tok))
+                    advance()
+                }
+                guard let prio = Priority.resolve(words.joined(separator: " "), family: .netdev) else { return fail() }
+                parts["hook"] = .expr(.value(.string(hook.rawValue)))
+                parts["prio"] = .expr(.value(.string(String(prio))))
+            case "devices":
+                guard kind == .assign else { return fail() }
+                advance()
+                var devs: [String] = []
+                if kind == .lbrace {
+                    advance()
+                    while true {
+                        while kind == .newline || kind == .comma { advance() }
+                        if kind == .rbrace { advance(); break }
+                        guard kind == .word || kind == .string else { return fail() }
+                        devs.append(text(tok))
+                        advance()
+                    }
+                } else {
+                    guard kind == .word || kind == .string else { return fail() }
+                    devs.append(text(tok))
+                    advance()
+                }
+                parts["dev"] = .flags(devs)
+            case "flags":
+                guard kind == .word else { return fail() }
+                parts["flags"] = .flags(text(tok).split(separator: ",").map(String.init))
+                advance()
+            case "counter":
+                parts["counter"] = .bool(true)
+            default:
+                return fail()
+            }
+        }
+        return parts
+    }
+}
