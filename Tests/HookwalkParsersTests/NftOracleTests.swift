@@ -445,3 +445,30 @@ enum NftOracle {
         return text
     }
 }
+
+/// hookwalk's `--format nft` of each own ruleset is nft's listing itself (set elements' `expires`
+/// aside, which run on), not only a text nft reloads into it.
+final class OwnListingTests: XCTestCase {
+    /// Own rulesets whose text still differs, with the reason; one that prints right fails the
+    /// test until it is removed here.
+    static let differing: [String: String] = [
+        "own-marks.nft": "a mark constant in a bit operation (`ct mark & 0x000000ff`) prints in decimal",
+    ]
+
+    func testOwnRulesetsPrintAsNftListsThem() throws {
+        let folder = TestPaths.fixture("nft-corpus/own")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".nft") }.sorted()
+        XCTAssertGreaterThanOrEqual(names.count, 10)
+        for name in names {
+            let path = folder + "/" + name
+            let listing = try String(contentsOfFile: path, encoding: .utf8)
+            let written = NftTextWriter.write(try SnapshotLoader.loadRuleset(path: path).ruleset)
+            let (want, got) = (NftOracle.normalizedListing(listing), NftOracle.normalizedListing(written))
+            if let why = Self.differing[name] {
+                XCTAssertNotEqual(got, want, "\(name) now prints as nft lists it: remove it from OwnListingTests.differing (\(why))")
+            } else {
+                XCTAssertEqual(got, want, "\(name): \(NftOracle.firstDifference(want, got))")
+            }
+        }
+    }
+}
