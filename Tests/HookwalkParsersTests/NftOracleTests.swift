@@ -175,7 +175,7 @@ enum NftOracle {
         "nft-py/any__meta__netdev.nft nft->json": "nft 1.0.6 -j -f has no `typeof`: a map of `typeof meta ...` becomes `type integer`, which it refuses",
         "nft-py/ip__objects__ip.nft nft->json": "nft 1.0.6 -j -f has no synproxy object (\"Unknown object passed to add command\"), and drops a ct timeout's policy",
         "own/own-netdev-devices.nft nft->json": "nft 1.0.6 -j -f reads a chain's `dev` as one string: no chain on two devices (`devices = { own0, own1 }`)",
-        "own/own-typeof.nft nft->json": "nft 1.0.6 -j -f has no `typeof` and reads no `auto-merge` (and segfaults on a typeof concatenation's datatypes as a map's data)",
+        "own/own-typeof.nft nft->json": "nft 1.0.6 -j -f has no `typeof`, reads no `auto-merge`, and refuses a concatenated map data type (`Invalid map type 'ipv4_addr . inet_service'`)",
         "own/own-jsonless.nft nft->json": "nft 1.0.6 -j -f reads no table, set or chain comment",
         "own/own-ctobjects.nft nft->json": "nft 1.0.6 -j -f has no synproxy object (\"Unknown object passed to add command\"), no map update statement, and drops a ct timeout's policy",
         "nft-py/inet__tproxy__inet pair": "nft 1.0.6's text listing drops a tproxy port given by a map (`tproxy ip to 127.0.0.1:symhash mod 2 map { 0 : 23, 1 : 42 }` is listed `tproxy ip to 127.0.0.1`), which its JSON listing keeps",
