@@ -21,7 +21,7 @@ let package = Package(
     targets: [
         .target(name: "HookwalkModel"),
         .target(name: "HookwalkParsers", dependencies: ["HookwalkModel"]),
-        .target(name: "HookwalkSimulator", dependencies: ["HookwalkModel", "HookwalkParsers"]),
+        .target(name: "HookwalkSimulator", dependencies: ["HookwalkModel"]),
         .target(name: "HookwalkFindings", dependencies: ["HookwalkModel", "HookwalkSimulator"]),
         .systemLibrary(
             name: "CGraphviz",

@@ -34,7 +34,7 @@ public struct DiffInput: Sendable {
 
     /// The catalog's scenarios of a snapshot for `clients`, simulated.
     public static func simulating(_ snapshot: Snapshot, clients: [IPAddress]) -> DiffInput {
-        let simulator = Simulator(snapshot: snapshot, ruleText: NftTextWriter.ruleText)
+        let simulator = Simulator(snapshot: snapshot)
         let items = ScenarioCatalog.scenarios(for: snapshot, clients: clients).map {
             Item(doc: $0, trace: simulator.simulate($0.scenario))
         }

@@ -35,7 +35,7 @@ public struct FindingsEngine: Sendable {
     public init(snapshot: Snapshot, ruleText: @escaping @Sendable (Rule) -> String, listeners: [Listener]? = nil) {
         self.snapshot = snapshot
         self.ruleText = ruleText
-        simulator = Simulator(snapshot: snapshot, ruleText: ruleText)
+        simulator = Simulator(snapshot: snapshot)
         provenance = Provenance(ruleset: snapshot.ruleset, host: snapshot.host, ruleText: ruleText)
         self.listeners = listeners ?? snapshot.host.listeners
         var index: [ChainRef: (byHandle: [Int: Int], byText: [String: Int])] = [:]
@@ -74,7 +74,7 @@ public struct FindingsEngine: Sendable {
         for s in scenarios where s.doc.kind == "published-port" {
             for r in dnatRules(s.trace.request) where probeRemoved.insert(Self.key(r)).inserted { rules.append(r) }
         }
-        probeSimulator = rules.isEmpty ? nil : Simulator(snapshot: removing(rules), ruleText: ruleText)
+        probeSimulator = rules.isEmpty ? nil : Simulator(snapshot: removing(rules))
     }
 
     static func key(_ r: LocatedRule) -> String { "\(r.ref.chainRef)#\(r.index.map(String.init) ?? r.ref.text)" }
@@ -211,7 +211,7 @@ public struct FindingsEngine: Sendable {
     /// decides. The shared probe simulator serves when it lacks all of them.
     func inputProbe(_ scenario: Scenario, removing rules: [LocatedRule]) -> Trace {
         if let probeSimulator, rules.allSatisfy({ probeRemoved.contains(Self.key($0)) }) { return probeSimulator.simulate(scenario) }
-        return Simulator(snapshot: removing(rules), ruleText: ruleText).simulate(scenario)
+        return Simulator(snapshot: removing(rules)).simulate(scenario)
     }
 
     /// The snapshot without `rules` (removed from the end of each chain first, so indices hold).

@@ -112,7 +112,7 @@ public struct Verifier: Sendable {
             // x_tables are not in nft's listing: the loader's reading of the legacy files stands in.
             listed.tables += snapshot.ruleset.tables.filter(\.legacy)
             let labSnapshot = Snapshot(ruleset: listed, host: snapshot.host, rulesetFile: rulesetFile, path: snapshot.path)
-            let simulator = Simulator(snapshot: labSnapshot, ruleText: NftTextWriter.ruleText, options: options.simulator)
+            let simulator = Simulator(snapshot: labSnapshot, options: options.simulator)
             let comparator = TraceComparator(portAliases: plan.topology.portAliases)
             var results: [Verified] = []
             for item in plan.items {

@@ -160,8 +160,22 @@ public indirect enum Expr: Sendable, Hashable {
     case map(key: Expr, data: Expr)
     /// `left & right`, `left | right`, `left ^ right`, `left << n`, `left >> n`.
     case binop(op: String, left: Expr, right: Expr)
+    /// An expression its family's descriptor holds by its members (Expressions/: `numgen`).
+    case keyed(KeyedExpr)
     /// A prefix whose address is itself an expression (rare; constants use `Value.prefix`).
     case notModelled(NotModelled)
+}
+
+/// An expression of a `KeyedFamily` (Expressions/), by its members as libnftables' JSON names
+/// them: `numgen random mod 2` is family `numgen`, `mode` random, `mod` 2, `offset` 0.
+public struct KeyedExpr: Sendable, Hashable {
+    public var family: String
+    public var parts: [String: Part]
+
+    public init(family: String, parts: [String: Part]) {
+        self.family = family
+        self.parts = parts
+    }
 }
 
 /// The comparison of a match.

@@ -1,5 +1,4 @@
 import HookwalkModel
-import HookwalkParsers
 
 /// A NAT decision taken by a rule of a nat chain (docs/kernel-facts.md, facts 3, 4, 11).
 struct NatRequest: Sendable {

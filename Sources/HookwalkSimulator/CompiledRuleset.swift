@@ -1,5 +1,4 @@
 import HookwalkModel
-import HookwalkParsers
 
 /// The ruleset prepared once for evaluation: chains addressable by name, base chains grouped by
 /// (family, hook) in priority order, constants typed by the field they are compared with, and sets
@@ -25,7 +24,7 @@ struct CompiledRuleset: Sendable {
         var hook: Hook
     }
 
-    init(_ ruleset: Ruleset, ruleText: (Rule) -> String) {
+    init(_ ruleset: Ruleset) {
         for table in ruleset.tables {
             for chain in table.chains {
                 let ref = ChainRef(family: table.family, table: table.name, chain: chain.name)
@@ -34,7 +33,7 @@ struct CompiledRuleset: Sendable {
                     if rule.stmts.contains(where: { if case .mangle(.meta("nftrace"), _) = $0 { return true } else { return false } }) {
                         setsNftrace = true
                     }
-                    return CompiledRule(handle: rule.handle, text: ruleText(rule), stmts: stmts)
+                    return CompiledRule(handle: rule.handle, text: NftTextWriter.ruleText(rule), stmts: stmts)
                 }
                 chainIndex[ChainKey(family: table.family, table: table.name, chain: chain.name)] = chains.count
                 chains.append(CompiledChain(ref: ref, base: chain.base, rules: rules, legacy: table.legacy))

@@ -52,7 +52,7 @@ public enum ScenarioCatalog {
     public static func scenarios(for snapshot: Snapshot, clients: [IPAddress]) -> [DocScenario] {
         let host = snapshot.host
         let topology = Topology(host: host, ruleset: snapshot.ruleset)
-        let simulator = Simulator(snapshot: snapshot, ruleText: { _ in "" })
+        let simulator = Simulator(snapshot: snapshot)
         var out: [DocScenario] = []
         // Source ports derive from what a scenario is, not from its position in the list, so
         // adding a container does not renumber every other page; unique within the host.

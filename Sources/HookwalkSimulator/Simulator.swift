@@ -22,11 +22,11 @@ public struct Simulator: Sendable {
         }
     }
 
-    /// - Parameter ruleText: how rules are shown in trace events (the nft text printer).
-    public init(snapshot: Snapshot, ruleText: (Rule) -> String, options: Options = Options()) {
+    /// Rules are shown in trace events as `NftTextWriter.ruleText` prints them.
+    public init(snapshot: Snapshot, options: Options = Options()) {
         self.snapshot = snapshot
         self.options = options
-        compiled = CompiledRuleset(snapshot.ruleset, ruleText: ruleText)
+        compiled = CompiledRuleset(snapshot.ruleset)
         routing = Routing(host: snapshot.host)
         topology = Topology(host: snapshot.host, ruleset: snapshot.ruleset)
     }

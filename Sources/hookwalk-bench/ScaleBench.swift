@@ -124,7 +124,7 @@ func benchScaleHost(_ args: [String]) -> Int32 {
 
         // Simulation of every published port.
         let snapshot = try SnapshotLoader.load(path: snap)
-        let simulator = Simulator(snapshot: snapshot, ruleText: NftTextWriter.ruleText)
+        let simulator = Simulator(snapshot: snapshot)
         let client = IPAddress("203.0.113.10")!
         var delivered = 0
         let tSim = seconds {

@@ -131,7 +131,7 @@ func benchRuleset(_ arguments: [String]) -> Int32 {
         let host = synthesizeHost(ruleset)
         let snapshot = Snapshot(ruleset: ruleset, host: host, rulesetFile: textPath, path: ".")
         var simulator: Simulator?
-        let tInit = seconds { simulator = Simulator(snapshot: snapshot, ruleText: NftTextWriter.ruleText) }
+        let tInit = seconds { simulator = Simulator(snapshot: snapshot) }
         print(String(format: "index ruleset    %7.3f s", tInit))
         let client = IPAddress("192.0.2.100")!
         let scenarios = host.docker.containers.flatMap { c in

@@ -40,7 +40,7 @@ struct TraceCommand: ParsableCommand {
     func run() throws {
         let output = try runReportingErrors { () throws -> String in
             let snap = try SnapshotLoader.load(path: snapshot)
-            let sim = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
+            let sim = Simulator(snapshot: snap)
             let (addr, port, proto) = try EndpointSyntax.destination(to)
             guard sport >= 1 else { throw HookwalkError("--sport \(sport): a source port is 1-65535") }
             let sender = try EndpointSyntax.endpoint(from, snapshot: snap)

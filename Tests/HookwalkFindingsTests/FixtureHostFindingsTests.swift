@@ -56,7 +56,7 @@ final class FixtureHostFindingsTests: XCTestCase {
         let snap = try SnapshotLoader.load(path: path)
         let clients = ScenarioCatalog.defaultClients(for: snap)
         let direct = try XCTUnwrap(ScenarioCatalog.scenarios(for: snap, clients: clients).first { $0.kind == "direct" })
-        let trace = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText).simulate(direct.scenario)
+        let trace = Simulator(snapshot: snap).simulate(direct.scenario)
         guard case .dropped(let chain, let handle, let text, _) = trace.request.outcome else { return XCTFail("\(trace.request.outcome)") }
         XCTAssertEqual(chain.description, "ip raw PREROUTING")
         let owner = Provenance(ruleset: snap.ruleset, host: snap.host, ruleText: NftTextWriter.ruleText).owner(chain, handle: handle, text: text)

@@ -111,11 +111,11 @@ final class HostileLabTests: XCTestCase {
         var snap = try SnapshotLoader.load(path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/hostile/base").path)
         let scenario = Scenario(from: .external(address: IPAddress("192.0.2.50")!, interface: nil), to: IPAddress("127.0.0.1")!, port: 22, proto: .tcp)
-        let off = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText).simulate(scenario)
+        let off = Simulator(snapshot: snap).simulate(scenario)
         guard case .unroutable(let why) = off.request.outcome else { return XCTFail("\(off.request.outcome)") }
         XCTAssertTrue(why.contains("martian destination"), why)
         snap.host.sysctls["net.ipv4.conf.eth0.route_localnet"] = "1"
-        let on = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText).simulate(scenario)
+        let on = Simulator(snapshot: snap).simulate(scenario)
         guard case .delivered(.host, _) = on.request.outcome else { return XCTFail("\(on.request.outcome)") }
     }
 

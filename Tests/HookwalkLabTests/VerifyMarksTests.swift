@@ -73,7 +73,7 @@ final class VerifyMarksTests: XCTestCase {
         var own = try SnapshotLoader.load(path: snap.path)
         let ports = Set(results.flatMap { [$0.item.lab.clientPort, $0.item.lab.port, $0.item.lab.serverPort] })
         own.ruleset.tables += try NftText.parse(TraceTables.text(name: "__hw_trace", ports: ports), file: "trace tables").tables
-        let simulator = Simulator(snapshot: own, ruleText: NftTextWriter.ruleText)
+        let simulator = Simulator(snapshot: own)
         for r in results {
             let t = simulator.simulate(r.item.scenario)
             func lines(_ p: PacketTrace?) -> [TraceLine] {

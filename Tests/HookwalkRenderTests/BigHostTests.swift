@@ -18,7 +18,7 @@ final class BigHostTests: XCTestCase {
 
     func requestWalk(_ snapshot: Snapshot, port: UInt16) -> Walkthrough {
         let context = RenderContext(ruleset: snapshot.ruleset, host: snapshot.host, ruleText: NftTextWriter.ruleText)
-        let trace = Simulator(snapshot: snapshot, ruleText: NftTextWriter.ruleText).simulate(
+        let trace = Simulator(snapshot: snapshot).simulate(
             Scenario(from: .external(address: IPAddress("203.0.113.10")!, interface: nil), to: IPAddress("192.0.2.1")!,
                      port: port, proto: .tcp, sport: 41000))
         return WalkthroughBuilder(context: context).build(trace.request, direction: .request, from: trace.scenario.from)
@@ -133,7 +133,7 @@ final class BigHostTests: XCTestCase {
         var snapshot = try scaleSnapshot(containers: 1, bridges: 1)
         snapshot.ruleset = ruleset
         let host = snapshot.host
-        let trace = Simulator(snapshot: snapshot, ruleText: NftTextWriter.ruleText).simulate(
+        let trace = Simulator(snapshot: snapshot).simulate(
             Scenario(from: .external(address: IPAddress("192.0.2.9")!, interface: nil), to: IPAddress("192.0.2.1")!,
                      port: 80, proto: .tcp, sport: 41000))
         let context = RenderContext(ruleset: ruleset, host: host, ruleText: NftTextWriter.ruleText)

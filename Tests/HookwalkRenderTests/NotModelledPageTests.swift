@@ -22,7 +22,7 @@ final class NotModelledPageTests: XCTestCase {
 
     func render() throws -> [String: String] {
         let snap = try Self.snapshot()
-        let trace = Simulator(snapshot: snap, ruleText: Seed.printer).simulate(Seed.radiusTrace().scenario)
+        let trace = Simulator(snapshot: snap).simulate(Seed.radiusTrace().scenario)
         let docs = [Seed.radiusDoc(trace: trace), Seed.radiusDoc(id: "second", title: "second copy", trace: trace)]
         let files = try DocGenerator(templatesDirectory: Seed.templatesDirectory, ruleText: Seed.printer)
             .render(snapshot: snap, scenarios: docs, png: false)

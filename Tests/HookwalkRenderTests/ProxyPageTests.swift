@@ -18,7 +18,7 @@ final class ProxyPageTests: XCTestCase {
     }
 
     static func docs(_ snap: Snapshot) -> [ScenarioDoc] {
-        let sim = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
+        let sim = Simulator(snapshot: snap)
         func doc(_ id: String, _ kind: String, _ container: String, _ s: Scenario) -> ScenarioDoc {
             ScenarioDoc(id: id, title: id, kind: kind, network: "infranet", container: container, trace: sim.simulate(s))
         }

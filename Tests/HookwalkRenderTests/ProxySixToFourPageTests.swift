@@ -22,7 +22,7 @@ final class ProxySixToFourPageTests: XCTestCase {
                 PortBinding(containerPort: $0.containerPort, proto: $0.proto, hostIP: "::", hostPort: $0.hostPort)
             }
         }
-        let sim = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
+        let sim = Simulator(snapshot: snap)
         let s = Scenario(from: .external(address: IPAddress("2001:db8:1::105")!, interface: nil), to: IPAddress("2001:db8:1::252")!,
                          port: 8080, proto: .tcp, sport: 40600)
         let doc = ScenarioDoc(id: "six-to-four", title: "six-to-four", kind: "published-port", network: "infranet", container: "proxy",

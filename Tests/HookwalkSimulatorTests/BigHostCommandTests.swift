@@ -165,7 +165,7 @@ final class BigHostCommandTests: XCTestCase {
         XCTAssertEqual(snapshot.ruleset.table(.ip, "raw")?.chain("PREROUTING")?.rules.count, 300)
         XCTAssertEqual(docker.userlandProxy, false)
         // Every container is delivered from the default client and answers.
-        let simulator = Simulator(snapshot: snapshot, ruleText: NftTextWriter.ruleText)
+        let simulator = Simulator(snapshot: snapshot)
         let client = try XCTUnwrap(ScenarioCatalog.defaultClients(for: snapshot).first)
         XCTAssertEqual(client, IPAddress("203.0.113.10"))
         for c in docker.containers.prefix(300) where c.name.hasSuffix("7") {

@@ -23,7 +23,7 @@ final class CrossNetworkTests: XCTestCase {
         let snap = try snapshot(era)
         let doc = try XCTUnwrap(ScenarioCatalog.scenarios(for: snap, clients: [IPAddress("10.254.10.105")!])
             .first { $0.kind == "cross-network" && $0.container == "web0" })
-        return Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText).simulate(doc.scenario)
+        return Simulator(snapshot: snap).simulate(doc.scenario)
     }
 
     func testIptablesErasIsolateNetworks() throws {
@@ -61,10 +61,10 @@ final class LoopbackBindingTests: XCTestCase {
 
     func testRouteLocalnetDecides() throws {
         let s = Scenario(from: .host, to: IPAddress("127.0.0.1")!, port: 8080, proto: .tcp)
-        let off = Simulator(snapshot: try snapshot(routeLocalnet: nil), ruleText: NftTextWriter.ruleText).simulate(s)
+        let off = Simulator(snapshot: try snapshot(routeLocalnet: nil)).simulate(s)
         guard case .unroutable(let why) = off.request.outcome else { return XCTFail("\(off.request.outcome)") }
         XCTAssertTrue(why.contains("route_localnet"), why)
-        let on = Simulator(snapshot: try snapshot(routeLocalnet: "1"), ruleText: NftTextWriter.ruleText).simulate(s)
+        let on = Simulator(snapshot: try snapshot(routeLocalnet: "1")).simulate(s)
         guard case .delivered(.container("proxy"), let seen) = on.request.outcome else { return XCTFail("\(on.request.outcome)") }
         XCTAssertEqual(seen.saddr, IPAddress("172.20.0.1"), "`oifname docker1 fib saddr type local masquerade` rewrites 127.0.0.1")
     }

@@ -14,6 +14,6 @@ enum Fixtures {
     }
 
     static func simulator(_ relative: String) throws -> Simulator {
-        Simulator(snapshot: try snapshot(relative), ruleText: NftTextWriter.ruleText)
+        Simulator(snapshot: try snapshot(relative))
     }
 }

@@ -11,7 +11,7 @@ final class HostFirewallTests: XCTestCase {
         var snap = try Fixtures.snapshot(base)
         let more = try NftText.parse(extra, file: "extra.nft")
         snap.ruleset.tables = first ? more.tables + snap.ruleset.tables : snap.ruleset.tables + more.tables
-        return Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
+        return Simulator(snapshot: snap)
     }
 
     static let client = Endpoint.external(address: IPAddress("10.254.10.105")!, interface: nil)

@@ -48,7 +48,7 @@ final class IPv6Tests: XCTestCase {
 
     func sim(brnf6: Int = 1) throws -> Simulator {
         Simulator(snapshot: Snapshot(ruleset: try NftText.parse(Self.ruleset, file: "v6.nft"), host: Self.host(brnf6: brnf6),
-                                     rulesetFile: "v6.nft", path: "."), ruleText: NftTextWriter.ruleText)
+                                     rulesetFile: "v6.nft", path: "."))
     }
 
     /// An IPv6 client gets the IPv6 forms of what the catalog documents per network: the published
@@ -126,7 +126,7 @@ final class IPv6Tests: XCTestCase {
 
     func linkLocalSim(bridgeFirst: Bool = false) throws -> Simulator {
         Simulator(snapshot: Snapshot(ruleset: try NftText.parse(Self.ruleset, file: "v6.nft"), host: Self.linkLocalHost(bridgeFirst: bridgeFirst),
-                                     rulesetFile: "v6.nft", path: "."), ruleText: NftTextWriter.ruleText)
+                                     rulesetFile: "v6.nft", path: "."))
     }
 
     /// From a link-local source the DNAT does not match, to the host's link-local address or to
@@ -176,8 +176,7 @@ final class IPv6Tests: XCTestCase {
         var one = Self.linkLocalHost()
         let d = one.interfaces.firstIndex { $0.name == "docker1" }!
         one.interfaces[d].addresses.removeAll { $0.address.isLinkLocal }
-        let single = Simulator(snapshot: Snapshot(ruleset: try NftText.parse(Self.ruleset, file: "v6.nft"), host: one, rulesetFile: "v6.nft", path: "."),
-                               ruleText: NftTextWriter.ruleText)
+        let single = Simulator(snapshot: Snapshot(ruleset: try NftText.parse(Self.ruleset, file: "v6.nft"), host: one, rulesetFile: "v6.nft", path: "."))
         XCTAssertEqual(single.arrivalInterface(for: Self.clientLinkLocal), "ens192")
     }
 }

@@ -50,7 +50,7 @@ final class InternalNetworkTests: XCTestCase {
 
     func testNoGatewayNoEgress() throws {
         let s = Scenario(from: .container("db"), to: IPAddress("10.254.10.105")!, port: 443, proto: .tcp)
-        let t = Simulator(snapshot: try snapshot(), ruleText: NftTextWriter.ruleText).simulate(s)
+        let t = Simulator(snapshot: try snapshot()).simulate(s)
         guard case .unroutable(let why) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
         XCTAssertTrue(why.contains("no gateway"), why)
         XCTAssertTrue(t.request.events.isEmpty, "nothing leaves the container")
@@ -73,7 +73,7 @@ final class InternalNetworkTests: XCTestCase {
             let c = try XCTUnwrap(snap.host.docker.containers.firstIndex { $0.name == name })
             snap.host.docker.containers[c].endpoints[0].ipv6 = IPAddress(v6)
         }
-        let sim = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
+        let sim = Simulator(snapshot: snap)
         let out = sim.simulate(Scenario(from: .container("db"), to: IPAddress("2001:db8:1::105")!, port: 443, proto: .tcp))
         guard case .unroutable(let why) = out.request.outcome else { return XCTFail("\(out.request.outcome)") }
         XCTAssertTrue(why.contains("no gateway"), why)
@@ -86,7 +86,7 @@ final class InternalNetworkTests: XCTestCase {
 
     func testRulesDecide() throws {
         let snap = try snapshot()
-        let sim = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
+        let sim = Simulator(snapshot: snap)
         let docs = ScenarioCatalog.scenarios(for: snap, clients: [IPAddress("10.254.10.105")!])
         func outcome(_ kind: String, _ network: String) throws -> Outcome {
             sim.simulate(try XCTUnwrap(docs.first { $0.kind == kind && $0.network == network }).scenario).request.outcome

@@ -17,8 +17,7 @@ final class IpsetMatchTests: XCTestCase {
         let save = "*filter\n:INPUT DROP [0:0]\n-A INPUT \(rule) -j ACCEPT\nCOMMIT\n"
         let rs = try IptablesSave.parse(save, file: "iptables-save.txt", family: .ip,
                                         ipsets: try IpsetSave.parse(Self.ipsets, file: "ipset-save.txt"))
-        return Simulator(snapshot: Snapshot(ruleset: rs, host: KernelFactsTests.host(), rulesetFile: "iptables-save.txt", path: "."),
-                         ruleText: NftTextWriter.ruleText)
+        return Simulator(snapshot: Snapshot(ruleset: rs, host: KernelFactsTests.host(), rulesetFile: "iptables-save.txt", path: "."))
     }
 
     /// "accepted" when the INPUT rule let the client's SYN in, "dropped" when the policy took it.

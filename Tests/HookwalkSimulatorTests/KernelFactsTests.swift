@@ -55,7 +55,7 @@ final class KernelFactsTests: XCTestCase {
 
     static func sim(_ text: String, host: HostModel = host()) throws -> Simulator {
         let rs = try NftText.parse(text, file: "test.nft")
-        return Simulator(snapshot: Snapshot(ruleset: rs, host: host, rulesetFile: "test.nft", path: "."), ruleText: NftTextWriter.ruleText)
+        return Simulator(snapshot: Snapshot(ruleset: rs, host: host, rulesetFile: "test.nft", path: "."))
     }
 
     static let client = IPAddress("10.254.10.105")!

@@ -12,7 +12,7 @@ final class LabFindingsTests: XCTestCase {
             .deletingLastPathComponent().appendingPathComponent("Examples/seed-centos8").path
         var snap = try SnapshotLoader.load(path: dir)
         snap.host.docker.userlandProxy = userlandProxy
-        return Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
+        return Simulator(snapshot: snap)
     }
 
     /// A container calling its own published port: after the dnat the frame is for the port it

@@ -11,7 +11,7 @@ final class MarkTests: XCTestCase {
     func simulator(adding extra: String) throws -> Simulator {
         var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-d")
         snap.ruleset.tables += try NftText.parse(extra, file: "extra.nft").tables
-        return Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
+        return Simulator(snapshot: snap)
     }
 
     static let hairpin = Scenario(from: .container("client1"), to: IPAddress("10.254.10.252")!, port: 8080, proto: .tcp)

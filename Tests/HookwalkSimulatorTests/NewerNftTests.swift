@@ -29,7 +29,7 @@ final class NewerNftTests: XCTestCase {
               {"xt": {"type": "target", "name": "DNAT"}}]}}]}
             """
         snap.ruleset = try NftJSON.parse(json, file: "xt.json")
-        let t = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
+        let t = Simulator(snapshot: snap)
             .simulate(Scenario(from: .external(address: IPAddress("10.254.10.105")!, interface: nil),
                                to: IPAddress("10.254.10.252")!, port: 8080, proto: .tcp))
         let said = t.request.events.contains { e in

@@ -31,7 +31,7 @@ final class NotModelledTextTests: XCTestCase {
     func steps(_ ruleset: Ruleset) throws -> [String] {
         var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-c")
         snap.ruleset = ruleset
-        let t = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
+        let t = Simulator(snapshot: snap)
             .simulate(Scenario(from: .external(address: IPAddress("10.254.10.105")!, interface: nil),
                                to: IPAddress("10.254.10.252")!, port: 8080, proto: .tcp))
         return t.request.events.compactMap { e in

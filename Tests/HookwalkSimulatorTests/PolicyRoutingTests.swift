@@ -43,7 +43,7 @@ final class PolicyRoutingTests: XCTestCase {
     }
 
     func testFwmarkChoosesTable100() throws {
-        let sim = Simulator(snapshot: try snapshot(), ruleText: NftTextWriter.ruleText)
+        let sim = Simulator(snapshot: try snapshot())
         // Marked in prerouting: table 100, out of ens224, masqueraded to its address.
         let marked = sim.simulate(Scenario(from: .container("client1"), to: Self.peer, port: 9100, proto: .tcp))
         XCTAssertEqual(routes(marked.request).last?.oif, "ens224")
@@ -67,14 +67,14 @@ final class PolicyRoutingTests: XCTestCase {
         snap.ruleset.tables += try NftText.parse("""
             table ip f { chain o { type filter hook output priority 0; policy accept; tcp dport 9103 meta mark set 0x1; } }
             """, file: "f.nft").tables
-        let t = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText).simulate(Scenario(from: .host, to: Self.peer, port: 9103, proto: .tcp))
+        let t = Simulator(snapshot: snap).simulate(Scenario(from: .host, to: Self.peer, port: 9103, proto: .tcp))
         XCTAssertEqual(routes(t.request).map(\.oif), ["ens192"])
     }
 
     func simulate(_ rules: [RoutingRule], to dst: IPAddress = peer, from: Endpoint = .container("client1"), port: UInt16 = 9102) throws -> Trace {
         var snap = try snapshot()
         snap.host.rules = rules + RoutingRule.defaults(v4: true)
-        return Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText).simulate(Scenario(from: from, to: dst, port: port, proto: .tcp))
+        return Simulator(snapshot: snap).simulate(Scenario(from: from, to: dst, port: port, proto: .tcp))
     }
 
     func testSelectorsAndActions() throws {
@@ -124,7 +124,7 @@ final class PolicyRoutingTests: XCTestCase {
               }
             }
             """, file: "f.nft").tables
-        let sim = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
+        let sim = Simulator(snapshot: snap)
         for port: UInt16 in [9100, 9102] {
             let t = sim.simulate(Scenario(from: .container("client1"), to: Self.peer, port: port, proto: .tcp))
             let matched = t.request.events.contains { if case .rule(let c, _, _, _) = $0.kind { c.chain == "p" } else { false } }

@@ -76,8 +76,7 @@ final class PortRangeNatTests: XCTestCase {
             """
         var rs = try IptablesSave.parse(save, file: "r", family: .ip)
         rs.tables += try NftText.parse(Self.forward, file: "f").tables
-        let sim = Simulator(snapshot: Snapshot(ruleset: rs, host: KernelFactsTests.host(), rulesetFile: "r", path: "."),
-                            ruleText: NftTextWriter.ruleText)
+        let sim = Simulator(snapshot: Snapshot(ruleset: rs, host: KernelFactsTests.host(), rulesetFile: "r", path: "."))
         XCTAssertEqual(try deliver(sim, port: 8001).0, "172.20.0.2:8001")
         XCTAssertEqual(try deliver(sim, port: 9001, proto: .udp).0, "172.20.0.2:5000")
     }

@@ -47,7 +47,7 @@ final class ProxySixToFourTests: XCTestCase {
     }
 
     func testIPv6ClientIsProxiedToTheContainersIPv4Address() throws {
-        let t = Simulator(snapshot: try snapshot(), ruleText: NftTextWriter.ruleText).simulate(external6(8080, .tcp))
+        let t = Simulator(snapshot: try snapshot()).simulate(external6(8080, .tcp))
         // No ip6 rule rewrites it: ip6 nat's DOCKER chain is empty, and the packet ends at the host.
         guard case .delivered(.host, let seen) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
         XCTAssertEqual(seen.daddr, Self.host6)
@@ -68,7 +68,7 @@ final class ProxySixToFourTests: XCTestCase {
     }
 
     func testUDPIsProxiedToo() throws {
-        let t = Simulator(snapshot: try snapshot(), ruleText: NftTextWriter.ruleText).simulate(external6(1812, .udp))
+        let t = Simulator(snapshot: try snapshot()).simulate(external6(1812, .udp))
         guard case .delivered(.host, _) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
         XCTAssertEqual(t.proxyLeg.first?.scenario.to, IPAddress("172.20.0.4"))
         XCTAssertEqual(t.proxyLeg.first?.scenario.port, 1812)
@@ -77,7 +77,7 @@ final class ProxySixToFourTests: XCTestCase {
     /// Without the `::` binding (a host where Docker made none) nothing listens on IPv6: the
     /// `0.0.0.0` proxy's socket does not receive IPv6, so there is no second leg.
     func testNoIPv6BindingNoProxy() throws {
-        let t = Simulator(snapshot: try snapshot(withV6Bindings: false), ruleText: NftTextWriter.ruleText).simulate(external6(8080, .tcp))
+        let t = Simulator(snapshot: try snapshot(withV6Bindings: false)).simulate(external6(8080, .tcp))
         guard case .delivered(.host, _) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
         XCTAssertTrue(t.proxyLeg.isEmpty)
     }
@@ -110,7 +110,7 @@ final class ProxySixToFourTests: XCTestCase {
         XCTAssertEqual(docs.map(\.id).sorted(), ["proxy-tcp-8080-from-10.254.10.105", "proxy-tcp-8080-from-2001_db8_1__105"])
         let v6 = try XCTUnwrap(docs.first { !$0.scenario.to.isV4 })
         XCTAssertEqual(v6.scenario.to, Self.host6)
-        let t = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText).simulate(v6.scenario)
+        let t = Simulator(snapshot: snap).simulate(v6.scenario)
         XCTAssertEqual(t.proxyLeg.first?.scenario.to, IPAddress("172.20.0.2"))
     }
 
@@ -121,7 +121,7 @@ final class ProxySixToFourTests: XCTestCase {
     /// VerifyProxySixToFourTests).
     func testNatChainsOfAnUntrackedFamilyAreNotConsulted() throws {
         func natChains(_ snap: Snapshot) -> [String] {
-            Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText).simulate(external6(8080, .tcp)).request.events.compactMap { e in
+            Simulator(snapshot: snap).simulate(external6(8080, .tcp)).request.events.compactMap { e in
                 if case .chain(let r, _) = e.kind, r.type == .nat { return r.chain.description }
                 return nil
             }

@@ -14,7 +14,7 @@ final class RejectAnswerTests: XCTestCase {
     func simulator(adding extra: String) throws -> Simulator {
         var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-d")
         snap.ruleset.tables += try NftText.parse(extra, file: "extra.nft").tables
-        return Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
+        return Simulator(snapshot: snap)
     }
 
     static let client = Endpoint.external(address: IPAddress("10.254.10.105")!, interface: nil)
@@ -90,7 +90,7 @@ final class RejectAnswerTests: XCTestCase {
         var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-d")
         snap.ruleset.tables += try IptablesSave.parse("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 6100 -j REJECT\nCOMMIT\n",
                                                       file: "t", family: .ip).tables
-        let t = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText).simulate(scenario(6100, .tcp))
+        let t = Simulator(snapshot: snap).simulate(scenario(6100, .tcp))
         XCTAssertEqual(t.answer?.kind, "icmp destination-unreachable port-unreachable")
     }
 }

@@ -19,8 +19,7 @@ final class SeedKernelTraceTests: XCTestCase {
         let snapshot = try Fixtures.snapshot("seed-centos8/snapshot")
         let listing = try Fixtures.path("\(Self.recorded)/\(Verifier.savedListingJSON)")
         let listed = try NftJSON.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: listing))), file: listing)
-        let sim = Simulator(snapshot: Snapshot(ruleset: listed, host: snapshot.host, rulesetFile: listing, path: snapshot.path),
-                            ruleText: NftTextWriter.ruleText)
+        let sim = Simulator(snapshot: Snapshot(ruleset: listed, host: snapshot.host, rulesetFile: listing, path: snapshot.path))
         XCTAssertTrue(sim.rulesetSetsNftrace)
         // The plan `verify --client 10.254.10.105` played: every scenario of it must be recorded,
         // so a scenario added to the catalog cannot pass unrecorded (re-run the script).

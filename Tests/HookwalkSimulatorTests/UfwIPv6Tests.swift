@@ -17,8 +17,7 @@ final class UfwIPv6Tests: XCTestCase {
 
     func simulator() throws -> Simulator {
         let ruleset = try SnapshotLoader.loadRuleset(path: Self.fixture).ruleset
-        return Simulator(snapshot: Snapshot(ruleset: ruleset, host: IPv6Tests.host(), rulesetFile: Self.fixture, path: "."),
-                         ruleText: NftTextWriter.ruleText)
+        return Simulator(snapshot: Snapshot(ruleset: ruleset, host: IPv6Tests.host(), rulesetFile: Self.fixture, path: "."))
     }
 
     static func notModelled(_ t: PacketTrace) -> [String] {
@@ -63,7 +62,7 @@ final class UfwIPv6Tests: XCTestCase {
         // `exthdr rt exists` is a presence test, which the model does not express.
         guard case .match(.notModelled, _, _)? = jrules[1].stmts.first else { return XCTFail("\(jrules[1].stmts)") }
 
-        let sim = Simulator(snapshot: Snapshot(ruleset: text, host: IPv6Tests.host(), rulesetFile: "t.nft", path: "."), ruleText: NftTextWriter.ruleText)
+        let sim = Simulator(snapshot: Snapshot(ruleset: text, host: IPv6Tests.host(), rulesetFile: "t.nft", path: "."))
         let t = sim.simulate(Scenario(from: Self.client, to: Self.host, port: 22, proto: .tcp))
         guard case .delivered(.host, _) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
         XCTAssertEqual(Self.notModelled(t.request), [])

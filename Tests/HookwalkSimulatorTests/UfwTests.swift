@@ -17,7 +17,7 @@ final class UfwTests: XCTestCase {
     func simulator() throws -> Simulator {
         var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-c")
         snap.ruleset = try SnapshotLoader.loadRuleset(path: Self.fixture).ruleset
-        return Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
+        return Simulator(snapshot: snap)
     }
 
     /// 5432/tcp: no ufw rule, ufw-skip-to-policy is not met, so `ip filter INPUT`'s policy drops it.

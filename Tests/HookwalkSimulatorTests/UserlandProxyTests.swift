@@ -13,7 +13,7 @@ final class UserlandProxyTests: XCTestCase {
         let text = try String(contentsOfFile: try Fixtures.path("docker-eras/variants/c-proxy-true.nft"), encoding: .utf8)
         snap.ruleset = try NftText.parse(text, file: "c-proxy-true.nft")
         snap.host.docker.userlandProxy = true
-        return Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText)
+        return Simulator(snapshot: snap)
     }
 
     func testLoopbackGoesThroughTheProxy() throws {
@@ -59,11 +59,11 @@ final class UserlandProxyTests: XCTestCase {
     func testProxyOffHasNoSecondLeg() throws {
         var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-c")
         let scenario = Scenario(from: .host, to: IPAddress("127.0.0.1")!, port: 8080, proto: .tcp)
-        let refused = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText).simulate(scenario)
+        let refused = Simulator(snapshot: snap).simulate(scenario)
         XCTAssertTrue(refused.proxyLeg.isEmpty)
         if case .delivered = refused.request.outcome { XCTFail("route_localnet=0 delivers: \(refused.request.outcome)") }
         snap.host.sysctls["net.ipv4.conf.docker1.route_localnet"] = "1"
-        let t = Simulator(snapshot: snap, ruleText: NftTextWriter.ruleText).simulate(scenario)
+        let t = Simulator(snapshot: snap).simulate(scenario)
         XCTAssertTrue(t.proxyLeg.isEmpty)
         guard case .delivered(.container("proxy"), let seen) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
         XCTAssertTrue(seen.flowText.hasSuffix("-> 172.20.0.2:8080"), seen.flowText)

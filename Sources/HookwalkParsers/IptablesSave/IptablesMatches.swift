@@ -236,19 +236,15 @@ enum IptMatch {
     static func icmp(_ options: [IptOption]) -> IptPiece? {
         guard options.count == 1, options[0].name.text == "--icmp-type", options[0].values.count == 1 else { return nil }
         let o = options[0]
-        let names: [UInt64: String] = [0: "echo-reply", 3: "destination-unreachable", 4: "source-quench", 5: "redirect",
-                                       8: "echo-request", 9: "router-advertisement", 10: "router-solicitation",
-                                       11: "time-exceeded", 12: "parameter-problem", 13: "timestamp-request",
-                                       14: "timestamp-reply", 15: "info-request", 16: "info-reply",
-                                       17: "address-mask-request", 18: "address-mask-reply"]
+        let names = SymbolTable.icmpTypes
         let v = o.values[0].text.lowercased()
         if v == "any" { return o.negated ? nil : .xt([match(.payload(proto: "ip", field: "protocol"), false, .string("icmp"))]) }
         let name: String
         if let n = UInt64(v) {
-            guard let known = names[n] else { return nil }
+            guard let known = names.name(of: n) else { return nil }
             name = known
         } else {
-            guard names.values.contains(v) else { return nil }
+            guard names.names[v] != nil else { return nil }
             name = v
         }
         return .xt([match(.payload(proto: "icmp", field: "type"), o.negated, .string(name))])
@@ -261,10 +257,7 @@ enum IptMatch {
     static func icmp6(_ options: [IptOption]) -> IptPiece? {
         guard options.count == 1, options[0].name.text == "--icmpv6-type", options[0].values.count == 1 else { return nil }
         let o = options[0]
-        let nftNames: [UInt64: String] = [1: "destination-unreachable", 2: "packet-too-big", 3: "time-exceeded",
-                                          4: "parameter-problem", 128: "echo-request", 129: "echo-reply",
-                                          133: "nd-router-solicit", 134: "nd-router-advert", 135: "nd-neighbor-solicit",
-                                          136: "nd-neighbor-advert", 137: "nd-redirect"]
+        let translated: Set<UInt64> = [1, 2, 3, 4, 128, 129, 133, 134, 135, 136, 137]
         // ip6tables' own names for those types (what a hand-written file may say).
         let iptNames: [String: UInt64] = ["destination-unreachable": 1, "packet-too-big": 2, "time-exceeded": 3, "ttl-exceeded": 3,
                                           "parameter-problem": 4, "echo-request": 128, "ping": 128, "echo-reply": 129, "pong": 129,
@@ -272,7 +265,7 @@ enum IptMatch {
                                           "neighbour-solicitation": 135, "neighbor-solicitation": 135,
                                           "neighbour-advertisement": 136, "neighbor-advertisement": 136, "redirect": 137]
         let v = o.values[0].text.lowercased()
-        guard let n = UInt64(v) ?? iptNames[v], let name = nftNames[n] else { return nil }
+        guard let n = UInt64(v) ?? iptNames[v], translated.contains(n), let name = SymbolTable.icmpv6Types.name(of: n) else { return nil }
         return .xt([match(.payload(proto: "icmpv6", field: "type"), o.negated, .string(name))])
     }
 

@@ -96,7 +96,7 @@ enum IptTarget {
                     stmt.port = .value(portValue(String(text.dropFirst())))
                 } else {
                     let (addr, port) = Parser.splitAddrPort(text)
-                    stmt.addr = .value(Parser.atomValue(addr))
+                    stmt.addr = .value(Value.atom(addr))
                     if let port { stmt.port = .value(portValue(port)) }
                 }
             case "--to-ports" where kind == .masquerade || kind == .redirect:
@@ -114,7 +114,7 @@ enum IptTarget {
     }
 
     static func portValue(_ s: String) -> Value {
-        Parser.atomValue(s.replacingColonRange())
+        Value.atom(s.replacingColonRange())
     }
 
     /// `-j MARK` with `--set-xmark V/M` (what iptables-save prints for every form: `--set-mark V/M`

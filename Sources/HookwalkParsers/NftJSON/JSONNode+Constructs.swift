@@ -22,6 +22,14 @@ extension JSONNode {
         return NotModelled(kind: kind, text: text, parts: parts)
     }
 
+    /// The members of an expression object `{"numgen": {...}}`, as parts.
+    func memberParts() throws -> [String: Part] {
+        guard case .object(let members) = value else { throw error("expected an object") }
+        var parts: [String: Part] = [:]
+        for (k, v) in members { parts[k] = try child(k, v).part(k) }
+        return parts
+    }
+
     static func compact(_ kind: String, _ value: JSONValue) -> String {
         JSONSerializer.string(.object([(kind, value)]), style: .compact)
     }

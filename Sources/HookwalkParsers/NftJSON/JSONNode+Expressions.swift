@@ -81,29 +81,17 @@ extension JSONNode {
         }
         let key = m[0].key
         let inner = child(key, m[0].value)
+        if let family = ExprFamilies.family(jsonKey: key) {
+            let members = try inner.memberParts()
+            let read: Result<Expr?, FamilyError> = Result { () throws(FamilyError) in try family.expr(json: key, members) }
+            switch read {
+            case .success(let e?): return e
+            case .success(nil): break
+            case .failure(let e): throw inner.error(e.message)
+            }
+            return .notModelled(try inner.construct(key))
+        }
         switch key {
-        case "payload":
-            if let proto = inner.optional("protocol") {
-                return .payload(proto: try proto.string(), field: try inner.required("field").string())
-            }
-            return .rawPayload(base: try inner.required("base").string(),
-                               offset: try inner.required("offset").int(),
-                               length: try inner.required("len").int())
-        case "exthdr":
-            // A named field (`rt type`); `exists`/`missing` tests (no field) stay not modelled.
-            guard let name = inner.optional("name"), let field = inner.optional("field"), inner.optional("offset") == nil else {
-                return .notModelled(try inner.construct(key))
-            }
-            return .exthdr(name: try name.string(), field: try field.string())
-        case "meta":
-            return .meta(try inner.required("key").string())
-        case "ct":
-            return .ct(key: try inner.required("key").string(),
-                       dir: try inner.optional("dir")?.string(),
-                       family: try inner.optional("family")?.string())
-        case "fib":
-            return .fib(result: try inner.required("result").string(),
-                        flags: try inner.optional("flags")?.stringList() ?? [])
         case "concat":
             return .concat(try inner.elements().map { try $0.expr() })
         case "set":

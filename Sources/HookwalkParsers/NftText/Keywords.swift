@@ -1,25 +1,9 @@
+import HookwalkModel
+
 /// Word lists of nft's grammar that the parser and the writer both need.
 enum Keywords {
     /// Protocols whose fields are payload expressions (`ip saddr`, `vlan id`, `th dport`).
-    static let payloadProtocols: Set<String> = [
-        "ip", "ip6", "tcp", "udp", "udplite", "sctp", "dccp", "th", "icmp", "icmpv6", "igmp", "ah", "esp",
-        "comp", "arp", "ether", "vlan", "gre", "geneve", "vxlan", "gretap", "ipcomp",
-    ]
-    /// Meta keys that nft accepts (and prints) without the `meta` prefix.
-    static let bareMeta: Set<String> = [
-        "iifname", "oifname", "iif", "oif", "mark", "iiftype", "oiftype", "skuid", "skgid", "nftrace",
-        "rtclassid", "ibrname", "obrname", "ibriport", "obriport", "ibrpvid", "ibrvproto", "pkttype", "cpu",
-        "iifgroup", "oifgroup", "cgroup", "ipsec",
-    ]
-    /// Meta keys that nft prints with `meta ` in front.
-    static let prefixedMeta: Set<String> = [
-        "length", "protocol", "priority", "l4proto", "nfproto", "secmark", "random", "time", "day", "hour",
-        "iifkind", "oifkind", "broute", "sdif", "sdifname", "secpath",
-    ]
-    /// IPv6 extension headers: `frag id`, `hbh nexthdr`... (JSON `exthdr`).
-    static let extHeaders: Set<String> = ["hbh", "frag", "dst", "mh", "srh"]
-    /// Keys of `ct` that take an `ip`/`ip6` qualifier: `ct original ip saddr`.
-    static let ctAddrKeys: Set<String> = ["saddr", "daddr"]
+    static var payloadProtocols: Set<String> { Payload.protocols }
     /// Words that end a not-modelled statement's span: the next statement starts there.
     static let statementStarts: Set<String> = [
         "accept", "drop", "continue", "return", "jump", "goto", "counter", "COUNTER", "log", "limit", "comment",
@@ -43,9 +27,9 @@ enum Keywords {
             "create", "insert", "replace", "destroy", "flush", "dnat", "snat", "masquerade", "redirect",
             "reject", "notrack", "accept", "drop", "continue", "return", "jump", "goto", "typeof", "auto-merge",
         ]
-        s.formUnion(extHeaders)
-        s.formUnion(bareMeta)
-        s.formUnion(payloadProtocols)
+        s.formUnion(Exthdr.headers)
+        s.formUnion(Meta.bare)
+        s.formUnion(Payload.protocols)
         return s
     }()
 }

@@ -84,11 +84,11 @@ extension Parser {
         let w = text(tok)
         advance()
         if w.hasPrefix(":") {
-            parts["port"] = .expr(.value(Parser.atomValue(String(w.dropFirst()))))
+            parts["port"] = .expr(.value(Value.atom(String(w.dropFirst()))))
         } else {
             let (a, port) = Parser.splitAddrPort(w)
-            parts["addr"] = .expr(.value(Parser.atomValue(a)))
-            if let port { parts["port"] = .expr(.value(Parser.atomValue(port))) }
+            parts["addr"] = .expr(.value(Value.atom(a)))
+            if let port { parts["port"] = .expr(.value(Value.atom(port))) }
         }
         return .notModelled(nm("tproxy", parts, from: start))
     }
@@ -249,7 +249,7 @@ extension Parser {
         }
         parts["name"] = .expr(.value(.string(optName)))
         if kind == .word, !startsExpr(tok), !Keywords.statementStarts.contains(text(tok)), !isWord(tok, "set"),
-           !isWord(tok, "vmap"), !isWord(tok, "map"), !at("exists"), !at("missing"), !Parser.numberish(text(tok)),
+           !isWord(tok, "vmap"), !isWord(tok, "map"), !at("exists"), !at("missing"), !Value.numberish(text(tok)),
            looksLikeField(text(tok)) || !endsStatement(peek()) {
             parts["field"] = .expr(.value(.string(text(tok))))
             advance()
@@ -258,51 +258,6 @@ extension Parser {
     }
 
     /// The parts of the other expressions, after their first word.
-    mutating func parseKeyedExpr(_ w: String, _ start: Int) throws -> Expr {
-        advance()
-        var parts: [String: Part] = [:]
-        func word(_ what: String) throws -> Part {
-            guard kind == .word else { throw unexpected(what) }
-            defer { advance() }
-            return .expr(.value(.string(text(tok))))
-        }
-        switch w {
-        case "exthdr":
-            parts["name"] = try word("an extension header name")
-        case "socket":
-            parts["key"] = try word("a socket key")
-            if at("level") { advance(); parts["level"] = try atomPart() }
-        case "rt":
-            if at("ip") || at("ip6") { parts["family"] = try word("a family") }
-            parts["key"] = try word("an rt key")
-        case "ipsec":
-            parts["dir"] = try word("'in' or 'out'")
-            if at("spnum") { advance(); parts["spnum"] = try atomPart() }
-            if at("ip") || at("ip6") { parts["family"] = try word("a family") }
-            parts["key"] = try word("an ipsec key")
-        case "osf":
-            if at("ttl") { advance(); parts["ttl"] = try word("loose or skip") }
-            parts["key"] = try word("'name' or 'version'")
-        case "numgen":
-            parts["mode"] = try word("'inc' or 'random'")
-            try expectWord("mod")
-            parts["mod"] = try atomPart()
-            if at("offset") { advance(); parts["offset"] = try atomPart() }
-        case "jhash":
-            parts["expr"] = .expr(try parseExpr())
-            try expectWord("mod")
-            parts["mod"] = try atomPart()
-            if at("seed") { advance(); parts["seed"] = try atomPart() }
-            if at("offset") { advance(); parts["offset"] = try atomPart() }
-        case "symhash":
-            try expectWord("mod")
-            parts["mod"] = try atomPart()
-            if at("offset") { advance(); parts["offset"] = try atomPart() }
-        default:
-            throw error(toks[start], "unknown expression '\(w)'")
-        }
-        return .notModelled(nm(w, parts, from: start))
-    }
 }
 
 extension Constructs {
@@ -315,11 +270,11 @@ extension Constructs {
             // What a quota has used is state, like a counter's values (`nft -s` leaves it out).
             parts["used"] = nil
             parts["used_unit"] = nil
-        case "ipsec":
-            if parts["spnum"] == nil { parts["spnum"] = .expr(.value(.number(0))) }
-        case "numgen", "symhash", "jhash":
-            if parts["offset"] == nil { parts["offset"] = .expr(.value(.number(0))) }
-        default: break
+        default:
+            // The expression families' defaults (`offset 0`) are their descriptors'.
+            if let family = ExprFamilies.keyed(kind) {
+                for (k, v) in family.defaults where parts[k] == nil { parts[k] = v }
+            }
         }
     }
 }

@@ -10,14 +10,7 @@ extension Parser {
         case .word: break
         default: return false
         }
-        let w = text(t)
-        if Keywords.payloadProtocols.contains(w) || Keywords.bareMeta.contains(w) || Keywords.extHeaders.contains(w) {
-            return true
-        }
-        switch w {
-        case "meta", "ct", "fib", "rt", "socket", "osf", "numgen", "jhash", "symhash", "ipsec", "exthdr": return true
-        default: return false
-        }
+        return ExprFamilies.keywords.contains(text(t))
     }
 
     /// `a . b . c` of expressions, optionally followed by `map { ... }` / `map @m`.
@@ -93,59 +86,13 @@ extension Parser {
         }
         guard t.kind == .word else { throw unexpected("an expression (ip saddr, tcp dport, meta ..., ct ...)") }
         let w = text(t)
-        let start = p
         switch w {
-        case "meta":
-            advance()
-            guard kind == .word else { throw unexpected("a meta key") }
-            let key = text(tok)
-            advance()
-            return .meta(key)
-        case "ct":
-            return try parseCt()
-        case "fib":
-            advance()
-            var flags: [String] = [try name("a fib flag (saddr, daddr, mark, iif, oif)")]
-            while kind == .dot {
-                advance()
-                flags.append(try name("a fib flag"))
-            }
-            let result = try name("a fib result (oif, oifname, type)")
-            return .fib(result: result, flags: flags)
         case "tcp" where isWord(peek(), "option"), "ip" where isWord(peek(), "option"), "sctp" where isWord(peek(), "chunk"):
-            return try parseOptionExpr(start)
-        case "rt" where !["nexthdr", "hdrlength", "type", "seg-left"].contains(text(peek())):
-            return try parseKeyedExpr(w, start)
-        case "rt":
-            advance()
-            let field = text(tok)
-            advance()
-            return .exthdr(name: "rt", field: field)
-        case "exthdr", "socket", "osf", "numgen", "symhash", "jhash", "ipsec":
-            return try parseKeyedExpr(w, start)
+            return try parseOptionExpr(p)
         default:
             break
         }
-        if Keywords.extHeaders.contains(w) {
-            advance()
-            return .exthdr(name: w, field: try name("an extension header field"))
-        }
-        if Keywords.payloadProtocols.contains(w) {
-            advance()
-            guard kind == .word else { throw unexpected("a header field after '\(w)' (such as saddr, dport)") }
-            var field = text(tok)
-            advance()
-            // `arp saddr ip`, `arp daddr ether`: the ARP header's address fields.
-            if w == "arp", field == "saddr" || field == "daddr", at("ip") || at("ether") {
-                field += " " + text(tok)
-                advance()
-            }
-            return .payload(proto: w, field: field)
-        }
-        if Keywords.bareMeta.contains(w) {
-            advance()
-            return .meta(w)
-        }
+        if let e = try ExprFamilies.parse(&self) { return e }
         throw error(t, "unknown expression or statement '\(w)': expected a match (ip saddr ..., meta ..., ct ...) or a statement")
     }
 
@@ -171,24 +118,6 @@ extension Parser {
             throw error(t, "unknown payload base '\(base)': expected ll, nh, th or ih")
         }
         return .rawPayload(base: base, offset: off, length: len)
-    }
-
-    /// `ct [original|reply] [ip|ip6] key`.
-    mutating func parseCt() throws -> Expr {
-        advance()
-        var dir: String?
-        if at("original") || at("reply") {
-            dir = text(tok)
-            advance()
-        }
-        guard kind == .word else { throw unexpected("a ct key (state, status, mark, ...)") }
-        var key = text(tok)
-        advance()
-        if (key == "ip" || key == "ip6"), kind == .word, Keywords.ctAddrKeys.contains(text(tok)) {
-            key += " " + text(tok)
-            advance()
-        }
-        return .ct(key: key, dir: dir, family: nil)
     }
 
     // MARK: constants
@@ -244,7 +173,7 @@ extension Parser {
         case .word:
             let s = text(tok)
             advance()
-            return Parser.atomValue(s)
+            return Value.atom(s)
         case .lparen:
             try enterNesting(tok)
             defer { nesting -= 1 }
@@ -255,47 +184,6 @@ extension Parser {
         default:
             throw unexpected("a value")
         }
-    }
-
-    /// Splits prefixes (`10.0.0.0/8`) and ranges (`1024-65535`, `1.1.1.1-1.1.1.2`) out of a word.
-    static func atomValue(_ s: String) -> Value {
-        if s == "*" { return .wildcard }
-        let u = Array(s.utf8)
-        if let slash = u.lastIndex(of: UInt8(ascii: "/")), slash > 0, slash < u.count - 1 {
-            let left = String(decoding: u[..<slash], as: UTF8.self)
-            if let len = Int(String(decoding: u[(slash + 1)...], as: UTF8.self)), numberish(left) {
-                return .prefix(left, len)
-            }
-        }
-        var i = 1
-        while i < u.count - 1 {
-            if u[i] == UInt8(ascii: "-") {
-                let left = String(decoding: u[..<i], as: UTF8.self)
-                let right = String(decoding: u[(i + 1)...], as: UTF8.self)
-                if numberish(left) && numberish(right) {
-                    return .range(Value.token(left), Value.token(right))
-                }
-            }
-            i += 1
-        }
-        return Value.token(s)
-    }
-
-    /// Numbers, hexadecimal numbers and IPv4/IPv6/MAC addresses: the words that can be the ends
-    /// of a range or the address of a prefix (unlike `ipv6-icmp` or `admin-prohibited`).
-    static func numberish(_ s: String) -> Bool {
-        guard let f = s.utf8.first else { return false }
-        if s.utf8.contains(UInt8(ascii: ":")) {
-            return s.utf8.allSatisfy { isHex($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
-        }
-        guard f >= UInt8(ascii: "0") && f <= UInt8(ascii: "9") else { return false }
-        if s.hasPrefix("0x") { return s.utf8.dropFirst(2).allSatisfy(isHex) }
-        return s.utf8.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ".") }
-    }
-
-    static func isHex(_ c: UInt8) -> Bool {
-        (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f"))
-            || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "F"))
     }
 
     // MARK: sets and maps
@@ -368,4 +256,16 @@ extension Parser {
             }
         }
     }
+}
+
+/// What the expression families read their nft text through (Expressions/).
+extension Parser: ExprTextReader {
+    func word(_ ahead: Int) -> String? {
+        let t = peek(ahead)
+        return t.kind == .word ? text(t) : nil
+    }
+    var atDot: Bool { kind == .dot }
+    mutating func atom() throws -> Value { try parseAtom() }
+    mutating func expr() throws -> Expr { try parseExpr() }
+    func failure(expected: String) -> any Error { unexpected(expected) }
 }

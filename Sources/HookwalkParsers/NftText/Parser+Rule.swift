@@ -286,7 +286,7 @@ extension Parser {
             if kind == .word, text(tok).hasPrefix(":") {
                 let s = String(text(tok).dropFirst())
                 advance()
-                nat.port = .value(Parser.atomValue(s))
+                nat.port = .value(Value.atom(s))
             } else if startsExpr(tok) {
                 nat.addr = try parseExpr()
             } else if kind == .word {
@@ -295,15 +295,15 @@ extension Parser {
                 let (a, port) = Parser.splitAddrPort(s)
                 if kind == .dot {
                     // `1.1.1.1 . 80`: a concatenated constant target
-                    var parts = [Parser.atomValue(s)]
+                    var parts = [Value.atom(s)]
                     while kind == .dot {
                         advance()
                         parts.append(try parseAtom())
                     }
                     nat.addr = .value(.concat(parts))
                 } else {
-                    nat.addr = .value(Parser.atomValue(a))
-                    if let port { nat.port = .value(Parser.atomValue(port)) }
+                    nat.addr = .value(Value.atom(a))
+                    if let port { nat.port = .value(Value.atom(port)) }
                 }
             } else {
                 throw unexpected("an address, ':port' or a map after 'to'")
@@ -407,7 +407,7 @@ extension Parser {
             if case .value(let v) = right {
                 if case .list = v, left2 == left {
                     op = .flags
-                } else if Parser.isBitmask(left) && left2 == left, case .string = v {
+                } else if NftTextWriter.isBitmask(left) && left2 == left, case .string = v {
                     op = .flags
                 } else if case .ct("label", _, _) = left, left2 == left, case .number = v {
                     op = .flags
@@ -443,16 +443,6 @@ extension Parser {
         case "le": return .le
         case "ge": return .ge
         default: return nil
-        }
-    }
-
-    /// Expressions of a bitmask type: a bare flag compared with them is a flag test (`nft -j`
-    /// prints `"op": "in"`), as for a comma list.
-    static func isBitmask(_ e: Expr) -> Bool {
-        switch e {
-        case .ct(let key, _, _): return key == "state" || key == "status" || key == "label"
-        case .payload(let proto, let field): return proto == "tcp" && field == "flags"
-        default: return false
         }
     }
 

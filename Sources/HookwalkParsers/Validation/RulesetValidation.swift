@@ -189,7 +189,7 @@ enum RulesetValidation {
                     }
                 case .string(let s):
                     if let slash = s.lastIndex(of: "/"), s[s.index(after: slash)...].allSatisfy(\.isNumber),
-                       s.index(after: slash) < s.endIndex, Parser.numberish(String(s[..<slash])) {
+                       s.index(after: slash) < s.endIndex, Value.numberish(String(s[..<slash])) {
                         return "prefix length of \(s) is out of range (at most 32 for IPv4, 128 for IPv6)"
                     }
                 case .range(let a, let b):

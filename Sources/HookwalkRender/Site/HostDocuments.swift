@@ -11,7 +11,7 @@ public enum HostDocuments {
                                  where filter: ((DocScenario) -> Bool)? = nil) -> [ScenarioDoc] {
         var catalog = ScenarioCatalog.scenarios(for: snapshot, clients: Self.clients(snapshot: snapshot, given: clients))
         if let filter { catalog = catalog.filter(filter) }
-        let simulator = Simulator(snapshot: snapshot, ruleText: ruleText)
+        let simulator = Simulator(snapshot: snapshot)
         return catalog.map { d in
             ScenarioDoc(id: d.id, title: d.title, kind: d.kind, network: d.network, container: d.container,
                         trace: simulator.simulate(d.scenario))

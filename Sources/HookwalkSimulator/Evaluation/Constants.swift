@@ -1,13 +1,4 @@
 import HookwalkModel
-import HookwalkParsers
-
-/// A packet field's value at run time.
-enum FieldValue: Hashable, Sendable {
-    case addr(IPAddress)
-    case int(UInt64)
-    case name(String)
-    case concat([FieldValue])
-}
 
 /// A constant or set element, read for the kind of field it is compared with.
 indirect enum Pattern: Hashable, Sendable {

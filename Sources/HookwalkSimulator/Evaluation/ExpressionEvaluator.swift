@@ -1,5 +1,4 @@
 import HookwalkModel
-import HookwalkParsers
 
 /// The packet while it is being simulated.
 struct Packet: Sendable {
@@ -11,6 +10,9 @@ struct Packet: Sendable {
     var tcpFlags: UInt8?
     var mark: UInt32 = 0
     var nftrace = false
+    /// Which outcome of a nondeterministic expression (`numgen`, `meta random`) this walk
+    /// follows; 0 by default.
+    var branch: UInt64 = 0
 
     var v4: Bool { saddr.isV4 }
 
@@ -43,28 +45,29 @@ struct PacketContext: Sendable {
     let routing: Routing
 }
 
-/// The result of reading an expression for the current packet.
-enum FieldEval {
-    case value(FieldValue)
-    /// The expression does not apply to this packet (e.g. `tcp dport` on a UDP packet, `ct mark`
-    /// before conntrack): the rule breaks, as the kernel's hidden dependency or NFT_BREAK does.
-    case absent
-    case notModelled(String)
-}
+typealias FieldEval = FieldReading
 
-/// Reads expressions for the current packet: one function per expression family, as nftables
-/// splits `meta.c`, `payload.c`, `ct.c`, `fib.c`.
+/// Reads expressions for the current packet. What a family's expression reads is its
+/// descriptor's (`Reading`, Expressions/); this maps the packet fields to the simulated packet,
+/// conntrack and routing.
 enum ExpressionEvaluator {
     static func eval(_ e: Expr, _ c: PacketContext) -> FieldEval {
+        if let reading = ExprFamilies.reading(e) {
+            switch reading {
+            case .field(let f, let req):
+                guard c.meets(req) else { return .absent }
+                return c.read(f)
+            case .notModelled(let req):
+                guard c.meets(req) else { return .absent }
+                return .notModelled(NftTextWriter.exprText(e))
+            case .absent:
+                return .absent
+            case .computed:
+                guard case .keyed(let k) = e else { return .notModelled(NftTextWriter.exprText(e)) }
+                return ExprFamilies.evaluate(k, c)
+            }
+        }
         switch e {
-        case .payload(let proto, let field): return payload(proto, field, c)
-        // The simulated packets carry no IPv6 extension headers (nor are they IPv4), and the kernel
-        // breaks the rule when the header is not in the packet: nft_exthdr_ipv6_eval's NFT_BREAK
-        // when ipv6_find_hdr fails, as xt_rt and friends return false.
-        case .exthdr: return .absent
-        case .meta(let key): return meta(key, c)
-        case .ct(let key, let dir, _): return ct(key, dir, c)
-        case .fib(let result, let flags): return fib(result, flags, c)
         case .concat(let parts):
             var vs: [FieldValue] = []
             for p in parts {
@@ -107,51 +110,46 @@ enum ExpressionEvaluator {
         }
     }
 
-    static func payload(_ proto: String, _ field: String, _ c: PacketContext) -> FieldEval {
-        let p = c.packet
-        switch proto {
-        case "ip", "ip6":
-            guard p.v4 == (proto == "ip") else { return .absent }
-            switch field {
-            case "saddr": return .value(.addr(p.saddr))
-            case "daddr": return .value(.addr(p.daddr))
-            case "protocol", "nexthdr": return .value(.int(UInt64(p.proto.number)))
-            default: return .notModelled("\(proto) \(field)")
-            }
-        case "tcp", "udp", "th", "udplite", "sctp", "dccp":
-            if proto != "th" && proto != p.proto.rawValue { return .absent }
-            if proto == "th" && p.proto != .tcp && p.proto != .udp { return .absent }
-            switch field {
-            case "sport": return p.sport.map { .value(.int(UInt64($0))) } ?? .absent
-            case "dport": return p.dport.map { .value(.int(UInt64($0))) } ?? .absent
-            case "flags" where proto == "tcp": return .value(.int(UInt64(p.tcpFlags ?? 0)))
-            default: return .notModelled("\(proto) \(field)")
-            }
-        case "icmp", "icmpv6":
-            return p.proto == .icmp || p.proto == .icmpv6 ? .notModelled("\(proto) \(field)") : .absent
-        default:
-            return .notModelled("\(proto) \(field)")
+}
+
+extension PacketContext: PacketView {
+    /// Whether the packet has what an expression needs (`tcp dport` needs TCP).
+    func meets(_ r: Requirement?) -> Bool {
+        switch r {
+        case nil: return true
+        case .ipv4?: return packet.v4
+        case .ipv6?: return !packet.v4
+        case .l4(let protos)?: return protos.contains { SymbolTable.protocols.names[$0] == UInt64(packet.proto.number) }
         }
     }
 
-    static func meta(_ key: String, _ c: PacketContext) -> FieldEval {
-        let p = c.packet
-        switch key {
+    func read(_ field: PacketField) -> FieldReading {
+        let p = packet
+        switch field {
+        case .saddr: return .value(.addr(p.saddr))
+        case .daddr: return .value(.addr(p.daddr))
+        case .l4proto: return .value(.int(UInt64(p.proto.number)))
+        case .nfproto: return .value(.int(p.v4 ? 2 : 10))
+        case .etherType: return .value(.int(p.v4 ? 0x0800 : 0x86dd))
+        case .sport: return p.sport.map { .value(.int(UInt64($0))) } ?? .absent
+        case .dport: return p.dport.map { .value(.int(UInt64($0))) } ?? .absent
+        case .tcpFlags: return .value(.int(UInt64(p.tcpFlags ?? 0)))
+        case .mark: return .value(.int(UInt64(p.mark)))
         // A missing device reads as an empty name / index 0 (nft_meta_store_ifname), so
         // `oifname != "docker1"` is true in prerouting.
-        case "iifname", "iif": return .value(.name(c.iif ?? ""))
-        case "oifname", "oif": return .value(.name(c.oif ?? ""))
-        case "l4proto": return .value(.int(UInt64(p.proto.number)))
-        case "nfproto": return .value(.int(p.v4 ? 2 : 10))
-        case "protocol": return .value(.int(p.v4 ? 0x0800 : 0x86dd))
-        case "mark": return .value(.int(UInt64(p.mark)))
-        case "pkttype":
-            let t = c.routing.addressType(p.daddr)
+        case .iifname: return .value(.name(iif ?? ""))
+        case .oifname: return .value(.name(oif ?? ""))
+        case .pkttype:
+            let t = routing.addressType(p.daddr)
             return .value(.int(t == "broadcast" ? 1 : t == "multicast" ? 2 : 0))
-        default: return .notModelled("meta \(key)")
+        case .ct(let key, let dir): return ExpressionEvaluator.ct(key, dir, self)
+        case .fib(let result, let flags): return ExpressionEvaluator.fib(result, flags, self)
+        case .branch: return .value(.int(p.branch))
         }
     }
+}
 
+extension ExpressionEvaluator {
     static func ct(_ key: String, _ dir: String?, _ c: PacketContext) -> FieldEval {
         switch c.ct {
         case .none:
@@ -196,7 +194,7 @@ enum ExpressionEvaluator {
                 let dev = flags.contains("iif") ? c.iif : c.oif
                 if t == "local", let owner = c.routing.localAddresses[addr], owner != dev { return .value(.int(1)) }
             }
-            return .value(.int(SymbolTable.fibAddrType.names[t] ?? 1))
+            return .value(.int(SymbolTable.fibAddrTypes.names[t] ?? 1))
         case "oif", "oifname":
             // The same lookup as the kernel's routing (nft_fib4/6: input device lo, the other
             // address as source, the packet's mark with the `mark` flag).

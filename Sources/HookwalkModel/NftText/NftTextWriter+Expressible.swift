@@ -1,4 +1,3 @@
-import HookwalkModel
 
 /// What nft's text syntax cannot hold. nft's quoted strings have no escapes (`"[^"]*"` in its
 /// scanner: `iifname "a\"b"` is a syntax error in nft 1.0.6, checked in a scratch namespace), and
@@ -43,7 +42,7 @@ extension NftTextWriter {
         return nil
     }
 
-    static func target(_ v: Verdict) -> String? {
+    public static func target(_ v: Verdict) -> String? {
         switch v {
         case .jump(let c), .goto(let c): return c
         default: return nil
@@ -51,7 +50,7 @@ extension NftTextWriter {
     }
 
     /// Nil when `s` can be written as an nft word or quoted string.
-    static func check(_ s: String, _ what: String, in place: String) -> String? {
+    public static func check(_ s: String, _ what: String, in place: String) -> String? {
         let shown = TerminalText.escaped(s, keepLines: false)
         if s.contains("\"") {
             return "the \(what) \"\(shown)\" in \(place) holds a double quote, which nft text cannot express (its quoted strings have no escapes); use --format json"
@@ -62,13 +61,13 @@ extension NftTextWriter {
         return nil
     }
 
-    static func checkStmt(_ stmt: Stmt, in place: String) -> String? {
+    public static func checkStmt(_ stmt: Stmt, in place: String) -> String? {
         var exprs: [Expr] = []
         var interface = false
         switch stmt {
         case .match(let l, _, let r):
             exprs = [l, r]
-            if case .meta(let k) = l, ["iifname", "oifname", "ibrname", "obrname", "iif", "oif"].contains(k) { interface = true }
+            if Datatype.of(l)?.base == .ifname { interface = true }
         case .mangle(let k, let v): exprs = [k, v]
         case .nat(let n): exprs = [n.addr, n.port].compactMap { $0 }
         case .vmap(let k, let d): exprs = [k, d]
@@ -111,7 +110,7 @@ extension NftTextWriter {
         return nil
     }
 
-    static func checkValue(_ v: Value, in place: String) -> String? {
+    public static func checkValue(_ v: Value, in place: String) -> String? {
         var values = [v]
         while let v = values.popLast() {
             switch v {

@@ -1,4 +1,3 @@
-import HookwalkModel
 
 /// Prints the model as `nft list ruleset` does: tabs, sets before chains, base chain line with
 /// named priorities, counters as `counter packets 0 bytes 0` (the form `nft monitor trace` shows).
@@ -18,7 +17,7 @@ public enum NftTextWriter {
         return out
     }
 
-    static func writeTable(_ t: Table, into out: inout String) {
+    public static func writeTable(_ t: Table, into out: inout String) {
         out += "table \(t.family.rawValue) \(name(t.name)) {\n"
         var blocks: [String] = []
         var head = ""
@@ -40,7 +39,7 @@ public enum NftTextWriter {
         out += "}\n"
     }
 
-    static func setText(_ s: NamedSet) -> String {
+    public static func setText(_ s: NamedSet) -> String {
         var out = "\t\(s.isMap ? "map" : "set") \(name(s.name)) {\n"
         if let k = s.keyTypeof {
             out += "\t\ttypeof \(k.map(exprText).joined(separator: " . "))"
@@ -81,7 +80,7 @@ public enum NftTextWriter {
         return out
     }
 
-    static func chainText(_ c: Chain, family: Family) -> String {
+    public static func chainText(_ c: Chain, family: Family) -> String {
         var out = "\tchain \(name(c.name)) {\n"
         if let b = c.base {
             out += "\t\ttype \(b.type.rawValue) hook \(b.hook.rawValue)"
@@ -112,14 +111,14 @@ public enum NftTextWriter {
             let r = rhsText(left, right)
             switch op {
             case .eq, .flags:
-                if case .binop("&", let inner, .value(let mask)) = left, Parser.isBitmask(inner) {
+                if case .binop("&", let inner, .value(let mask)) = left, NftTextWriter.isBitmask(inner) {
                     return "\(exprText(inner)) \(r) / \(valueText(mask))"
                 }
-                if op == .eq, Parser.isBitmask(left), case .value(.string) = right { return "\(l) == \(r)" }
+                if op == .eq, NftTextWriter.isBitmask(left), case .value(.string) = right { return "\(l) == \(r)" }
                 if op == .eq, case .binop = left { return "\(l) == \(r)" }
                 return "\(l) \(r)"
             default:
-                if case .binop("&", let inner, .value(let mask)) = left, Parser.isBitmask(inner) {
+                if case .binop("&", let inner, .value(let mask)) = left, NftTextWriter.isBitmask(inner) {
                     return "\(exprText(inner)) \(op.rawValue) \(r) / \(valueText(mask))"
                 }
                 return "\(l) \(op.rawValue) \(r)"
@@ -145,7 +144,7 @@ public enum NftTextWriter {
         case .mangle(let key, let value):
             // `ip protocol set icmp` does not parse back (nft reads `icmp` as an expression): the
             // protocol's number does.
-            if case .value(.string(let w)) = value, let n = protocolNumbers[w] { return "\(exprText(key)) set \(n)" }
+            if case .value(.string(let w)) = value, let n = protocolNumber(w) { return "\(exprText(key)) set \(n)" }
             return "\(exprText(key)) set \(rhsText(key, value))"
         case .nat(let n):
             return natText(n)
@@ -164,7 +163,7 @@ public enum NftTextWriter {
 
     /// nft's `flags` groups: `flags tcp sequence,options flags ip options flags skuid flags ether`,
     /// or `flags all`.
-    static func logFlags(_ f: String) -> String {
+    public static func logFlags(_ f: String) -> String {
         let flags = f.split(separator: ",").map(String.init)
         if flags.contains("all") { return " flags all" }
         var out = ""
@@ -174,7 +173,7 @@ public enum NftTextWriter {
         return out
     }
 
-    static func natText(_ n: NatStmt) -> String {
+    public static func natText(_ n: NatStmt) -> String {
         var out = n.kind.rawValue
         if let f = n.family { out += " \(f)" }
         for t in n.typeFlags { out += " \(t)" }
@@ -194,20 +193,13 @@ public enum NftTextWriter {
     }
 
     public static func exprText(_ e: Expr) -> String {
+        if let t = ExprFamilies.text(e) { return t }
         switch e {
         case .value(let v): return valueText(v)
-        case .payload(let proto, let field): return "\(proto) \(field)"
-        case .rawPayload(let base, let off, let len): return "@\(base),\(off),\(len)"
-        case .exthdr(let name, let field): return "\(name) \(field)"
-        case .meta(let key):
-            return printedBare.contains(key) ? key : "meta \(key)"
-        case .ct(let key, let dir, let family):
-            var out = "ct"
-            if let dir { out += " \(dir)" }
-            if let family { out += " \(family)" }
-            return out + " \(key)"
-        case .fib(let result, let flags):
-            return "fib \(flags.joined(separator: " . ")) \(result)"
+        case .payload, .rawPayload, .exthdr, .meta, .ct, .fib, .keyed:
+            // A family expression its descriptor cannot print (a keyed family's odd shape).
+            if case .keyed(let k) = e { return k.family }
+            return ""
         case .concat(let parts):
             return parts.map(exprText).joined(separator: " . ")
         case .set(let elems):
@@ -228,22 +220,22 @@ public enum NftTextWriter {
         }
     }
 
-    static let protocolNumbers: [String: Int] = [
-        "icmp": 1, "igmp": 2, "tcp": 6, "udp": 17, "dccp": 33, "gre": 47, "esp": 50, "ah": 51, "icmpv6": 58,
-        "comp": 108, "sctp": 132, "udplite": 136,
-    ]
-
-    /// The meta keys nft prints without `meta ` (it accepts more on input).
-    static let printedBare: Set<String> = ["iif", "oif", "iifname", "oifname", "iifgroup", "oifgroup"]
+    /// The number of a protocol name that nft would read as an expression if printed
+    /// (`ip protocol set icmp`).
+    public static func protocolNumber(_ w: String) -> UInt64? {
+        Payload.protocols.contains(w) ? SymbolTable.protocols.names[w] : nil
+    }
 
     /// The right side of a match or a `set` statement, printed in the style nft uses for the left
     /// side's type: interface names quoted, marks as `0x%08x`.
-    static func rhsText(_ left: Expr, _ right: Expr) -> String {
+    public static func rhsText(_ left: Expr, _ right: Expr) -> String {
+        // `fib daddr oif exists`: the presence test's words stay bare.
+        if case .fib = left, case .value(.string(let w)) = right, w == "exists" || w == "missing" { return w }
         let style: ValueStyle
-        switch left {
-        case .meta(let k) where ["iifname", "oifname", "ibrname", "obrname", "sdifname", "iif", "oif", "hour", "day", "time"].contains(k): style = .quoted
-        case .meta("mark"), .ct("mark", _, _): style = .mark
-        case .ct("expiration", _, _): style = .duration
+        switch Datatype.of(left)?.style {
+        case .quoted?: style = .quoted
+        case .mark?: style = .mark
+        case .duration?: style = .duration
         default: return exprText(right)
         }
         switch right {
@@ -262,9 +254,9 @@ public enum NftTextWriter {
         }
     }
 
-    enum ValueStyle { case quoted, mark, duration }
+    public enum ValueStyle { case quoted, mark, duration }
 
-    static func styled(_ v: Value, _ style: ValueStyle, inSet: Bool) -> String {
+    public static func styled(_ v: Value, _ style: ValueStyle, inSet: Bool) -> String {
         switch (v, style) {
         case (.string(let s), .quoted): return quote(s)
         case (.number(let n), .mark) where n <= UInt64(UInt32.max):
@@ -319,7 +311,7 @@ public enum NftTextWriter {
         return out
     }
 
-    static func elementText(_ e: SetElement) -> String {
+    public static func elementText(_ e: SetElement) -> String {
         var out = valueText(e.key, inSet: true) + elementOptions(e)
         switch e.data {
         case .none: break
@@ -330,7 +322,7 @@ public enum NftTextWriter {
     }
 
     /// ` counter packets 0 bytes 0 timeout 1h expires 59m comment "x"`, in nft's order.
-    static func elementOptions(_ e: SetElement) -> String {
+    public static func elementOptions(_ e: SetElement) -> String {
         var out = ""
         for st in e.stmts { out += " " + stmtText(st) }
         if let t = e.timeout { out += " timeout \(Constructs.duration(t))" }
@@ -343,7 +335,7 @@ public enum NftTextWriter {
     /// separate elements); elsewhere as nft's `a,b` flag list.
     public static func valueText(_ v: Value) -> String { valueText(v, inSet: false) }
 
-    static func valueText(_ v: Value, inSet: Bool) -> String {
+    public static func valueText(_ v: Value, inSet: Bool) -> String {
         switch v {
         case .string(let s): return stringText(s)
         case .number(let n): return String(n)
@@ -357,22 +349,22 @@ public enum NftTextWriter {
 
     /// Strings that are not plain words (interface names with dots, anything with spaces, words
     /// that look like numbers) are quoted, as nft quotes interface names.
-    static func stringText(_ s: String) -> String {
+    public static func stringText(_ s: String) -> String {
         if s.isEmpty { return "\"\"" }
         let plain = s.utf8.allSatisfy { c in
             (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
                 || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
                 || c == UInt8(ascii: ".") || c == UInt8(ascii: ":") || c == UInt8(ascii: "/")
         }
-        if plain && !(Parser.atomValue(s) != .string(s)) { return s }
+        if plain && !(Value.atom(s) != .string(s)) { return s }
         return quote(s)
     }
 
-    static func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+    public static func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
 
     /// A verdict; a jump target is a name like any other (a target `a b` must not read as a
     /// jump to `a` followed by a statement `b`).
-    static func verdictText(_ v: Verdict) -> String {
+    public static func verdictText(_ v: Verdict) -> String {
         switch v {
         case .jump(let c): return "jump " + name(c)
         case .goto(let c): return "goto " + name(c)
@@ -381,7 +373,7 @@ public enum NftTextWriter {
     }
 
     /// Names that are keywords or not plain words are quoted (docs/kernel-facts.md, fact 7).
-    static func name(_ s: String) -> String {
+    public static func name(_ s: String) -> String {
         let plain = !s.isEmpty && s.utf8.allSatisfy { c in
             (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
                 || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")

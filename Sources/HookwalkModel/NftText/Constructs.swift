@@ -1,21 +1,20 @@
-import HookwalkModel
 
 /// The constructs that both front ends read into parts (`NotModelled.parts`, named as libnftables'
 /// JSON names them) and that both writers print back: stateful statements (`quota`, `ct count`,
 /// named `limit`/`counter`/`synproxy`), `tproxy`, `dup`, `fwd`, `ct helper set`, `reset`, dynamic
 /// set updates (`add @s { ... }`, `update @s { ... }`), `meter`, `flow add`, `queue`, and the
-/// expressions `tcp option`, `sctp chunk`, `ip option`, `exthdr`, `socket`, `rt`, `ipsec`, `osf`,
-/// `numgen`, `jhash`, `symhash`.
+/// expressions `tcp option`, `sctp chunk`, `ip option`. The expression families that are not
+/// evaluated (`socket`, `osf`, `jhash`...) are described in Expressions/Unevaluated.swift.
 ///
 /// `text(kind:parts:)` prints a construct as `nft list ruleset` does; the parser builds the same
 /// parts from that text (Parser+Constructs.swift) and the JSON reader from the JSON.
 public enum Constructs {
     /// The JSON keys read into parts: statements and expressions.
-    static let statementKinds: Set<String> = [
+    public static let statementKinds: Set<String> = [
         "quota", "ct count", "limit", "counter", "synproxy", "tproxy", "dup", "fwd", "ct helper", "ct timeout",
         "ct expectation", "reset", "set", "meter", "flow", "queue", "secmark", "xt",
     ]
-    static let expressionKinds: Set<String> = [
+    public static let expressionKinds: Set<String> = [
         "tcp option", "sctp chunk", "ip option", "exthdr", "socket", "rt", "ipsec", "osf", "numgen", "jhash", "symhash",
         "elem",
     ]
@@ -46,6 +45,8 @@ public enum Constructs {
             if case .flags(let f)? = p[k] { return f }
             return []
         }
+        // The expression families held by their members print through their descriptors.
+        if let family = ExprFamilies.keyed(kind) { return family.text(parts: p) }
         let single = p.count == 1 ? p[""] : nil
         switch kind {
         case "xt":
@@ -141,39 +142,6 @@ public enum Constructs {
                 return "tcp option @\(base),\(off),\(len)"
             }
             return "tcp option \(base)"
-        case "exthdr":
-            guard let name = e("name"), p["field"] == nil else { return nil }
-            return "exthdr \(name)"
-        case "socket":
-            guard let key = e("key") else { return nil }
-            if let level = e("level") { return "socket \(key) level \(level)" }
-            return "socket \(key)"
-        case "rt":
-            guard let key = e("key") else { return nil }
-            return "rt " + (e("family").map { "\($0) " } ?? "") + key
-        case "ipsec":
-            guard let key = e("key"), let dir = e("dir") else { return nil }
-            var out = "ipsec \(dir)"
-            if let sp = e("spnum"), sp != "0" { out += " spnum \(sp)" }
-            if let f = e("family") { out += " \(f)" }
-            return out + " \(key)"
-        case "osf":
-            guard let key = e("key") else { return nil }
-            return "osf " + (e("ttl").map { "ttl \($0) " } ?? "") + key
-        case "numgen":
-            guard let mode = e("mode"), let mod = e("mod") else { return nil }
-            return "numgen \(mode) mod \(mod)" + (e("offset").flatMap { $0 == "0" ? nil : " offset \($0)" } ?? "")
-        case "jhash":
-            guard let x = e("expr"), let mod = e("mod") else { return nil }
-            var out = "jhash \(x) mod \(mod)"
-            if case .expr(.value(.number(let seed)))? = p["seed"], seed != 0 {
-                out += " seed 0x" + String(seed, radix: 16)
-            }
-            if let off = e("offset"), off != "0" { out += " offset \(off)" }
-            return out
-        case "symhash":
-            guard let mod = e("mod") else { return nil }
-            return "symhash mod \(mod)" + (e("offset").flatMap { $0 == "0" ? nil : " offset \($0)" } ?? "")
         default:
             return nil
         }

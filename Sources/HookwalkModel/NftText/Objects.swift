@@ -1,13 +1,12 @@
-import HookwalkModel
 
 /// Stateful objects by their parts (see `NamedObject.parts`): the body nft lists for each kind,
 /// read and printed, and what both front ends leave out (state).
-enum Objects {
+public enum Objects {
     /// Members that are state, not configuration, or the object's identity.
-    static let skipped: Set<String> = ["family", "name", "table", "handle", "packets", "bytes-used", "used"]
+    public static let skipped: Set<String> = ["family", "name", "table", "handle", "packets", "bytes-used", "used"]
 
     /// The JSON members of an object, as parts.
-    static func normalize(_ kind: String, _ parts: inout [String: Part]) {
+    public static func normalize(_ kind: String, _ parts: inout [String: Part]) {
         for k in skipped { parts[k] = nil }
         if kind == "counter" { parts["bytes"] = nil }
         if parts["inv"] == .bool(false) { parts["inv"] = nil }
@@ -15,7 +14,7 @@ enum Objects {
         if kind == "limit", parts["rate_unit"] == nil, parts["burst"] == .expr(.value(.number(5))) { parts["burst"] = nil }
     }
 
-    static let byteUnits: [String: UInt64] = ["bytes": 1, "kbytes": 1024, "mbytes": 1024 * 1024, "gbytes": 1024 * 1024 * 1024]
+    public static let byteUnits: [String: UInt64] = ["bytes": 1, "kbytes": 1024, "mbytes": 1024 * 1024, "gbytes": 1024 * 1024 * 1024]
 
     /// The order nft lists a ct timeout policy's states in: the kernel's (TCP's, then UDP's);
     /// names it does not know after them, by name.
@@ -45,7 +44,7 @@ enum Objects {
 
     /// The body lines of `kind NAME { ... }` as nft lists them, or nil for a kind or shape this
     /// does not know.
-    static func body(kind: String, parts p: [String: Part]) -> [String]? {
+    public static func body(kind: String, parts p: [String: Part]) -> [String]? {
         func v(_ k: String) -> String? {
             guard case .expr(let e)? = p[k] else { return nil }
             return NftTextWriter.exprText(e)
@@ -125,95 +124,9 @@ enum Objects {
     }
 }
 
-extension Parser {
-    /// The body of an object as parts, from the token after `{` to its `}`; nil (and the body
-    /// skipped by the caller) when the kind or a line is not one this reads.
-    mutating func objectParts(_ objKind: String) -> [String: Part]? {
-        let save = p
-        var parts: [String: Part] = [:]
-        func fail() -> [String: Part]? { p = save; return nil }
-        func atom() -> Part? {
-            guard let v = try? parseAtom() else { return nil }
-            return .expr(.value(v))
-        }
-        while true {
-            skipNewlines()
-            if kind == .rbrace { break }
-            guard kind == .word || kind == .string else { return fail() }
-            let w = text(tok)
-            advance()
-            switch (objKind, w) {
-            case (_, "comment"):
-                guard kind == .string else { return fail() }
-                parts["comment"] = .expr(.value(.string(text(tok))))
-                advance()
-            case ("counter", "packets"):
-                advance()
-                guard at("bytes") else { return fail() }
-                advance(); advance()
-            case ("quota", "over"), ("quota", "until"):
-                if w == "over" { parts["inv"] = .bool(true) }
-                continue
-            case ("quota", _) where UInt64(w) != nil:
-                guard kind == .word, let unit = Objects.byteUnits[text(tok)] else { return fail() }
-                advance()
-                parts["bytes"] = .expr(.value(.number(UInt64(w)! * unit)))
-                if at("used") { advance(); advance(); advance() }
-            case ("limit", "rate"):
-                guard let stmt = try? parseLimitRate(), case .limit(let rate, let per, let burst, let unit, let over) = stmt else { return fail() }
-                parts["rate"] = .expr(.value(.number(rate)))
-                parts["per"] = .expr(.value(.string(per)))
-                if let unit { parts["rate_unit"] = .expr(.value(.string(unit))) }
-                if let burst {
-                    parts["burst"] = .expr(.value(.number(burst)))
-                    if unit != nil { parts["burst_unit"] = .expr(.value(.string("bytes"))) }
-                }
-                if over { parts["inv"] = .bool(true) }
-            case ("ct helper", "type"), ("ct helper", "protocol"), ("ct helper", "l3proto"),
-                 ("ct timeout", "protocol"), ("ct timeout", "l3proto"),
-                 ("ct expectation", "protocol"), ("ct expectation", "dport"), ("ct expectation", "size"), ("ct expectation", "l3proto"),
-                 ("synproxy", "mss"), ("synproxy", "wscale"):
-                guard let a = atom() else { return fail() }
-                parts[w] = a
-            case ("ct expectation", "timeout"):
-                guard kind == .word, let ms = Constructs.milliseconds(text(tok)) else { return fail() }
-                advance()
-                parts["timeout"] = .expr(.value(.number(ms)))
-            case ("ct timeout", "policy"):
-                guard kind == .assign else { return fail() }
-                advance()
-                guard kind == .lbrace else { return fail() }
-                advance()
-                var pol: [String: Part] = [:]
-                while true {
-                    while kind == .newline || kind == .comma { advance() }
-                    if kind == .rbrace { advance(); break }
-                    guard kind == .word else { return fail() }
-                    let state = text(tok)
-                    advance()
-                    guard kind == .colon else { return fail() }
-                    advance()
-                    guard kind == .word, let secs = Constructs.seconds(text(tok)) ?? UInt64(text(tok)) else { return fail() }
-                    advance()
-                    pol[state] = .expr(.value(.number(secs)))
-                }
-                parts["policy"] = .object(pol)
-            case ("synproxy", "timestamp"), ("synproxy", "sack-perm"):
-                var f: [String] = []
-                if case .flags(let old)? = parts["flags"] { f = old }
-                parts["flags"] = .flags(f + [w])
-            default:
-                return fail()
-            }
-        }
-        Objects.normalize(objKind, &parts)
-        return parts
-    }
-}
-
 extension Constructs {
     /// `100ms`, `2m`, `1s500ms` -> milliseconds.
-    static func milliseconds(_ text: String) -> UInt64? {
+    public static func milliseconds(_ text: String) -> UInt64? {
         var total: UInt64 = 0
         var number: UInt64 = 0
         var digits = 0
