@@ -70,3 +70,23 @@ final class FlowtableTests: XCTestCase {
         }
     }
 }
+
+/// nft's JSON prints a range's ends by their symbols (`["request", "reply"]`,
+/// `["addr-unreachable", 66]`), its text by number (`1-2`, `3-66`), the only form nft reads back.
+final class SymbolRangeTests: XCTestCase {
+    func testJSONRangeOfSymbolsIsTheTextsNumbers() throws {
+        func rule(_ family: String, _ left: String, _ range: String) -> String {
+            #"{"nftables": [{"table": {"family": "\#(family)", "name": "t"}}, {"chain": {"family": "\#(family)", "table": "t", "name": "c"}}, {"rule": {"family": "\#(family)", "table": "t", "chain": "c", "expr": [{"match": {"op": "==", "left": \#(left), "right": {"range": \#(range)}}}]}}]}"#
+        }
+        for (family, left, range, text) in [
+            ("arp", #"{"payload": {"protocol": "arp", "field": "operation"}}"#, #"["request", "reply"]"#, "arp operation 1-2"),
+            ("ip6", #"{"payload": {"protocol": "icmpv6", "field": "code"}}"#, #"["addr-unreachable", 66]"#, "icmpv6 code 3-66"),
+            ("ip", #"{"payload": {"protocol": "icmp", "field": "code"}}"#, #"["net-unreachable", "port-unreachable"]"#, "icmp code 0-3"),
+        ] {
+            let json = try NftJSON.parse(rule(family, left, range), file: "r.json")
+            let listing = "table \(family) t {\n\tchain c {\n\t\t\(text)\n\t}\n}\n"
+            XCTAssertEqual(json, try NftText.parse(listing, file: "r.nft"))
+            XCTAssertEqual(NftTextWriter.write(json), listing)
+        }
+    }
+}

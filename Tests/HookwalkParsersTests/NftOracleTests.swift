@@ -175,7 +175,7 @@ enum NftOracle {
         "nft-py/any__meta__netdev.nft nft->json": "nft 1.0.6 -j -f has no `typeof`: a map of `typeof meta ...` becomes `type integer`, which it refuses",
         "nft-py/ip__objects__ip.nft nft->json": "nft 1.0.6 -j -f has no synproxy object (\"Unknown object passed to add command\"), and drops a ct timeout's policy",
         "own/own-netdev-devices.nft nft->json": "nft 1.0.6 -j -f reads a chain's `dev` as one string: no chain on two devices (`devices = { own0, own1 }`)",
-        "own/own-typeof.nft nft->json": "nft 1.0.6 -j -f has no `typeof` and reads no `auto-merge` (and segfaults on a typeof concatenation's datatypes as a map's data)",
+        "own/own-typeof.nft nft->json": "nft 1.0.6 -j -f has no `typeof`, reads no `auto-merge`, and refuses a concatenated map data type (`Invalid map type 'ipv4_addr . inet_service'`)",
         "own/own-jsonless.nft nft->json": "nft 1.0.6 -j -f reads no table, set or chain comment",
         "own/own-ctobjects.nft nft->json": "nft 1.0.6 -j -f has no synproxy object (\"Unknown object passed to add command\"), no map update statement, and drops a ct timeout's policy",
         "nft-py/inet__tproxy__inet pair": "nft 1.0.6's text listing drops a tproxy port given by a map (`tproxy ip to 127.0.0.1:symhash mod 2 map { 0 : 23, 1 : 42 }` is listed `tproxy ip to 127.0.0.1`), which its JSON listing keeps",
@@ -443,5 +443,32 @@ enum NftOracle {
             throw NSError(domain: "sh", code: Int(p.terminationStatus), userInfo: [NSLocalizedDescriptionKey: "\(command): \(text)"])
         }
         return text
+    }
+}
+
+/// hookwalk's `--format nft` of each own ruleset is nft's listing itself (set elements' `expires`
+/// aside, which run on), not only a text nft reloads into it.
+final class OwnListingTests: XCTestCase {
+    /// Own rulesets whose text still differs, with the reason; one that prints right fails the
+    /// test until it is removed here.
+    static let differing: [String: String] = [
+        "own-marks.nft": "a mark constant in a bit operation (`ct mark & 0x000000ff`) prints in decimal",
+    ]
+
+    func testOwnRulesetsPrintAsNftListsThem() throws {
+        let folder = TestPaths.fixture("nft-corpus/own")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".nft") }.sorted()
+        XCTAssertGreaterThanOrEqual(names.count, 10)
+        for name in names {
+            let path = folder + "/" + name
+            let listing = try String(contentsOfFile: path, encoding: .utf8)
+            let written = NftTextWriter.write(try SnapshotLoader.loadRuleset(path: path).ruleset)
+            let (want, got) = (NftOracle.normalizedListing(listing), NftOracle.normalizedListing(written))
+            if let why = Self.differing[name] {
+                XCTAssertNotEqual(got, want, "\(name) now prints as nft lists it: remove it from OwnListingTests.differing (\(why))")
+            } else {
+                XCTAssertEqual(got, want, "\(name): \(NftOracle.firstDifference(want, got))")
+            }
+        }
     }
 }

@@ -59,8 +59,9 @@ public struct Datatype: Sendable, Hashable {
     public static let tcpFlag = Datatype("tcp_flag", .integer, symbols: .tcpFlags, bitmask: true)
     public static let icmpType = Datatype("icmp_type", .integer, symbols: .icmpTypes)
     public static let icmpv6Type = Datatype("icmpv6_type", .integer, symbols: .icmpv6Types)
-    public static let icmpCode = Datatype("icmp_code", .integer)
-    public static let icmpv6Code = Datatype("icmpv6_code", .integer)
+    public static let icmpCode = Datatype("icmp_code", .integer, symbols: .icmpCodes)
+    public static let icmpv6Code = Datatype("icmpv6_code", .integer, symbols: .icmpv6Codes)
+    public static let arpOp = Datatype("arp_op", .integer, symbols: .arpOps)
     public static let dscp = Datatype("dscp", .integer)
     public static let ecn = Datatype("ecn", .integer)
     public static let ifname = Datatype("ifname", .ifname, style: .quoted)
@@ -150,6 +151,17 @@ public struct SymbolTable: Sendable, Hashable {
         "mld-listener-done": 132, "nd-router-solicit": 133, "nd-router-advert": 134, "nd-neighbor-solicit": 135,
         "nd-neighbor-advert": 136, "nd-redirect": 137, "router-renumbering": 138, "ind-neighbor-solicit": 141,
         "ind-neighbor-advert": 142, "mld2-listener-report": 143,
+    ])
+    public static let icmpCodes = SymbolTable("icmp_code", [
+        "net-unreachable": 0, "host-unreachable": 1, "prot-unreachable": 2, "port-unreachable": 3, "frag-needed": 4,
+        "net-prohibited": 9, "host-prohibited": 10, "admin-prohibited": 13,
+    ])
+    public static let icmpv6Codes = SymbolTable("icmpv6_code", [
+        "no-route": 0, "admin-prohibited": 1, "addr-unreachable": 3, "port-unreachable": 4, "policy-fail": 5,
+        "reject-route": 6,
+    ])
+    public static let arpOps = SymbolTable("arp_op", [
+        "request": 1, "reply": 2, "rrequest": 3, "rreply": 4, "inrequest": 8, "inreply": 9, "nak": 10,
     ])
     public static let etherTypes = SymbolTable("ether_type", ["ip": 0x0800, "ip6": 0x86dd, "arp": 0x0806, "vlan": 0x8100])
 }

@@ -65,6 +65,7 @@ public enum Payload: ExprFamily {
         case ("icmpv6", "type"): return .icmpv6Type
         case ("icmp", "code"): return .icmpCode
         case ("icmpv6", "code"): return .icmpv6Code
+        case ("arp", "operation"): return .arpOp
         case ("ip", "dscp"), ("ip6", "dscp"): return .dscp
         case ("ip", "ecn"), ("ip6", "ecn"): return .ecn
         default: return .integer

@@ -31,6 +31,16 @@ public enum Constructs {
             return NftTextWriter.valueText(v)
         }
         func flag(_ k: String) -> Bool { p[k] == .bool(true) }
+        // An object reference by a map: nft quotes the objects' names (`{ 80 : "http" }`).
+        func objectMap() -> String? {
+            guard case .expr(.map(let key, .set(let elems)))? = p["map"] else { return e("map") }
+            return NftTextWriter.exprText(key) + " map { " + elems.map { el in
+                var out = NftTextWriter.valueText(el.key, inSet: true)
+                if case .value(.string(let name))? = el.data { out += " : " + NftTextWriter.quote(name) }
+                else if case .value(let v)? = el.data { out += " : " + NftTextWriter.valueText(v, inSet: true) }
+                return out
+            }.joined(separator: ", ") + " }"
+        }
         func flags(_ k: String) -> [String] {
             if case .flags(let f)? = p[k] { return f }
             return []
@@ -48,7 +58,7 @@ public enum Constructs {
             return "\(l) ! \(r)"
         case "quota":
             if single != nil { return "quota name \(q("")!)" }
-            if let m = e("map") { return "quota name \(m)" }
+            if let m = objectMap() { return "quota name \(m)" }
             guard let val = e("val"), let unit = e("val_unit") else { return nil }
             var out = "quota \(flag("inv") ? "over " : "")\(val) \(unit)"
             if let used = e("used"), used != "0", let uu = e("used_unit") { out += " used \(used) \(uu)" }
@@ -58,7 +68,7 @@ public enum Constructs {
             return "ct count \(flag("inv") ? "over " : "")\(val)"
         case "limit", "counter", "synproxy":
             if single != nil { return "\(kind) name \(q("")!)" }
-            if let m = e("map") { return "\(kind) name \(m)" }
+            if let m = objectMap() { return "\(kind) name \(m)" }
             guard kind == "synproxy" else { return nil }
             var out = "synproxy"
             if let mss = e("mss") { out += " mss \(mss)" }
@@ -66,7 +76,7 @@ public enum Constructs {
             for f in flags("flags") { out += " \(f)" }
             return out
         case "ct helper", "ct timeout", "ct expectation":
-            guard let v = single.flatMap({ _ in q("") }) ?? e("map") else { return nil }
+            guard let v = single.flatMap({ _ in q("") }) ?? objectMap() else { return nil }
             return "\(kind) set \(v)"
         case "secmark":
             guard let v = single.flatMap({ _ in q("") }) ?? e("map") else { return nil }
@@ -93,7 +103,13 @@ public enum Constructs {
         case "set":
             guard let op = e("op"), let set = e("set"), let elem = e("elem") else { return nil }
             var inner = elem
-            if case .stmts(let s)? = p["stmt"] { inner += s.map { " " + NftTextWriter.stmtText($0) }.joined() }
+            // A counter in a set update prints without values, as in a set declaration.
+            if case .stmts(let s)? = p["stmt"] {
+                inner += s.map { st in
+                    if case .counter(nil) = st { return " counter" }
+                    return " " + NftTextWriter.stmtText(st)
+                }.joined()
+            }
             return "\(op) \(set) { \(inner) }"
         case "meter":
             guard let name = e("name"), let key = e("key"), case .stmts(let s)? = p["stmt"] else { return nil }

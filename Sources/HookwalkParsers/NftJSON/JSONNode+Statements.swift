@@ -31,7 +31,8 @@ extension JSONNode {
             // `ct status ! dnat`: a negated flag test, which the model does not evaluate.
             if opText == "!" { return .notModelled(try inner.construct("match")) }
             guard let op = MatchOp(rawValue: opText) else { throw opNode.error("unknown match operator \"\(opText)\"") }
-            return .match(left: try inner.required("left").expr(), op: op, right: try inner.required("right").expr())
+            let left = try inner.required("left").expr()
+            return .match(left: left, op: op, right: Self.numericRange(try inner.required("right").expr(), of: left))
         case "accept", "drop", "continue", "return", "jump", "goto":
             guard let v = try inner.verdict(named: key) else { return notModelled(key) }
             return .verdict(v)
@@ -107,5 +108,20 @@ extension JSONNode {
         nat.flags = try optional("flags")?.stringList() ?? []
         nat.typeFlags = try optional("type_flags")?.stringList() ?? []
         return nat
+    }
+}
+
+extension JSONNode {
+    /// nft's JSON prints a range's ends by their symbols where the type has one
+    /// (`["addr-unreachable", 66]`, `["request", "reply"]`); its text listing prints them as
+    /// numbers (`3-66`, `1-2`), the only form it reads back. The model holds the numbers.
+    static func numericRange(_ right: Expr, of left: Expr) -> Expr {
+        guard case .value(.range(let lo, let hi)) = right, let symbols = Datatype.of(left)?.symbols,
+              !symbols.names.isEmpty else { return right }
+        func number(_ v: Value) -> Value {
+            if case .string(let s) = v, let n = symbols.names[s] { return .number(n) }
+            return v
+        }
+        return .value(.range(number(lo), number(hi)))
     }
 }

@@ -92,10 +92,9 @@ public enum NftJSONWriter {
         var s: [(key: String, value: JSONValue)] = [("family", family), ("name", .string(set.name)), ("table", table)]
         s.append(("type", set.keyType.count == 1 ? .string(set.keyType[0]) : strings(set.keyType)))
         if let h = set.handle { s.append(("handle", number(h))) }
-        if let dataType = set.dataType {
-            let parts = dataType.components(separatedBy: " . ")
-            s.append(("map", parts.count == 1 ? .string(dataType) : strings(parts)))
-        }
+        // nft 1.0.6 lists a concatenated data type as one string (`"ipv4_addr . inet_service"`);
+        // its parser reads `map` only as a string (an array makes it drop the map's data and crash).
+        if let dataType = set.dataType { s.append(("map", .string(dataType))) }
         if let p = set.policy { s.append(("policy", .string(p))) }
         // nft 1.0.6's JSON parser refuses the `dynamic` flag (and its listing leaves it out).
         let flags = set.flags.filter { $0 != "dynamic" }
