@@ -31,10 +31,9 @@ extension NftTextWriter {
                     if let m = check(d, "device name", in: chain) { return m }
                 }
                 for (i, r) in c.rules.enumerated() {
-                    let place = "rule \(i + 1) of \(chain)"
-                    if let m = r.comment.flatMap({ check($0, "rule comment", in: place) }) { return m }
+                    if let m = r.comment.flatMap({ check($0, "rule comment", in: "rule \(i + 1) of \(chain)") }) { return m }
                     for stmt in r.stmts {
-                        if let m = checkStmt(stmt, in: place) { return m }
+                        if let m = checkStmt(stmt, in: "rule \(i + 1) of \(chain)") { return m }
                     }
                 }
             }
@@ -50,18 +49,19 @@ extension NftTextWriter {
     }
 
     /// Nil when `s` can be written as an nft word or quoted string.
-    public static func check(_ s: String, _ what: String, in place: String) -> String? {
+    public static func check(_ s: String, _ what: String, in place: @autoclosure () -> String) -> String? {
+        // Checked byte by byte, the messages built only on a problem: this runs over every name
+        // and string of a 9,000-rule ruleset.
+        let quote = s.utf8.contains(UInt8(ascii: "\""))
+        guard quote || s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return nil }
         let shown = TerminalText.escaped(s, keepLines: false)
-        if s.contains("\"") {
-            return "the \(what) \"\(shown)\" in \(place) holds a double quote, which nft text cannot express (its quoted strings have no escapes); use --format json"
+        if quote {
+            return "the \(what) \"\(shown)\" in \(place()) holds a double quote, which nft text cannot express (its quoted strings have no escapes); use --format json"
         }
-        if s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            return "the \(what) \"\(shown)\" in \(place) holds a line break or control character, which nft text cannot express; use --format json"
-        }
-        return nil
+        return "the \(what) \"\(shown)\" in \(place()) holds a line break or control character, which nft text cannot express; use --format json"
     }
 
-    public static func checkStmt(_ stmt: Stmt, in place: String) -> String? {
+    public static func checkStmt(_ stmt: Stmt, in place: @autoclosure () -> String) -> String? {
         var exprs: [Expr] = []
         var interface = false
         switch stmt {
@@ -72,11 +72,11 @@ extension NftTextWriter {
         case .nat(let n): exprs = [n.addr, n.port].compactMap { $0 }
         case .vmap(let k, let d): exprs = [k, d]
         case .verdict(let v):
-            if let t = target(v) { return check(t, "jump target", in: place) }
-        case .counter(let name?): return check(name, "counter name", in: place)
+            if let t = target(v) { return check(t, "jump target", in: place()) }
+        case .counter(let name?): return check(name, "counter name", in: place())
         case .log(let opts):
             for (_, v) in opts.sorted(by: { $0.key < $1.key }) {
-                if let m = check(v, "log option", in: place) { return m }
+                if let m = check(v, "log option", in: place()) { return m }
             }
         default: break
         }
@@ -90,9 +90,9 @@ extension NftTextWriter {
                 for el in elements {
                     values.append(el.key)
                     if case .value(let v)? = el.data { values.append(v) }
-                    if case .verdict(let v)? = el.data, let t = target(v), let m = check(t, "jump target", in: place) { return m }
+                    if case .verdict(let v)? = el.data, let t = target(v), let m = check(t, "jump target", in: place()) { return m }
                 }
-            case .setRef(let name): if let m = check(name, "set name", in: place) { return m }
+            case .setRef(let name): if let m = check(name, "set name", in: place()) { return m }
             case .map(let k, let d): stack += [k, d]
             case .binop(_, let l, let r): stack += [l, r]
             default: break
@@ -101,7 +101,7 @@ extension NftTextWriter {
         while let v = values.popLast() {
             switch v {
             case .string(let s):
-                if let m = check(s, interface ? "interface name" : "string", in: place) { return m }
+                if let m = check(s, interface ? "interface name" : "string", in: place()) { return m }
             case .range(let a, let b): values += [a, b]
             case .concat(let parts), .list(let parts): values += parts
             default: break
@@ -110,11 +110,11 @@ extension NftTextWriter {
         return nil
     }
 
-    public static func checkValue(_ v: Value, in place: String) -> String? {
+    public static func checkValue(_ v: Value, in place: @autoclosure () -> String) -> String? {
         var values = [v]
         while let v = values.popLast() {
             switch v {
-            case .string(let s): if let m = check(s, "element", in: place) { return m }
+            case .string(let s): if let m = check(s, "element", in: place()) { return m }
             case .range(let a, let b): values += [a, b]
             case .concat(let parts), .list(let parts): values += parts
             default: break

@@ -360,7 +360,15 @@ public enum NftTextWriter {
         return quote(s)
     }
 
-    public static func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+    public static func quote(_ s: String) -> String {
+        // Not Foundation's `replacingOccurrences`: a ruleset prints thousands of quoted names.
+        guard s.utf8.contains(UInt8(ascii: "\"")) else { return "\"" + s + "\"" }
+        var out = "\""
+        for c in s.unicodeScalars {
+            if c == "\"" { out += "\\\"" } else { out.unicodeScalars.append(c) }
+        }
+        return out + "\""
+    }
 
     /// A verdict; a jump target is a name like any other (a target `a b` must not read as a
     /// jump to `a` followed by a statement `b`).

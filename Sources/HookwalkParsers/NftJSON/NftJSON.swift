@@ -11,9 +11,17 @@ public enum NftJSON {
     public static func parse(_ data: [UInt8], file: String) throws -> Ruleset {
         // JSON is UTF-8 (RFC 8259); a bad byte is an error at its place, never a silent U+FFFD.
         let text = try SnapshotFolder.text(data, file: file)
-        // A pasted `nft -j list ruleset` with its shell prompt lines (blanked, line numbers kept).
-        let pasted = NftText.withoutPrompts(text)
-        let root = try JSONReader.parse(pasted == text ? data : Array(pasted.utf8), file: file)
+        let root: JSONValue
+        do {
+            root = try JSONReader.parse(data, file: file)
+        } catch let first {
+            // A pasted `nft -j list ruleset` with its shell prompt lines (blanked, line numbers
+            // kept). Tried only when the bytes as given are not JSON: the scan costs as much as a
+            // parse, and a listing from nft itself never has a prompt.
+            let pasted = NftText.withoutPrompts(text)
+            guard pasted != text else { throw first }
+            root = try JSONReader.parse(Array(pasted.utf8), file: file)
+        }
         var assembler = RulesetAssembler()
         try assembler.load(JSONNode(value: root, path: .root, file: file))
         if let problem = RulesetValidation.firstProblem(in: assembler.ruleset) {

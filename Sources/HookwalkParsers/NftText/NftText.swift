@@ -23,25 +23,55 @@ public enum NftText {
     /// a word ending in `#` or `$`.
     /// A byte order mark (what some editors save a pasted listing with) is dropped too.
     static func withoutPrompts(_ pasted: String) -> String {
-        let unmarked = pasted.unicodeScalars.first == "\u{FEFF}" ? String(pasted.unicodeScalars.dropFirst()) : pasted
-        // CRLF line ends: nft's lexer skips "\r", but Swift's "\r\n" is one Character.
-        let text = unmarked.utf8.contains(13) ? String(String.UnicodeScalarView(unmarked.unicodeScalars.filter { $0 != "\r" })) : unmarked
-        guard text.contains("#") || text.contains("$") else { return text }
+        // Byte-level: this runs over every listing read (9,000-rule rulesets included), and a
+        // prompt is ASCII, so lines are told apart by their first word's bytes alone.
+        var bytes = Array(pasted.utf8)
         var changed = false
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
-            guard let first = line.first, first != " ", first != "\t" else { return line }
-            let word = line.prefix { $0 != " " && $0 != "\t" }
-            var prompt = word == "$" || ((word.hasSuffix("#") || word.hasSuffix("$")) && word.count > 1
-                && (word.contains("@") || word.contains("]") || word.contains(":")))
-            // `[root@host ~]# ...`
-            if first == "[", let close = line.firstIndex(of: "]"), line.index(after: close) < line.endIndex,
-               ["#", "$"].contains(line[line.index(after: close)]) {
-                prompt = true
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3); changed = true }
+        // CRLF line ends: nft's lexer skips "\r", but Swift's "\r\n" is one Character.
+        if bytes.contains(13) { bytes.removeAll { $0 == 13 }; changed = true }
+        let hash = UInt8(ascii: "#"), dollar = UInt8(ascii: "$"), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+        let newline = UInt8(ascii: "\n")
+        if bytes.contains(hash) || bytes.contains(dollar) {
+            // A prompt line is emptied (its newline kept, so line numbers stay right).
+            var out: [UInt8] = []
+            var copied = 0, start = 0
+            let n = bytes.count
+            while start < n {
+                var end = start
+                while end < n, bytes[end] != newline { end += 1 }
+                if end > start, bytes[start] != space, bytes[start] != tab, isPrompt(bytes, start, end) {
+                    if out.isEmpty { out.reserveCapacity(n) }
+                    out.append(contentsOf: bytes[copied..<start])
+                    copied = end
+                }
+                start = end + 1
             }
-            guard prompt else { return line }
-            changed = true
-            return ""
+            if copied > 0 {
+                out.append(contentsOf: bytes[copied...])
+                bytes = out
+                changed = true
+            }
         }
-        return changed ? lines.joined(separator: "\n") : text
+        return changed ? String(decoding: bytes, as: UTF8.self) : pasted
+    }
+
+    /// Whether the line `bytes[start..<end]` (not starting with a blank) is a shell prompt line.
+    private static func isPrompt(_ bytes: [UInt8], _ start: Int, _ end: Int) -> Bool {
+        let hash = UInt8(ascii: "#"), dollar = UInt8(ascii: "$"), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+        var wordEnd = start
+        while wordEnd < end, bytes[wordEnd] != space, bytes[wordEnd] != tab { wordEnd += 1 }
+        let word = bytes[start..<wordEnd]
+        if word.count == 1, word.first == dollar { return true }
+        if word.count > 1, word.last == hash || word.last == dollar,
+           word.contains(UInt8(ascii: "@")) || word.contains(UInt8(ascii: "]")) || word.contains(UInt8(ascii: ":")) {
+            return true
+        }
+        // `[root@host ~]# ...`
+        if bytes[start] == UInt8(ascii: "["), let close = bytes[start..<end].firstIndex(of: UInt8(ascii: "]")), close + 1 < end,
+           bytes[close + 1] == hash || bytes[close + 1] == dollar {
+            return true
+        }
+        return false
     }
 }

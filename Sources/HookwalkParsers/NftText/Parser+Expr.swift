@@ -91,10 +91,14 @@ extension Parser {
     /// `or`, `xor`, `lshift`, `rshift`), which iptables-nft's translations print (`meta mark set
     /// mark or 0x2000`).
     func binopText(_ t: Token) -> String? {
-        let s = text(t)
-        switch t.kind {
-        case .op: return ["&", "|", "^", "<<", ">>"].contains(s) ? s : nil
-        case .word: return ["and": "&", "or": "|", "xor": "^", "lshift": "<<", "rshift": ">>"][s]
+        // Asked after every primary expression: a switch, not a dictionary built per call.
+        guard t.kind == .op || t.kind == .word else { return nil }
+        switch text(t) {
+        case "&", "and": return "&"
+        case "|", "or": return "|"
+        case "^", "xor": return "^"
+        case "<<", "lshift": return "<<"
+        case ">>", "rshift": return ">>"
         default: return nil
         }
     }
