@@ -1,5 +1,6 @@
 import Foundation
 import HookwalkModel
+import HookwalkParsers
 import HookwalkSimulator
 
 /// What the kernel did with one scenario: its trace, grouped into request and reply, and what the
@@ -91,28 +92,29 @@ extension Lab {
         if serverJSON.isEmpty { problems.append("server: no report; stderr: \(server.stderr())") }
         if clientJSON.isEmpty { problems.append("client: no report; stderr: \(client.stderr)") }
         let sr = Self.object(serverJSON), cr = Self.object(clientJSON)
-        if let e = sr["error"] as? String { problems.append("server: \(e)") }
-        if let e = cr["error"] as? String { problems.append("client: \(e)") }
-        func endpoint(_ v: Any?, withPort: Bool) -> String? {
-            guard let a = v as? [Any], var addr = a.first as? String else { return nil }
+        if let e = sr["error"]?.stringValue { problems.append("server: \(e)") }
+        if let e = cr["error"]?.stringValue { problems.append("client: \(e)") }
+        func endpoint(_ v: JSONValue?, withPort: Bool) -> String? {
+            guard let a = v?.arrayValue, var addr = a.first?.stringValue else { return nil }
             // Python writes a link-local peer with its scope (`fe80::105%ens192`); the packet had none.
             if let scope = addr.firstIndex(of: "%") { addr = String(addr[..<scope]) }
             // An IPv6 socket that also takes IPv4 (the server listens on `::` when the scenario's
             // destination is IPv6) reports an IPv4 peer as `::ffff:a.b.c.d`; on the wire it was IPv4,
             // as docker-proxy's 6-to-4 leg is.
             if addr.hasPrefix("::ffff:"), addr.contains(".") { addr = String(addr.dropFirst("::ffff:".count)) }
-            guard withPort, a.count > 1, let port = a[1] as? Int else { return addr }
+            guard withPort, a.count > 1, let port = a[1].numberValue?.int else { return addr }
             return addr.contains(":") ? "[\(addr)]:\(port)" : "\(addr):\(port)"
         }
         var observation = EndpointObservation(
-            serverGotRequest: sr["got"] as? Bool ?? false, serverSawFrom: endpoint(sr["from"], withPort: false),
-            clientGotReply: cr["got_reply"] as? Bool ?? false, clientSawFrom: endpoint(cr["from"], withPort: true))
-        if let refused = cr["refused"] as? [String: Any] {
-            if refused["tcp_reset"] as? Bool == true {
+            serverGotRequest: sr["got"] == .bool(true), serverSawFrom: endpoint(sr["from"], withPort: false),
+            clientGotReply: cr["got_reply"] == .bool(true), clientSawFrom: endpoint(cr["from"], withPort: true))
+        if let refused = cr["refused"], refused.objectValue != nil {
+            if refused["tcp_reset"] == .bool(true) {
                 observation.clientRefused = "tcp reset"
-            } else if let origin = refused["origin"] as? Int, let type = refused["type"] as? Int, let code = refused["code"] as? Int {
+            } else if let origin = refused["origin"]?.numberValue?.int, let type = refused["type"]?.numberValue?.int,
+                      let code = refused["code"]?.numberValue?.int {
                 observation.clientRefused = Self.icmpErrorName(v6: origin == 3, type: type, code: code)
-                observation.clientRefusedFrom = (refused["from"] as? String).map { $0.hasPrefix("::ffff:") && $0.contains(".") ? String($0.dropFirst(7)) : $0 }
+                observation.clientRefusedFrom = refused["from"]?.stringValue.map { $0.hasPrefix("::ffff:") && $0.contains(".") ? String($0.dropFirst(7)) : $0 }
             }
         }
 
@@ -176,9 +178,11 @@ extension Lab {
         return "\(v6 ? "icmpv6" : "icmp") type \(type) code \(code)"
     }
 
-    static func object(_ json: String) -> [String: Any] {
-        guard let d = json.data(using: .utf8), let o = try? JSONSerialization.jsonObject(with: d) as? [String: Any] else { return [:] }
-        return o
+    /// A probe's one-line JSON report, through the one JSON reader; an empty object when it is
+    /// missing or broken (the caller has already noted a missing report).
+    static func object(_ json: String) -> JSONValue {
+        guard let v = try? JSONReader.parse(json), v.objectValue != nil else { return .object([]) }
+        return v
     }
 }
 

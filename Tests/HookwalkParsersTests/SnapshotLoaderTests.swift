@@ -319,22 +319,30 @@ final class SnapshotLoaderTests: XCTestCase {
                                 "net.ipv4.ip_local_port_range": "32768\t60999", "kernel.domainname": ""])
     }
 
-    func testJSONSyntaxScanPositions() {
-        func at(_ text: String) -> String? {
-            let bytes = Array(text.utf8)
-            return SnapshotJSONScan.firstError(in: bytes).map {
-                let (l, c) = SnapshotTextPosition.lineColumn(of: $0.offset, in: bytes)
-                return "\(l):\(c) \($0.message)"
+    /// The snapshot files go through the one JSON reader (`JSONReader`): a syntax error names the
+    /// file and the line:column of the offending character (columns count characters, not bytes).
+    func testJSONSyntaxErrorPositions() {
+        func at(_ bytes: [UInt8]) -> String? {
+            do {
+                _ = try SnapshotJSON.parse(bytes, file: "f.json")
+                return nil
+            } catch let e as HookwalkError {
+                guard e.file == "f.json", case .line(let l, let c) = e.location else { return "no file or position: \(e)" }
+                return "\(l):\(c) \(e.message)"
+            } catch {
+                return "not a HookwalkError: \(error)"
             }
         }
+        func at(_ text: String) -> String? { at(Array(text.utf8)) }
         XCTAssertNil(at(#"{"a": [1, -2.5e3, true, null, "x\u00e9\n"]}"#))
-        XCTAssertEqual(at(#"{"a": tru}"#), "1:7 expected true")
-        XCTAssertEqual(at("[1,\n2,\n  x]"), "3:3 expected a value")
-        XCTAssertEqual(at("[1,\n2"), "2:2 unexpected end of file (truncated?): expected ',' or ']'")
-        XCTAssertEqual(at("{\"é\": 1 2}"), "1:9 expected ',' or '}'")
-        XCTAssertEqual(at(""), "1:1 unexpected end of file (truncated?): expected a value")
-        XCTAssertEqual(at("{} x"), "1:4 unexpected text after the JSON value")
-        XCTAssertEqual(at(String(repeating: "[", count: 600)), "1:513 nested too deeply")
+        XCTAssertEqual(at(#"{"a": tru}"#), "1:10 unexpected character '}', expected 'true'")
+        XCTAssertEqual(at("[1,\n2,\n  x]")?.prefix(4), "3:3 ")
+        XCTAssertEqual(at("[1,\n2"), "2:2 unexpected end of file (truncated?) inside an array")
+        XCTAssertEqual(at("{\"é\": 1 2}")?.prefix(4), "1:9 ")
+        XCTAssertEqual(at(""), "1:1 unexpected end of file (truncated?), expected a value")
+        XCTAssertEqual(at("{} x")?.prefix(4), "1:4 ")
+        XCTAssertEqual(at(String(repeating: "[", count: 600)), "1:513 JSON nested more than 512 levels deep")
+        XCTAssertEqual(at([UInt8(ascii: "["), 0xFF, UInt8(ascii: "]")]), "1:2 not UTF-8 text")
     }
 
     // MARK: bad input: one line each, naming the file and the place

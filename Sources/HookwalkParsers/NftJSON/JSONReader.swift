@@ -47,7 +47,7 @@ private struct ByteParser {
     // MARK: values
 
     mutating func parseValue() throws -> JSONValue {
-        guard pos < bytes.count else { throw error("unexpected end of input, expected a value") }
+        guard pos < bytes.count else { throw error("unexpected end of file (truncated?), expected a value") }
         switch bytes[pos] {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
@@ -72,7 +72,7 @@ private struct ByteParser {
         }
         while true {
             skipWhitespace()
-            guard pos < bytes.count else { throw error("unexpected end of input inside an object") }
+            guard pos < bytes.count else { throw error("unexpected end of file (truncated?) inside an object") }
             guard bytes[pos] == UInt8(ascii: "\"") else {
                 throw error("unexpected \(describe(pos)), expected a string key")
             }
@@ -83,7 +83,7 @@ private struct ByteParser {
             let value = try parseValue()
             members.append((key: key, value: value))
             skipWhitespace()
-            guard pos < bytes.count else { throw error("unexpected end of input inside an object") }
+            guard pos < bytes.count else { throw error("unexpected end of file (truncated?) inside an object") }
             if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
             if bytes[pos] == UInt8(ascii: "}") { pos += 1; break }
             throw error("unexpected \(describe(pos)), expected ',' or '}'")
@@ -106,7 +106,7 @@ private struct ByteParser {
             skipWhitespace()
             elements.append(try parseValue())
             skipWhitespace()
-            guard pos < bytes.count else { throw error("unexpected end of input inside an array") }
+            guard pos < bytes.count else { throw error("unexpected end of file (truncated?) inside an array") }
             if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
             if bytes[pos] == UInt8(ascii: "]") { pos += 1; break }
             throw error("unexpected \(describe(pos)), expected ',' or ']'")
@@ -139,7 +139,7 @@ private struct ByteParser {
             if c == UInt8(ascii: "\\") || c < 0x20 { break }
             pos += 1
         }
-        guard pos < bytes.count else { throw error("unterminated string starting at \(position(of: quote))") }
+        guard pos < bytes.count else { throw error("unexpected end of file (truncated?) inside the string starting at \(position(of: quote))") }
         var out = Array(UnsafeBufferPointer(rebasing: bytes[start..<pos]))
         while pos < bytes.count {
             let c = bytes[pos]
@@ -172,7 +172,7 @@ private struct ByteParser {
                 throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))' in a string")
             }
         }
-        throw error("unterminated string starting at \(position(of: quote))")
+        throw error("unexpected end of file (truncated?) inside the string starting at \(position(of: quote))")
     }
 
     /// Reads the `XXXX` of `\uXXXX` (and a following low surrogate) and returns the scalar.
@@ -195,7 +195,7 @@ private struct ByteParser {
     mutating func hex4() throws -> UInt32 {
         var v: UInt32 = 0
         for _ in 0..<4 {
-            guard pos < bytes.count else { throw error("unexpected end of input in a \\u escape") }
+            guard pos < bytes.count else { throw error("unexpected end of file (truncated?) in a \\u escape") }
             let c = bytes[pos]
             let d: UInt32
             switch c {
@@ -219,7 +219,7 @@ private struct ByteParser {
     mutating func parseNumber() throws -> JSONNumber {
         let start = pos
         if bytes[pos] == UInt8(ascii: "-") { pos += 1 }
-        guard pos < bytes.count else { throw error("unexpected end of input in a number") }
+        guard pos < bytes.count else { throw error("unexpected end of file (truncated?) in a number") }
         if bytes[pos] == UInt8(ascii: "0") {
             pos += 1
         } else if isDigit(bytes[pos]) {
@@ -240,7 +240,7 @@ private struct ByteParser {
     }
 
     mutating func digits(in what: String) throws {
-        guard pos < bytes.count else { throw error("unexpected end of input in \(what)") }
+        guard pos < bytes.count else { throw error("unexpected end of file (truncated?) in \(what)") }
         guard isDigit(bytes[pos]) else { throw error("unexpected \(describe(pos)) in \(what), expected a digit") }
         while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
     }
@@ -250,14 +250,14 @@ private struct ByteParser {
     mutating func expectWord(_ word: StaticString) throws {
         let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
         for c in w {
-            guard pos < bytes.count else { throw error("unexpected end of input, expected '\(word)'") }
+            guard pos < bytes.count else { throw error("unexpected end of file (truncated?), expected '\(word)'") }
             guard bytes[pos] == c else { throw error("unexpected \(describe(pos)), expected '\(word)'") }
             pos += 1
         }
     }
 
     mutating func expect(_ c: UInt8, _ what: String) throws {
-        guard pos < bytes.count else { throw error("unexpected end of input, expected \(what)") }
+        guard pos < bytes.count else { throw error("unexpected end of file (truncated?), expected \(what)") }
         guard bytes[pos] == c else { throw error("unexpected \(describe(pos)), expected \(what)") }
         pos += 1
     }

@@ -44,7 +44,7 @@ enum IPRouteFile {
     /// `ip` prints table names from rt_tables, but a number when the name is unknown.
     private static func table(_ o: SnapshotJSONObject) throws -> String {
         guard let node = o.optional("table") else { return "main" }
-        if node.value is NSNumber { return String(try node.int()) }
+        if node.isNumber { return String(try node.int()) }
         return try node.string()
     }
 }

@@ -26,7 +26,7 @@ enum IPRuleFile {
             func mark(_ key: String) throws -> UInt32? {
                 guard let n = o.optional(key) else { return nil }
                 let s: String
-                if n.value is NSNumber { s = String(try n.int()) } else { s = try n.string() }
+                if n.isNumber { s = String(try n.int()) } else { s = try n.string() }
                 let v = s.hasPrefix("0x") ? UInt32(s.dropFirst(2), radix: 16) : UInt32(s)
                 guard let v else { throw n.fail("not a 32-bit mark: \(s)") }
                 return v
@@ -41,7 +41,7 @@ enum IPRuleFile {
                 default: throw (o.optional("action") ?? node).fail("unknown rule action \(a)")
                 }
             } else if let t = o.optional("table") {
-                action = .table(t.value is NSNumber ? String(try t.int()) : try t.string())
+                action = .table(t.isNumber ? String(try t.int()) : try t.string())
             } else {
                 throw node.fail("a rule without a table, goto or action")
             }
@@ -49,7 +49,9 @@ enum IPRuleFile {
             if let s = suppress, !(0...128).contains(s) { throw (o.optional("suppress_prefixlen") ?? node).fail("suppress_prefixlength \(s) out of range") }
             var notModelled: [String] = []
             for key in o.keys.sorted() where !ignored.contains(key) {
-                if let v = o.optional(key)?.value { notModelled.append("\(key) \(v)") } else { notModelled.append(key) }
+                if let v = o.optional(key)?.value {
+                    notModelled.append("\(key) \(v.stringValue ?? JSONSerializer.string(v, style: .compact))")
+                } else { notModelled.append(key) }
             }
             rules.append(RoutingRule(v4: !ipv6, priority: priority, inverted: o.keys.contains("not"),
                                      source: try prefix("src", "srclen"), destination: try prefix("dst", "dstlen"),

@@ -1,4 +1,3 @@
-import Foundation
 import HookwalkModel
 
 /// A value read from one of the snapshot's small JSON files, with the JSON path that reached it.
@@ -7,60 +6,56 @@ import HookwalkModel
 /// so every access is checked, and a surprise becomes a one-line `HookwalkError` naming the file and
 /// the path (`$[2].NetworkSettings.Ports`) instead of a crash or a silently wrong model.
 struct SnapshotJSON {
-    let value: Any
+    let value: JSONValue
     let path: String
     let file: String
 
-    /// Parses a whole file. Foundation does the parsing; when it refuses, `SnapshotJSONScan` finds the
-    /// line:column, because Foundation's messages do not reliably carry a position.
+    /// Parses a whole file with the one JSON reader (`JSONReader`, also nft's `-j` listings): a
+    /// syntax error names the file and its line:column, bytes that are not UTF-8 too.
     static func parse(_ bytes: [UInt8], file: String) throws -> SnapshotJSON {
-        do {
-            let value = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
-            return SnapshotJSON(value: value, path: "$", file: file)
-        } catch {
-            if let problem = SnapshotJSONScan.firstError(in: bytes) {
-                let (line, column) = SnapshotTextPosition.lineColumn(of: problem.offset, in: bytes)
-                throw HookwalkError(file: file, .line(line, column: column), problem.message)
-            }
-            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw HookwalkError(file: file, .none, "not valid JSON: \(reason)")
-        }
+        _ = try SnapshotFolder.text(bytes, file: file)
+        return SnapshotJSON(value: try JSONReader.parse(bytes, file: file), path: "$", file: file)
     }
 
     func fail(_ message: String) -> HookwalkError {
         HookwalkError(file: file, .jsonPath(path), message)
     }
 
-    var isNull: Bool { value is NSNull }
+    var isNull: Bool { value.isNull }
+    var isNumber: Bool { value.numberValue != nil }
 
     func object() throws -> SnapshotJSONObject {
-        guard let d = value as? [String: Any] else { throw fail("expected an object, found \(kind)") }
-        return SnapshotJSONObject(entries: d, path: path, file: file)
+        guard let members = value.objectValue else { throw fail("expected an object, found \(kind)") }
+        var entries: [String: JSONValue] = [:]
+        // A repeated key: the last one counts, as in most JSON readers (and Foundation's).
+        for m in members { entries[m.key] = m.value }
+        return SnapshotJSONObject(entries: entries, path: path, file: file)
     }
 
     func array() throws -> [SnapshotJSON] {
-        guard let a = value as? [Any] else { throw fail("expected an array, found \(kind)") }
+        guard let a = value.arrayValue else { throw fail("expected an array, found \(kind)") }
         return a.enumerated().map { SnapshotJSON(value: $1, path: "\(path)[\($0)]", file: file) }
     }
 
     func string() throws -> String {
-        guard let s = value as? String else { throw fail("expected a string, found \(kind)") }
+        guard let s = value.stringValue else { throw fail("expected a string, found \(kind)") }
         return s
     }
 
     func int() throws -> Int {
-        guard let n = value as? NSNumber, !SnapshotJSON.isBoolean(n), let i = value as? Int else {
-            if let n = value as? NSNumber, !SnapshotJSON.isBoolean(n) {
-                throw fail("expected an integer that fits in 64 bits, found the number \(n.stringValue)")
-            }
-            throw fail("expected an integer, found \(kind)")
+        guard let n = value.numberValue else { throw fail("expected an integer, found \(kind)") }
+        if let i = n.int { return i }
+        // `1.0` or `1e3` written for an integer: accepted when exact.
+        if let d = n.double, d.rounded() == d, let i = Int(exactly: d) { return i }
+        if n.double.map({ $0.rounded() == $0 }) ?? false {
+            throw fail("expected an integer that fits in 64 bits, found the number \(n.text)")
         }
-        return i
+        throw fail("expected an integer, found the number \(n.text)")
     }
 
     func bool() throws -> Bool {
-        guard let n = value as? NSNumber, SnapshotJSON.isBoolean(n) else { throw fail("expected true or false, found \(kind)") }
-        return n.boolValue
+        guard case .bool(let b) = value else { throw fail("expected true or false, found \(kind)") }
+        return b
     }
 
     /// `[String: String]` maps such as Docker's `Options` and `Labels`; null counts as empty.
@@ -72,32 +67,17 @@ struct SnapshotJSON {
         return out
     }
 
-    /// Foundation hands `true` and `1` back as the same NSNumber class except for booleans, which
-    /// use a distinct subclass; that class is the only way to tell them apart after parsing.
-    static func isBoolean(_ n: NSNumber) -> Bool {
-        ObjectIdentifier(type(of: n)) == ObjectIdentifier(type(of: NSNumber(value: true)))
-    }
-
-    var kind: String {
-        switch value {
-        case is NSNull: return "null"
-        case is String: return "a string"
-        case is [Any]: return "an array"
-        case is [String: Any]: return "an object"
-        case let n as NSNumber: return SnapshotJSON.isBoolean(n) ? "a boolean" : "a number"
-        default: return "an unexpected value"
-        }
-    }
+    var kind: String { value.typeName }
 }
 
 /// A JSON object whose members are looked up by name, absent and null alike meaning "not given".
 struct SnapshotJSONObject {
-    let entries: [String: Any]
+    let entries: [String: JSONValue]
     let path: String
     let file: String
 
-    /// Member names sorted, because Foundation forgets the file's order and the model must not
-    /// depend on hash order.
+    /// Member names sorted, so that the model never depends on the file's key order (`ip` and
+    /// `docker` do not promise one).
     var keys: [String] { entries.keys.sorted() }
 
     func fail(_ message: String) -> HookwalkError {
@@ -106,7 +86,7 @@ struct SnapshotJSONObject {
 
     /// The member, or nil when it is absent or null.
     func optional(_ key: String) -> SnapshotJSON? {
-        guard let v = entries[key], !(v is NSNull) else { return nil }
+        guard let v = entries[key], !v.isNull else { return nil }
         return SnapshotJSON(value: v, path: SnapshotJSONObject.memberPath(path, key), file: file)
     }
 
@@ -140,7 +120,7 @@ struct SnapshotJSONObject {
             switch c {
             case "\"": escaped += "\\\""
             case "\\": escaped += "\\\\"
-            case _ where c.value < 0x20: escaped += String(format: "\\u%04x", c.value)
+            case _ where c.value < 0x20: escaped += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count) + String(c.value, radix: 16)
             default: escaped.unicodeScalars.append(c)
             }
         }
