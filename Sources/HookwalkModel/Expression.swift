@@ -62,7 +62,7 @@ public struct SetElement: Sendable, Hashable {
     /// `timeout` in seconds.
     public var timeout: UInt64?
     /// `expires` in seconds: how long the element has left when listed. Two listings taken a
-    /// moment apart differ, so equality leaves it out.
+    /// moment apart differ, so `normalized()` leaves it out.
     public var expires: UInt64?
     public var comment: String?
     /// Per-element stateful statements (`counter`, `quota`, `limit`).
@@ -78,9 +78,6 @@ public struct SetElement: Sendable, Hashable {
         self.stmts = stmts
     }
 
-    public static func == (a: SetElement, b: SetElement) -> Bool {
-        a.key == b.key && a.data == b.data && a.timeout == b.timeout && a.comment == b.comment && a.stmts == b.stmts
-    }
     public func hash(into h: inout Hasher) { h.combine(key); h.combine(data) }
 }
 
@@ -94,9 +91,9 @@ public enum MapData: Sendable, Hashable {
 /// `quota`, `xt match`, `exthdr`...), its text as nft prints it, and, for the constructs both front
 /// ends read into parts, those parts (`parts`), from which both writers print it back.
 ///
-/// Without parts, the text is how it was written (nft text, or compact JSON when read from JSON),
-/// and two such nodes are equal when their kinds are. With parts on both sides, the parts must be
-/// equal too.
+/// Without parts, the text is how it was written (nft text, or compact JSON when read from JSON).
+/// `==` compares all three; `normalized()` drops the text, so the two front ends' nodes compare
+/// by kind and parts.
 public struct NotModelled: Sendable, Hashable {
     public var kind: String
     public var text: String
@@ -110,11 +107,6 @@ public struct NotModelled: Sendable, Hashable {
         self.parts = parts
     }
 
-    public static func == (a: NotModelled, b: NotModelled) -> Bool {
-        guard a.kind == b.kind else { return false }
-        if let pa = a.parts, let pb = b.parts { return pa == pb }
-        return true
-    }
     public func hash(into h: inout Hasher) { h.combine(kind) }
 }
 

@@ -2,8 +2,9 @@
 ///
 /// It mirrors nftables' own objects (tables, chains, rules, sets, maps, stateful objects) closely,
 /// so that anything the kernel can list can be held here and printed back. Nothing after the parsers
-/// knows which syntax the user wrote. Equality is structural and ignores handles where the two
-/// syntaxes differ (text listings usually carry none), which is what the conformance tests compare.
+/// knows which syntax the user wrote. Equality (`==`) is exact, handles included; what two syntaxes
+/// legitimately differ in is taken out by `normalized()` (Normalized.swift), which the conformance
+/// tests compare through.
 
 /// An nftables address family.
 public enum Family: String, Sendable, Hashable, Codable, CaseIterable {
@@ -77,10 +78,6 @@ public struct Table: Sendable, Hashable {
     public func chain(_ name: String) -> Chain? { chains.first { $0.name == name } }
     public func set(_ name: String) -> NamedSet? { sets.first { $0.name == name } }
 
-    public static func == (a: Table, b: Table) -> Bool {
-        a.family == b.family && a.name == b.name && a.flags == b.flags && a.comment == b.comment
-            && a.chains == b.chains && a.sets == b.sets && a.objects == b.objects
-    }
     public func hash(into h: inout Hasher) { h.combine(family); h.combine(name) }
 }
 
@@ -121,9 +118,6 @@ public struct Chain: Sendable, Hashable {
 
     public var isBase: Bool { base != nil }
 
-    public static func == (a: Chain, b: Chain) -> Bool {
-        a.name == b.name && a.base == b.base && a.rules == b.rules && a.comment == b.comment
-    }
     public func hash(into h: inout Hasher) { h.combine(name) }
 }
 
@@ -139,7 +133,6 @@ public struct Rule: Sendable, Hashable {
         self.comment = comment
     }
 
-    public static func == (a: Rule, b: Rule) -> Bool { a.stmts == b.stmts && a.comment == b.comment }
     public func hash(into h: inout Hasher) { h.combine(stmts) }
 }
 
@@ -193,12 +186,6 @@ public struct NamedSet: Sendable, Hashable {
 
     public var isMap: Bool { dataType != nil }
 
-    public static func == (a: NamedSet, b: NamedSet) -> Bool {
-        a.name == b.name && a.keyType == b.keyType && a.dataType == b.dataType && a.flags == b.flags
-            && a.elements == b.elements && a.comment == b.comment && a.keyTypeof == b.keyTypeof
-            && a.dataTypeof == b.dataTypeof && a.size == b.size && a.timeout == b.timeout
-            && a.gcInterval == b.gcInterval && a.policy == b.policy && a.autoMerge == b.autoMerge && a.stmts == b.stmts
-    }
     public func hash(into h: inout Hasher) { h.combine(name) }
 }
 
@@ -222,10 +209,5 @@ public struct NamedObject: Sendable, Hashable {
         self.parts = parts
     }
 
-    public static func == (a: NamedObject, b: NamedObject) -> Bool {
-        guard a.kind == b.kind && a.name == b.name else { return false }
-        if let pa = a.parts, let pb = b.parts { return pa == pb }
-        return true
-    }
     public func hash(into h: inout Hasher) { h.combine(kind); h.combine(name) }
 }

@@ -126,7 +126,7 @@ func benchRuleset(_ arguments: [String]) -> Int32 {
             let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: jsonPath)))
             var fromJSON = Ruleset()
             let tJSON = try seconds { fromJSON = try NftJSON.parse(bytes, file: jsonPath) }
-            print(String(format: "parse nft JSON   %7.3f s  (%d bytes, equal to text: %@)", tJSON, bytes.count, fromJSON == ruleset ? "yes" : "NO"))
+            print(String(format: "parse nft JSON   %7.3f s  (%d bytes, equal to text: %@)", tJSON, bytes.count, fromJSON.normalized() == ruleset.normalized() ? "yes" : "NO"))
         }
         let host = synthesizeHost(ruleset)
         let snapshot = Snapshot(ruleset: ruleset, host: host, rulesetFile: textPath, path: ".")

@@ -55,9 +55,9 @@ final class FlowtableTests: XCTestCase {
         let json = try NftJSON.parse(Self.json, file: "ft.json")
         text.tables[0].objects[0].parts?["flags"] = nil
         text.tables[0].objects[0].parts?["counter"] = nil
-        XCTAssertEqual(json, text)
+        XCTAssertEqual(json.normalized(), text.normalized())
         // The JSON writer's output reads back as the same model.
-        XCTAssertEqual(try NftJSON.parse(NftJSONWriter.write(json), file: "w.json"), json)
+        XCTAssertEqual(try NftJSON.parse(NftJSONWriter.write(json), file: "w.json").normalized(), json.normalized())
     }
 
     func testAFlowtableWithoutAHookIsRefusedInOneLocatedLine() throws {
@@ -85,7 +85,7 @@ final class SymbolRangeTests: XCTestCase {
         ] {
             let json = try NftJSON.parse(rule(family, left, range), file: "r.json")
             let listing = "table \(family) t {\n\tchain c {\n\t\t\(text)\n\t}\n}\n"
-            XCTAssertEqual(json, try NftText.parse(listing, file: "r.nft"))
+            XCTAssertEqual(json.normalized(), try NftText.parse(listing, file: "r.nft").normalized())
             XCTAssertEqual(NftTextWriter.write(json), listing)
         }
     }

@@ -48,7 +48,7 @@ enum IptablesSaveCompare {
             for (i, (a, b)) in zip(m.rules, c.rules).enumerated() {
                 var a = a
                 if o.ignoreComments { a.comment = nil }
-                if a != b { out.append("\(w) \(c.name) rule \(i + 1):\n  ours:   \(a.stmts) \(a.comment ?? "")\n  listed: \(b.stmts) \(b.comment ?? "")") }
+                if a.normalized(notModelledParts: false) != b.normalized(notModelledParts: false) { out.append("\(w) \(c.name) rule \(i + 1):\n  ours:   \(a.stmts) \(a.comment ?? "")\n  listed: \(b.stmts) \(b.comment ?? "")") }
                 if o.handles, a.handle != b.handle { out.append("\(w) \(c.name) rule \(i + 1): handle \(a.handle ?? -1) vs \(b.handle ?? -1)") }
             }
         }

@@ -216,7 +216,7 @@ enum NftOracle {
     /// the text listing have it): chain comments, a set's `typeof` expressions (JSON prints the
     /// types), its `dynamic` flag and `auto-merge`, a flowtable's flags and counter.
     static func normalized(_ r: Ruleset) -> Ruleset {
-        var r = r
+        var r = r.normalized()
         for t in r.tables.indices {
             for c in r.tables[t].chains.indices { r.tables[t].chains[c].comment = nil }
             for o in r.tables[t].objects.indices where r.tables[t].objects[o].kind == "flowtable" {
