@@ -37,7 +37,9 @@ final class VerifyBranchesTests: XCTestCase {
             let events = r.trace.request.events
             XCTAssertTrue(events.contains { if case .note(let t) = $0.kind { t.hasPrefix("one of ") } else { false } }, "\(label): no branch note")
             XCTAssertFalse(events.contains { if case .notModelled = $0.kind { true } else { false } }, "\(label): not-modelled step")
-            XCTAssertTrue(VerifyReport(scenarios: [r.comparison]).text.contains("branch \(r.comparison.branch ?? -1) of \(branches)"))
+            let report = VerifyReport(scenarios: [r.comparison]).text
+            XCTAssertTrue(report.contains("branch \(r.comparison.branch ?? -1) of \(branches)"), report)
+            print("\(label): " + (report.split(separator: "\n").first.map(String.init) ?? ""))
         }
     }
 

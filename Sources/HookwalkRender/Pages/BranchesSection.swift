@@ -19,12 +19,18 @@ enum BranchesSection {
                      "The request meets a rule that spreads connections over several targets: the kernel picks one branch per "
                      + "packet it evaluates, at random or by counting. This page follows branch 0 (each `numgen` gives its first "
                      + "value); the \(traces.count) branches lead to different places:", ""]
-        for (k, t) in traces.enumerated() {
-            var chains: [String] = []
+        // The chains each branch's request passes (rules that matched); the first one not every
+        // branch passes is where the branches part.
+        let chains = traces.map { t -> [String] in
+            var out: [String] = []
             for e in t.request.events {
-                if case .rule(let c, _, _, _) = e.kind, chains.last != c.chain { chains.append(c.chain) }
+                if case .rule(let c, _, _, _) = e.kind, !out.contains(c.description) { out.append(c.description) }
             }
-            let via = chains.isEmpty ? "" : " Chains: " + chains.map(Markdown.codeSpan).joined(separator: " → ") + "."
+            return out
+        }
+        let common = chains.dropFirst().reduce(Set(chains[0])) { $0.intersection($1) }
+        for (k, t) in traces.enumerated() {
+            let via = chains[k].first { !common.contains($0) }.map { " It parts from the others at " + Markdown.codeSpan($0) + "." } ?? ""
             let page = k == 0 ? " (this page)" : ""
             lines.append("- Branch \(k)\(page): \(Phrases.outcome(t.request.outcome, what: "request")).\(via)"
                          + (k == 0 ? "" : " See " + Markdown.codeSpan("hookwalk trace SNAPSHOT --from \(from) --to \(to) --branch \(k)") + "."))
