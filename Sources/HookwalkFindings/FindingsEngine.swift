@@ -182,8 +182,8 @@ public struct FindingsEngine: Sendable {
         for e in p.events {
             switch e.kind {
             case .rule(let chain, let handle, let text, _): lastRule = (chain, handle, text)
-            case .nat(let kind, _, _, let implicit) where !implicit && (kind == "dnat" || kind == "redirect"):
-                if let (c, h, t) = lastRule { out.append(locate(c, h, t, role: kind)) }
+            case .nat(let kind, _, _, let implicit) where !implicit && kind == .dnat:
+                if let (c, h, t) = lastRule { out.append(locate(c, h, t, role: kind.description)) }
                 lastRule = nil
             default: break
             }
@@ -400,7 +400,7 @@ public struct FindingsEngine: Sendable {
             for p in Self.packets(s.trace) {
                 for e in p.events {
                     guard case .notModelled(let chain, let handle, let text, let assumption) = e.kind else { continue }
-                    let k = Key(chain: chain, handle: handle, text: text, assumption: assumption)
+                    let k = Key(chain: chain, handle: handle, text: text.description, assumption: assumption)
                     if seen[k] == nil { order.append(k); seen[k] = [] }
                     if !seen[k]!.contains(where: { $0.id == s.doc.id }) { seen[k]!.append(Self.ref(s)) }
                 }

@@ -118,7 +118,8 @@ public struct Verifier: Sendable {
             for item in plan.items {
                 let capture = try lab.run(item.lab, timeout: options.timeout)
                 let trace = simulator.simulate(item.scenario)
-                let result = Self.compare(capture: capture, trace: trace, item: item, comparator: comparator, topology: plan.topology)
+                let result = Self.compare(capture: capture, trace: trace, item: item, comparator: comparator, topology: plan.topology,
+                                          ruleset: listed)
                 if let dir = options.saveDirectory { try Self.save(capture, trace, to: dir) }
                 results.append(Verified(item: item, capture: capture, trace: trace, comparison: result, labPrefix: plan.topology.prefix))
                 let legEvents = capture.proxyLeg.map { ", proxy \($0.request.count)+\($0.reply.count)" } ?? ""
@@ -127,6 +128,14 @@ public struct Verifier: Sendable {
             }
             return results
         }
+    }
+
+    /// Whether the rule the kernel's trace names (by its chain and handle in the listing the lab
+    /// loaded) ends in a `reject` statement.
+    static func isReject(_ ruleset: Ruleset, family: Family, table: String, chain: String, handle: Int) -> Bool {
+        let rule = ruleset.tables.first { $0.family == family && $0.name == table && !$0.legacy }?
+            .chains.first { $0.name == chain }?.rules.first { $0.handle == handle }
+        return rule?.stmts.contains { if case .reject = $0 { true } else { false } } ?? false
     }
 
     /// The kernel's listing with the loader's reading of ipset matches: iptables-nft keeps
@@ -193,7 +202,7 @@ public struct Verifier: Sendable {
 
     /// One scenario: the kernel's request and reply against the simulated ones, and the outcome.
     static func compare(capture: LabCapture, trace: Trace, item: VerifyPlan.Item, comparator: TraceComparator,
-                        topology: LabTopology) -> ScenarioComparison {
+                        topology: LabTopology, ruleset: Ruleset) -> ScenarioComparison {
         func parsed(_ p: PacketTrace?) -> [TraceLine] {
             guard let p else { return [] }
             return NftTraceFormat.lines(p, onlyTraced: true).compactMap(KernelTraceParser.parseLine)
@@ -210,8 +219,8 @@ public struct Verifier: Sendable {
         // reject's answer: compared when the simulation has one, or the kernel's request ended at
         // a reject rule (a reset the TCP stack sends for a port nobody listens on is not one).
         let kernelRejected: Bool = {
-            guard case .rule(_, let verdict, let text)? = capture.selection.request.last?.kind else { return false }
-            return verdict == "drop" && text.contains("reject")
+            guard let last = capture.selection.request.last, case .rule(let handle, "drop", _) = last.kind else { return false }
+            return Self.isReject(ruleset, family: last.family, table: last.table, chain: last.chain, handle: handle)
         }()
         if trace.answer != nil || kernelRejected {
             result.answer = comparator.compare(kernel: capture.selection.answer, simulated: parsed(trace.answer?.trace))

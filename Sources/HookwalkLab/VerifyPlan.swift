@@ -212,10 +212,10 @@ enum SimulatedObservation {
         // reject's answer back at the client: its socket call fails at once. A reset counts only when
         // it carries the addresses and ports the client connected to (conntrack undid the dnat).
         if let answer = trace.answer, case .delivered(let e, let state) = answer.trace.outcome, same(e, lab.client) {
-            if answer.kind == "tcp reset" {
-                if state.saddr == lab.destination, state.sport == lab.port, state.dport == lab.clientPort { o.clientRefused = answer.kind }
+            if answer.kind == .tcpReset {
+                if state.saddr == lab.destination, state.sport == lab.port, state.dport == lab.clientPort { o.clientRefused = answer.kind.description }
             } else {
-                o.clientRefused = answer.kind
+                o.clientRefused = answer.kind.description
                 o.clientRefusedFrom = state.saddr.description
             }
         }

@@ -220,7 +220,7 @@ struct ChainEvaluator {
 
     private func notModelled(_ chain: CompiledChain, _ rule: CompiledRule, _ what: String, _ assumption: String,
                              _ context: PacketContext) -> TraceEvent {
-        TraceEvent(.notModelled(chain: chain.ref, handle: rule.handle, text: what, assumption: assumption),
+        TraceEvent(.notModelled(chain: chain.ref, handle: rule.handle, text: .construct(what), assumption: assumption),
                    traced: context.packet.nftrace)
     }
 

@@ -38,7 +38,7 @@ final class ProxySixToFourTests: XCTestCase {
     }
 
     static func note(_ e: TraceEvent) -> String? {
-        if case .note(let n) = e.kind { return n }
+        if case .note(let n) = e.kind { return n.description }
         return nil
     }
 

@@ -71,7 +71,7 @@ extension DocGenerator {
             walk.senderPlain = "the host"
             let svg = try diagram(walk, base: "answer", name: "reject's answer")
             let intro = "The request was rejected, so the kernel answers the client itself: it builds "
-                + (answer.kind == "tcp reset" ? "a TCP reset" : "an \(Markdown.codeSpan(answer.kind)) error")
+                + (answer.kind == .tcpReset ? "a TCP reset" : "an \(Markdown.codeSpan(answer.kind.description)) error")
                 + " and sends it from \(Markdown.codeSpan(answer.trace.initial.saddr.description)) through the output and postrouting "
                 + "hooks like any packet the host sends. Conntrack attaches it to the rejected connection, so rules see it as "
                 + "`ct state related`. " + (answer.reachedClient
