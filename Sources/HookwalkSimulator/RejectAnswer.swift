@@ -101,8 +101,13 @@ extension Simulator {
                 }
                 source = s
             }
+            let code = Self.icmpCode(r)
             answer = Packet(saddr: source, daddr: p.saddr, proto: p.v4 ? .icmp : .icmpv6)
-            kind = .icmpUnreachable(v6: !p.v4, code: Self.icmpCode(r))
+            // destination-unreachable is type 3 in ICMP, 1 in ICMPv6; the code by its name (a code
+            // without one leaves the header unknown: a rule reading it says so).
+            let codes: SymbolTable = p.v4 ? .icmpCodes : .icmpv6Codes
+            answer.icmp = codes.names[code].map { (p.v4 ? 3 : 1, UInt8($0)) }
+            kind = .icmpUnreachable(v6: !p.v4, code: code)
         }
         var walker = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: answer, connection: connection,
                                 isReply: true, options: options)
