@@ -75,7 +75,7 @@ public struct VerifyPlan: Sendable {
             return Item(kind: kind, scenario: s, lab: lab)
         }
         for d in ScenarioCatalog.scenarios(for: snapshot, clients: clients) {
-            items.append(item(d.kind, d.id, d.scenario))
+            items.append(item(d.kind.rawValue, d.id, d.scenario))
         }
 
         // The unpublished port: tcp, on a port no container publishes or listens on.

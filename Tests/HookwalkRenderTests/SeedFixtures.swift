@@ -210,7 +210,7 @@ enum Seed {
 
     static func radiusDoc(id: String = "radius-udp-1812-from-10.254.10.105", title: String = "radius 1812/udp from 10.254.10.105",
                           trace: Trace? = nil) -> ScenarioDoc {
-        ScenarioDoc(id: id, title: title, kind: "published-port", network: "infraserv_infranet", container: "radius",
+        ScenarioDoc(id: id, title: title, kind: .publishedPort, network: "infraserv_infranet", container: "radius",
                     trace: trace ?? radiusTrace())
     }
 

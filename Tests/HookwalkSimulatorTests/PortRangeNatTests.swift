@@ -115,7 +115,7 @@ final class PortRangeCatalogTests: XCTestCase {
         var host = KernelFactsTests.host()
         host.docker.containers[0].ports = ports
         let snapshot = Snapshot(ruleset: Ruleset(), host: host, rulesetFile: "none", path: ".")
-        return ScenarioCatalog.scenarios(for: snapshot, clients: [KernelFactsTests.client]).filter { $0.kind == "published-port" }
+        return ScenarioCatalog.scenarios(for: snapshot, clients: [KernelFactsTests.client]).filter { $0.kind == .publishedPort }
     }
 
     static func run(_ hostPorts: ClosedRange<Int>, to first: Int, _ proto: String = "tcp", hostIP: String = "0.0.0.0") -> [PortBinding] {

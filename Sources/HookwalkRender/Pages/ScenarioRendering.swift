@@ -105,7 +105,7 @@ extension DocGenerator {
         }
 
         let found = NotModelledNotes.constructs(packets)
-        let page = ScenarioPage(id: id, title: Markdown.escape(doc.title), kind: Markdown.escape(doc.kind),
+        let page = ScenarioPage(id: id, title: Markdown.escape(doc.title), kind: Markdown.escape(doc.kind.rawValue),
                                 verdict: Phrases.verdict(trace, roles: roles), hostPage: link(paths.hostIndex(host)),
                                 requestDiagram: link(requestSVG), replyDiagram: replySVG.map(link),
                                 diagramLinks: diagramLinks.joined(separator: " · "),
@@ -122,7 +122,7 @@ extension DocGenerator {
                                host: String) -> [String: [String]] {
         var out: [String: [String]] = [:]
         let hostPage = paths.hostIndex(host)
-        for (doc, id) in zip(scenarios, ids) where doc.kind == "host-network" {
+        for (doc, id) in zip(scenarios, ids) where doc.kind == .hostNetwork {
             guard let container = doc.container else { continue }
             let target = paths.link(from: hostPage, to: paths.scenario(host, id))
             let s = doc.trace.scenario
