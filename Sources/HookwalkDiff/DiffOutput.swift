@@ -31,7 +31,7 @@ public enum DiffOutput {
 
     /// `published-port-infranet-proxy-tcp-8080-c1`: letters, digits, `.`, `_` and `-` only.
     static func fileName(_ k: ScenarioKey) -> String {
-        var parts = [k.kind, k.network, k.container, k.proto, String(k.port)]
+        var parts = [k.kind.rawValue, k.network, k.container, k.proto, String(k.port)]
         if k.client > 0 { parts.append("c\(k.client)") }
         if k.occurrence > 1 { parts.append("\(k.occurrence)") }
         let raw = parts.filter { !$0.isEmpty }.joined(separator: "-")

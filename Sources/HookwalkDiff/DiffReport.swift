@@ -1,3 +1,5 @@
+import HookwalkSimulator
+
 /// The result of comparing two hosts, scenario by scenario: what `--format json` prints and the
 /// Markdown report renders. Scenarios come most important first.
 public struct DiffReport: Sendable, Hashable, Codable {
@@ -104,8 +106,7 @@ public struct ScenarioDiff: Sendable, Hashable, Codable {
 
 /// How scenarios are paired: by the names a person uses, never by address.
 public struct ScenarioKey: Sendable, Hashable, Codable, Comparable {
-    /// `published-port`, `direct`, `hairpin`, `host-local`, `egress`.
-    public var kind: String
+    public var kind: ScenarioKind
     public var network: String
     public var container: String
     public var port: Int
@@ -115,7 +116,7 @@ public struct ScenarioKey: Sendable, Hashable, Codable, Comparable {
     /// Tells apart scenarios that agree on everything else (a port bound on two host addresses).
     public var occurrence: Int
 
-    public init(kind: String, network: String, container: String, port: Int, proto: String, client: Int, occurrence: Int) {
+    public init(kind: ScenarioKind, network: String, container: String, port: Int, proto: String, client: Int, occurrence: Int) {
         self.kind = kind
         self.network = network
         self.container = container
@@ -125,7 +126,7 @@ public struct ScenarioKey: Sendable, Hashable, Codable, Comparable {
         self.occurrence = occurrence
     }
 
-    static let kindOrder = ["published-port", "host-network", "direct", "hairpin", "host-local", "egress"]
+    static let kindOrder: [ScenarioKind] = [.publishedPort, .hostNetwork, .direct, .hairpin, .hostLocal, .egress]
 
     public static func < (l: ScenarioKey, r: ScenarioKey) -> Bool {
         let lk = kindOrder.firstIndex(of: l.kind) ?? kindOrder.count, rk = kindOrder.firstIndex(of: r.kind) ?? kindOrder.count
@@ -140,13 +141,13 @@ public struct ScenarioKey: Sendable, Hashable, Codable, Comparable {
     public var label: String {
         let what: String
         switch kind {
-        case "published-port": what = "published port \(port)/\(proto) of \(container)"
-        case "host-network": what = "\(container) \(port)/\(proto) on the host network"
-        case "direct": what = "direct access to \(container) \(port)/\(proto)"
-        case "hairpin": what = "hairpin: \(container) calls published port \(port)/\(proto)"
-        case "host-local": what = "host-local: the host calls published port \(port)/\(proto) of \(container)"
-        case "egress": what = "egress: \(container) calls \(port)/\(proto) outside"
-        default: what = "\(kind) \(container) \(port)/\(proto)"
+        case .publishedPort: what = "published port \(port)/\(proto) of \(container)"
+        case .hostNetwork: what = "\(container) \(port)/\(proto) on the host network"
+        case .direct: what = "direct access to \(container) \(port)/\(proto)"
+        case .hairpin: what = "hairpin: \(container) calls published port \(port)/\(proto)"
+        case .hostLocal: what = "host-local: the host calls published port \(port)/\(proto) of \(container)"
+        case .egress: what = "egress: \(container) calls \(port)/\(proto) outside"
+        case .icc, .crossNetwork: what = "\(kind) \(container) \(port)/\(proto)"
         }
         var s = what + (network.isEmpty ? "" : " (network \(network))")
         if client > 0 { s += ", client \(client)" }

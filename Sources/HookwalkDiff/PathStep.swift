@@ -53,11 +53,12 @@ struct StepExtractor: Sendable {
             case .policy(let chain, let policy):
                 add("policy", chain, verdict: policy.rawValue, text: "\(chain): policy \(policy.rawValue)")
             case .route(let r):
-                add("route", nil, verdict: r.kind, text: "routing\(at()): \(r.kind)" + (r.oif.map { " via \($0)" } ?? ""))
+                add("route", nil, verdict: r.kind.rawValue, text: "routing\(at()): \(r.kind)" + (r.oif.map { " via \($0)" } ?? ""))
             case .nat(let kind, let before, let after, let implicit):
-                let how = implicit ? "\(kind) (conntrack)" : kind
+                let how = implicit ? "\(kind) (conntrack)" : kind.description
                 add("nat", nil, verdict: how, text: "\(how)\(at()): \(before.flowText) to \(after.flowText)")
-            case .notModelled(let chain, _, let text, let assumption):
+            case .notModelled(let chain, _, let what, let assumption):
+                let text = what.description
                 add("not-modelled", chain, verdict: symbols.normalize(assumption), rule: text,
                     text: "not modelled: \(Self.withoutCounters(text)) (assumed: \(assumption))")
             case .conntrack, .note:

@@ -132,7 +132,7 @@ struct SideRun {
     static func key(_ doc: DocScenario, clients: [IPAddress]) -> ScenarioKey {
         var client = 0
         if case .external(let address, _) = doc.scenario.from, let i = clients.firstIndex(of: address) { client = i + 1 }
-        if doc.kind == "egress", let i = clients.firstIndex(of: doc.scenario.to) { client = i + 1 }
+        if doc.kind == .egress, let i = clients.firstIndex(of: doc.scenario.to) { client = i + 1 }
         return ScenarioKey(kind: doc.kind, network: doc.network ?? "", container: doc.container ?? "", port: Int(doc.scenario.port),
                            proto: doc.scenario.proto.rawValue, client: client, occurrence: 1)
     }

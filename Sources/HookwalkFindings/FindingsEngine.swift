@@ -71,7 +71,7 @@ public struct FindingsEngine: Sendable {
     /// does not change its path, so each probe is the packet without its own DNAT.
     mutating func prepareProbes(_ scenarios: [TracedScenario]) {
         var rules: [LocatedRule] = []
-        for s in scenarios where s.doc.kind == "published-port" {
+        for s in scenarios where s.doc.kind == .publishedPort {
             for r in dnatRules(s.trace.request) where probeRemoved.insert(Self.key(r)).inserted { rules.append(r) }
         }
         probeSimulator = rules.isEmpty ? nil : Simulator(snapshot: removing(rules))
@@ -117,7 +117,7 @@ public struct FindingsEngine: Sendable {
 
     func publishedPorts(_ scenarios: [TracedScenario]) -> [Finding] {
         var out: [Finding] = []
-        for s in scenarios where s.doc.kind == "published-port" {
+        for s in scenarios where s.doc.kind == .publishedPort {
             guard case .external(let client, _) = s.trace.scenario.from else { continue }
             let sc = s.trace.scenario
             let container = s.doc.container ?? "?"
@@ -182,8 +182,8 @@ public struct FindingsEngine: Sendable {
         for e in p.events {
             switch e.kind {
             case .rule(let chain, let handle, let text, _): lastRule = (chain, handle, text)
-            case .nat(let kind, _, _, let implicit) where !implicit && (kind == "dnat" || kind == "redirect"):
-                if let (c, h, t) = lastRule { out.append(locate(c, h, t, role: kind)) }
+            case .nat(let kind, _, _, let implicit) where !implicit && kind == .dnat:
+                if let (c, h, t) = lastRule { out.append(locate(c, h, t, role: kind.description)) }
                 lastRule = nil
             default: break
             }
@@ -245,7 +245,7 @@ public struct FindingsEngine: Sendable {
 
     func directAccess(_ scenarios: [TracedScenario]) -> [Finding] {
         var out: [Finding] = []
-        for s in scenarios where s.doc.kind == "direct" {
+        for s in scenarios where s.doc.kind == .direct {
             guard case .external(let client, _) = s.trace.scenario.from, s.trace.request.outcome.isDelivered else { continue }
             let sc = s.trace.scenario
             let container = s.doc.container ?? "?"
@@ -299,7 +299,7 @@ public struct FindingsEngine: Sendable {
         guard uplinks.count >= 2 else { return [] }
         var out: [Finding] = []
         var done: Set<String> = []
-        for s in scenarios where s.doc.kind == "published-port" {
+        for s in scenarios where s.doc.kind == .publishedPort {
             let sc = s.trace.scenario
             guard let container = s.doc.container,
                   let c = snapshot.host.docker.containers.first(where: { $0.name == container }),
@@ -351,12 +351,12 @@ public struct FindingsEngine: Sendable {
 
     func betweenContainers(_ scenarios: [TracedScenario]) -> [Finding] {
         var out: [Finding] = []
-        for s in scenarios where s.doc.kind == "cross-network" || s.doc.kind == "icc" {
+        for s in scenarios where s.doc.kind == .crossNetwork || s.doc.kind == .icc {
             guard reached(s.trace) || s.trace.request.outcome.isDelivered else { continue }
             guard case .delivered(let endpoint, _) = s.trace.request.outcome, case .container(let target) = endpoint else { continue }
             let sc = s.trace.scenario
             let caller = s.doc.container ?? "?"
-            if s.doc.kind == "icc" {
+            if s.doc.kind == .icc {
                 guard let network = snapshot.host.docker.networks.first(where: { $0.name == s.doc.network }),
                       network.options["com.docker.network.bridge.enable_icc"] == "false" else { continue }
                 out.append(Finding(
@@ -400,7 +400,7 @@ public struct FindingsEngine: Sendable {
             for p in Self.packets(s.trace) {
                 for e in p.events {
                     guard case .notModelled(let chain, let handle, let text, let assumption) = e.kind else { continue }
-                    let k = Key(chain: chain, handle: handle, text: text, assumption: assumption)
+                    let k = Key(chain: chain, handle: handle, text: text.description, assumption: assumption)
                     if seen[k] == nil { order.append(k); seen[k] = [] }
                     if !seen[k]!.contains(where: { $0.id == s.doc.id }) { seen[k]!.append(Self.ref(s)) }
                 }

@@ -120,10 +120,12 @@ public struct Verifier: Sendable {
                 // A path with branches: the kernel picked one at random; it agrees when it took any.
                 let branches = simulator.branches(item.scenario)
                 var chosen = 0
-                var result = Self.compare(capture: capture, trace: branches.traces[0], item: item, comparator: comparator, topology: plan.topology)
+                var result = Self.compare(capture: capture, trace: branches.traces[0], item: item, comparator: comparator, topology: plan.topology,
+                                        ruleset: listed)
                 if branches.count > 1 {
                     for k in 1..<branches.count where !result.isMatch {
-                        let r = Self.compare(capture: capture, trace: branches.traces[k], item: item, comparator: comparator, topology: plan.topology)
+                        let r = Self.compare(capture: capture, trace: branches.traces[k], item: item, comparator: comparator, topology: plan.topology,
+                                        ruleset: listed)
                         if r.isMatch { chosen = k; result = r }
                     }
                     result.branch = chosen
@@ -138,6 +140,14 @@ public struct Verifier: Sendable {
             }
             return results
         }
+    }
+
+    /// Whether the rule the kernel's trace names (by its chain and handle in the listing the lab
+    /// loaded) ends in a `reject` statement.
+    static func isReject(_ ruleset: Ruleset, family: Family, table: String, chain: String, handle: Int) -> Bool {
+        let rule = ruleset.tables.first { $0.family == family && $0.name == table && !$0.legacy }?
+            .chains.first { $0.name == chain }?.rules.first { $0.handle == handle }
+        return rule?.stmts.contains { if case .reject = $0 { true } else { false } } ?? false
     }
 
     /// The kernel's listing with the loader's reading of ipset matches: iptables-nft keeps
@@ -204,7 +214,7 @@ public struct Verifier: Sendable {
 
     /// One scenario: the kernel's request and reply against the simulated ones, and the outcome.
     static func compare(capture: LabCapture, trace: Trace, item: VerifyPlan.Item, comparator: TraceComparator,
-                        topology: LabTopology) -> ScenarioComparison {
+                        topology: LabTopology, ruleset: Ruleset) -> ScenarioComparison {
         func parsed(_ p: PacketTrace?) -> [TraceLine] {
             guard let p else { return [] }
             return NftTraceFormat.lines(p, onlyTraced: true).compactMap(KernelTraceParser.parseLine)
@@ -221,8 +231,8 @@ public struct Verifier: Sendable {
         // reject's answer: compared when the simulation has one, or the kernel's request ended at
         // a reject rule (a reset the TCP stack sends for a port nobody listens on is not one).
         let kernelRejected: Bool = {
-            guard case .rule(_, let verdict, let text)? = capture.selection.request.last?.kind else { return false }
-            return verdict == "drop" && text.contains("reject")
+            guard let last = capture.selection.request.last, case .rule(let handle, "drop", _) = last.kind else { return false }
+            return Self.isReject(ruleset, family: last.family, table: last.table, chain: last.chain, handle: handle)
         }()
         if trace.answer != nil || kernelRejected {
             result.answer = comparator.compare(kernel: capture.selection.answer, simulated: parsed(trace.answer?.trace))

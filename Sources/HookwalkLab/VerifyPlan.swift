@@ -75,7 +75,7 @@ public struct VerifyPlan: Sendable {
             return Item(kind: kind, scenario: s, lab: lab)
         }
         for d in ScenarioCatalog.scenarios(for: snapshot, clients: clients) {
-            items.append(item(d.kind, d.id, d.scenario))
+            items.append(item(d.kind.rawValue, d.id, d.scenario))
         }
 
         // The unpublished port: tcp, on a port no container publishes or listens on.
@@ -212,10 +212,10 @@ enum SimulatedObservation {
         // reject's answer back at the client: its socket call fails at once. A reset counts only when
         // it carries the addresses and ports the client connected to (conntrack undid the dnat).
         if let answer = trace.answer, case .delivered(let e, let state) = answer.trace.outcome, same(e, lab.client) {
-            if answer.kind == "tcp reset" {
-                if state.saddr == lab.destination, state.sport == lab.port, state.dport == lab.clientPort { o.clientRefused = answer.kind }
+            if answer.kind == .tcpReset {
+                if state.saddr == lab.destination, state.sport == lab.port, state.dport == lab.clientPort { o.clientRefused = answer.kind.description }
             } else {
-                o.clientRefused = answer.kind
+                o.clientRefused = answer.kind.description
                 o.clientRefusedFrom = state.saddr.description
             }
         }

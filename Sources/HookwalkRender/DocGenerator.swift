@@ -81,12 +81,12 @@ public struct DocGenerator: Sendable {
                 let n = r.notModelled.count
                 verdict += " (assumes \(n) not-modelled construct\(n == 1 ? "" : "s"))"
             }
-            rows.append(IndexPage.Row(title: Markdown.escape(doc.title), kind: Markdown.escape(doc.kind),
+            rows.append(IndexPage.Row(title: Markdown.escape(doc.title), kind: Markdown.escape(doc.kind.rawValue),
                                       verdict: verdict, page: fromIndex(r.page),
                                       requestDiagram: fromIndex(r.requestDiagram),
                                       replyDiagram: r.replyDiagram.map(fromIndex)))
             entries.append(HostSummary.Entry(doc: doc, page: r.page, verdict: r.shortVerdict, works: Phrases.works(doc.trace)))
-            crossings.append(OverviewDiagram.Crossing(scenario: id, trace: doc.trace, kind: doc.kind))
+            crossings.append(OverviewDiagram.Crossing(scenario: id, trace: doc.trace, kind: doc.kind.rawValue))
             rendered.append(NetworkPages.Entry(doc: doc, page: r.page, requestDiagram: r.requestDiagram,
                                                replyDiagram: r.replyDiagram, verdict: verdict, works: Phrases.works(doc.trace)))
             let link = "[\(Markdown.escape(doc.title))](\(fromIndex(r.page)))"

@@ -8,7 +8,7 @@ public struct ScenarioDoc: Sendable, Hashable {
     public var id: String
     public var title: String
     /// `published-port`, `direct`, `hairpin`, `host-local`, `egress`.
-    public var kind: String
+    public var kind: ScenarioKind
     public var network: String?
     public var container: String?
     public var trace: Trace
@@ -16,7 +16,7 @@ public struct ScenarioDoc: Sendable, Hashable {
     /// 0), empty otherwise.
     public var branches: [Trace]
 
-    public init(id: String, title: String, kind: String, network: String? = nil, container: String? = nil, trace: Trace,
+    public init(id: String, title: String, kind: ScenarioKind, network: String? = nil, container: String? = nil, trace: Trace,
                 branches: [Trace] = []) {
         self.branches = branches
         self.id = id

@@ -155,7 +155,7 @@ struct ChainEvaluator {
                             + "so the rule matches about 1 time in \(d); this walk follows branch \(context.packet.branch): the rule "
                             + (matches ? "matches" : "does not match") + " (it matches on the branches that are a multiple of \(d); "
                             + "`hookwalk trace --branch K` follows another)"
-                        events.append(TraceEvent(.note(said), traced: context.packet.nftrace))
+                        events.append(TraceEvent(.note(.text(said)), traced: context.packet.nftrace))
                         if !matches { return .noMatch }
                         continue
                     }
@@ -258,7 +258,7 @@ struct ChainEvaluator {
         let branch = context.packet.branch
         let text = "one of \(n): \(targets) (\(NftTextWriter.exprText(e)) picks one per packet); this walk follows branch \(branch), "
             + "where it gives \(value): \(followed) (`hookwalk trace --branch K` follows another)"
-        return TraceEvent(.note(text), traced: context.packet.nftrace)
+        return TraceEvent(.note(.text(text)), traced: context.packet.nftrace)
     }
 
     /// `meta random [& M] < T` (iptables' `-m statistic --mode random --probability P` as nft lists
@@ -297,7 +297,7 @@ struct ChainEvaluator {
 
     private func notModelled(_ chain: CompiledChain, _ rule: CompiledRule, _ what: String, _ assumption: String,
                              _ context: PacketContext) -> TraceEvent {
-        TraceEvent(.notModelled(chain: chain.ref, handle: rule.handle, text: what, assumption: assumption),
+        TraceEvent(.notModelled(chain: chain.ref, handle: rule.handle, text: .construct(what), assumption: assumption),
                    traced: context.packet.nftrace)
     }
 

@@ -61,3 +61,8 @@ enum CtAttachment: Sendable {
     /// the ICMP error's embedded packet for an ICMP error).
     case related
 }
+
+extension Tuple {
+    /// The tuple as trace events carry it.
+    var flow: FlowTuple { FlowTuple(proto: proto, saddr: src.addr, sport: src.port, daddr: dst.addr, dport: dst.port) }
+}

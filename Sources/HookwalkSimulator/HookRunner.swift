@@ -154,7 +154,7 @@ extension PathWalker {
         case .drop(let decidedIn, let handle, let text, let rejected):
             return .stop(.dropped(chain: decidedIn, handle: handle, text: text, rejected: rejected))
         case .notModelled(let why):
-            emit(.notModelled(chain: ruleset.chains[chain].ref, handle: nil, text: why, assumption: "the simulation stops here"))
+            emit(.notModelled(chain: ruleset.chains[chain].ref, handle: nil, text: .construct(why), assumption: "the simulation stops here"))
             return .stop(.notModelled(why))
         }
     }
@@ -163,8 +163,8 @@ extension PathWalker {
         let c = ruleset.chains[i]
         if c.legacy, !legacyNoted {
             legacyNoted = true
-            emit(.note("\(c.ref.family.rawValue) \(c.ref.table) and the other (legacy) tables are iptables-legacy tables (x_tables): "
-                       + "the kernel runs them on the same hooks as nftables, by priority, but nft monitor trace does not show them"))
+            emit(.note(.text("\(c.ref.family.rawValue) \(c.ref.table) and the other (legacy) tables are iptables-legacy tables (x_tables): "
+                       + "the kernel runs them on the same hooks as nftables, by priority, but nft monitor trace does not show them")))
         }
         emit(.chain(BaseChainRef(chain: c.ref, type: c.base!.type, hook: hook, priority: c.base!.priority),
                     packet.state(iif: currentIif, oif: currentOif)))
@@ -186,7 +186,7 @@ extension PathWalker {
     mutating func conntrackIn() {
         if untrackedRequested {
             ct = .untracked
-            emit(.conntrack("the packet is not tracked (notrack): no connection, no NAT"))
+            emit(.conntrack(.untracked))
             return
         }
         if case .tracked = ct { return }  // already attached (e.g. looped back through lo)
@@ -194,9 +194,7 @@ extension PathWalker {
         guard ruleset.conntrack(v4: packet.v4) else {
             if !conntrackOffNoted {
                 conntrackOffNoted = true
-                emit(.conntrack("\(Simulator.conntrackOffMarker) \(packet.v4 ? "IPv4" : "IPv6") (no ct match, no NAT statement), "
-                                + "so the kernel does not track \(packet.v4 ? "IPv4" : "IPv6") connections in this namespace: "
-                                + "the packet has no connection, and the NAT hook does not consult the nat chains"))
+                emit(.conntrack(.off(v4: packet.v4)))
             }
             return
         }
@@ -205,24 +203,17 @@ extension PathWalker {
         if isReply, let conn = connection, conn.reply == tuple {
             ct = .tracked(reply: true, new: false)
             connection!.seenReply = true
-            emit(.conntrack("reply of the connection \(Self.describe(conn.original)): state established, no nat chain is consulted (only the first packet of a connection is)"))
+            emit(.conntrack(.reply(original: conn.original.flow)))
             return
         }
         if isReply, let conn = connection {
-            emit(.conntrack("\(Self.describe(tuple)) does not match the expected reply \(Self.describe(conn.reply)): conntrack treats it as a new connection"))
+            emit(.conntrack(.unexpectedReply(tuple.flow, expected: conn.reply.flow)))
         } else {
-            emit(.conntrack("new connection \(Self.describe(tuple))"))
+            emit(.conntrack(.new(tuple.flow)))
         }
         connection = Connection(original: tuple)
         isReply = false
         ct = .tracked(reply: false, new: true)
     }
 
-    static func describe(_ t: Tuple) -> String {
-        func ep(_ s: SocketAddress) -> String {
-            let a = s.addr.isV4 ? s.addr.description : "[\(s.addr)]"
-            return s.port.map { "\(a):\($0)" } ?? a
-        }
-        return "\(t.proto.rawValue) \(ep(t.src)) -> \(ep(t.dst))"
-    }
 }

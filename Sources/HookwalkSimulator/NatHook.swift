@@ -14,8 +14,7 @@ extension PathWalker {
     mutating func natHook(_ hook: Hook, manip: Manip) -> HookEnd {
         if case .none = ct, !ruleset.conntrack(v4: packet.v4) {
             for i in ruleset.ipBaseChains(v4: packet.v4, hook: hook) where ruleset.chains[i].base?.type == .nat {
-                emit(.note("\(ruleset.chains[i].ref.description) \(Simulator.natNotConsultedMarker): the NAT hook calls nat chains only for "
-                           + "a packet conntrack tracks, and \(packet.v4 ? "IPv4" : "IPv6") is not tracked here"))
+                emit(.note(.natChainNotConsulted(ruleset.chains[i].ref, v4: packet.v4)))
             }
         }
         if case .related = ct, connection != nil { return relatedNat(hook, manip: manip) }
@@ -35,8 +34,7 @@ extension PathWalker {
                         if manip == .destination { connection!.dnat = mapping } else { connection!.snat = mapping }
                         let remaining = natChains.drop { $0 != i }.dropFirst()
                         if !remaining.isEmpty {
-                            let names = remaining.map { ruleset.chains[$0].ref.description }.joined(separator: ", ")
-                            emit(.note("a \(req.kind.rawValue) mapping was made, so the remaining nat chains of this hook are not evaluated: \(names)"))
+                            emit(.note(TraceProse.natChainsSkipped(req.kind, remaining.map { ruleset.chains[$0].ref })))
                         }
                     case .failure(let why):
                         return .stop(.dropped(chain: ruleset.chains[i].ref, handle: nil, text: why.message, rejected: false))
@@ -46,7 +44,7 @@ extension PathWalker {
             }
             if manip == .destination { connection!.dstDecided = true } else { connection!.srcDecided = true }
             if let m = manip == .destination ? connection!.dnat : connection!.snat {
-                apply(m, manip: manip, kind: manip == .destination ? "dnat" : "snat", implicit: false)
+                apply(m, manip: manip, kind: manip == .destination ? .dnat : .snat, implicit: false)
             }
             return .pass
         }
@@ -55,16 +53,16 @@ extension PathWalker {
         switch (manip, reply) {
         case (.destination, true):
             if conn.snat != nil {
-                apply(conn.original.src, manip: .destination, kind: "reverse of the source NAT", implicit: true)
+                apply(conn.original.src, manip: .destination, kind: .undoSNAT(icmpError: false), implicit: true)
             }
         case (.source, true):
             if conn.dnat != nil {
-                apply(conn.original.dst, manip: .source, kind: "reverse of the destination NAT", implicit: true)
+                apply(conn.original.dst, manip: .source, kind: .undoDNAT(icmpError: false), implicit: true)
             }
         case (.destination, false):
-            if let m = conn.dnat { apply(m, manip: .destination, kind: "dnat", implicit: true) }
+            if let m = conn.dnat { apply(m, manip: .destination, kind: .dnat, implicit: true) }
         case (.source, false):
-            if let m = conn.snat { apply(m, manip: .source, kind: "snat", implicit: true) }
+            if let m = conn.snat { apply(m, manip: .source, kind: .snat, implicit: true) }
         }
         return .pass
     }
@@ -82,7 +80,7 @@ extension PathWalker {
         case .drop(let decidedIn, let handle, let text, let rejected):
             return .failure(NatChainStop(end: .stop(.dropped(chain: decidedIn, handle: handle, text: text, rejected: rejected))))
         case .notModelled(let why):
-            emit(.notModelled(chain: ruleset.chains[i].ref, handle: nil, text: why, assumption: "the simulation stops here"))
+            emit(.notModelled(chain: ruleset.chains[i].ref, handle: nil, text: .construct(why), assumption: "the simulation stops here"))
             return .failure(NatChainStop(end: .stop(.notModelled(why))))
         }
     }
@@ -99,10 +97,10 @@ extension PathWalker {
         if packet.proto == .icmp || packet.proto == .icmpv6 {
             if manip == .source, conn.dnat != nil {
                 apply(SocketAddress(addr: conn.original.dst.addr, port: nil), manip: .source,
-                      kind: "reverse of the destination NAT (the ICMP error's source, and the packet it quotes)", implicit: true)
+                      kind: .undoDNAT(icmpError: true), implicit: true)
             } else if manip == .destination, conn.snat != nil {
                 apply(SocketAddress(addr: conn.original.src.addr, port: nil), manip: .destination,
-                      kind: "reverse of the source NAT (the ICMP error's destination, and the packet it quotes)", implicit: true)
+                      kind: .undoSNAT(icmpError: true), implicit: true)
             }
             return .pass
         }
@@ -119,17 +117,17 @@ extension PathWalker {
                 // the other kind's mapping, so the reset, sent in the reply direction, keeps its
                 // addresses here and only the dnat is undone below (lab: VerifyRejectIPv6Tests).
                 if let req = request {
-                    emit(.note("\(ruleset.chains[i].ref): the \(req.kind.rawValue) makes the connection's mapping; the reset travels in "
-                               + "the reply direction, which this mapping does not rewrite"))
+                    emit(.note(.text("\(ruleset.chains[i].ref): the \(req.kind.rawValue) makes the connection's mapping; the reset travels "
+                                     + "in the reply direction, which this mapping does not rewrite")))
                     break
                 }
             }
             if manip == .destination { connection!.dstDecided = true } else { connection!.srcDecided = true }
         }
         if manip == .source, conn.dnat != nil {
-            apply(conn.original.dst, manip: .source, kind: "reverse of the destination NAT", implicit: true)
+            apply(conn.original.dst, manip: .source, kind: .undoDNAT(icmpError: false), implicit: true)
         } else if manip == .destination, conn.snat != nil {
-            apply(conn.original.src, manip: .destination, kind: "reverse of the source NAT", implicit: true)
+            apply(conn.original.src, manip: .destination, kind: .undoSNAT(icmpError: false), implicit: true)
         }
         return .pass
     }
@@ -146,11 +144,11 @@ extension PathWalker {
         }
         guard let req = run.nat, case .success(let m) = makeMapping(req, hook: hook, manip: manip, chain: ruleset.chains[i].ref) else { return .pass }
         if manip == .destination { connection!.dnat = m; connection!.dstDecided = true } else { connection!.snat = m; connection!.srcDecided = true }
-        apply(m, manip: manip, kind: manip == .destination ? "dnat" : "snat", implicit: false)
+        apply(m, manip: manip, kind: manip == .destination ? .dnat : .snat, implicit: false)
         return .pass
     }
 
-    mutating func apply(_ m: SocketAddress, manip: Manip, kind: String, implicit: Bool) {
+    mutating func apply(_ m: SocketAddress, manip: Manip, kind: NatRewrite, implicit: Bool) {
         let before = packet.state(iif: currentIif, oif: currentOif)
         if manip == .destination {
             packet.daddr = m.addr
@@ -207,18 +205,16 @@ extension PathWalker {
     private mutating func sourcePort(_ req: NatRequest, chain: ChainRef) -> UInt16? {
         if let p = req.port { return p }
         guard let original = packet.sport else { return nil }
-        let kind = req.kind.rawValue
         let random = req.flags.filter { $0 == "random" || $0 == "fully-random" }
         if !random.isEmpty {
             emit(.notModelled(chain: chain, handle: nil,
-                              text: "\(kind) with \(random.joined(separator: ",")): the kernel picks a random source port",
+                              text: TraceProse.randomSourcePort(req.kind, flags: random),
                               assumption: "the source port stays \(original)"))
             return original
         }
         guard let range = req.portRange, !range.contains(original) else { return original }
         emit(.notModelled(chain: chain, handle: nil,
-                          text: "\(kind) to the port range \(range.lowerBound)-\(range.upperBound): source port \(original) lies outside it, "
-                              + "so the kernel picks a random port of the range",
+                          text: TraceProse.sourcePortOutsideRange(req.kind, range, port: original),
                           assumption: "the first port of the range, \(range.lowerBound)"))
         return range.lowerBound
     }
@@ -241,7 +237,7 @@ extension PathWalker {
         let random = req.flags.filter { $0 == "random" || $0 == "fully-random" }
         if !random.isEmpty {
             emit(.notModelled(chain: chain, handle: nil,
-                              text: "\(kind) to the port range \(span) with \(random.joined(separator: ",")): the kernel picks a random port of the range",
+                              text: TraceProse.randomPortRange(req.kind, range, flags: random),
                               assumption: "the first port of the range, \(range.lowerBound)"))
             return range.lowerBound
         }
@@ -249,8 +245,8 @@ extension PathWalker {
             emit(.note("The \(kind) maps to the port range \(span): destination port \(original) lies inside it, so the kernel keeps it"))
             return original
         }
-        emit(.note("The \(kind) maps to the port range \(span): destination port \(original) lies outside it, so the kernel maps it to the "
-                   + "first port of the range, \(range.lowerBound) (ports are not shifted)"))
+        emit(.note(.text("The \(kind) maps to the port range \(span): destination port \(original) lies outside it, so the kernel maps it to the "
+                   + "first port of the range, \(range.lowerBound) (ports are not shifted)")))
         return range.lowerBound
     }
 }

@@ -57,7 +57,7 @@ struct PathWalker {
     /// A packet arriving from the wire on `interface` (an uplink).
     mutating func fromWire(_ interface: String) -> Outcome {
         if topology.hasIngressChains {
-            emit(.notModelled(chain: nil, handle: nil, text: "netdev/inet ingress chains",
+            emit(.notModelled(chain: nil, handle: nil, text: .ingressChains,
                               assumption: "the ingress hook is not simulated; assumed the packet passes it"))
         }
         if case .stop(let o) = ipHook(.prerouting, iif: interface, oif: nil) { return o }
@@ -72,7 +72,7 @@ struct PathWalker {
     /// the send (ENETUNREACH).
     mutating func broadcastFromHost(_ route: Route) -> Outcome {
         guard let dev = route.device else { return .unroutable("no device to send the broadcast \(packet.daddr) from") }
-        emit(.route(RouteDecision(kind: "output", oif: dev, gateway: nil, route: Routing.describe(route))))
+        emit(.route(RouteDecision(kind: .output, oif: dev, gateway: nil, route: Routing.describe(route))))
         if case .stop(let o) = ipHook(.output, iif: nil, oif: dev) { return o }
         return .notModelled("a broadcast sent by the host leaves \(dev) and a copy of it comes back in through prerouting and input "
                             + "with iif \(dev); hookwalk does not follow the two copies")
@@ -84,7 +84,7 @@ struct PathWalker {
         let choice = routing.choose(packet.daddr, device: iif == "lo" ? linkDevice : iif, source: source, iif: iif,
                                     oif: iif == "lo" ? linkDevice : nil, mark: packet.mark)
         for r in choice.skipped {
-            emit(.notModelled(chain: nil, handle: nil, text: "routing rule \(r.text)",
+            emit(.notModelled(chain: nil, handle: nil, text: .routingRule(r.text),
                               assumption: "its selectors are not evaluated: assumed it does not match, the lookup went on with the next rule"))
         }
         return (choice.route, choice)
@@ -96,7 +96,7 @@ struct PathWalker {
     /// Why a lookup found nothing.
     mutating func noRoute(_ c: Routing.Choice, _ what: String) -> Outcome {
         if let how = c.failure, let r = c.rule {
-            emit(.route(RouteDecision(kind: "unreachable", rule: r.text)))
+            emit(.route(RouteDecision(kind: .unreachable, rule: r.text)))
             return .unroutable("the routing rule `\(r.text)` fails the lookup (\(how)) \(what)")
         }
         return .unroutable("no route to \(packet.daddr)\(what.isEmpty ? "" : " " + what)")
@@ -113,7 +113,7 @@ struct PathWalker {
         if route.type == "broadcast" { return broadcastFromHost(route) }
         let local = route.type == "local"
         let oif = local ? "lo" : (route.device ?? "")
-        emit(.route(RouteDecision(kind: "output", oif: oif, gateway: route.gateway, route: Routing.describe(route), rule: ruleText(choice))))
+        emit(.route(RouteDecision(kind: .output, oif: oif, gateway: route.gateway, route: Routing.describe(route), rule: ruleText(choice))))
         let daddrBefore = packet.daddr
         if case .stop(let o) = ipHook(.output, iif: nil, oif: oif) { return o }
         // The NAT hook may have changed the destination, or a route chain the mark or an address:
@@ -125,7 +125,7 @@ struct PathWalker {
             guard let r = again else { return noRoute(choice2, packet.daddr != daddrBefore ? "after NAT" : "after the output chains") }
             outRoute = r
             outIf = r.type == "local" ? "lo" : (r.device ?? "")
-            emit(.route(RouteDecision(kind: "output", oif: outIf, gateway: r.gateway, route: Routing.describe(r), rule: ruleText(choice2))))
+            emit(.route(RouteDecision(kind: .output, oif: outIf, gateway: r.gateway, route: Routing.describe(r), rule: ruleText(choice2))))
             if packet.saddr.isLoopback, outIf != "lo", topology.routeLocalnet(outIf) == 0 {
                 return .unroutable("the source \(packet.saddr) is a loopback address and \(outIf) has route_localnet=0: the kernel refuses to route it")
             }
@@ -205,12 +205,12 @@ struct PathWalker {
         // decision (checked in a scratch namespace, HostileLabTests).
         if packet.v4, iif != "lo", topology.routeLocalnet(iif) == 0 {
             if packet.daddr.isLoopback {
-                emit(.route(RouteDecision(kind: "unreachable", oif: nil, route: "martian destination")))
+                emit(.route(RouteDecision(kind: .unreachable, oif: nil, route: "martian destination")))
                 return .unroutable("martian destination \(packet.daddr) arriving on \(iif): a loopback address is routed only with route_localnet=1, "
                                    + "so the kernel drops the packet")
             }
             if packet.saddr.isLoopback {
-                emit(.route(RouteDecision(kind: "unreachable", oif: nil, route: "martian source")))
+                emit(.route(RouteDecision(kind: .unreachable, oif: nil, route: "martian source")))
                 return .unroutable("martian source \(packet.saddr) arriving on \(iif): a loopback address is accepted only with route_localnet=1, "
                                    + "so the kernel drops the packet")
             }
@@ -221,19 +221,19 @@ struct PathWalker {
         let rule = ruleText(choice)
         switch route.type {
         case "local", "broadcast", "multicast":
-            emit(.route(RouteDecision(kind: "input", oif: nil, route: Routing.describe(route), rule: rule)))
+            emit(.route(RouteDecision(kind: .input, oif: nil, route: Routing.describe(route), rule: rule)))
             return localInput(iif: iif)
         case "unicast":
             let oif = route.device ?? ""
             if !topology.forwarding(v4: packet.v4) {
-                emit(.route(RouteDecision(kind: "unreachable", oif: oif, route: Routing.describe(route), rule: rule)))
+                emit(.route(RouteDecision(kind: .unreachable, oif: oif, route: Routing.describe(route), rule: rule)))
                 return .unroutable("forwarding is off (\(packet.v4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding")=0): the packet is not routed to \(oif)")
             }
-            emit(.route(RouteDecision(kind: "forward", oif: oif, gateway: route.gateway, route: Routing.describe(route), rule: rule)))
+            emit(.route(RouteDecision(kind: .forward, oif: oif, gateway: route.gateway, route: Routing.describe(route), rule: rule)))
             if case .stop(let o) = ipHook(.forward, iif: iif, oif: oif) { return o }
             return postroutingAndOut(iif: iif, oif: oif, route: route)
         default:
-            emit(.route(RouteDecision(kind: "unreachable", route: Routing.describe(route), rule: rule)))
+            emit(.route(RouteDecision(kind: .unreachable, route: Routing.describe(route), rule: rule)))
             return .unroutable("the route to \(packet.daddr) is of type \(route.type)")
         }
     }

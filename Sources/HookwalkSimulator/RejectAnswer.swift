@@ -16,13 +16,12 @@ struct Rejection: Sendable {
 /// The answer the kernel sends for a `reject`: an ICMP destination-unreachable error or a TCP
 /// reset, built by the host and sent back to the client through output and postrouting.
 public struct RejectAnswer: Sendable, Hashable, Codable {
-    /// `tcp reset`, or the ICMP error: `icmp destination-unreachable port-unreachable`,
-    /// `icmpv6 destination-unreachable admin-prohibited`.
-    public var kind: String
+    /// A TCP reset, or the ICMP error (`icmp destination-unreachable port-unreachable`).
+    public var kind: RejectKind
     /// The answer's own path (it starts in the output hook).
     public var trace: PacketTrace
 
-    public init(kind: String, trace: PacketTrace) {
+    public init(kind: RejectKind, trace: PacketTrace) {
         self.kind = kind
         self.trace = trace
     }
@@ -33,7 +32,7 @@ public struct RejectAnswer: Sendable, Hashable, Codable {
     /// What the client's socket sees: `refused (TCP RST)`, `refused (ICMP destination-unreachable
     /// port-unreachable)`.
     public var refusal: String {
-        kind == "tcp reset" ? "refused (TCP RST)" : "refused (\(kind.uppercasedFirstWord))"
+        kind == .tcpReset ? "refused (TCP RST)" : "refused (\(kind.description.uppercasedFirstWord))"
     }
 }
 
@@ -64,23 +63,23 @@ extension Simulator {
     /// Builds and walks the answer to `r` (nil when the kernel sends none), or a note on the
     /// request's events saying why it is not simulated.
     func rejectAnswer(_ r: Rejection, connection: Connection?, requestEvents: inout [TraceEvent]) -> RejectAnswer? {
-        func notSimulated(_ why: String) -> RejectAnswer? {
-            requestEvents.append(TraceEvent(.notModelled(chain: nil, handle: nil, text: "reject's answer \(why)",
+        func notSimulated(_ why: RejectNotSimulated) -> RejectAnswer? {
+            requestEvents.append(TraceEvent(.notModelled(chain: nil, handle: nil, text: .rejectAnswer(why),
                                                          assumption: "no answer is shown; the client's side is not simulated"),
                                             traced: false))
             return nil
         }
         guard r.family != .bridge, r.hook == .input || r.hook == .forward else {
-            return notSimulated("from the \(r.family.rawValue) \(r.hook.rawValue) hook")
+            return notSimulated(.hook(r.family, r.hook))
         }
-        guard let connection else { return notSimulated("for an untracked packet") }
+        guard let connection else { return notSimulated(.untracked) }
         let p = r.packet
         var answer: Packet
-        let kind: String
+        let kind: RejectKind
         if r.type == "tcp reset" {
             // nf_send_reset answers TCP only; any other packet is just dropped.
             guard p.proto == .tcp else {
-                requestEvents.append(TraceEvent(.note("reject with tcp reset: the packet is not TCP, so the kernel sends no reset; it is only dropped"),
+                requestEvents.append(TraceEvent(.note(.resetNotTCP),
                                                 traced: false))
                 return nil
             }
@@ -88,7 +87,7 @@ extension Simulator {
             // to a SYN it is rst,ack.
             answer = Packet(saddr: p.daddr, daddr: p.saddr, proto: .tcp, sport: p.dport, dport: p.sport,
                             tcpFlags: (p.tcpFlags ?? 0) & 0x10 != 0 ? 0x04 : 0x14)
-            kind = "tcp reset"
+            kind = .tcpReset
         } else {
             // icmp_send / icmp6_send: from the packet's destination when it is the host's own
             // address (input), else from the address routing picks towards the sender.
@@ -98,7 +97,7 @@ extension Simulator {
             } else {
                 let back = routing.lookup(p.saddr, device: p.saddr.isLinkLocal ? r.iif : nil)
                 guard let s = routing.sourceAddress(device: back?.device, destination: p.saddr, route: back) else {
-                    return notSimulated("(no source address towards \(p.saddr))")
+                    return notSimulated(.noSourceAddress(towards: p.saddr))
                 }
                 source = s
             }
@@ -108,15 +107,13 @@ extension Simulator {
             // without one leaves the header unknown: a rule reading it says so).
             let codes: SymbolTable = p.v4 ? .icmpCodes : .icmpv6Codes
             answer.icmp = codes.names[code].map { (p.v4 ? 3 : 1, UInt8($0)) }
-            kind = "\(p.v4 ? "icmp" : "icmpv6") destination-unreachable \(code)"
+            kind = .icmpUnreachable(v6: !p.v4, code: code)
         }
         var walker = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: answer, connection: connection,
                                 isReply: true, options: options)
         walker.ct = .related
         if answer.daddr.isLinkLocal { walker.linkDevice = r.iif }
-        walker.emit(.note("reject's answer: the kernel sends \(kind == "tcp reset" ? "a TCP reset" : "an " + kind) "
-                          + "from \(answer.saddr) to \(answer.daddr) through the output and postrouting hooks; conntrack attaches it to "
-                          + "the rejected connection (ct state related)"))
+        walker.emit(.note(.rejectAnswerSent(kind, from: answer.saddr, to: answer.daddr)))
         let outcome = walker.fromHost()
         return RejectAnswer(kind: kind, trace: PacketTrace(initial: answer.state(iif: nil, oif: nil), events: walker.events, outcome: outcome))
     }

@@ -2,17 +2,41 @@ import HookwalkModel
 
 /// A scenario that the documentation (and `hookwalk verify`) covers, with the names a person
 /// looks for it by.
+/// What a scenario of the catalog exercises; its raw value is the name the pages, the manifest
+/// and `--kind` use.
+public enum ScenarioKind: String, Sendable, Hashable, Codable, CaseIterable, Comparable, CustomStringConvertible {
+    /// A published port from an external client.
+    case publishedPort = "published-port"
+    /// A container on the host network, from an external client.
+    case hostNetwork = "host-network"
+    /// A client to a container's own address.
+    case direct
+    /// A container calls a port published on the host.
+    case hairpin
+    /// The host calls a published port.
+    case hostLocal = "host-local"
+    /// A container calls outside.
+    case egress
+    /// Container to container on one network.
+    case icc
+    /// Container to container across networks.
+    case crossNetwork = "cross-network"
+
+    public var description: String { rawValue }
+    public static func < (l: ScenarioKind, r: ScenarioKind) -> Bool { l.rawValue < r.rawValue }
+}
+
 public struct DocScenario: Sendable, Hashable, Codable {
     /// File-name safe and unique within a host: `radius-udp-1812-from-10.254.10.105`.
     public var id: String
     public var title: String
     /// `published-port`, `host-network`, `direct`, `hairpin`, `host-local`, `egress`, `icc`, `cross-network`.
-    public var kind: String
+    public var kind: ScenarioKind
     public var network: String?
     public var container: String?
     public var scenario: Scenario
 
-    public init(id: String, title: String, kind: String, network: String?, container: String?, scenario: Scenario) {
+    public init(id: String, title: String, kind: ScenarioKind, network: String?, container: String?, scenario: Scenario) {
         self.id = id
         self.title = title
         self.kind = kind
@@ -65,7 +89,7 @@ public enum ScenarioCatalog {
             return p
         }
         var used: Set<String> = []
-        func add(_ id: String, _ title: String, _ kind: String, _ network: String?, _ container: String?, _ s: Scenario) {
+        func add(_ id: String, _ title: String, _ kind: ScenarioKind, _ network: String?, _ container: String?, _ s: Scenario) {
             var s = s
             s.sport = port(for: id)
             var unique = safe(id)
@@ -87,7 +111,7 @@ public enum ScenarioCatalog {
                     guard let iface = simulator.arrivalInterface(for: client) else { continue }
                     for target in bindingTargets(p.hostIP, arrivingOn: iface, v4: client.isV4, host: host) {
                         add("\(c.name)-\(p.proto)-\(p.hostPort)-from-\(client)",
-                            "\(c.name) \(p.hostPort)/\(p.proto) from \(client)" + (runs.notes[p].map { " (\($0))" } ?? ""), "published-port",
+                            "\(c.name) \(p.hostPort)/\(p.proto) from \(client)" + (runs.notes[p].map { " (\($0))" } ?? ""), .publishedPort,
                             c.endpoints.first?.network, c.name,
                             Scenario(from: .external(address: client, interface: nil), to: target, port: UInt16(p.hostPort),
                                      proto: proto, sport: 0))
@@ -102,7 +126,7 @@ public enum ScenarioCatalog {
                       p.hostPort > 0, p.hostPort <= 65535 else { continue }
                 add("\(c.name)-\(p.proto)-\(p.hostPort)-loopback",
                     "the host calls \(a.isV4 ? a.description : "[\(a)]"):\(p.hostPort)/\(p.proto) (published by \(c.name) on loopback)",
-                    "host-local", c.endpoints.first?.network, c.name,
+                    .hostLocal, c.endpoints.first?.network, c.name,
                     Scenario(from: .host, to: a, port: UInt16(p.hostPort), proto: proto, sport: 0))
             }
         }
@@ -116,7 +140,7 @@ public enum ScenarioCatalog {
                     guard let iface = simulator.arrivalInterface(for: client) else { continue }
                     for target in bindingTargets("", arrivingOn: iface, v4: client.isV4, host: host) {
                         add("\(c.name)-\(proto.rawValue)-\(port)-host-network-from-\(client)",
-                            "\(c.name) \(port)/\(proto.rawValue) (host network) from \(client)", "host-network", "host", c.name,
+                            "\(c.name) \(port)/\(proto.rawValue) (host network) from \(client)", .hostNetwork, "host", c.name,
                             Scenario(from: .external(address: client, interface: nil), to: target, port: port, proto: proto, sport: 0))
                     }
                 }
@@ -134,7 +158,7 @@ public enum ScenarioCatalog {
                     guard let addr = topology.containers[target.name]?.address(v4: client.isV4) else { continue }
                     let shown = addr.isV4 ? "\(addr):\(p.containerPort)" : "[\(addr)]:\(p.containerPort)"
                     add("\(target.name)-direct-\(p.proto)-\(p.containerPort)-from-\(client)",
-                        "\(client) to \(target.name)'s address \(shown)/\(p.proto) directly", "direct",
+                        "\(client) to \(target.name)'s address \(shown)/\(p.proto) directly", .direct,
                         network.name, target.name,
                         Scenario(from: .external(address: client, interface: nil), to: addr, port: UInt16(p.containerPort),
                                  proto: proto, sport: 0))
@@ -142,11 +166,11 @@ public enum ScenarioCatalog {
                 if let hostAddr = uplinkAddress(host, v4: true) {
                     let caller = members.first { $0.name != target.name } ?? target
                     add("\(network.name)-hairpin-\(caller.name)-to-\(target.name)-\(p.proto)-\(p.hostPort)",
-                        "\(caller.name) calls \(hostAddr):\(p.hostPort)/\(p.proto) (published by \(target.name))", "hairpin",
+                        "\(caller.name) calls \(hostAddr):\(p.hostPort)/\(p.proto) (published by \(target.name))", .hairpin,
                         network.name, caller.name,
                         Scenario(from: .container(caller.name), to: hostAddr, port: UInt16(p.hostPort), proto: proto, sport: 0))
                     add("\(network.name)-host-local-\(target.name)-\(p.proto)-\(p.hostPort)",
-                        "the host calls \(hostAddr):\(p.hostPort)/\(p.proto) (published by \(target.name))", "host-local",
+                        "the host calls \(hostAddr):\(p.hostPort)/\(p.proto) (published by \(target.name))", .hostLocal,
                         network.name, target.name,
                         Scenario(from: .host, to: hostAddr, port: UInt16(p.hostPort), proto: proto, sport: 0))
                 }
@@ -155,7 +179,7 @@ public enum ScenarioCatalog {
                 // whether the outside reaches its address is the question such a network answers.
                 for client in clients where client.isV4 {
                     add("\(members[0].name)-direct-tcp-80-from-\(client)",
-                        "\(client) to \(members[0].name)'s address \(addr):80/tcp directly (internal network)", "direct",
+                        "\(client) to \(members[0].name)'s address \(addr):80/tcp directly (internal network)", .direct,
                         network.name, members[0].name,
                         Scenario(from: .external(address: client, interface: nil), to: addr, port: 80, proto: .tcp, sport: 0))
                 }
@@ -167,7 +191,7 @@ public enum ScenarioCatalog {
                       let sender = members.first(where: { topology.containers[$0.name]?.address(v4: v4) != nil }) else { continue }
                 let shown = v4 ? "\(client):443" : "[\(client)]:443"
                 add("\(network.name)-egress-\(sender.name)-to-\(client)",
-                    "\(sender.name) calls \(shown)/tcp (egress)", "egress", network.name, sender.name,
+                    "\(sender.name) calls \(shown)/tcp (egress)", .egress, network.name, sender.name,
                     Scenario(from: .container(sender.name), to: client, port: 443, proto: .tcp, sport: 0))
             }
         }
@@ -184,7 +208,7 @@ public enum ScenarioCatalog {
             let proto = p.flatMap { L4Proto(rawValue: $0.proto) } ?? .tcp
             let port = UInt16(p?.containerPort ?? 80)
             add("\(network.name)-icc-\(caller.name)-to-\(target.name)-\(proto.rawValue)-\(port)",
-                "\(caller.name) calls \(target.name) at \(addr):\(port)/\(proto.rawValue) on \(network.name)", "icc",
+                "\(caller.name) calls \(target.name) at \(addr):\(port)/\(proto.rawValue) on \(network.name)", .icc,
                 network.name, caller.name, Scenario(from: .container(caller.name), to: addr, port: port, proto: proto, sport: 0))
         }
         // Across networks: a container of one network calling a port published by a container of
@@ -199,7 +223,7 @@ public enum ScenarioCatalog {
                    let addr = topology.containers[target.name]?.address(v4: true) {
                     add("\(from.name)-to-\(to.name)-\(caller.name)-to-\(target.name)-tcp-80",
                         "\(caller.name) (\(from.name)) calls \(target.name)'s address \(addr):80/tcp on \(to.name) (internal network)",
-                        "cross-network", from.name, caller.name,
+                        .crossNetwork, from.name, caller.name,
                         Scenario(from: .container(caller.name), to: addr, port: 80, proto: .tcp, sport: 0))
                     continue
                 }
@@ -210,7 +234,7 @@ public enum ScenarioCatalog {
                 else { continue }
                 add("\(from.name)-to-\(to.name)-\(caller.name)-to-\(target.name)-\(p.proto)-\(p.hostPort)",
                     "\(caller.name) (\(from.name)) calls \(hostAddr):\(p.hostPort)/\(p.proto), published by \(target.name) (\(to.name))",
-                    "cross-network", from.name, caller.name,
+                    .crossNetwork, from.name, caller.name,
                     Scenario(from: .container(caller.name), to: hostAddr, port: UInt16(p.hostPort), proto: proto, sport: 0))
             }
         }

@@ -70,12 +70,12 @@ public struct Simulator: Sendable {
         if case .delivered(.host, let seen) = outcome, let proxy = userlandProxy(seen, scenario) {
             let target = proxy.backend, port = UInt16(proxy.binding.containerPort)
             let listener = proxy.binding.hostIP.isEmpty ? "all addresses" : proxy.binding.isIPv6Binding ? "[\(proxy.binding.hostIP)]" : proxy.binding.hostIP
-            walker.emit(.note("docker-proxy (userland-proxy) listens on the host on \(listener) \(scenario.proto.rawValue) port \(scenario.port) "
-                              + "and answers; it opens its own connection to \(proxy.container) \(target):\(port) (the second leg)"))
+            walker.emit(.note(.text("docker-proxy (userland-proxy) listens on the host on \(listener) \(scenario.proto.rawValue) port \(scenario.port) "
+                              + "and answers; it opens its own connection to \(proxy.container) \(target):\(port) (the second leg)")))
             if proxy.isSixToFour {
-                walker.emit(.note("docker-proxy bridges IPv6 to IPv4: \(proxy.container) has no IPv6 address, so Docker maps the [\(proxy.binding.hostIP)] "
+                walker.emit(.note(.text("docker-proxy bridges IPv6 to IPv4: \(proxy.container) has no IPv6 address, so Docker maps the [\(proxy.binding.hostIP)] "
                                   + "binding to its IPv4 address and writes no netfilter rule for it (no ip6 DNAT); the second leg is IPv4, "
-                                  + "from the address the host's routing picks towards the container (the bridge's)"))
+                                  + "from the address the host's routing picks towards the container (the bridge's)")))
             }
             // The proxy's source port is an ephemeral port of the host; a fixed one keeps output stable.
             let leg = Scenario(from: .host, to: target, port: port, proto: scenario.proto, sport: Self.proxyLegSourcePort(scenario.sport))
@@ -89,7 +89,7 @@ public struct Simulator: Sendable {
             // moby `listenBoundPorts`: without docker-proxy, Docker still listens on the port (to
             // hold it) and never accepts; the kernel completes a handshake into that backlog.
             walker.emit(.notModelled(chain: nil, handle: nil,
-                                     text: "Docker's placeholder listener on host port \(scenario.port)/tcp (userland-proxy false: bound and listening, never accepting)",
+                                     text: .placeholderListener(port: scenario.port),
                                      assumption: "nothing on the host answers (on a real host the kernel may complete the TCP handshake)"))
         }
         var answer: RejectAnswer?
@@ -143,12 +143,6 @@ public struct Simulator: Sendable {
     public static let proxyLegPortBase = 30000
     public static let proxyLegPortOffset = 15000
     public static let proxyLegPortSpan = 30000
-
-    /// How the trace says that conntrack is off for the packet's family (a conntrack event), and
-    /// that a nat chain was passed over for that reason (a note): the pages word those paths
-    /// differently.
-    public static let conntrackOffMarker = "no rule of the ruleset uses conntrack for"
-    public static let natNotConsultedMarker = "is attached to this hook but not consulted"
 
     /// Docker's default, `userland-proxy: true`, serves published ports with a docker-proxy
     /// process per binding on the host (`DockerState.userlandProxies` says which and where it

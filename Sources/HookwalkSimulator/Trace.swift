@@ -109,9 +109,7 @@ public enum Endpoint: Sendable, Hashable, Codable {
 
 /// The routing decision after prerouting (or for a locally generated packet).
 public struct RouteDecision: Sendable, Hashable, Codable {
-    /// `input` (local delivery), `forward`, `output` (locally generated), `bridge` (stays on the
-    /// bridge), or `unreachable`.
-    public var kind: String
+    public var kind: RouteKind
     public var oif: String?
     public var gateway: IPAddress?
     /// The route that matched, as `ip route` prints it.
@@ -120,7 +118,7 @@ public struct RouteDecision: Sendable, Hashable, Codable {
     /// prints it; nil on a host with the kernel's default rules only.
     public var rule: String?
 
-    public init(kind: String, oif: String? = nil, gateway: IPAddress? = nil, route: String? = nil, rule: String? = nil) {
+    public init(kind: RouteKind, oif: String? = nil, gateway: IPAddress? = nil, route: String? = nil, rule: String? = nil) {
         self.kind = kind
         self.oif = oif
         self.gateway = gateway
@@ -142,13 +140,13 @@ public enum TraceEventKind: Sendable, Hashable, Codable {
     case policy(chain: ChainRef, policy: Policy)
     case route(RouteDecision)
     /// Conntrack: a new connection, a reply matched to its connection, a mapping made.
-    case conntrack(String)
+    case conntrack(ConntrackFact)
     /// Addresses or ports rewritten: by a NAT rule (`rule` set) or implicitly by conntrack.
-    case nat(kind: String, before: PacketState, after: PacketState, implicit: Bool)
+    case nat(kind: NatRewrite, before: PacketState, after: PacketState, implicit: Bool)
     /// A construct hookwalk does not evaluate, and the way the simulation went on.
-    case notModelled(chain: ChainRef?, handle: Int?, text: String, assumption: String)
+    case notModelled(chain: ChainRef?, handle: Int?, text: NotModelledWhat, assumption: String)
     /// Plain explanation that belongs to this point of the path (br_netfilter, hairpin...).
-    case note(String)
+    case note(TraceNote)
 }
 
 public struct TraceEvent: Sendable, Hashable, Codable {
@@ -231,7 +229,7 @@ public struct Trace: Sendable, Hashable, Codable {
     /// Whether the request was rejected in a way whose answer hookwalk does not simulate (a
     /// `reject` in the bridge family or another hook, of an untracked packet).
     public var rejectAnswerNotSimulated: Bool {
-        request.events.contains { if case .notModelled(_, _, let text, _) = $0.kind { text.hasPrefix("reject's answer") } else { false } }
+        request.events.contains { if case .notModelled(_, _, .rejectAnswer, _) = $0.kind { true } else { false } }
     }
 
     /// The packet that comes back to the client: the receiver's reply, or reject's answer.

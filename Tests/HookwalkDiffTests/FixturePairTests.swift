@@ -18,7 +18,7 @@ final class FixturePairTests: XCTestCase {
         XCTAssertFalse(r.equivalent)
         let first = try XCTUnwrap(r.scenarios.first)
         XCTAssertEqual(first.status, .verdictChange)
-        XCTAssertEqual(first.key.kind, "direct")
+        XCTAssertEqual(first.key.kind, .direct)
         XCTAssertEqual(first.worksA, true)
         XCTAssertEqual(first.worksB, false)
         XCTAssertTrue(first.outcomeB?.contains("dropped by rule in ip raw PREROUTING") == true, first.outcomeB ?? "")
@@ -35,7 +35,7 @@ final class FixturePairTests: XCTestCase {
             XCTAssertEqual(s.worksB, true)
             XCTAssertTrue(s.onlyOnB.contains { $0.contains("ip raw PREROUTING") }, s.key.label)
         }
-        XCTAssertTrue(rest.filter { $0.key.kind != "host-local" }.allSatisfy { s in
+        XCTAssertTrue(rest.filter { $0.key.kind != .hostLocal }.allSatisfy { s in
             s.onlyOnB.contains { $0.contains("jump DOCKER-FORWARD") } && s.onlyOnA.contains { $0.contains("ip filter DOCKER-USER: counter return") }
         })
         let markdown = MarkdownDiff.render(r)
@@ -61,11 +61,11 @@ final class FixturePairTests: XCTestCase {
         XCTAssertEqual(r.count(.differentPath), 9)
         // Container to container on one bridge: without br_netfilter the frame is bridged and meets
         // no IP hook at all, so every IP step is only on A.
-        let icc = try XCTUnwrap(r.scenarios.first { $0.key.kind == "icc" })
+        let icc = try XCTUnwrap(r.scenarios.first { $0.key.kind == .icc })
         XCTAssertTrue(icc.onlyOnB.isEmpty || icc.onlyOnB.allSatisfy { $0.contains("bridge") }, "\(icc.onlyOnB)")
         XCTAssertTrue(icc.onlyOnA.contains { $0.contains("ip filter FORWARD") }, "\(icc.onlyOnA)")
         // The host-network container (tftp) never crosses the bridge: its path is the same.
-        for s in r.scenarios where s.key.kind != "host-network" && s.key.kind != "icc" {
+        for s in r.scenarios where s.key.kind != .hostNetwork && s.key.kind != .icc {
             let moved = s.onlyOnA + s.onlyOnB
             XCTAssertFalse(moved.isEmpty, s.key.label)
             XCTAssertTrue(moved.allSatisfy { $0.hasSuffix(" hook") || $0.contains(" after the ") }, "\(s.key.label): \(moved)")
@@ -87,7 +87,7 @@ final class FixturePairTests: XCTestCase {
         XCTAssertEqual(r.scenarios.filter { $0.status != .same }.count, 1)
         let first = try XCTUnwrap(r.scenarios.first)
         XCTAssertEqual(first.status, .verdictChange)
-        XCTAssertEqual(first.key.kind, "published-port")
+        XCTAssertEqual(first.key.kind, .publishedPort)
         XCTAssertEqual(first.key.container, "radius")
         XCTAssertEqual(first.key.port, 1812)
         XCTAssertEqual(first.key.proto, "udp")

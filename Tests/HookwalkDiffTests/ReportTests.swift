@@ -32,7 +32,7 @@ final class ReportTests: XCTestCase {
         let s = try SnapshotLoader.load(path: DiffFixtures.example)
         let r = SnapshotDiff.compare(s, s, clients: [IPAddress("10.254.10.105")!, IPAddress("10.254.10.106")!])
         XCTAssertEqual(r.a.clients, ["10.254.10.105", "10.254.10.106"])
-        XCTAssertEqual(Set(r.scenarios.filter { $0.key.kind == "published-port" }.map(\.key.client)), [1, 2])
+        XCTAssertEqual(Set(r.scenarios.filter { $0.key.kind == .publishedPort }.map(\.key.client)), [1, 2])
         XCTAssertTrue(r.equivalent)
     }
 
@@ -49,7 +49,7 @@ final class ReportTests: XCTestCase {
 
     func testRuleTextIsCodeWithEntities() {
         var r = DiffReport(a: .init(snapshot: "a", clients: []), b: .init(snapshot: "b", clients: []), settings: [], scenarios: [])
-        let key = ScenarioKey(kind: "published-port", network: "n", container: "c", port: 80, proto: "tcp", client: 1, occurrence: 1)
+        let key = ScenarioKey(kind: .publishedPort, network: "n", container: "c", port: 80, proto: "tcp", client: 1, occurrence: 1)
         r.scenarios = [ScenarioDiff(status: .differentPath, key: key, titleA: "t", titleB: "t", worksA: true, worksB: true,
                                     outcomeA: "o", outcomeB: "o",
                                     firstDivergence: Divergence(packet: "request", step: 1, a: "comment \"a|b`<i>*\"", b: nil),

@@ -55,7 +55,7 @@ final class FixtureHostFindingsTests: XCTestCase {
         XCTAssertEqual(report.findings.filter { $0.severity >= .warning }, [], "\(report.findings.map(\.statement))")
         let snap = try SnapshotLoader.load(path: path)
         let clients = ScenarioCatalog.defaultClients(for: snap)
-        let direct = try XCTUnwrap(ScenarioCatalog.scenarios(for: snap, clients: clients).first { $0.kind == "direct" })
+        let direct = try XCTUnwrap(ScenarioCatalog.scenarios(for: snap, clients: clients).first { $0.kind == .direct })
         let trace = Simulator(snapshot: snap).simulate(direct.scenario)
         guard case .dropped(let chain, let handle, let text, _) = trace.request.outcome else { return XCTFail("\(trace.request.outcome)") }
         XCTAssertEqual(chain.description, "ip raw PREROUTING")

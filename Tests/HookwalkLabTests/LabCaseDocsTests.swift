@@ -24,7 +24,7 @@ final class LabCaseDocsTests: XCTestCase {
             let docs = HostDocuments.scenarios(snapshot: snapshot, clients: c.clients, ruleText: NftTextWriter.ruleText)
             XCTAssertFalse(docs.isEmpty, "\(c.name): no scenarios")
             for client in c.clients {
-                XCTAssertTrue(docs.contains { $0.trace.scenario.to.isV4 == client.isV4 && $0.kind == "published-port" },
+                XCTAssertTrue(docs.contains { $0.trace.scenario.to.isV4 == client.isV4 && $0.kind == .publishedPort },
                               "\(c.name): no published port documented for \(client)")
             }
             let files = try generator.render(snapshot: snapshot, scenarios: docs, png: false)

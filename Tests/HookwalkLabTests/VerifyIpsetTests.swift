@@ -57,7 +57,7 @@ final class VerifyIpsetTests: XCTestCase {
                     XCTFail("\(name): \(r.trace.request.outcome)")
                 }
                 let notModelled = (r.trace.request.events + (r.trace.reply?.events ?? [])).compactMap { e -> String? in
-                    if case .notModelled(_, _, let text, _) = e.kind { return text } else { return nil }
+                    if case .notModelled(_, _, let text, _) = e.kind { return text.description } else { return nil }
                 }
                 XCTAssertEqual(notModelled, [], "\(name): the set match is evaluated")
             }

@@ -61,7 +61,7 @@ final class VerifyRejectIPv6Tests: XCTestCase {
             let r = try XCTUnwrap(v6.first { $0.item.lab.port == port }, "port \(port) in \(v6.map(\.item.lab.name))")
             XCTAssertEqual(r.capture.observation.clientRefused, refusal, "port \(port): the kernel's client")
             let answer = try XCTUnwrap(r.trace.answer, "port \(port): the simulated answer")
-            XCTAssertEqual(answer.kind, refusal, "port \(port): the simulated answer")
+            XCTAssertEqual(answer.kind.description, refusal, "port \(port): the simulated answer")
             XCTAssertFalse(r.capture.selection.answer.isEmpty, "port \(port): the kernel traced the answer")
         }
         // The ICMPv6 errors come from the host's global address on the client's link.

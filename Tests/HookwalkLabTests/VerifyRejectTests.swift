@@ -52,7 +52,7 @@ final class VerifyRejectTests: XCTestCase {
             let r = try XCTUnwrap(results.first { $0.item.lab.port == port }, "port \(port)")
             XCTAssertEqual(r.capture.observation.clientRefused, refusal, "port \(port): the kernel's client")
             let answer = try XCTUnwrap(r.trace.answer, "port \(port): the simulated answer")
-            XCTAssertEqual(answer.kind, refusal)
+            XCTAssertEqual(answer.kind.description, refusal)
             XCTAssertFalse(r.capture.selection.answer.isEmpty, "port \(port): the kernel traced the answer")
             // Both sides saw the answer go through output and postrouting as `ct state related`.
             XCTAssertTrue(r.capture.selection.answer.contains { if case .rule(_, _, let t) = $0.kind { t.contains("ct state related") } else { false } })

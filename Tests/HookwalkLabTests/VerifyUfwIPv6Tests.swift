@@ -83,7 +83,7 @@ final class VerifyUfwIPv6Tests: XCTestCase {
 
         // Every rule on these paths is modelled, ufw6's `-m rt --rt-type 0` drops included.
         let notModelled = results.flatMap { r in ([r.trace.request] + (r.trace.reply.map { [$0] } ?? [])).flatMap(\.events) }
-            .compactMap { e -> String? in if case .notModelled(_, _, let text, _) = e.kind { return text } else { return nil } }
+            .compactMap { e -> String? in if case .notModelled(_, _, let text, _) = e.kind { return text.description } else { return nil } }
         XCTAssertEqual(Set(notModelled), [], "not-modelled steps on the verified paths")
     }
 }

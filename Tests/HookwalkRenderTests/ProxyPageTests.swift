@@ -19,15 +19,15 @@ final class ProxyPageTests: XCTestCase {
 
     static func docs(_ snap: Snapshot) -> [ScenarioDoc] {
         let sim = Simulator(snapshot: snap)
-        func doc(_ id: String, _ kind: String, _ container: String, _ s: Scenario) -> ScenarioDoc {
+        func doc(_ id: String, _ kind: ScenarioKind, _ container: String, _ s: Scenario) -> ScenarioDoc {
             ScenarioDoc(id: id, title: id, kind: kind, network: "infranet", container: container, trace: sim.simulate(s))
         }
         return [
-            doc("host-local-loopback", "host-local", "proxy",
+            doc("host-local-loopback", .hostLocal, "proxy",
                 Scenario(from: .host, to: IPAddress("127.0.0.1")!, port: 8080, proto: .tcp, sport: 40100)),
-            doc("hairpin-syslog", "hairpin", "syslog",
+            doc("hairpin-syslog", .hairpin, "syslog",
                 Scenario(from: .container("syslog"), to: IPAddress("10.254.10.252")!, port: 8080, proto: .tcp, sport: 40200)),
-            doc("external", "published-port", "proxy",
+            doc("external", .publishedPort, "proxy",
                 Scenario(from: .external(address: IPAddress("10.254.10.105")!, interface: nil), to: IPAddress("10.254.10.252")!,
                          port: 8080, proto: .tcp, sport: 40300)),
         ]

@@ -25,7 +25,7 @@ final class ProxySixToFourPageTests: XCTestCase {
         let sim = Simulator(snapshot: snap)
         let s = Scenario(from: .external(address: IPAddress("2001:db8:1::105")!, interface: nil), to: IPAddress("2001:db8:1::252")!,
                          port: 8080, proto: .tcp, sport: 40600)
-        let doc = ScenarioDoc(id: "six-to-four", title: "six-to-four", kind: "published-port", network: "infranet", container: "proxy",
+        let doc = ScenarioDoc(id: "six-to-four", title: "six-to-four", kind: .publishedPort, network: "infranet", container: "proxy",
                               trace: sim.simulate(s))
         let files = try ExampleSite.generator().render(snapshot: snap, scenarios: [doc], png: false)
         return files.mapValues { String(decoding: $0, as: UTF8.self) }

@@ -150,8 +150,8 @@ enum Seed {
             ev(.chain(BaseChainRef(chain: chain(.ip, nat, "PREROUTING"), type: .nat, hook: .prerouting, priority: -100), pre)),
             ev(.rule(chain: chain(.ip, nat, "PREROUTING"), handle: nil, text: "fib daddr type local counter jump DOCKER", verdict: .jump("DOCKER"))),
             ev(.rule(chain: chain(.ip, nat, "DOCKER"), handle: nil, text: "udp dport 1812 counter dnat to 172.20.0.4:1812", verdict: .accept)),
-            ev(.nat(kind: "dnat", before: pre, after: dnated, implicit: false)),
-            ev(.route(RouteDecision(kind: "forward", oif: bridge, route: "172.20.0.0/24 dev \(bridge) proto kernel scope link src 172.20.0.1"))),
+            ev(.nat(kind: .dnat, before: pre, after: dnated, implicit: false)),
+            ev(.route(RouteDecision(kind: .forward, oif: bridge, route: "172.20.0.0/24 dev \(bridge) proto kernel scope link src 172.20.0.1"))),
             ev(.hook(family: .ip, hook: .forward)),
             ev(.chain(BaseChainRef(chain: chain(.ip, filter, "FORWARD"), type: .filter, hook: .forward, priority: 0), fwd)),
             ev(.rule(chain: chain(.ip, filter, "FORWARD"), handle: nil, text: "counter jump DOCKER-USER", verdict: .jump("DOCKER-USER"))),
@@ -171,7 +171,7 @@ enum Seed {
             ev(.rule(chain: chain(.ip, "firewalld", "nat_POSTROUTING_ZONES"), handle: nil, text: "goto nat_POST_public", verdict: .goto("nat_POST_public"))),
             ev(.rule(chain: chain(.ip, "firewalld", "nat_POST_public"), handle: nil, text: "jump nat_POST_public_allow", verdict: .jump("nat_POST_public_allow"))),
             ev(.rule(chain: chain(.ip, "firewalld", "nat_POST_public_allow"), handle: nil, text: "oifname != \"lo\" masquerade", verdict: .accept)),
-            ev(.nat(kind: "masquerade", before: fwd, after: masq, implicit: false)),
+            ev(.nat(kind: .snat, before: fwd, after: masq, implicit: false)),
             ev(.hook(family: .bridge, hook: .output)),
             ev(.hook(family: .bridge, hook: .postrouting)),
         ], outcome: .delivered(endpoint: .container(container), state: state(nil, nil, "172.20.0.1", 41003, "172.20.0.4", 1812)))
@@ -186,9 +186,9 @@ enum Seed {
             ev(.hook(family: .bridge, hook: .prerouting)),
             ev(.note("br_netfilter: the bridge hands the IPv4 frame to the ip prerouting hook (net.bridge.bridge-nf-call-iptables=1).")),
             ev(.hook(family: .ip, hook: .prerouting)),
-            ev(.conntrack("reply of the connection 10.254.10.105:41003 -> 10.254.10.252:1812 (state established)")),
-            ev(.nat(kind: "de-masquerade", before: rPre, after: rDemasq, implicit: true)),
-            ev(.route(RouteDecision(kind: "forward", oif: uplink, gateway: nil, route: "10.254.10.0/24 dev \(uplink)"))),
+            ev(.conntrack(.reply(original: FlowTuple(proto: .udp, saddr: IPAddress("10.254.10.105")!, sport: 41003, daddr: IPAddress("10.254.10.252")!, dport: 1812)))),
+            ev(.nat(kind: .undoSNAT(icmpError: false), before: rPre, after: rDemasq, implicit: true)),
+            ev(.route(RouteDecision(kind: .forward, oif: uplink, gateway: nil, route: "10.254.10.0/24 dev \(uplink)"))),
             ev(.hook(family: .bridge, hook: .input)),
             ev(.hook(family: .ip, hook: .forward)),
             ev(.chain(BaseChainRef(chain: chain(.ip, filter, "FORWARD"), type: .filter, hook: .forward, priority: 0), rFwd)),
@@ -200,7 +200,7 @@ enum Seed {
             ev(.chain(BaseChainRef(chain: chain(.inet, "firewalld", "filter_FORWARD"), type: .filter, hook: .forward, priority: 10), rFwd)),
             ev(.rule(chain: chain(.inet, "firewalld", "filter_FORWARD"), handle: nil, text: "ct state established,related accept", verdict: .accept)),
             ev(.hook(family: .ip, hook: .postrouting)),
-            ev(.nat(kind: "de-dnat", before: rFwd, after: rOut, implicit: true)),
+            ev(.nat(kind: .undoDNAT(icmpError: false), before: rFwd, after: rOut, implicit: true)),
         ], outcome: .delivered(endpoint: .external(address: ip("10.254.10.105"), interface: uplink),
                                state: state(nil, nil, "10.254.10.252", 1812, "10.254.10.105", 41003)))
         let scenario = Scenario(from: .external(address: ip("10.254.10.105"), interface: uplink), to: ip("10.254.10.252"),
@@ -210,7 +210,7 @@ enum Seed {
 
     static func radiusDoc(id: String = "radius-udp-1812-from-10.254.10.105", title: String = "radius 1812/udp from 10.254.10.105",
                           trace: Trace? = nil) -> ScenarioDoc {
-        ScenarioDoc(id: id, title: title, kind: "published-port", network: "infraserv_infranet", container: "radius",
+        ScenarioDoc(id: id, title: title, kind: .publishedPort, network: "infraserv_infranet", container: "radius",
                     trace: trace ?? radiusTrace())
     }
 

@@ -88,8 +88,8 @@ final class WalkthroughTests: XCTestCase {
         let intro = ScenarioPage.intro(reply, request: try walk(), host: Seed.host())
         let text = intro.joined(separator: "\n")
         XCTAssertTrue(text.contains("No nat chain appears on the reply's path"), text)
-        XCTAssertTrue(text.contains("at ip prerouting (de-masquerade): the destination 172.20.0.1:41003 to 10.254.10.105:41003"), text)
-        XCTAssertTrue(text.contains("at ip postrouting (de-dnat): the source 172.20.0.4:1812 to 10.254.10.252:1812"), text)
+        XCTAssertTrue(text.contains("at ip prerouting (reverse of the source NAT): the destination 172.20.0.1:41003 to 10.254.10.105:41003"), text)
+        XCTAssertTrue(text.contains("at ip postrouting (reverse of the destination NAT): the source 172.20.0.4:1812 to 10.254.10.252:1812"), text)
         XCTAssertTrue(text.contains("bridge prerouting, bridge input"), text)
         XCTAssertTrue(text.contains("br\\_netfilter"), text)
         let fwd = reply.sections.first { $0.hookLabel == "ip forward" }!

@@ -17,7 +17,7 @@ final class BranchesTests: XCTestCase {
     }
 
     func notes(_ t: Trace) -> [String] {
-        t.request.events.compactMap { if case .note(let n) = $0.kind, n.hasPrefix("one of ") { n } else { nil } }
+        t.request.events.compactMap { if case .note(.text(let n)) = $0.kind, n.hasPrefix("one of ") { n } else { nil } }
     }
 
     func rulesMatched(_ t: Trace) -> [String] {

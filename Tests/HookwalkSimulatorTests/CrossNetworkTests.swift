@@ -22,7 +22,7 @@ final class CrossNetworkTests: XCTestCase {
     func crossNetwork(_ era: String) throws -> Trace {
         let snap = try snapshot(era)
         let doc = try XCTUnwrap(ScenarioCatalog.scenarios(for: snap, clients: [IPAddress("10.254.10.105")!])
-            .first { $0.kind == "cross-network" && $0.container == "web0" })
+            .first { $0.kind == .crossNetwork && $0.container == "web0" })
         return Simulator(snapshot: snap).simulate(doc.scenario)
     }
 
@@ -55,7 +55,7 @@ final class LoopbackBindingTests: XCTestCase {
     func testCatalogHasOnlyTheHostLocalScenario() throws {
         let docs = ScenarioCatalog.scenarios(for: try snapshot(routeLocalnet: nil), clients: [IPAddress("10.254.10.105")!])
         let proxy = docs.filter { $0.container == "proxy" && $0.scenario.port == 8080 }
-        XCTAssertEqual(proxy.map(\.kind), ["host-local"])
+        XCTAssertEqual(proxy.map(\.kind), [.hostLocal])
         XCTAssertEqual(proxy.first?.scenario.to, IPAddress("127.0.0.1"))
     }
 

@@ -50,7 +50,7 @@ final class PlaceholderListenerTests: XCTestCase {
         guard case .delivered(.host, _) = t.request.outcome else { return XCTFail("\(t.request.outcome)") }
         XCTAssertNil(t.reply)
         let said = t.request.events.contains { e in
-            if case .notModelled(_, _, let text, _) = e.kind { return text.contains("placeholder listener on host port 8080/tcp") }
+            if case .notModelled(_, _, let text, _) = e.kind { return text.description.contains("placeholder listener on host port 8080/tcp") }
             return false
         }
         XCTAssertTrue(said, "\(t.request.events)")

@@ -58,25 +58,25 @@ final class IPv6Tests: XCTestCase {
         let snap = Snapshot(ruleset: try NftText.parse(Self.ruleset, file: "v6.nft"), host: Self.host(), rulesetFile: "v6.nft", path: ".")
         let c4 = IPAddress("10.254.10.105")!, c6 = IPAddress("2001:db8:1::105")!
         let docs = ScenarioCatalog.scenarios(for: snap, clients: [c4, c6])
-        func find(_ kind: String, _ v4: Bool) -> [DocScenario] {
+        func find(_ kind: ScenarioKind, _ v4: Bool) -> [DocScenario] {
             docs.filter { d in
                 guard d.kind == kind else { return false }
                 return d.scenario.to.isV4 == v4
             }
         }
-        XCTAssertEqual(find("published-port", false).map(\.scenario.to), [IPAddress("2001:db8:1::252")!])
-        XCTAssertEqual(find("published-port", true), [], "the binding is on :: only")
-        XCTAssertEqual(find("direct", false).map(\.scenario.to), [IPAddress("fd00:20::2")!])
-        XCTAssertEqual(find("direct", true).map(\.scenario.to), [IPAddress("172.20.0.2")!])
-        XCTAssertEqual(find("egress", false).map(\.scenario.to), [c6])
-        XCTAssertEqual(find("egress", false).map(\.id), ["net-egress-web-to-2001_db8_1__105"])
-        XCTAssertEqual(find("egress", true).map(\.scenario.to), [c4])
+        XCTAssertEqual(find(.publishedPort, false).map(\.scenario.to), [IPAddress("2001:db8:1::252")!])
+        XCTAssertEqual(find(.publishedPort, true), [], "the binding is on :: only")
+        XCTAssertEqual(find(.direct, false).map(\.scenario.to), [IPAddress("fd00:20::2")!])
+        XCTAssertEqual(find(.direct, true).map(\.scenario.to), [IPAddress("172.20.0.2")!])
+        XCTAssertEqual(find(.egress, false).map(\.scenario.to), [c6])
+        XCTAssertEqual(find(.egress, false).map(\.id), ["net-egress-web-to-2001_db8_1__105"])
+        XCTAssertEqual(find(.egress, true).map(\.scenario.to), [c4])
         // They simulate as the ruleset says: the forward rule for the published port accepts the
         // direct access, and the ip6 masquerade rewrites the egress.
         let sim = try sim()
-        let direct = sim.simulate(try XCTUnwrap(find("direct", false).first).scenario)
+        let direct = sim.simulate(try XCTUnwrap(find(.direct, false).first).scenario)
         guard case .delivered(.container("web"), _) = direct.request.outcome else { return XCTFail("\(direct.request.outcome)") }
-        let egress = sim.simulate(try XCTUnwrap(find("egress", false).first).scenario)
+        let egress = sim.simulate(try XCTUnwrap(find(.egress, false).first).scenario)
         guard case .delivered(.external, let seen) = egress.request.outcome else { return XCTFail("\(egress.request.outcome)") }
         XCTAssertEqual(seen.saddr, IPAddress("2001:db8:1::252"), "masqueraded to the uplink's IPv6 address")
     }

@@ -37,15 +37,15 @@ final class InternalNetworkTests: XCTestCase {
 
     func testCatalogDocumentsTheInternalNetwork() throws {
         let docs = ScenarioCatalog.scenarios(for: try snapshot(), clients: [IPAddress("10.254.10.105")!])
-        let direct = try XCTUnwrap(docs.first { $0.kind == "direct" && $0.network == "backend" })
+        let direct = try XCTUnwrap(docs.first { $0.kind == .direct && $0.network == "backend" })
         XCTAssertEqual(direct.scenario.to, IPAddress("172.18.0.2"))
-        let into = try XCTUnwrap(docs.first { $0.kind == "cross-network" && $0.network == "infranet" && $0.scenario.to == IPAddress("172.18.0.2") })
+        let into = try XCTUnwrap(docs.first { $0.kind == .crossNetwork && $0.network == "infranet" && $0.scenario.to == IPAddress("172.18.0.2") })
         XCTAssertEqual(into.scenario.from, .container("client1"))
         // Out of it: the host's address on its own subnet, the only one it has a route to.
-        let out = try XCTUnwrap(docs.first { $0.kind == "cross-network" && $0.network == "backend" })
+        let out = try XCTUnwrap(docs.first { $0.kind == .crossNetwork && $0.network == "backend" })
         XCTAssertEqual(out.scenario.to, IPAddress("172.18.0.1"))
-        XCTAssertNotNil(docs.first { $0.kind == "icc" && $0.network == "backend" })
-        XCTAssertNotNil(docs.first { $0.kind == "egress" && $0.network == "backend" })
+        XCTAssertNotNil(docs.first { $0.kind == .icc && $0.network == "backend" })
+        XCTAssertNotNil(docs.first { $0.kind == .egress && $0.network == "backend" })
     }
 
     func testNoGatewayNoEgress() throws {
@@ -88,15 +88,15 @@ final class InternalNetworkTests: XCTestCase {
         let snap = try snapshot()
         let sim = Simulator(snapshot: snap)
         let docs = ScenarioCatalog.scenarios(for: snap, clients: [IPAddress("10.254.10.105")!])
-        func outcome(_ kind: String, _ network: String) throws -> Outcome {
+        func outcome(_ kind: ScenarioKind, _ network: String) throws -> Outcome {
             sim.simulate(try XCTUnwrap(docs.first { $0.kind == kind && $0.network == network }).scenario).request.outcome
         }
-        guard case .dropped(let chain, _, let text, _) = try outcome("direct", "backend") else { return XCTFail("direct") }
+        guard case .dropped(let chain, _, let text, _) = try outcome(.direct, "backend") else { return XCTFail("direct") }
         XCTAssertEqual(chain.chain, "filter-forward-in__\(Self.bridge)")
         XCTAssertTrue(text.contains("INTERNAL NETWORK INGRESS"), text)
-        guard case .delivered(.container("worker"), _) = try outcome("icc", "backend") else { return XCTFail("icc") }
+        guard case .delivered(.container("worker"), _) = try outcome(.icc, "backend") else { return XCTFail("icc") }
         // Docker 29's nftables backend: the published port's accept in docker1's in-chain ends the
         // forward hook before the internal network's out-chain (INTERNAL NETWORK EGRESS) runs.
-        guard case .delivered(.container("dhcp"), _) = try outcome("cross-network", "backend") else { return XCTFail("cross-network") }
+        guard case .delivered(.container("dhcp"), _) = try outcome(.crossNetwork, "backend") else { return XCTFail("cross-network") }
     }
 }

@@ -56,7 +56,7 @@ final class IpsetMatchTests: XCTestCase {
         let t = s.simulate(Scenario(from: .external(address: KernelFactsTests.client, interface: nil), to: KernelFactsTests.hostAddr,
                                     port: 22, proto: .tcp, sport: 40000))
         let texts = t.request.events.compactMap { e -> String? in
-            if case .notModelled(_, _, let text, _) = e.kind { return text } else { return nil }
+            if case .notModelled(_, _, let text, _) = e.kind { return text.description } else { return nil }
         }
         XCTAssertTrue(texts.contains { $0.contains("ipset-save.txt has no set 'other'") }, "\(texts)")
     }

@@ -342,7 +342,7 @@ final class KernelFactsTests: XCTestCase {
             table inet x { chain fwd { type filter hook forward priority 5; policy accept; meta skuid 0 drop } }
             """)
         let t = Self.inbound(s)
-        XCTAssertTrue(t.request.events.contains { if case .notModelled(_, _, let text, _) = $0.kind { return text.contains("skuid") } else { return false } })
+        XCTAssertTrue(t.request.events.contains { if case .notModelled(_, _, let text, _) = $0.kind { return text.description.contains("skuid") } else { return false } })
         XCTAssertTrue(t.request.outcome.isDelivered)
     }
 }

@@ -41,7 +41,7 @@ final class MetaRandomTests: XCTestCase {
         for e in t.request.events {
             switch e.kind {
             case .rule(let chain, _, let text, _) where chain.table == "raw": matched.append(text)
-            case .notModelled(_, _, let text, _): XCTAssertFalse(text.contains("random"), text)
+            case .notModelled(_, _, let text, _): XCTAssertFalse(text.description.contains("random"), text.description)
             default: break
             }
         }

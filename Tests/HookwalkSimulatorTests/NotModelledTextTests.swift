@@ -35,7 +35,7 @@ final class NotModelledTextTests: XCTestCase {
             .simulate(Scenario(from: .external(address: IPAddress("10.254.10.105")!, interface: nil),
                                to: IPAddress("10.254.10.252")!, port: 8080, proto: .tcp))
         return t.request.events.compactMap { e in
-            if case .notModelled(let chain, _, let text, _) = e.kind, chain?.chain == "PREROUTING" { return text }
+            if case .notModelled(let chain, _, let text, _) = e.kind, chain?.chain == "PREROUTING" { return text.description }
             return nil
         }
     }

@@ -54,7 +54,7 @@ final class NumgenTests: XCTestCase {
         for e in t.request.events {
             switch e.kind {
             case .rule(let chain, _, let text, _) where chain.chain == "PREROUTING" && chain.table == "raw": matched.append(text)
-            case .notModelled(_, _, let text, _): XCTAssertFalse(text.contains("numgen"), text)
+            case .notModelled(_, _, let text, _): XCTAssertFalse(text.description.contains("numgen"), text.description)
             default: break
             }
         }

@@ -109,7 +109,7 @@ final class PolicyRoutingTests: XCTestCase {
         // A rule with a selector hookwalk does not evaluate is passed over, and the trace says so.
         t = try simulate([RoutingRule(v4: true, priority: 10, action: .table("100"), notModelled: ["uidrange 1000-1000"])])
         XCTAssertEqual(routes(t.request).last?.oif, "ens192")
-        XCTAssertTrue(t.request.events.contains { if case .notModelled(_, _, let text, _) = $0.kind { text.contains("uidrange") } else { false } })
+        XCTAssertTrue(t.request.events.contains { if case .notModelled(_, _, let text, _) = $0.kind { text.description.contains("uidrange") } else { false } })
     }
 
     /// `fib daddr . mark oif` looks up with the packet's mark, through the same rules.

@@ -42,7 +42,7 @@ final class PortRangeNatTests: XCTestCase {
             XCTFail("\(port)/\(proto.rawValue): \(t.request.outcome)")
             return ("", [])
         }
-        let notes = t.request.events.compactMap { e -> String? in if case .note(let n) = e.kind { return n } else { return nil } }
+        let notes = t.request.events.compactMap { e -> String? in if case .note(let n) = e.kind { return n.description } else { return nil } }
         return ("\(seen.daddr):\(seen.dport.map(String.init) ?? "-")", notes)
     }
 
@@ -99,7 +99,7 @@ final class PortRangeNatTests: XCTestCase {
         let t = sim.simulate(Scenario(from: .external(address: KernelFactsTests.client, interface: nil), to: KernelFactsTests.hostAddr,
                                       port: 8001, proto: .tcp, sport: 40000))
         let said = t.request.events.compactMap { e -> (String, String)? in
-            if case .notModelled(_, _, let text, let assumption) = e.kind { return (text, assumption) } else { return nil }
+            if case .notModelled(_, _, let text, let assumption) = e.kind { return (text.description, assumption) } else { return nil }
         }
         XCTAssertEqual(said.map(\.0), ["dnat to the port range 8000-8002 with random: the kernel picks a random port of the range"])
         XCTAssertEqual(said.map(\.1), ["the first port of the range, 8000"])
@@ -115,7 +115,7 @@ final class PortRangeCatalogTests: XCTestCase {
         var host = KernelFactsTests.host()
         host.docker.containers[0].ports = ports
         let snapshot = Snapshot(ruleset: Ruleset(), host: host, rulesetFile: "none", path: ".")
-        return ScenarioCatalog.scenarios(for: snapshot, clients: [KernelFactsTests.client]).filter { $0.kind == "published-port" }
+        return ScenarioCatalog.scenarios(for: snapshot, clients: [KernelFactsTests.client]).filter { $0.kind == .publishedPort }
     }
 
     static func run(_ hostPorts: ClosedRange<Int>, to first: Int, _ proto: String = "tcp", hostIP: String = "0.0.0.0") -> [PortBinding] {
@@ -173,7 +173,7 @@ final class SourcePortRangeTests: XCTestCase {
             return (nil, [])
         }
         let unknown = t.request.events.compactMap { e -> String? in
-            if case .notModelled(_, _, let text, _) = e.kind { return text } else { return nil }
+            if case .notModelled(_, _, let text, _) = e.kind { return text.description } else { return nil }
         }
         return (seen.sport, unknown)
     }

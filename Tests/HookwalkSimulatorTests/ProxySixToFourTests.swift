@@ -38,7 +38,7 @@ final class ProxySixToFourTests: XCTestCase {
     }
 
     static func note(_ e: TraceEvent) -> String? {
-        if case .note(let n) = e.kind { return n }
+        if case .note(let n) = e.kind { return n.description }
         return nil
     }
 
@@ -106,7 +106,7 @@ final class ProxySixToFourTests: XCTestCase {
     func testCatalogPublishesTheIPv6BindingToTheIPv6Client() throws {
         let snap = try snapshot()
         let docs = ScenarioCatalog.scenarios(for: snap, clients: [IPAddress("10.254.10.105")!, Self.client6])
-            .filter { $0.kind == "published-port" && $0.container == "proxy" }
+            .filter { $0.kind == .publishedPort && $0.container == "proxy" }
         XCTAssertEqual(docs.map(\.id).sorted(), ["proxy-tcp-8080-from-10.254.10.105", "proxy-tcp-8080-from-2001_db8_1__105"])
         let v6 = try XCTUnwrap(docs.first { !$0.scenario.to.isV4 })
         XCTAssertEqual(v6.scenario.to, Self.host6)

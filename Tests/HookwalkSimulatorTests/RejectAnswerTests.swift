@@ -42,7 +42,7 @@ final class RejectAnswerTests: XCTestCase {
             guard case .dropped(_, _, _, true) = t.request.outcome else { XCTFail("\(port): \(t.request.outcome)"); continue }
             XCTAssertNil(t.reply)
             let a = try XCTUnwrap(t.answer, "\(port)")
-            XCTAssertEqual(a.kind, kind, "\(port)")
+            XCTAssertEqual(a.kind.description, kind, "\(port)")
             guard case .delivered(.external(let to, "ens192"), let state) = a.trace.outcome else { XCTFail("\(port): \(a.trace.outcome)"); continue }
             XCTAssertEqual(to, IPAddress("10.254.10.105"))
             XCTAssertEqual(state.flowText, seen, "\(port)")
@@ -110,8 +110,8 @@ final class RejectAnswerTests: XCTestCase {
             """)
         XCTAssertNil(sim.simulate(scenario(6000, .udp)).answer)
         XCTAssertNil(sim.simulate(scenario(6001, .tcp)).answer)
-        XCTAssertEqual(sim.simulate(scenario(6002, .tcp)).answer?.kind, "icmp destination-unreachable net-unreachable")
-        XCTAssertEqual(sim.simulate(scenario(6003, .tcp)).answer?.kind, "icmp destination-unreachable host-prohibited")
+        XCTAssertEqual(sim.simulate(scenario(6002, .tcp)).answer?.kind, .icmpUnreachable(v6: false, code: "net-unreachable"))
+        XCTAssertEqual(sim.simulate(scenario(6003, .tcp)).answer?.kind, .icmpUnreachable(v6: false, code: "host-prohibited"))
     }
 
     /// iptables' REJECT without `--reject-with` answers with ICMP port-unreachable.
@@ -120,6 +120,6 @@ final class RejectAnswerTests: XCTestCase {
         snap.ruleset.tables += try IptablesSave.parse("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 6100 -j REJECT\nCOMMIT\n",
                                                       file: "t", family: .ip).tables
         let t = Simulator(snapshot: snap).simulate(scenario(6100, .tcp))
-        XCTAssertEqual(t.answer?.kind, "icmp destination-unreachable port-unreachable")
+        XCTAssertEqual(t.answer?.kind, .icmpUnreachable(v6: false, code: "port-unreachable"))
     }
 }

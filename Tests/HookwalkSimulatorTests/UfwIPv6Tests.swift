@@ -21,7 +21,7 @@ final class UfwIPv6Tests: XCTestCase {
     }
 
     static func notModelled(_ t: PacketTrace) -> [String] {
-        t.events.compactMap { if case .notModelled(_, _, let text, _) = $0.kind { text } else { nil } }
+        t.events.compactMap { if case .notModelled(_, _, let text, _) = $0.kind { text.description } else { nil } }
     }
 
     /// 22/tcp over IPv6: past the routing-header drop, accepted by ufw6-user-input.

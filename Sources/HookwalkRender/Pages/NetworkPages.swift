@@ -152,7 +152,7 @@ public enum NetworkPages {
                                     scenarios: scenarios.isEmpty ? "-" : scenarios.joined(separator: "<br>"))
                 }
                 let scenarioRows: [Page.ScenarioRow] = part == 0 ? own.map { i in
-                    Page.ScenarioRow(title: e(entries[i].doc.title), kind: e(entries[i].doc.kind), verdict: entries[i].verdict,
+                    Page.ScenarioRow(title: e(entries[i].doc.title), kind: e(entries[i].doc.kind.rawValue), verdict: entries[i].verdict,
                                      page: link(entries[i].page))
                 } : []
                 let page = Page(hostname: e(snapshot.host.info.hostname ?? "unnamed host"), hostPage: link(hostPage),

@@ -44,7 +44,7 @@ enum NotModelledNotes {
         for packet in packets {
             let events = packet.trace.events.compactMap { e -> NotModelledConstruct? in
                 guard case .notModelled(let chain, let handle, let text, let assumption) = e.kind else { return nil }
-                return NotModelledConstruct(chain: chain, handle: handle, text: text, assumption: assumption)
+                return NotModelledConstruct(chain: chain, handle: handle, text: text.description, assumption: assumption)
             }
             let places = packet.walk.sections.flatMap { section in
                 section.steps.compactMap { step -> String? in

@@ -68,11 +68,11 @@ extension ScenarioPage {
         let implicit = walk.sections.flatMap { section in
             section.steps.compactMap { step -> String? in
                 guard case .nat(let kind, true) = step.kind, let b = step.natBefore, let a = step.natAfter else { return nil }
-                return "at \(section.hookLabel) (\(Markdown.escape(kind))): \(Sentences.changes(b, a))"
+                return "at \(section.hookLabel) (\(Markdown.escape(kind.description))): \(Sentences.changes(b, a))"
             }
         }
         let untracked = walk.sections.flatMap(\.steps).contains { step in
-            if case .conntrack = step.kind, step.detail?.contains(Simulator.conntrackOffMarker) == true { return true }
+            if case .conntrack(.off) = step.kind { return true }
             return false
         }
         if walk.direction == .reply {
@@ -160,7 +160,7 @@ extension ScenarioPage {
             let noChain = s.hook != nil && !s.steps.contains { if case .baseChain = $0.kind { true } else { false } }
                 && items.isEmpty
             let passedOver = s.steps.contains { step in
-                if case .note = step.kind, step.detail?.contains(Simulator.natNotConsultedMarker) == true { return true }
+                if case .note(.natChainNotConsulted) = step.kind { return true }
                 return false
             }
             return Section(

@@ -71,7 +71,7 @@ extension DocGenerator {
             walk.senderPlain = "the host"
             let svg = try diagram(walk, base: "answer", name: "reject's answer")
             let intro = "The request was rejected, so the kernel answers the client itself: it builds "
-                + (answer.kind == "tcp reset" ? "a TCP reset" : "an \(Markdown.codeSpan(answer.kind)) error")
+                + (answer.kind == .tcpReset ? "a TCP reset" : "an \(Markdown.codeSpan(answer.kind.description)) error")
                 + " and sends it from \(Markdown.codeSpan(answer.trace.initial.saddr.description)) through the output and postrouting "
                 + "hooks like any packet the host sends. Conntrack attaches it to the rejected connection, so rules see it as "
                 + "`ct state related`. " + (answer.reachedClient
@@ -105,7 +105,7 @@ extension DocGenerator {
         }
 
         let found = NotModelledNotes.constructs(packets)
-        let page = ScenarioPage(id: id, title: Markdown.escape(doc.title), kind: Markdown.escape(doc.kind),
+        let page = ScenarioPage(id: id, title: Markdown.escape(doc.title), kind: Markdown.escape(doc.kind.rawValue),
                                 verdict: Phrases.verdict(trace, roles: roles), hostPage: link(paths.hostIndex(host)),
                                 requestDiagram: link(requestSVG), replyDiagram: replySVG.map(link),
                                 diagramLinks: diagramLinks.joined(separator: " · "),
@@ -123,7 +123,7 @@ extension DocGenerator {
                                host: String) -> [String: [String]] {
         var out: [String: [String]] = [:]
         let hostPage = paths.hostIndex(host)
-        for (doc, id) in zip(scenarios, ids) where doc.kind == "host-network" {
+        for (doc, id) in zip(scenarios, ids) where doc.kind == .hostNetwork {
             guard let container = doc.container else { continue }
             let target = paths.link(from: hostPage, to: paths.scenario(host, id))
             let s = doc.trace.scenario

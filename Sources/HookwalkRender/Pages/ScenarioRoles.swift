@@ -24,7 +24,7 @@ struct ScenarioRoles {
 
     static let proxyName = Name(markdown: "docker-proxy on the host", plain: "docker-proxy on the host")
 
-    static func make(kind: String, container: String?, trace: Trace) -> ScenarioRoles {
+    static func make(kind: ScenarioKind, container: String?, trace: Trace) -> ScenarioRoles {
         var roles = ScenarioRoles()
         if let leg = trace.proxyLeg.first, case .delivered(.host, let seen) = trace.request.outcome {
             let target: String
@@ -48,7 +48,7 @@ struct ScenarioRoles {
                 "docker-proxy answers the client itself: the reply is sent from docker-proxy's socket on the host, not by the "
                     + "container, so it is a locally generated packet and starts at the output path. The container's own "
                     + "answer only travels back to docker-proxy, over the second connection.")
-        } else if kind == "host-network" {
+        } else if kind == .hostNetwork {
             let name = container ?? "the container"
             roles.requestReceiver = Name(markdown: "the process of container \(Markdown.codeSpan(name)) (host network)",
                                          plain: "container \(name) (host network)")

@@ -17,7 +17,7 @@ struct HostSummary: Sendable {
         /// `radius 1812/udp`: what pairs a published port across hosts. Addresses differ from host
         /// to host, the container name and the published port do not.
         var portKey: PortKey? {
-            guard doc.kind == "published-port", let container = doc.container else { return nil }
+            guard doc.kind == .publishedPort, let container = doc.container else { return nil }
             return PortKey(container: container, port: doc.trace.scenario.port, proto: doc.trace.scenario.proto.rawValue)
         }
     }

@@ -64,7 +64,7 @@ enum Sentences {
             s += "so the packet is **accepted** by this base chain (accept ends only this base chain; "
                 + "later base chains at the hook still run)."
         case .drop:
-            s += text.contains("reject")
+            s += rule?.stmts.contains(where: { if case .reject = $0 { true } else { false } }) == true
                 ? "so the packet is **rejected**: it is dropped and an error goes back to the sender."
                 : "so the packet is **dropped**."
         case .continue:
@@ -89,33 +89,29 @@ enum Sentences {
         }
         let oif = d.oif.map(code) ?? "its output interface"
         switch d.kind {
-        case "input":
+        case .input:
             return "The routing decision looks up the destination \(packet.daddr): it is an address of this host, "
                 + "so the packet is delivered locally, through the input hook\(route)."
-        case "forward":
+        case .forward:
             return "The routing decision looks up the destination \(packet.daddr) (after any DNAT): it is not an address "
                 + "of this host, so the packet is forwarded out of \(oif)\(via)\(route), through the forward hook."
-        case "output":
+        case .output:
             return "The locally generated packet is routed out of \(oif)\(via)\(route)."
-        case "bridge":
+        case .bridge:
             return "The frame stays on the bridge: it is bridged to \(oif) rather than routed."
-        case "unreachable":
+        case .unreachable:
             return "The routing decision finds no usable route to \(packet.daddr)\(route): the packet is dropped."
-        default:
-            return "Routing decision: \(Markdown.escape(d.kind)) \(oif)\(via)\(route)."
         }
     }
 
     /// A conntrack event of the simulator as a sentence. Not numbered: it is the kernel's
     /// bookkeeping before the chains run, not a step of the ruleset (the article does not count it).
-    static func conntrack(_ text: String) -> String {
-        if text.hasPrefix("new connection ") {
-            return "Conntrack starts tracking a " + Markdown.prose(text) + "."
+    static func conntrack(_ fact: ConntrackFact) -> String {
+        switch fact {
+        case .new: return "Conntrack starts tracking a " + Markdown.prose(fact.description) + "."
+        case .reply: return "Conntrack recognises the packet as the " + Markdown.prose(fact.description) + "."
+        case .unexpectedReply, .untracked, .off: return "Conntrack: " + Markdown.prose(fact.description) + "."
         }
-        if text.hasPrefix("reply of the connection ") {
-            return "Conntrack recognises the packet as the " + Markdown.prose(text) + "."
-        }
-        return "Conntrack: " + Markdown.prose(text) + "."
     }
 
     /// A simulator note as a sentence: capitalised (unless it starts with a name such as
@@ -130,19 +126,19 @@ enum Sentences {
         return s
     }
 
-    static func nat(kind: String, before: PacketState, after: PacketState, implicit: Bool, hook: Hook?) -> String {
+    static func nat(kind: NatRewrite, before: PacketState, after: PacketState, implicit: Bool, hook: Hook?) -> String {
         if implicit {
             let at = hook.map { " at the \($0.rawValue) hook" } ?? ""
-            return "Conntrack rewrites the packet\(at) without any rule (\(Markdown.escape(kind))): "
+            return "Conntrack rewrites the packet\(at) without any rule (\(Markdown.escape(kind.description))): "
                 + changes(before, after) + ". No nat chain runs for this packet: nat chains see only the first "
                 + "packet of a connection, and conntrack applies the stored mapping to every packet after it."
         }
-        return "The packet is rewritten (\(Markdown.escape(kind))): " + changes(before, after) + "."
+        return "The packet is rewritten (\(Markdown.escape(kind.description))): " + changes(before, after) + "."
     }
 
     /// Appended to the sentence of the NAT rule that made the change.
-    static func rewrite(kind: String, before: PacketState, after: PacketState) -> String {
-        "The \(Markdown.escape(kind)) rewrites " + changes(before, after) + "."
+    static func rewrite(kind: NatRewrite, before: PacketState, after: PacketState) -> String {
+        "The \(Markdown.escape(kind.description)) rewrites " + changes(before, after) + "."
     }
 
     static func changes(_ before: PacketState, _ after: PacketState) -> String {

@@ -31,10 +31,10 @@ public enum StepKind: Sendable, Hashable {
     case verdict(Verdict)
     case policy(Policy)
     /// Addresses changed (an explicit NAT rule folds its change into its own step instead).
-    case nat(kind: String, implicit: Bool)
+    case nat(kind: NatRewrite, implicit: Bool)
     case route(RouteDecision)
-    case conntrack
-    case note
+    case conntrack(ConntrackFact)
+    case note(TraceNote)
     case notModelled
 }
 

@@ -110,14 +110,14 @@ public struct WalkthroughBuilder: Sendable {
                 }
             case .route(let decision):
                 current!.add(.route(decision), numbered: false, sentence: Sentences.route(decision, packet: state))
-            case .conntrack(let text):
-                current!.add(.conntrack, numbered: false, sentence: Sentences.conntrack(text), detail: "conntrack: " + text)
-            case .note(let text):
-                current!.add(.note, numbered: false, sentence: Sentences.note(text), detail: text)
+            case .conntrack(let fact):
+                current!.add(.conntrack(fact), numbered: false, sentence: Sentences.conntrack(fact), detail: "conntrack: \(fact)")
+            case .note(let note):
+                current!.add(.note(note), numbered: false, sentence: Sentences.note(note.description), detail: note.description)
             case .notModelled(let chain, _, let text, let assumption):
                 let place = chain.map { " in " + Markdown.codeSpan($0.description) } ?? ""
                 current!.add(.notModelled, chain: chain,
-                             sentence: "hookwalk does not evaluate \(Markdown.codeSpan(text))\(place); it assumes "
+                             sentence: "hookwalk does not evaluate \(Markdown.codeSpan(text.description))\(place); it assumes "
                                  + Markdown.prose(assumption) + ".",
                              detail: "not modelled: \(text); assumed: \(assumption)")
             }
@@ -323,14 +323,14 @@ struct SectionState {
                               sentence: Sentences.policy(chain: chain, policy: policy)))
     }
 
-    mutating func foldNat(kind: String, before: PacketState, after: PacketState) {
+    mutating func foldNat(kind: NatRewrite, before: PacketState, after: PacketState) {
         guard !steps.isEmpty else { return addNat(kind: kind, before: before, after: after, implicit: false) }
         steps[steps.count - 1].natBefore = before
         steps[steps.count - 1].natAfter = after
         steps[steps.count - 1].sentence += " " + Sentences.rewrite(kind: kind, before: before, after: after)
     }
 
-    mutating func addNat(kind: String, before: PacketState, after: PacketState, implicit: Bool) {
+    mutating func addNat(kind: NatRewrite, before: PacketState, after: PacketState, implicit: Bool) {
         var step = WalkStep(number: nextNumber, kind: .nat(kind: kind, implicit: implicit), chain: nil, ruleText: nil,
                             sentence: Sentences.nat(kind: kind, before: before, after: after, implicit: implicit,
                                                     hook: hook))
