@@ -116,6 +116,7 @@ public struct Verifier: Sendable {
             let comparator = TraceComparator(portAliases: plan.topology.portAliases)
             var results: [Verified] = []
             for item in plan.items {
+                try lab.flushDynamicSets(listed)
                 let capture = try lab.run(item.lab, timeout: options.timeout)
                 let trace = simulator.simulate(item.scenario)
                 let result = Self.compare(capture: capture, trace: trace, item: item, comparator: comparator, topology: plan.topology)

@@ -145,7 +145,26 @@ struct ChainEvaluator {
                     events.append(notModelled(chain, rule, what, "assumed the rule does not match; evaluation went on with the next rule", context))
                     return .noMatch
                 case .value(let v):
-                    if !Self.compare(v, op, right) { return .noMatch }
+                    if case .dynamic(let t, let id) = right, op == .eq || op == .ne {
+                        let found = t.lookup(v) != nil || context.sets.contains(id, v)
+                        if found != (op == .eq) { return .noMatch }
+                    } else if !Self.compare(v, op, right) { return .noMatch }
+                }
+            case .dynset(let d):
+                switch ExpressionEvaluator.eval(d.key, context) {
+                case .absent: return .noMatch
+                case .notModelled(let what):
+                    events.append(notModelled(chain, rule, what, "assumed the set does not change and the rule does not match", context))
+                    return .noMatch
+                case .value(let v):
+                    let r = context.sets.apply(d, v)
+                    if r.added {
+                        let verb = d.op == .delete ? "removes" : "adds"
+                        let prep = d.op == .delete ? "from" : "to"
+                        events.append(TraceEvent(.note("\(verb) \(DynamicSets.describe(v)) \(prep) @\(d.set.name) (\(d.text))"),
+                                                 traced: context.packet.nftrace))
+                    }
+                    if !r.passes { return .noMatch }
                 }
             case .vmap(let key, _, let table):
                 switch ExpressionEvaluator.eval(key, context) {
@@ -230,6 +249,8 @@ struct ChainEvaluator {
         case (.ne, .pattern(let p)): return !p.matches(v)
         case (.eq, .set(let t)): return t.lookup(v) != nil
         case (.ne, .set(let t)): return t.lookup(v) == nil
+        case (.eq, .dynamic(let t, _)): return t.lookup(v) != nil
+        case (.ne, .dynamic(let t, _)): return t.lookup(v) == nil
         case (.flags, .mask(let m)):
             guard case .int(let x) = v else { return false }
             return x & m != 0

@@ -63,7 +63,8 @@ extension Simulator {
 
     /// Builds and walks the answer to `r` (nil when the kernel sends none), or a note on the
     /// request's events saying why it is not simulated.
-    func rejectAnswer(_ r: Rejection, connection: Connection?, requestEvents: inout [TraceEvent]) -> RejectAnswer? {
+    func rejectAnswer(_ r: Rejection, connection: Connection?, sets: DynamicSets = DynamicSets(),
+                      requestEvents: inout [TraceEvent]) -> RejectAnswer? {
         func notSimulated(_ why: String) -> RejectAnswer? {
             requestEvents.append(TraceEvent(.notModelled(chain: nil, handle: nil, text: "reject's answer \(why)",
                                                          assumption: "no answer is shown; the client's side is not simulated"),
@@ -108,6 +109,7 @@ extension Simulator {
         var walker = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: answer, connection: connection,
                                 isReply: true, options: options)
         walker.ct = .related
+        walker.sets = sets
         if answer.daddr.isLinkLocal { walker.linkDevice = r.iif }
         walker.emit(.note("reject's answer: the kernel sends \(kind == "tcp reset" ? "a TCP reset" : "an " + kind) "
                           + "from \(answer.saddr) to \(answer.daddr) through the output and postrouting hooks; conntrack attaches it to "

@@ -80,7 +80,7 @@ public struct Simulator: Sendable {
         }
         var answer: RejectAnswer?
         if case .dropped(_, _, _, true) = outcome, let r = walker.rejection {
-            answer = rejectAnswer(r, connection: walker.connection, requestEvents: &walker.events)
+            answer = rejectAnswer(r, connection: walker.connection, sets: walker.sets, requestEvents: &walker.events)
         }
         let requestTrace = PacketTrace(initial: request.state(iif: nil, oif: nil), events: walker.events, outcome: outcome)
 
@@ -91,6 +91,7 @@ public struct Simulator: Sendable {
                                  tcpFlags: scenario.proto == .tcp ? 0x12 : nil)
         var back = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: replyPacket,
                               connection: walker.connection, isReply: true, options: options)
+        back.sets = walker.sets
         // The host answers a link-local sender on the link the request came in on.
         if case .host = endpoint, replyPacket.daddr.isLinkLocal { back.linkDevice = seen.iif }
         let replyOutcome: Outcome

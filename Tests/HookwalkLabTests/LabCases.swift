@@ -75,6 +75,7 @@ enum LabCases {
         out.append(LabCase(name: "random bridge port names") { try VerifyBridgePortNamesTests.derivedSnapshot().0 })
         out.append(LabCase(name: "netavark-style marks") { try VerifyMarksTests.netavarkSnapshot() })
         out.append(LabCase(name: "iptables MARK and CONNMARK") { try VerifyMarksTests.iptablesSnapshot() })
+        out.append(LabCase(name: "dynamic set guard") { try VerifyDynamicSetsTests.derivedSnapshot() })
         out.append(LabCase(name: "fwmark policy routing") { try VerifyPolicyRoutingTests.derivedSnapshot() })
         for dropped in [false, true] {
             out.append(LabCase(name: VerifyRejectTests.caseName(droppingAnswers: dropped)) {
