@@ -82,6 +82,9 @@ enum LabCases {
                 try VerifyRejectTests.derivedSnapshot(droppingAnswers: dropped)
             })
         }
+        out.append(LabCase(name: VerifyRejectIPv6Tests.caseName, clients: [client4, VerifyIPv6Tests.client6]) {
+            try VerifyRejectIPv6Tests.derivedSnapshot()
+        })
         for r in VerifyRemedyTests.Remedy.allCases {
             out.append(LabCase(name: r.labCase) { try r.remedied() })
         }
