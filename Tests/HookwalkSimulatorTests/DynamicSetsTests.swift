@@ -148,6 +148,33 @@ final class DynamicSetsTests: XCTestCase {
         XCTAssertEqual(Self.notModelled(json), [])
     }
 
+    /// reject's answer carries the set too: the request adds the client and is rejected in
+    /// input; the TCP reset's output chain sees the client in the set (`ip daddr @seen`).
+    func testRejectsAnswerSeesTheElement() throws {
+        var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-d")
+        snap.ruleset.tables += try NftText.parse("""
+            table inet guard {
+                set seen { type ipv4_addr; flags dynamic; }
+                chain pre_guard {
+                    type filter hook prerouting priority mangle; policy accept;
+                    tcp dport 5432 add @seen { ip saddr }
+                }
+                chain input_guard {
+                    type filter hook input priority filter; policy accept;
+                    tcp dport 5432 reject with tcp reset
+                }
+                chain output_guard {
+                    type filter hook output priority filter; policy accept;
+                    ip daddr @seen counter
+                }
+            }
+            """, file: "g.nft").tables
+        let t = Simulator(snapshot: snap).simulate(Scenario(from: .external(address: Self.client, interface: nil),
+                                                            to: IPAddress("10.254.10.252")!, port: 5432, proto: .tcp))
+        let answer = try XCTUnwrap(t.answer)
+        XCTAssertEqual(Self.guardRules(answer.trace), ["output_guard: ip daddr @seen counter -> continue"])
+    }
+
     /// The set state belongs to one scenario: simulating it twice gives the same trace (nothing
     /// is left from the first run), and a fresh scenario does not see the earlier one's element.
     func testTheStateIsPerScenario() throws {
