@@ -175,6 +175,24 @@ final class DynamicSetsTests: XCTestCase {
         XCTAssertEqual(Self.guardRules(answer.trace), ["output_guard: ip daddr @seen counter -> continue"])
     }
 
+    /// iptables' `-m recent` and `-m hashlimit` are not read (iptables-nft keeps them as opaque
+    /// xt matches): each is a not-modelled step naming it, assumed not to match.
+    func testIptablesRecentAndHashlimitStayNotModelled() throws {
+        var snap = try Fixtures.snapshot("docker-eras/snapshots/docker-d")
+        snap.ruleset.tables += try IptablesSave.parse("""
+            *filter
+            :FORWARD ACCEPT [0:0]
+            -A FORWARD -p tcp -m tcp --dport 8080 -m recent --set --name guard --rsource
+            -A FORWARD -p tcp -m tcp --dport 8080 -m hashlimit --hashlimit-above 10/sec --hashlimit-mode srcip --hashlimit-name h -j DROP
+            COMMIT
+
+            """, file: "t", family: .ip).tables
+        let t = Simulator(snapshot: snap).simulate(Self.scenario)
+        let said = Self.notModelled(t)
+        XCTAssertEqual(said.count, 2, "\(said)")
+        XCTAssertTrue(said.first?.contains("recent") == true && said.last?.contains("hashlimit") == true, "\(said)")
+    }
+
     /// The set state belongs to one scenario: simulating it twice gives the same trace (nothing
     /// is left from the first run), and a fresh scenario does not see the earlier one's element.
     func testTheStateIsPerScenario() throws {
