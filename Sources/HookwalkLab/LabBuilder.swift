@@ -185,6 +185,35 @@ public final class Lab {
         try loadRuleset(LabRuleset(path: path), tracePorts: tracePorts)
     }
 
+    /// Empties the sets that packets change (`flags dynamic`, or named by an `add`/`update`/
+    /// `delete @set` statement), so that every scenario starts from the ruleset's own elements,
+    /// as the simulator does. A meter's set is not listed and cannot be flushed: its elements stay
+    /// from one scenario to the next (a lab case keys its meters by something each scenario has
+    /// of its own, such as the client's port).
+    public func flushDynamicSets(_ ruleset: Ruleset) throws {
+        for t in ruleset.tables where !t.legacy {
+            for s in t.sets where s.flags.contains("dynamic") || Self.updated(s.name, in: t) {
+                // The set's declared elements come back with the ruleset's own `add element`.
+                _ = try exec(host, ["nft", "flush", "set", t.family.rawValue, t.name, s.name])
+                if !s.elements.isEmpty {
+                    _ = try exec(host, ["nft", "add element \(t.family.rawValue) \(NftTextWriter.name(t.name)) \(NftTextWriter.name(s.name)) { "
+                                        + s.elements.map { NftTextWriter.valueText($0.key, inSet: true) }.joined(separator: ", ") + " }"])
+                }
+            }
+        }
+    }
+
+    static func updated(_ set: String, in t: Table) -> Bool {
+        t.chains.contains { c in
+            c.rules.contains { r in
+                r.stmts.contains { st in
+                    guard case .notModelled(let nm) = st, nm.kind == "set", case .expr(let e)? = nm.parts?["set"] else { return false }
+                    return NftTextWriter.exprText(e).trimmingCharacters(in: CharacterSet(charactersIn: "@\"")) == set
+                }
+            }
+        }
+    }
+
     /// Loads `ruleset` (nft, or iptables-save files through iptables-nft-restore), adds the trace
     /// tables and returns `nft -j list ruleset`, or `nft -a list ruleset` when `listsAsText`.
     @discardableResult

@@ -116,6 +116,7 @@ public struct Verifier: Sendable {
             let comparator = TraceComparator(portAliases: plan.topology.portAliases)
             var results: [Verified] = []
             for item in plan.items {
+                try lab.flushDynamicSets(listed)
                 let capture = try lab.run(item.lab, timeout: options.timeout)
                 // A path with branches: the kernel picked one at random; it agrees when it took any.
                 let branches = simulator.branches(item.scenario)

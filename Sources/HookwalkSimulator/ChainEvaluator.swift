@@ -159,13 +159,35 @@ struct ChainEvaluator {
                         if !matches { return .noMatch }
                         continue
                     }
-                    let matches = Self.compare(v, op, right)
+                    let matches: Bool
+                    if case .dynamic(let t, let id) = right, op == .eq || op == .ne {
+                        // A named set a rule adds to: its declared elements and the added ones.
+                        matches = (t.lookup(v) != nil || context.sets.contains(id, v)) == (op == .eq)
+                    } else {
+                        matches = Self.compare(v, op, right)
+                    }
                     if let n = Numgen.modulus(left) {
                         run.branchModuli.append(n)
                         events.append(branchNote(n, left, context, "the rule \(matches ? "matches" : "does not match")",
                                                  "the rule matches for some of them"))
                     }
                     if !matches { return .noMatch }
+                }
+            case .dynset(let d):
+                switch ExpressionEvaluator.eval(d.key, context) {
+                case .absent: return .noMatch
+                case .notModelled(let what):
+                    events.append(notModelled(chain, rule, what, "assumed the set does not change and the rule does not match", context))
+                    return .noMatch
+                case .value(let v):
+                    let r = context.sets.apply(d, v)
+                    if r.added {
+                        let verb = d.op == .delete ? "removes" : "adds"
+                        let prep = d.op == .delete ? "from" : "to"
+                        events.append(TraceEvent(.note(.text("\(verb) \(DynamicSets.describe(v)) \(prep) @\(d.set.name) (\(d.text))")),
+                                                 traced: context.packet.nftrace))
+                    }
+                    if !r.passes { return .noMatch }
                 }
             case .vmap(let key, _, let table):
                 switch ExpressionEvaluator.eval(key, context) {
@@ -307,6 +329,8 @@ struct ChainEvaluator {
         case (.ne, .pattern(let p)): return !p.matches(v)
         case (.eq, .set(let t)): return t.lookup(v) != nil
         case (.ne, .set(let t)): return t.lookup(v) == nil
+        case (.eq, .dynamic(let t, _)): return t.lookup(v) != nil
+        case (.ne, .dynamic(let t, _)): return t.lookup(v) == nil
         case (.flags, .mask(let m)):
             guard case .int(let x) = v else { return false }
             return x & m != 0

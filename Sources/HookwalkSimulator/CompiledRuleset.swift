@@ -116,6 +116,12 @@ struct CompiledRuleset: Sendable {
                 }
             }
             return .plain(stmt)
+        case .notModelled(let nm) where nm.kind == "set" || nm.kind == "meter":
+            // A dynamic set update or a meter: modelled with `limit` and `counter` inside.
+            guard let d = DynsetStmt(nm, table: table),
+                  d.stmts.allSatisfy({ if case .limit = $0 { true } else if case .counter = $0 { true } else { false } }),
+                  FieldKind.of(d.key) != nil else { return .plain(stmt) }
+            return .dynset(d)
         default:
             return .plain(stmt)
         }
@@ -129,8 +135,12 @@ struct CompiledRuleset: Sendable {
                 return .mask(try Constants.mask([v], kind: kind))
             }
             return .pattern(try Constants.pattern(v, kind: kind))
-        case .set, .setRef:
+        case .set:
             return .set(try lookupTable(right, kind: kind, table: table))
+        case .setRef(let name):
+            // A named set: its declared elements, and those packets add during the scenario.
+            let bare = name.hasPrefix("@") ? String(name.dropFirst()) : name
+            return .dynamic(try lookupTable(right, kind: kind, table: table), SetID(family: table.family, table: table.name, name: bare))
         default:
             throw ConstantError(message: "cannot compare with \(NftTextWriter.exprText(right))")
         }
@@ -153,6 +163,8 @@ struct CompiledRuleset: Sendable {
 enum RightSide: Sendable {
     case pattern(Pattern)
     case set(LookupTable)
+    /// A named set: the declared elements and the dynamic ones (`DynamicSets`).
+    case dynamic(LookupTable, SetID)
     case mask(UInt64)
 }
 
@@ -161,6 +173,8 @@ enum CompiledStmt: Sendable {
     case vmap(key: Expr, kind: FieldKind, table: LookupTable)
     case natMap(NatStmt, key: Expr, kind: FieldKind, table: LookupTable)
     case plain(Stmt)
+    /// `add|update|delete @set { ... }` or a `meter`.
+    case dynset(DynsetStmt)
     /// A match or statement whose constants hookwalk could not read.
     case unsupported(String)
 }

@@ -71,6 +71,8 @@ struct HookRegistration: Sendable {
 
     /// A construct hookwalk does not model, which might use conntrack.
     static func unmodelled(_ s: Stmt) -> Bool {
+        // A dynamic set update or meter is modelled (`DynsetStmt`); nft_dynset needs no conntrack.
+        if case .notModelled(let nm) = s, nm.kind == "set" || nm.kind == "meter" { return false }
         if case .notModelled = s { return true }
         return anyExpression(of: s) { if case .notModelled = $0 { true } else { false } }
     }
@@ -78,6 +80,11 @@ struct HookRegistration: Sendable {
     /// Statements whose expression calls `nf_ct_netns_get` when loaded.
     static func needsConntrack(_ s: Stmt) -> Bool {
         if case .nat = s { return true }
+        // A dynamic set keyed by a ct expression (`add @s { ct original saddr }`).
+        if case .notModelled(let nm) = s, nm.kind == "set" || nm.kind == "meter",
+           let key = nm.parts?[nm.kind == "set" ? "elem" : "key"], case .expr(let e) = key {
+            return anyExpression(of: .match(left: e, op: .eq, right: .value(.wildcard))) { if case .ct = $0 { true } else { false } }
+        }
         return anyExpression(of: s) { if case .ct = $0 { true } else { false } }
     }
 

@@ -169,7 +169,7 @@ extension PathWalker {
         emit(.chain(BaseChainRef(chain: c.ref, type: c.base!.type, hook: hook, priority: c.base!.priority),
                     packet.state(iif: currentIif, oif: currentOif)))
         var context = PacketContext(packet: packet, family: c.ref.family, hook: hook, iif: currentIif, oif: currentOif,
-                                    ct: ct, connection: connection, routing: routing)
+                                    ct: ct, connection: connection, routing: routing, sets: sets)
         let run = ChainEvaluator(ruleset: ruleset).run(chainIndex: i, context: &context, events: &events)
         // nft_chain_route: a route chain at output that changed the mark or an address re-routes.
         if hook == .output, c.base?.type == .route,
@@ -179,6 +179,7 @@ extension PathWalker {
         packet = context.packet
         connection = context.connection
         branchModuli += run.branchModuli
+        sets = context.sets
         return run
     }
 

@@ -10,6 +10,8 @@ struct PathWalker {
     var packet: Packet
     var events: [TraceEvent] = []
     var connection: Connection?
+    /// The dynamic sets' elements: what the request added, the reply sees.
+    var sets = DynamicSets()
     var isReply: Bool
     var ct: CtAttachment = .none
     var untrackedRequested = false

@@ -62,7 +62,8 @@ extension Simulator {
 
     /// Builds and walks the answer to `r` (nil when the kernel sends none), or a note on the
     /// request's events saying why it is not simulated.
-    func rejectAnswer(_ r: Rejection, connection: Connection?, requestEvents: inout [TraceEvent]) -> RejectAnswer? {
+    func rejectAnswer(_ r: Rejection, connection: Connection?, sets: DynamicSets = DynamicSets(),
+                      requestEvents: inout [TraceEvent]) -> RejectAnswer? {
         func notSimulated(_ why: RejectNotSimulated) -> RejectAnswer? {
             requestEvents.append(TraceEvent(.notModelled(chain: nil, handle: nil, text: .rejectAnswer(why),
                                                          assumption: "no answer is shown; the client's side is not simulated"),
@@ -112,6 +113,7 @@ extension Simulator {
         var walker = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: answer, connection: connection,
                                 isReply: true, options: options)
         walker.ct = .related
+        walker.sets = sets
         if answer.daddr.isLinkLocal { walker.linkDevice = r.iif }
         walker.emit(.note(.rejectAnswerSent(kind, from: answer.saddr, to: answer.daddr)))
         let outcome = walker.fromHost()

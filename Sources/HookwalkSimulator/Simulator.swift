@@ -94,7 +94,7 @@ public struct Simulator: Sendable {
         }
         var answer: RejectAnswer?
         if case .dropped(_, _, _, true) = outcome, let r = walker.rejection {
-            answer = rejectAnswer(r, connection: walker.connection, requestEvents: &walker.events)
+            answer = rejectAnswer(r, connection: walker.connection, sets: walker.sets, requestEvents: &walker.events)
         }
         let requestTrace = PacketTrace(initial: request.state(iif: nil, oif: nil), events: walker.events, outcome: outcome)
         moduli += walker.branchModuli
@@ -107,6 +107,7 @@ public struct Simulator: Sendable {
         replyPacket.branch = branch
         var back = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: replyPacket,
                               connection: walker.connection, isReply: true, options: options)
+        back.sets = walker.sets
         // The host answers a link-local sender on the link the request came in on.
         if case .host = endpoint, replyPacket.daddr.isLinkLocal { back.linkDevice = seen.iif }
         let replyOutcome: Outcome

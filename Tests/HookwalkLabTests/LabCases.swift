@@ -77,6 +77,7 @@ enum LabCases {
         out.append(LabCase(name: "iptables MARK and CONNMARK") { try VerifyMarksTests.iptablesSnapshot() })
         out.append(LabCase(name: "numgen vmap") { try VerifyBranchesTests.numgenSnapshot() })
         out.append(LabCase(name: "iptables statistic") { try VerifyBranchesTests.statisticSnapshot() })
+        out.append(LabCase(name: "dynamic set guard") { try VerifyDynamicSetsTests.derivedSnapshot() })
         out.append(LabCase(name: "fwmark policy routing") { try VerifyPolicyRoutingTests.derivedSnapshot() })
         for dropped in [false, true] {
             out.append(LabCase(name: VerifyRejectTests.caseName(droppingAnswers: dropped)) {

@@ -45,6 +45,8 @@ struct PacketContext: Sendable {
     var ct: CtAttachment
     var connection: Connection?
     let routing: Routing
+    /// The dynamic sets' elements so far in the scenario.
+    var sets = DynamicSets()
 }
 
 typealias FieldEval = FieldReading
