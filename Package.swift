@@ -1,7 +1,9 @@
 // swift-tools-version: 6.0
 // hookwalk: documents how packets travel through a Linux host's netfilter hooks.
 // Data path: snapshot files -> HookwalkParsers -> HookwalkModel -> HookwalkSimulator (traces)
-// -> HookwalkRender (files). HookwalkLab checks the simulator against the running kernel.
+// -> HookwalkRender (files). HookwalkLab checks the simulator against the running kernel;
+// HookwalkCollect writes snapshot folders from the live host. Both run programs through
+// HookwalkProcess only. Every dependency listed below is imported by its target.
 import PackageDescription
 
 let package = Package(
@@ -48,7 +50,7 @@ let package = Package(
             ]
         ),
         .target(name: "HookwalkDiff", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender"]),
-        .target(name: "HookwalkLab", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkProcess"]),
+        .target(name: "HookwalkLab", dependencies: ["HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkProcess"]),
         .executableTarget(
             name: "hookwalk",
             dependencies: [
@@ -67,10 +69,10 @@ let package = Package(
         .testTarget(name: "HookwalkProcessTests", dependencies: ["HookwalkProcess"]),
         .testTarget(name: "HookwalkCollectTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkProcess", "HookwalkCollect"]),
         .testTarget(name: "HookwalkParsersTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers"]),
-        .testTarget(name: "HookwalkSimulatorTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab"]),
+        .testTarget(name: "HookwalkSimulatorTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkLab"]),
         .testTarget(name: "HookwalkRenderTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkFindings"]),
-        .testTarget(name: "HookwalkFindingsTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkFindings", "HookwalkRender"]),
-        .testTarget(name: "HookwalkDiffTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkDiff"]),
+        .testTarget(name: "HookwalkFindingsTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkFindings"]),
+        .testTarget(name: "HookwalkDiffTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkDiff"]),
         .testTarget(name: "HookwalkLabTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab", "HookwalkFindings"],
                     exclude: ["Fixtures"]),
     ],
