@@ -254,8 +254,12 @@ public final class Lab {
 
 /// hookwalk's own trace tables, shaped like the earlier lab's: at the lowest priority of inet
 /// prerouting and output and of bridge prerouting, they set nftrace for the scenarios' ports only
-/// (and ICMP, so errors about them show up), leaving everything else untraced.
+/// (and ICMP, ICMPv6 errors, so errors about them show up), leaving everything else untraced.
 public enum TraceTables {
+    /// ICMPv6 errors (reject's answers over IPv6, a port-unreachable), but not neighbour
+    /// discovery, which would fill the trace with packets no scenario is about.
+    static let icmpv6Errors = "icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } meta nftrace set 1"
+
     public static func text(name: String, ports: Set<UInt16>) -> String {
         let elements = ports.sorted().map(String.init).joined(separator: ", ")
         let set = ports.isEmpty ? "" : """
@@ -269,8 +273,9 @@ public enum TraceTables {
                 meta l4proto { tcp, udp } th dport @ports meta nftrace set 1
                 meta l4proto { tcp, udp } th sport @ports meta nftrace set 1
                 meta l4proto icmp meta nftrace set 1
+                \(icmpv6Errors)
             """
-        let body = ports.isEmpty ? "    meta l4proto icmp meta nftrace set 1" : rules
+        let body = ports.isEmpty ? "    meta l4proto icmp meta nftrace set 1\n    \(icmpv6Errors)" : rules
         return """
             table inet \(name) {
             \(set)  chain pre {

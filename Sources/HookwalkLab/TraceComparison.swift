@@ -140,6 +140,11 @@ public struct ScenarioComparison: Sendable, Hashable, Codable {
     /// What went wrong on the lab's side (monitor not subscribed, server not started...): shown
     /// with a divergence, since it may be the reason for it.
     public var problems: [String]
+    /// When the path has branches (numgen, iptables statistic: the kernel picks one at random),
+    /// how many, and the one whose trace the kernel's matched (branch 0 when none did): the
+    /// kernel's path agrees when it is any of them.
+    public var branch: Int?
+    public var branches: Int?
 
     public init(name: String, request: ComparisonResult, reply: ComparisonResult,
                 kernelOutcome: EndpointObservation? = nil, simulatedOutcome: EndpointObservation? = nil, problems: [String] = []) {
@@ -176,11 +181,12 @@ public struct VerifyReport: Sendable, Hashable, Codable {
     public var text: String {
         var out: [String] = []
         for s in scenarios {
+            let branch = s.branches.map { n in s.isMatch ? " (the kernel took branch \(s.branch ?? 0) of \(n))" : " (no branch of \(n) matches; branch 0 shown)" } ?? ""
             if s.isMatch {
-                out.append("MATCH    \(s.name)")
+                out.append("MATCH    \(s.name)\(branch)")
                 continue
             }
-            out.append("DIVERGE  \(s.name)")
+            out.append("DIVERGE  \(s.name)\(branch)")
             for (label, r) in [("request", s.request), ("reply", s.reply), ("proxy request", s.proxyRequest), ("proxy reply", s.proxyReply),
                                ("reject's answer", s.answer)] {
                 if case .diverge(let d) = r {
@@ -220,6 +226,8 @@ public struct VerifyReport: Sendable, Hashable, Codable {
                 var kernelOutcome: EndpointObservation?
                 var simulatedOutcome: EndpointObservation?
                 var problems: [String]
+                var branch: Int?
+                var branches: Int?
             }
             var agreement: Agreement
             var scenarios: [Item]
@@ -228,7 +236,8 @@ public struct VerifyReport: Sendable, Hashable, Codable {
         let doc = Doc(agreement: .init(matching: agreeing, total: scenarios.count), scenarios: scenarios.map {
             .init(name: $0.name, status: $0.isMatch ? "MATCH" : "DIVERGE", request: div($0.request), reply: div($0.reply),
                   proxyRequest: div($0.proxyRequest), proxyReply: div($0.proxyReply), answer: div($0.answer),
-                  kernelOutcome: $0.kernelOutcome, simulatedOutcome: $0.simulatedOutcome, problems: $0.problems)
+                  kernelOutcome: $0.kernelOutcome, simulatedOutcome: $0.simulatedOutcome, problems: $0.problems,
+                  branch: $0.branch, branches: $0.branches)
         })
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -118,8 +118,19 @@ public struct Verifier: Sendable {
             var results: [Verified] = []
             for item in plan.items {
                 let capture = try lab.run(item.lab, timeout: options.timeout)
-                let trace = simulator.simulate(item.scenario)
-                let result = Self.compare(capture: capture, trace: trace, item: item, comparator: comparator, topology: plan.topology)
+                // A path with branches: the kernel picked one at random; it agrees when it took any.
+                let branches = simulator.branches(item.scenario)
+                var chosen = 0
+                var result = Self.compare(capture: capture, trace: branches.traces[0], item: item, comparator: comparator, topology: plan.topology)
+                if branches.count > 1 {
+                    for k in 1..<branches.count where !result.isMatch {
+                        let r = Self.compare(capture: capture, trace: branches.traces[k], item: item, comparator: comparator, topology: plan.topology)
+                        if r.isMatch { chosen = k; result = r }
+                    }
+                    result.branch = chosen
+                    result.branches = branches.count
+                }
+                let trace = branches.traces[chosen]
                 if let dir = options.saveDirectory { try Self.save(capture, trace, to: dir) }
                 results.append(Verified(item: item, capture: capture, trace: trace, comparison: result, labPrefix: plan.topology.prefix))
                 let legEvents = capture.proxyLeg.map { ", proxy \($0.request.count)+\($0.reply.count)" } ?? ""

@@ -12,8 +12,13 @@ public struct ScenarioDoc: Sendable, Hashable {
     public var network: String?
     public var container: String?
     public var trace: Trace
+    /// Every branch's trace when the path has branches (`Simulator.branches`; `trace` is branch
+    /// 0), empty otherwise.
+    public var branches: [Trace]
 
-    public init(id: String, title: String, kind: String, network: String? = nil, container: String? = nil, trace: Trace) {
+    public init(id: String, title: String, kind: String, network: String? = nil, container: String? = nil, trace: Trace,
+                branches: [Trace] = []) {
+        self.branches = branches
         self.id = id
         self.title = title
         self.kind = kind

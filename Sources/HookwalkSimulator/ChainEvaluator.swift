@@ -30,6 +30,8 @@ struct ChainRun: Sendable {
     var notrack = false
     /// The `reject` statement that ended the chain: `with` type and code.
     var reject: (type: String?, code: String?)?
+    /// The `mod` of each branch point (`numgen ... mod N`) the chain evaluated.
+    var branchModuli: [UInt64] = []
 }
 
 /// Evaluates one base chain the way `nft_do_chain` does: rules in order, jump pushes a return
@@ -145,7 +147,25 @@ struct ChainEvaluator {
                     events.append(notModelled(chain, rule, what, "assumed the rule does not match; evaluation went on with the next rule", context))
                     return .noMatch
                 case .value(let v):
-                    if !Self.compare(v, op, right) { return .noMatch }
+                    if let d = Self.randomDraw(left, op, right) {
+                        // A draw: 1 branch of d matches (docs/trace.md, "Branches").
+                        let matches = context.packet.branch % d == 0
+                        run.branchModuli.append(d)
+                        let said = "one of \(d): \(NftTextWriter.exprText(left)) < \(Self.rightText(right)) draws at random per packet, "
+                            + "so the rule matches about 1 time in \(d); this walk follows branch \(context.packet.branch): the rule "
+                            + (matches ? "matches" : "does not match") + " (it matches on the branches that are a multiple of \(d); "
+                            + "`hookwalk trace --branch K` follows another)"
+                        events.append(TraceEvent(.note(said), traced: context.packet.nftrace))
+                        if !matches { return .noMatch }
+                        continue
+                    }
+                    let matches = Self.compare(v, op, right)
+                    if let n = Numgen.modulus(left) {
+                        run.branchModuli.append(n)
+                        events.append(branchNote(n, left, context, "the rule \(matches ? "matches" : "does not match")",
+                                                 "the rule matches for some of them"))
+                    }
+                    if !matches { return .noMatch }
                 }
             case .vmap(let key, _, let table):
                 switch ExpressionEvaluator.eval(key, context) {
@@ -154,7 +174,13 @@ struct ChainEvaluator {
                     events.append(notModelled(chain, rule, what, "assumed no element matches; evaluation went on with the next rule", context))
                     return .noMatch
                 case .value(let v):
-                    guard let i = table.lookup(v), case .verdict(let verdict)? = table.data[i] else { return .noMatch }
+                    let i = table.lookup(v)
+                    if let n = Numgen.modulus(key) {
+                        run.branchModuli.append(n)
+                        events.append(branchNote(n, key, context, i.map { "it leads to " + Self.target(table, $0) } ?? "no element matches",
+                                                 Self.targets(table)))
+                    }
+                    guard let i, case .verdict(let verdict)? = table.data[i] else { return .noMatch }
                     return .verdict(verdict)
                 }
             case .natMap(let n, let key, _, let table):
@@ -164,7 +190,13 @@ struct ChainEvaluator {
                     events.append(notModelled(chain, rule, what, "assumed no mapping applies", context))
                     return .noMatch
                 case .value(let v):
-                    guard let i = table.lookup(v), case .value(let data)? = table.data[i] else { return .noMatch }
+                    let found = table.lookup(v)
+                    if let m = Numgen.modulus(key) {
+                        run.branchModuli.append(m)
+                        events.append(branchNote(m, key, context, found.map { "it leads to \(n.kind.rawValue) to " + Self.target(table, $0) } ?? "no element matches",
+                                                 Self.targets(table, prefix: "\(n.kind.rawValue) to ")))
+                    }
+                    guard let i = found, case .value(let data)? = table.data[i] else { return .noMatch }
                     var resolved = n
                     resolved.addr = .value(data)
                     if case .concat(let parts) = data, parts.count == 2 {
@@ -216,6 +248,51 @@ struct ChainEvaluator {
             }
         }
         return .verdict(.continue)
+    }
+
+    /// A branch point's note: the N outcomes and the one this walk follows (issue 13, docs/trace.md
+    /// "Branches"): `one of 2: 0 -> jump lb_a, 1 -> jump lb_b; ...`.
+    private func branchNote(_ n: UInt64, _ e: Expr, _ context: PacketContext, _ followed: String, _ targets: String) -> TraceEvent {
+        let value: String
+        if case .value(.int(let x)) = ExpressionEvaluator.eval(e, context) { value = String(x) } else { value = "?" }
+        let branch = context.packet.branch
+        let text = "one of \(n): \(targets) (\(NftTextWriter.exprText(e)) picks one per packet); this walk follows branch \(branch), "
+            + "where it gives \(value): \(followed) (`hookwalk trace --branch K` follows another)"
+        return TraceEvent(.note(text), traced: context.packet.nftrace)
+    }
+
+    /// `meta random [& M] < T` (iptables' `-m statistic --mode random --probability P` as nft lists
+    /// it, T = P * 2^31): a draw that matches with probability T / (M + 1). As a branch point it has
+    /// D = round((M + 1) / T) branches, at least 2, and matches on branch K when K % D == 0: every
+    /// outcome is some branch, and 1/D (kube-proxy's 1/3, 1/2) is the kernel's probability.
+    static func randomDraw(_ left: Expr, _ op: MatchOp, _ right: RightSide) -> UInt64? {
+        guard op == .lt, case .pattern(.exact(.int(let t))) = right else { return nil }
+        let range: Double
+        switch left {
+        case .meta("random"): range = 4_294_967_296
+        case .binop("&", .meta("random"), .value(.number(let m))) where m < 0xffff_ffff && (m + 1) & m == 0: range = Double(m + 1)
+        default: return nil
+        }
+        guard t > 0, Double(t) < range else { return nil }
+        return max(2, UInt64((range / Double(t)).rounded()))
+    }
+
+    static func rightText(_ r: RightSide) -> String {
+        if case .pattern(.exact(.int(let t))) = r { return String(t) }
+        return "?"
+    }
+
+    /// `0 -> jump lb_a, 1 -> jump lb_b`: a map's elements and what each gives.
+    static func targets(_ table: LookupTable, prefix: String = "") -> String {
+        table.keys.indices.map { "\(NftTextWriter.valueText(table.keys[$0])) -> \(prefix)\(target(table, $0))" }.joined(separator: ", ")
+    }
+
+    static func target(_ table: LookupTable, _ i: Int) -> String {
+        switch table.data[i] {
+        case .verdict(let v)?: return NftTextWriter.verdictText(v)
+        case .value(let v)?: return NftTextWriter.valueText(v)
+        case nil: return "(nothing)"
+        }
     }
 
     private func notModelled(_ chain: CompiledChain, _ rule: CompiledRule, _ what: String, _ assumption: String,

@@ -178,6 +178,7 @@ extension PathWalker {
         }
         packet = context.packet
         connection = context.connection
+        branchModuli += run.branchModuli
         return run
     }
 

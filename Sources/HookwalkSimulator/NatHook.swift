@@ -114,9 +114,13 @@ extension PathWalker {
                 case .success(let r): request = r
                 case .failure(let stop): return stop.end
                 }
+                // The mapping goes on the connection (nf_nat_setup_info: its original direction's
+                // source or destination). nf_nat_packet applies to a reply-direction packet only
+                // the other kind's mapping, so the reset, sent in the reply direction, keeps its
+                // addresses here and only the dnat is undone below (lab: VerifyRejectIPv6Tests).
                 if let req = request {
-                    emit(.notModelled(chain: ruleset.chains[i].ref, handle: nil, text: "a \(req.kind.rawValue) mapping made for reject's TCP reset",
-                                      assumption: "the mapping is not applied to the reset"))
+                    emit(.note("\(ruleset.chains[i].ref): the \(req.kind.rawValue) makes the connection's mapping; the reset travels in "
+                               + "the reply direction, which this mapping does not rewrite"))
                     break
                 }
             }

@@ -33,6 +33,8 @@ struct PathWalker {
     /// A `type route` output chain changed the mark or an address: the kernel routes the packet
     /// again (ip_route_me_harder).
     var rerouteRequested = false
+    /// The `mod` of each branch point (`numgen ... mod N`) the walk evaluated.
+    var branchModuli: [UInt64] = []
     let options: Simulator.Options
 
     init(ruleset: CompiledRuleset, routing: Routing, topology: Topology, packet: Packet, connection: Connection?, isReply: Bool,

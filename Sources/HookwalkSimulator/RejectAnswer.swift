@@ -102,8 +102,13 @@ extension Simulator {
                 }
                 source = s
             }
+            let code = Self.icmpCode(r)
             answer = Packet(saddr: source, daddr: p.saddr, proto: p.v4 ? .icmp : .icmpv6)
-            kind = "\(p.v4 ? "icmp" : "icmpv6") destination-unreachable \(Self.icmpCode(r))"
+            // destination-unreachable is type 3 in ICMP, 1 in ICMPv6; the code by its name (a code
+            // without one leaves the header unknown: a rule reading it says so).
+            let codes: SymbolTable = p.v4 ? .icmpCodes : .icmpv6Codes
+            answer.icmp = codes.names[code].map { (p.v4 ? 3 : 1, UInt8($0)) }
+            kind = "\(p.v4 ? "icmp" : "icmpv6") destination-unreachable \(code)"
         }
         var walker = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: answer, connection: connection,
                                 isReply: true, options: options)

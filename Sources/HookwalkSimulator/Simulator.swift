@@ -36,7 +36,15 @@ public struct Simulator: Sendable {
     public var rulesetSetsNftrace: Bool { compiled.setsNftrace }
 
     /// Simulates the request of `scenario` and, when it reaches a receiver that answers, the reply.
-    public func simulate(_ scenario: Scenario) -> Trace {
+    /// `branch` picks the outcome of the ruleset's nondeterministic expressions (`numgen`, `meta
+    /// random`, iptables' `statistic`): 0, the default, follows the first (see `branches(_:)`).
+    public func simulate(_ scenario: Scenario, branch: Int = 0) -> Trace {
+        walk(scenario, branch: UInt64(max(0, branch))).trace
+    }
+
+    /// The walk of `simulate`, with the moduli of the branch points it met (each `numgen ... mod N`
+    /// evaluated on the way), from which `branches(_:)` counts the branches.
+    func walk(_ scenario: Scenario, branch: UInt64) -> (trace: Trace, moduli: [UInt64]) {
         guard let source = sourceAddress(scenario) else {
             let p = PacketState(saddr: scenario.to, daddr: scenario.to, proto: scenario.proto, sport: scenario.sport, dport: scenario.port)
             let outcome: Outcome
@@ -50,10 +58,12 @@ public struct Simulator: Sendable {
                     : "no route to \(scenario.to) (Network is unreachable)")
             default: outcome = .notModelled("no source address for the sender")
             }
-            return Trace(scenario: scenario, request: PacketTrace(initial: p, events: [], outcome: outcome), reply: nil)
+            return (Trace(scenario: scenario, request: PacketTrace(initial: p, events: [], outcome: outcome), reply: nil), [])
         }
-        let request = Packet(saddr: source, daddr: scenario.to, proto: scenario.proto, sport: scenario.sport,
+        var request = Packet(saddr: source, daddr: scenario.to, proto: scenario.proto, sport: scenario.sport,
                              dport: scenario.port, tcpFlags: scenario.proto == .tcp ? 0x02 : nil)
+        request.branch = branch
+        var moduli: [UInt64] = []
         var walker = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: request, connection: nil, isReply: false, options: options)
         let outcome = run(&walker, from: scenario.from)
         var proxyLeg: [Trace] = []
@@ -69,7 +79,11 @@ public struct Simulator: Sendable {
             }
             // The proxy's source port is an ephemeral port of the host; a fixed one keeps output stable.
             let leg = Scenario(from: .host, to: target, port: port, proto: scenario.proto, sport: Self.proxyLegSourcePort(scenario.sport))
-            if case .host = scenario.from, scenario.to == target { } else { proxyLeg = [simulate(leg)] }
+            if case .host = scenario.from, scenario.to == target { } else {
+                let l = walk(leg, branch: branch)
+                proxyLeg = [l.trace]
+                moduli += l.moduli
+            }
         }
         if case .delivered(.host, _) = outcome, scenario.proto == .tcp, !answers(.host, scenario) {
             // moby `listenBoundPorts`: without docker-proxy, Docker still listens on the port (to
@@ -83,12 +97,14 @@ public struct Simulator: Sendable {
             answer = rejectAnswer(r, connection: walker.connection, requestEvents: &walker.events)
         }
         let requestTrace = PacketTrace(initial: request.state(iif: nil, oif: nil), events: walker.events, outcome: outcome)
+        moduli += walker.branchModuli
 
         guard case .delivered(let endpoint, let seen) = outcome, answers(endpoint, scenario) else {
-            return Trace(scenario: scenario, request: requestTrace, reply: nil, proxyLeg: proxyLeg, answer: answer)
+            return (Trace(scenario: scenario, request: requestTrace, reply: nil, proxyLeg: proxyLeg, answer: answer), moduli)
         }
-        let replyPacket = Packet(saddr: replySource(seen, endpoint), daddr: seen.saddr, proto: seen.proto, sport: seen.dport, dport: seen.sport,
+        var replyPacket = Packet(saddr: replySource(seen, endpoint), daddr: seen.saddr, proto: seen.proto, sport: seen.dport, dport: seen.sport,
                                  tcpFlags: scenario.proto == .tcp ? 0x12 : nil)
+        replyPacket.branch = branch
         var back = PathWalker(ruleset: compiled, routing: routing, topology: topology, packet: replyPacket,
                               connection: walker.connection, isReply: true, options: options)
         // The host answers a link-local sender on the link the request came in on.
@@ -101,7 +117,8 @@ public struct Simulator: Sendable {
             replyOutcome = run(&back, from: endpoint)
         }
         let replyTrace = PacketTrace(initial: replyPacket.state(iif: nil, oif: nil), events: back.events, outcome: replyOutcome)
-        return Trace(scenario: scenario, request: requestTrace, reply: replyTrace, proxyLeg: proxyLeg)
+        moduli += back.branchModuli
+        return (Trace(scenario: scenario, request: requestTrace, reply: replyTrace, proxyLeg: proxyLeg), moduli)
     }
 
     /// The source of the receiver's answer: the address the request was sent to, except for a

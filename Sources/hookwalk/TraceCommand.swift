@@ -30,6 +30,9 @@ struct TraceCommand: ParsableCommand {
     @Option(help: "Source port of the request.")
     var sport: UInt16 = 41000
 
+    @Option(help: "Which branch to follow where the ruleset spreads connections (numgen, iptables statistic): 0, the default, takes the first element of each map; the trace lists the others.")
+    var branch: Int = 0
+
     @Option(help: "Output: text (for people), nft (as `nft monitor trace` prints it), json.")
     var format: OutputFormat = .text
 
@@ -45,7 +48,19 @@ struct TraceCommand: ParsableCommand {
             guard sport >= 1 else { throw HookwalkError("--sport \(sport): a source port is 1-65535") }
             let sender = try EndpointSyntax.endpoint(from, snapshot: snap)
             try EndpointSyntax.checkFamily(sender, from: from, to: addr, snapshot: snap)
-            let trace = sim.simulate(Scenario(from: sender, to: addr, port: port, proto: proto, sport: sport))
+            let scenario = Scenario(from: sender, to: addr, port: port, proto: proto, sport: sport)
+            let trace: Trace
+            if branch == 0 {
+                trace = sim.simulate(scenario)
+            } else {
+                let all = sim.branches(scenario)
+                guard branch > 0, branch < all.count else {
+                    throw HookwalkError(all.count == 1
+                        ? "--branch \(branch): this path has no branches (no numgen or statistic rule on it): only branch 0"
+                        : "--branch \(branch): this path has \(all.count) branches, 0-\(all.count - 1)")
+                }
+                trace = all.traces[branch]
+            }
             switch format {
             case .text:
                 let owners = Provenance(ruleset: snap.ruleset, host: snap.host, ruleText: NftTextWriter.ruleText)

@@ -75,12 +75,17 @@ enum LabCases {
         out.append(LabCase(name: "random bridge port names") { try VerifyBridgePortNamesTests.derivedSnapshot().0 })
         out.append(LabCase(name: "netavark-style marks") { try VerifyMarksTests.netavarkSnapshot() })
         out.append(LabCase(name: "iptables MARK and CONNMARK") { try VerifyMarksTests.iptablesSnapshot() })
+        out.append(LabCase(name: "numgen vmap") { try VerifyBranchesTests.numgenSnapshot() })
+        out.append(LabCase(name: "iptables statistic") { try VerifyBranchesTests.statisticSnapshot() })
         out.append(LabCase(name: "fwmark policy routing") { try VerifyPolicyRoutingTests.derivedSnapshot() })
         for dropped in [false, true] {
             out.append(LabCase(name: VerifyRejectTests.caseName(droppingAnswers: dropped)) {
                 try VerifyRejectTests.derivedSnapshot(droppingAnswers: dropped)
             })
         }
+        out.append(LabCase(name: VerifyRejectIPv6Tests.caseName, clients: [client4, VerifyIPv6Tests.client6]) {
+            try VerifyRejectIPv6Tests.derivedSnapshot()
+        })
         for r in VerifyRemedyTests.Remedy.allCases {
             out.append(LabCase(name: r.labCase) { try r.remedied() })
         }

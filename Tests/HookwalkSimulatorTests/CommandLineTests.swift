@@ -87,4 +87,37 @@ final class CommandLineTests: XCTestCase {
         let bad = try run(["verify", "Examples/seed-centos8", "--client", "nope"])
         assertCleanFailure(bad, mentions: ["--client \"nope\": not an IP address"])
     }
+
+    /// `trace --branch K` follows another branch of a load-balancing rule; a K the path does not
+    /// have is a one-line error.
+    func testTraceBranch() throws {
+        let s = try snapshot(ruleset: "nft-ruleset.nft", """
+            table ip lb {
+            	chain pre {
+            		type filter hook prerouting priority -150; policy accept;
+            		numgen random mod 2 vmap { 0 : jump a, 1 : jump b }
+            	}
+            	chain a {
+            		counter
+            	}
+            	chain b {
+            		drop
+            	}
+            }
+
+            """)
+        let args = ["trace", s, "--from", "10.254.10.105", "--to", "10.254.10.252:80/tcp"]
+        let zero = try run(args)
+        XCTAssertEqual(zero.status, 0, zero.stderr)
+        XCTAssertTrue(zero.stdout.contains("one of 2: 0 -> jump a, 1 -> jump b"), zero.stdout)
+        XCTAssertTrue(zero.stdout.contains("this walk follows branch 0"), zero.stdout)
+        let one = try run(args + ["--branch", "1"])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertTrue(one.stdout.contains("this walk follows branch 1"), one.stdout)
+        XCTAssertNotEqual(zero.stdout, one.stdout)
+        assertCleanFailure(try run(args + ["--branch", "2"]), mentions: ["--branch 2", "2 branches, 0-1"])
+        let plain = try snapshot(ruleset: "nft-ruleset.nft", "table ip t {\n\tchain c {\n\t\tcounter\n\t}\n}\n")
+        assertCleanFailure(try run(["trace", plain, "--from", "host", "--to", "10.254.10.252:80/tcp", "--branch", "1"]),
+                           mentions: ["--branch 1", "no branches"])
+    }
 }

@@ -65,6 +65,35 @@ final class RejectAnswerTests: XCTestCase {
         }
     }
 
+    /// A rule can read the answer's ICMP header: dropping only admin-prohibited errors in output
+    /// drops 514/udp's answer and lets 5433/udp's port-unreachable through; `icmp type` does not
+    /// match the TCP reset, nor `icmpv6 type` an ICMP error (each needs its own protocol).
+    func testRulesReadTheAnswersICMPTypeAndCode() throws {
+        let watch = """
+            table inet icmp_watch {
+            \tchain output {
+            \t\ttype filter hook output priority filter - 5; policy accept;
+            \t\ticmpv6 type destination-unreachable counter
+            \t\ticmp type destination-unreachable icmp code admin-prohibited drop
+            \t}
+            }
+
+            """
+        let sim = try simulator(adding: fixture("reject-answers.nft") + watch)
+        let refused = try XCTUnwrap(sim.simulate(scenario(5433, .udp)).answer)
+        XCTAssertTrue(refused.reachedClient, "\(refused.trace.outcome)")
+        let dropped = try XCTUnwrap(sim.simulate(scenario(514, .udp)).answer)
+        guard case .dropped(let chain, _, _, _) = dropped.trace.outcome else { return XCTFail("\(dropped.trace.outcome)") }
+        XCTAssertEqual(chain.description, "inet icmp_watch output")
+        let reset = try XCTUnwrap(sim.simulate(scenario(5432, .tcp)).answer)
+        XCTAssertTrue(reset.reachedClient)
+        for a in [refused, reset] {
+            XCTAssertFalse(a.trace.events.contains { if case .rule(_, _, let text, _) = $0.kind { text.hasPrefix("icmpv6") } else { false } },
+                           "icmpv6 type matched an IPv4 answer")
+            XCTAssertFalse(a.trace.events.contains { if case .notModelled = $0.kind { true } else { false } }, "\(a.trace.events)")
+        }
+    }
+
     /// A plain drop has no answer; `reject with tcp reset` on UDP sends nothing (nf_send_reset is
     /// for TCP only); `icmpx` maps per family.
     func testNoAnswerAndMappedCodes() throws {

@@ -93,6 +93,8 @@ public enum PacketField: Sendable, Hashable {
     case etherType
     case sport, dport
     case tcpFlags
+    /// The ICMP or ICMPv6 header's type and code (`icmp type`, `icmpv6 code`).
+    case icmpType, icmpCode
     case mark
     /// The input and output devices by name (`iif` too: nft lists indexes by name).
     case iifname, oifname

@@ -41,3 +41,11 @@ public enum Numgen: KeyedFamily {
         return .sentence(eq: "\(said) is {}", ne: "\(said) is not {}")
     }
 }
+
+extension Numgen {
+    /// How many values `e` gives when it is a `numgen` expression (its `mod`): a branch point.
+    public static func modulus(_ e: Expr) -> UInt64? {
+        guard case .keyed(let k) = e, k.family == name, let m = k.parts["mod"]?.number, m > 0 else { return nil }
+        return m
+    }
+}

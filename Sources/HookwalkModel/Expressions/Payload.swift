@@ -92,7 +92,14 @@ public enum Payload: ExprFamily {
             default: return .notModelled(requires: l4)
             }
         case "icmp", "icmpv6":
-            return .notModelled(requires: .l4(["icmp", "icmpv6"]))
+            // nft's dependency is the protocol of its own header: `icmp type` needs ICMP,
+            // `icmpv6 type` ICMPv6 (an ICMPv6 packet does not match `icmp type`).
+            let l4: Requirement = .l4([proto == "icmp" ? "icmp" : "ipv6-icmp"])
+            switch field {
+            case "type": return .field(.icmpType, requires: l4)
+            case "code": return .field(.icmpCode, requires: l4)
+            default: return .notModelled(requires: l4)
+            }
         default:
             return .notModelled()
         }

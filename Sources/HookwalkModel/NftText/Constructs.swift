@@ -165,52 +165,9 @@ public enum Constructs {
         return out
     }
 
-    /// `1d2h3m4s`, `30s`, `1h`, `250ms` (rounded down to seconds, as nft's JSON prints them) ->
-    /// seconds; nil when it is not a duration.
+    /// `1d2h3m4s`, `30s`, `1h`, `250ms` -> seconds, rounded down as nft's JSON prints them (nft
+    /// keeps durations in milliseconds); nil when it is not a duration.
     public static func seconds(_ text: String) -> UInt64? {
-        var total: UInt64 = 0
-        var number: UInt64 = 0
-        var digits = 0
-        var i = text.utf8.startIndex
-        let u = text.utf8
-        guard !u.isEmpty else { return nil }
-        while i < u.endIndex {
-            let c = u[i]
-            if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") {
-                let (m, o1) = number.multipliedReportingOverflow(by: 10)
-                let (a, o2) = m.addingReportingOverflow(UInt64(c - UInt8(ascii: "0")))
-                guard !o1, !o2 else { return nil }
-                number = a
-                digits += 1
-                i = u.index(after: i)
-                continue
-            }
-            guard digits > 0 else { return nil }
-            let next = u.index(after: i)
-            var size: UInt64
-            switch c {
-            case UInt8(ascii: "d"): size = 86400
-            case UInt8(ascii: "h"): size = 3600
-            case UInt8(ascii: "m"):
-                if next < u.endIndex, u[next] == UInt8(ascii: "s") {
-                    i = u.index(after: next)
-                    total = total &+ number / 1000
-                    number = 0
-                    digits = 0
-                    continue
-                }
-                size = 60
-            case UInt8(ascii: "s"): size = 1
-            default: return nil
-            }
-            let (m, o) = number.multipliedReportingOverflow(by: size)
-            guard !o else { return nil }
-            total = total &+ m
-            number = 0
-            digits = 0
-            i = next
-        }
-        guard digits == 0 else { return nil }
-        return total
+        milliseconds(text).map { $0 / 1000 }
     }
 }

@@ -30,9 +30,43 @@ enum IptMatch {
         case "hl": result = hl(options)
         case "rt": result = rt(options)
         case "set": return set(options, rule: rule, text: text)
+        case "statistic": result = statistic(options)
         default: result = nil
         }
         return result ?? notModelled
+    }
+
+    /// `-m statistic --mode nth --every N [--packet K]` -> `numgen inc mod N K`, and `--mode random
+    /// --probability P` -> `meta random & 2147483647 < lround(P * 2^31)`: what nft lists for them
+    /// (libxt_statistic's xlate; checked with iptables-nft 1.8.9 and nft 1.0.6). Both are branch
+    /// points the simulator follows one way and lists every way (docs/trace.md, "Branches"). A
+    /// negation, or an option besides these, stays not modelled.
+    static func statistic(_ options: [IptOption]) -> IptPiece? {
+        var mode: String?, every: UInt64?, packet: UInt64 = 0, probability: Double?
+        for o in options {
+            guard !o.negated, o.values.count == 1 else { return nil }
+            let v = o.values[0].text
+            switch o.name.text {
+            case "--mode": mode = v
+            case "--every": every = UInt64(v)
+            case "--packet": guard let k = UInt64(v) else { return nil }; packet = k
+            case "--probability": probability = Double(v)
+            default: return nil
+            }
+        }
+        switch mode {
+        case "nth":
+            guard let n = every, n >= 1, packet < n, probability == nil else { return nil }
+            let e = Expr.keyed(KeyedExpr(family: Numgen.name, parts: ["mode": .word("inc"), "mod": .atom(.number(n)), "offset": .atom(.number(0))]))
+            return .xt([.match(left: e, op: .eq, right: .value(.number(packet)))])
+        case "random":
+            guard let p = probability, p >= 0, p <= 1, every == nil else { return nil }
+            let threshold = UInt64((p * 2_147_483_648).rounded())
+            let draw = Expr.binop(op: "&", left: .meta("random"), right: .value(.number(2_147_483_647)))
+            return .xt([.match(left: draw, op: .lt, right: .value(.number(threshold)))])
+        default:
+            return nil
+        }
     }
 
     /// The comment of a `-m comment` match, if that is what this is.

@@ -45,6 +45,8 @@ struct ScenarioPage: Sendable {
     var directions: [Direction]
     /// docker-proxy's own connection to the container, when the request ends at docker-proxy.
     var proxyLeg: ProxyLeg?
+    /// The "Branches" section (`BranchesSection`), when the branches lead to different places.
+    var branches: String?
 
     struct ProxyLeg: Sendable {
         var heading: String

@@ -109,7 +109,8 @@ extension DocGenerator {
                                 verdict: Phrases.verdict(trace, roles: roles), hostPage: link(paths.hostIndex(host)),
                                 requestDiagram: link(requestSVG), replyDiagram: replySVG.map(link),
                                 diagramLinks: diagramLinks.joined(separator: " · "),
-                                callout: NotModelledNotes.callout(found), directions: directions, proxyLeg: proxySection)
+                                callout: NotModelledNotes.callout(found), directions: directions, proxyLeg: proxySection,
+                                branches: BranchesSection.markdown(doc.branches))
         files[pagePath] = Array(try templates.render(page, template: "scenario").utf8)
         return RenderedScenario(page: pagePath, requestDiagram: requestSVG, replyDiagram: replySVG,
                                 shortVerdict: Phrases.shortVerdict(trace, roles: roles), notModelled: found.map(\.construct))

@@ -13,8 +13,9 @@ public enum HostDocuments {
         if let filter { catalog = catalog.filter(filter) }
         let simulator = Simulator(snapshot: snapshot)
         return catalog.map { d in
-            ScenarioDoc(id: d.id, title: d.title, kind: d.kind, network: d.network, container: d.container,
-                        trace: simulator.simulate(d.scenario))
+            let b = simulator.branches(d.scenario)
+            return ScenarioDoc(id: d.id, title: d.title, kind: d.kind, network: d.network, container: d.container,
+                               trace: b.traces[0], branches: b.count > 1 ? b.traces : [])
         }
     }
 

@@ -94,9 +94,12 @@ struct LookupTable: Sendable {
     private var scanned: [(Pattern, Int)] = []
     private var catchAll: Int?
     let data: [MapData?]
+    /// The elements' keys, in order (how a branch note lists a map's targets).
+    let keys: [Value]
 
     init(elements: [SetElement], kind: FieldKind) throws(ConstantError) {
         data = elements.map(\.data)
+        keys = elements.map(\.key)
         for (i, e) in elements.enumerated() {
             let p = try Constants.pattern(e.key, kind: kind)
             switch p {

@@ -8,6 +8,8 @@ struct Packet: Sendable {
     var sport: UInt16?
     var dport: UInt16?
     var tcpFlags: UInt8?
+    /// An ICMP or ICMPv6 packet's type and code (reject's answers carry them).
+    var icmp: (type: UInt8, code: UInt8)?
     var mark: UInt32 = 0
     var nftrace = false
     /// Which outcome of a nondeterministic expression (`numgen`, `meta random`) this walk
@@ -134,6 +136,9 @@ extension PacketContext: PacketView {
         case .sport: return p.sport.map { .value(.int(UInt64($0))) } ?? .absent
         case .dport: return p.dport.map { .value(.int(UInt64($0))) } ?? .absent
         case .tcpFlags: return .value(.int(UInt64(p.tcpFlags ?? 0)))
+        // Every ICMP packet the simulator makes has its type; one without would be a gap to say.
+        case .icmpType: return p.icmp.map { .value(.int(UInt64($0.type))) } ?? .notModelled("\(p.v4 ? "icmp" : "icmpv6") type")
+        case .icmpCode: return p.icmp.map { .value(.int(UInt64($0.code))) } ?? .notModelled("\(p.v4 ? "icmp" : "icmpv6") code")
         case .mark: return .value(.int(UInt64(p.mark)))
         // A missing device reads as an empty name / index 0 (nft_meta_store_ifname), so
         // `oifname != "docker1"` is true in prerouting.
