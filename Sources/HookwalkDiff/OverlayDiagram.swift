@@ -150,25 +150,10 @@ public enum OverlayDiagram {
         }
     }
 
-    /// An HTML-like label: `& < > " '` as entities, control characters as spaces.
+    /// An HTML-like label of lines escaped by Render's one DOT escaper (`DOT.escape`).
     static func label(_ lines: [String], boldLines: Int = 0) -> String {
-        let body = lines.enumerated().map { i, l in i < boldLines ? "<B>\(escape(l))</B>" : escape(l) }
+        let body = lines.enumerated().map { i, l in i < boldLines ? "<B>\(DOT.escape(l))</B>" : DOT.escape(l) }
         return "<" + body.joined(separator: "<BR/>") + ">"
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for u in text.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: if u.value < 0x20 || u.value == 0x7f { out += " " } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out
     }
 
     /// Label lines of at most `width` characters, so nodes stay narrow (the doc diagrams' wrapping).

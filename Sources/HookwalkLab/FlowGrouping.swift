@@ -1,4 +1,5 @@
 import HookwalkModel
+import HookwalkSimulator
 
 /// Who talks to whom in a scenario, as the flow grouping needs it. Address and port lists hold
 /// every value a side can have along the path: the client's address and the masquerade address it

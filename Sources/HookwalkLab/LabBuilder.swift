@@ -1,4 +1,5 @@
 import Foundation
+import HookwalkProcess
 import HookwalkModel
 
 /// Builds a `LabTopology` out of network namespaces. Every command runs with `ip -n NS` or
@@ -11,7 +12,7 @@ public enum LabBuilder {
         guard geteuid() == 0 else {
             throw HookwalkError(.none, "the kernel lab needs root to create network namespaces: run it with sudo")
         }
-        for tool in ["ip", "nft", "python3"] where Shell.which(tool) == nil {
+        for tool in ["ip", "nft", "python3"] where ProcessRunner.lookup(tool) == nil {
             throw HookwalkError(.none, "the kernel lab needs `\(tool)`, which is not on PATH")
         }
     }
@@ -22,7 +23,7 @@ public enum LabBuilder {
         let work = NSTemporaryDirectory() + "hookwalk-\(topology.prefix)"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         LabCleanup.shared.track(dir: work)
-        let lab = Lab(topology: topology, shell: Shell(workDir: work), keep: keep)
+        let lab = Lab(topology: topology, shell: LabCommands(workDir: work), keep: keep)
         do {
             try lab.create()
         } catch {
@@ -46,14 +47,14 @@ public final class Lab {
     public let topology: LabTopology
     /// Leave the namespaces for inspection (`ip netns exec <prefix>-host nft list ruleset`).
     public let keep: Bool
-    let shell: Shell
+    let shell: LabCommands
     /// The trace table's name once the ruleset is loaded (`__hw_trace`).
     public private(set) var traceTable: String?
     /// The stand-in docker-proxies, running until teardown.
-    var proxies: [Background] = []
+    var proxies: [RunningProcess] = []
     private var tornDown = false
 
-    init(topology: LabTopology, shell: Shell, keep: Bool) {
+    init(topology: LabTopology, shell: LabCommands, keep: Bool) {
         self.topology = topology
         self.shell = shell
         self.keep = keep
@@ -255,7 +256,7 @@ public final class Lab {
     public func teardown(force: Bool = false) -> [String] {
         guard !tornDown else { return [] }
         tornDown = true
-        for p in proxies { p.stop(); p.removeFiles() }
+        for p in proxies { shell.stop(p) }
         proxies = []
         if keep && !force {
             FileHandle.standardError.write(Data("hookwalk: lab kept: namespaces \(topology.namespaces.joined(separator: " "))\n".utf8))
@@ -271,11 +272,11 @@ public final class Lab {
 
     /// Namespaces whose names start with `prefix`, for checking that a run left nothing behind.
     public static func namespaces(withPrefix prefix: String) -> [String] {
-        namespaces(withPrefix: prefix, shell: Shell(workDir: NSTemporaryDirectory()))
+        namespaces(withPrefix: prefix, shell: LabCommands(workDir: NSTemporaryDirectory()))
     }
 
-    static func namespaces(withPrefix prefix: String, shell: Shell) -> [String] {
-        let out = (try? shell.run(["ip", "netns", "list"]).stdout) ?? ""
+    static func namespaces(withPrefix prefix: String, shell: LabCommands) -> [String] {
+        let out = (try? shell.run(["ip", "netns", "list"]).stdoutText) ?? ""
         return out.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }.filter { $0.hasPrefix(prefix) }
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import HookwalkProcess
 
 /// Everything a lab run has created outside this process: network namespaces, child processes and
 /// temporary folders. It is one registry per process so that SIGINT and SIGTERM handlers, which
@@ -48,15 +49,7 @@ final class LabCleanup: @unchecked Sendable {
 
     /// `ip netns del NAME`; only ever called with a name this process created.
     static func deleteNamespace(_ name: String) -> Bool {
-        guard let ip = Shell.which("ip") else { return false }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ip)
-        p.arguments = ["netns", "del", name]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
+        (try? ProcessRunner.runBlocking(["ip", "netns", "del", name]))?.succeeded ?? false
     }
 
     private func installSignalHandlers() {

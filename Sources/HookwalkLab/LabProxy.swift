@@ -1,4 +1,5 @@
 import Foundation
+import HookwalkProcess
 import HookwalkModel
 import HookwalkSimulator
 

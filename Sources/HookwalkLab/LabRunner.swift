@@ -1,4 +1,5 @@
 import Foundation
+import HookwalkProcess
 import HookwalkModel
 import HookwalkParsers
 import HookwalkSimulator
@@ -47,8 +48,8 @@ extension Lab {
         var problems: [String] = []
 
         let monitor = try shell.start(["ip", "netns", "exec", host, "nft", "-a", "monitor", "trace"])
-        defer { monitor.stop(); monitor.removeFiles() }
-        if !waitSubscribed(pid: monitor.process.processIdentifier, timeout: timeout) {
+        defer { shell.stop(monitor) }
+        if !waitSubscribed(pid: monitor.pid, timeout: timeout) {
             problems.append("nft monitor did not show its trace subscription within \(timeout) s: " + monitor.stderr())
         }
 
@@ -56,7 +57,7 @@ extension Lab {
         let fam = s.destination.isV4 ? "4" : "6"
         let server = try shell.start(["ip", "netns", "exec", serverNS, "python3", "-c", LabScripts.server,
                                       proto, String(s.serverPort), String(timeout), fam])
-        defer { server.stop(); server.removeFiles() }
+        defer { shell.stop(server) }
         if !server.wait(timeout: timeout + 3, until: { $0.contains("READY") }) {
             throw HookwalkError(.none, "scenario \(s.name): the server in \(serverNS) did not start: \(server.stderr())")
         }
@@ -76,21 +77,14 @@ extension Lab {
         server.finish(timeout: 0.5)
 
         // Trace events arrive asynchronously: wait until the output has been quiet for 150 ms.
-        var last = -1
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let n = monitor.stdout().utf8.count
-            if n == last { break }
-            last = n
-            usleep(150_000)
-        }
-        monitor.stop()
+        monitor.waitQuiet(0.15, timeout: timeout)
+        shell.stop(monitor)
         let raw = monitor.stdout()
 
         let serverJSON = server.stdout().split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
-        let clientJSON = client.stdout.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
+        let clientJSON = client.stdoutText.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
         if serverJSON.isEmpty { problems.append("server: no report; stderr: \(server.stderr())") }
-        if clientJSON.isEmpty { problems.append("client: no report; stderr: \(client.stderr)") }
+        if clientJSON.isEmpty { problems.append("client: no report; stderr: \(client.stderrText)") }
         let sr = Self.object(serverJSON), cr = Self.object(clientJSON)
         if let e = sr["error"]?.stringValue { problems.append("server: \(e)") }
         if let e = cr["error"]?.stringValue { problems.append("client: \(e)") }

@@ -1,5 +1,6 @@
 import Foundation
 import HookwalkModel
+import HookwalkSimulator
 
 /// The first place where two event sequences of one packet part ways.
 public struct Divergence: Sendable, Hashable, Codable, CustomStringConvertible {

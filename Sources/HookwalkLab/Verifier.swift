@@ -1,4 +1,5 @@
 import Foundation
+import HookwalkProcess
 import HookwalkModel
 import HookwalkParsers
 import HookwalkSimulator
@@ -87,7 +88,7 @@ public struct Verifier: Sendable {
         let plan = try VerifyPlan(snapshot: snapshot, client: options.client, client6: options.client6, kinds: options.kinds, extra: options.extraScenarios)
         if let dir = options.saveDirectory { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let ruleset = LabRuleset.of(snapshot)
-        for tool in ruleset.tools where Shell.which(tool) == nil {
+        for tool in ruleset.tools where ProcessRunner.lookup(tool) == nil {
             let what = tool == "ipset" ? "ruleset includes iptables-save output with \(IpsetSave.fileName)" : "ruleset includes iptables-save output"
             throw HookwalkError(.none, "the snapshot's \(what), and loading it in the lab needs `\(tool)` "
                                 + "(Debian/Ubuntu package \(tool == "ipset" ? "ipset" : "iptables")), which is not on PATH")

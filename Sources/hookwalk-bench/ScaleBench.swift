@@ -2,6 +2,7 @@ import Foundation
 import HookwalkModel
 import HookwalkParsers
 import HookwalkSimulator
+import HookwalkProcess
 
 /// Runs `exe`; with `discardOutput` its stdout goes to the null device (never by creating a file
 /// at a path: as root, `FileManager.createFile(atPath: "/dev/null")` replaces the device with a
@@ -21,15 +22,7 @@ func runProgram(_ exe: String, _ args: [String], discardOutput: Bool = false) th
     return (p.terminationStatus, o, String(decoding: e, as: UTF8.self))
 }
 
-func which(_ name: String) -> String? {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-    for dir in path.split(separator: ":").map(String.init) + ["/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"] {
-        let p = "\(dir)/\(name)"
-        // access(2), not FileManager: Foundation misjudges relative symlinks (Debian's /usr/bin/dot).
-        if access(p, X_OK) == 0 { return p }
-    }
-    return nil
-}
+func which(_ name: String) -> String? { ProcessRunner.lookup(name) }
 
 /// The best of `n` runs (the machine is shared; the minimum is the least disturbed).
 func best(_ n: Int, _ body: () throws -> Void) rethrows -> Double {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HookwalkModel
 import HookwalkParsers
+import HookwalkCollect
 
 /// `hookwalk collect --out DIR`: a snapshot of the host it runs on, from read-only commands.
 struct CollectCommand: ParsableCommand {

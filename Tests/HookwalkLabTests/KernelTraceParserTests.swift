@@ -1,4 +1,5 @@
 import HookwalkLab
+import HookwalkSimulator
 import HookwalkModel
 import XCTest
 

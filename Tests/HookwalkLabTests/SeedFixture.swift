@@ -1,5 +1,6 @@
 import Foundation
 import HookwalkLab
+import HookwalkSimulator
 import HookwalkModel
 import HookwalkTestSupport
 

@@ -1,4 +1,5 @@
 import Foundation
+import HookwalkProcess
 import XCTest
 
 /// What a child process printed and how it ended.
@@ -13,9 +14,8 @@ public struct ProcessResult: Sendable {
     }
 }
 
-/// Runs programs for the tests: the built `hookwalk` and the repository's scripts. One copy, so
-/// every test reads a child's two pipes at once (a child that fills stderr while the test waits
-/// on stdout would otherwise block both forever).
+/// Runs programs for the tests: the built `hookwalk` and the repository's scripts, through
+/// `HookwalkProcess.ProcessRunner`.
 public enum TestProcess {
     /// The `hookwalk` executable `swift test` builds beside the test bundle.
     public static var hookwalk: URL? {
@@ -34,31 +34,12 @@ public enum TestProcess {
         return try run(binary, args, in: directory)
     }
 
+    /// Runs `executable` through the project's process runner (both pipes read at once). A test's
+    /// child gets 10 minutes: a hang is a failure with the output so far, not a stuck suite.
     public static func run(_ executable: URL, _ args: [String], in directory: String? = nil) throws -> ProcessResult {
-        let p = Process()
-        p.executableURL = executable
-        p.arguments = args
-        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let errData = Box()
-        let group = DispatchGroup()
-        let errHandle = err.fileHandleForReading
-        DispatchQueue.global().async(group: group) { errData.set(errHandle.readDataToEndOfFile()) }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return ProcessResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                             stderr: String(decoding: errData.get(), as: UTF8.self))
-    }
-
-    /// The stderr bytes, handed from the reading thread to the caller.
-    final class Box: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
-        func set(_ d: Data) { lock.lock(); data = d; lock.unlock() }
-        func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
+        let o = try ProcessRunner.runBlocking([executable.path] + args, workingDirectory: directory, timeout: 600,
+                                              outputLimit: 1 << 30)
+        if o.timedOut { XCTFail("\(executable.lastPathComponent) \(args.joined(separator: " ")): timed out") }
+        return ProcessResult(status: o.status, stdout: o.stdoutText, stderr: o.stderrText)
     }
 }

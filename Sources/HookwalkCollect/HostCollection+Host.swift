@@ -1,13 +1,14 @@
 import Foundation
 import HookwalkModel
+import HookwalkParsers
 
-extension Collection {
+extension HostCollection {
     /// `ip -j addr show`, required: without addresses there is no routing and no snapshot. It is
     /// parsed here, so that output hookwalk cannot read fails now, naming the command.
     mutating func addresses() throws -> [Interface] {
         let o = run(["ip", "-j", "addr", "show"], file: SnapshotLoader.addresses)
         guard o.ok else { throw HookwalkError("`ip -j addr show`: \(why(o)); a snapshot needs the addresses, nothing was written") }
-        let interfaces = try IPAddrFile.parse(o.stdout, file: "output of `ip -j addr show`").interfaces
+        let interfaces = try CollectSupport.interfaces(ipAddr: o.stdout, file: "output of `ip -j addr show`")
         files[SnapshotLoader.addresses] = o.stdout
         return interfaces
     }
@@ -42,7 +43,7 @@ extension Collection {
         guard !text.isEmpty else { return }
         if o.record.result == .failed { records[records.count - 1].file = SnapshotLoader.sysctls }
         let bridgeKeys = ["net.bridge.bridge-nf-call-ip6tables", "net.bridge.bridge-nf-call-iptables"]
-        let present = (try? SysctlFile.parse(text, file: SnapshotLoader.sysctls)) ?? [:]
+        let present = (try? CollectSupport.sysctls(text, file: SnapshotLoader.sysctls)) ?? [:]
         if bridgeKeys.allSatisfy({ present[$0] == nil }) {
             if !text.hasSuffix("\n") { text += "\n" }
             text += "# hookwalk collect: the net.bridge keys do not exist, so br_netfilter is not loaded and\n"
@@ -72,7 +73,7 @@ extension Collection {
         }
         inspect(list: ["docker", "network", "ls", "-q"], inspect: ["docker", "network", "inspect"], file: SnapshotLoader.dockerNetworks)
         inspect(list: ["docker", "ps", "-q"], inspect: ["docker", "inspect"], file: SnapshotLoader.dockerContainers)
-        return CommandRunner.firstLine(String(decoding: version.stdout, as: UTF8.self))
+        return CollectorCommands.firstLine(String(decoding: version.stdout, as: UTF8.self))
     }
 
     /// `docker … inspect $(docker … -q)`, written as `[]` when the list is empty (`docker inspect`
@@ -84,7 +85,7 @@ extension Collection {
         let names = String(decoding: ids.stdout, as: UTF8.self).split(whereSeparator: \.isWhitespace).map(String.init)
         if names.isEmpty { files[file] = Array("[]\n".utf8); return }
         let o = run(inspect + names, file: file)
-        if o.ok || (try? JSONSerialization.jsonObject(with: Data(o.stdout))) is [Any] {
+        if o.ok || (try? JSONReader.parse(o.stdout))?.arrayValue != nil {
             if !o.ok { records[records.count - 1].file = file }
             files[file] = o.stdout
         }
@@ -96,16 +97,17 @@ extension Collection {
     /// Optional: a container that exits meanwhile or a host without nsenter loses only the names.
     mutating func containerNamespaces() {
         guard let bytes = files[SnapshotLoader.dockerContainers],
-              let list = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [[String: Any]] else { return }
+              let list = (try? JSONReader.parse(bytes))?.arrayValue,
+              list.allSatisfy({ $0.objectValue != nil }) else { return }
         for c in list {
             // The id becomes a file name: hex only, whatever the daemon said.
-            guard let id = c["Id"] as? String, id.count >= 12, id.allSatisfy(\.isHexDigit),
-                  let state = c["State"] as? [String: Any], state["Running"] as? Bool == true,
-                  let pid = state["Pid"] as? Int, pid > 0,
-                  (c["HostConfig"] as? [String: Any])?["NetworkMode"] as? String != "host" else { continue }
-            let file = "\(ContainerNetnsFolder.name)/\(id.prefix(12)).json"
+            guard let id = c["Id"]?.stringValue, id.count >= 12, id.allSatisfy(\.isHexDigit),
+                  let state = c["State"], state.objectValue != nil, state["Running"] == .bool(true),
+                  let pid = state["Pid"]?.numberValue?.int, pid > 0,
+                  c["HostConfig"]?["NetworkMode"]?.stringValue != "host" else { continue }
+            let file = "\(CollectSupport.containerNetnsFolder)/\(id.prefix(12)).json"
             let o = run(["nsenter", "-t", String(pid), "-n", "ip", "-j", "addr", "show"], file: file)
-            if o.ok, (try? IPAddrFile.parse(o.stdout, file: file)) != nil { files[file] = o.stdout }
+            if o.ok, (try? CollectSupport.interfaces(ipAddr: o.stdout, file: file)) != nil { files[file] = o.stdout }
         }
     }
 

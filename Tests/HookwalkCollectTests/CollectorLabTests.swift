@@ -1,5 +1,7 @@
 import Foundation
+@testable import HookwalkCollect
 import HookwalkModel
+import HookwalkProcess
 @testable import HookwalkParsers
 import HookwalkTestSupport
 import XCTest
@@ -33,7 +35,7 @@ final class CollectorLabTests: XCTestCase {
 
     override func setUpWithError() throws {
         guard getuid() == 0 else { throw LabRequirement.unmet("the collector lab needs root (network namespaces)") }
-        guard CommandRunner.which("ip") != nil, CommandRunner.which("nft") != nil, CommandRunner.which("sysctl") != nil else {
+        guard ProcessRunner.lookup("ip") != nil, ProcessRunner.lookup("nft") != nil, ProcessRunner.lookup("sysctl") != nil else {
             throw LabRequirement.unmet("ip, nft and sysctl are needed")
         }
         namespace = "hwcollect\(getpid() % 100000)"
@@ -157,7 +159,7 @@ final class CollectorLabTests: XCTestCase {
             XCTAssertEqual(o.status, 0, "\(argv.joined(separator: " ")): \(o.stderr)")
         }
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: CommandRunner.which("ip") ?? "/usr/sbin/ip")
+        p.executableURL = URL(fileURLWithPath: ProcessRunner.lookup("ip") ?? "/usr/sbin/ip")
         p.arguments = ["netns", "exec", container, "sleep", "60"]
         try p.run()
         sleeper = p
@@ -210,7 +212,7 @@ final class CollectorLabTests: XCTestCase {
     /// Rules in iptables-legacy tables beside the nftables ruleset: both run, so the snapshot keeps
     /// both, and the loader reads the legacy ones as `(legacy)` tables after the nftables ones.
     func testLegacyTablesBesideNftables() throws {
-        guard CommandRunner.which("iptables-legacy") != nil else { throw LabRequirement.unmet("iptables-legacy is not installed") }
+        guard ProcessRunner.lookup("iptables-legacy") != nil else { throw LabRequirement.unmet("iptables-legacy is not installed") }
         let inNS = ["ip", "netns", "exec", namespace]
         let add = sh(inNS + ["iptables-legacy", "-A", "INPUT", "-p", "tcp", "--dport", "23", "-j", "DROP"])
         guard add.status == 0 else { throw LabRequirement.unmet("iptables-legacy cannot run here: \(add.stderr)") }
@@ -234,8 +236,8 @@ final class CollectorLabTests: XCTestCase {
     /// iptables-legacy rules that match an ipset: `ipset save` (ipsets are per network namespace)
     /// is kept as `ipset-save.txt`, and the loader turns the match into a lookup in that set.
     func testIpsetBesideLegacyTables() throws {
-        guard CommandRunner.which("iptables-legacy") != nil else { throw LabRequirement.unmet("iptables-legacy is not installed") }
-        guard CommandRunner.which("ipset") != nil else { throw LabRequirement.unmet("ipset is not installed (scripts/deps installs it)") }
+        guard ProcessRunner.lookup("iptables-legacy") != nil else { throw LabRequirement.unmet("iptables-legacy is not installed") }
+        guard ProcessRunner.lookup("ipset") != nil else { throw LabRequirement.unmet("ipset is not installed (scripts/deps installs it)") }
         let inNS = ["ip", "netns", "exec", namespace]
         for argv in [["ipset", "create", "lab-trusted", "hash:net"], ["ipset", "add", "lab-trusted", "192.0.2.0/24"]] {
             let o = sh(inNS + argv)
@@ -260,7 +262,7 @@ final class CollectorLabTests: XCTestCase {
     /// `ss -H -ltnup` of the namespace becomes ss-listen.txt: a listener started there is in the
     /// snapshot, with its address, port and process.
     func testListeningSocketsAreCollected() throws {
-        guard CommandRunner.which("ss") != nil, CommandRunner.which("python3") != nil else {
+        guard ProcessRunner.lookup("ss") != nil, ProcessRunner.lookup("python3") != nil else {
             throw LabRequirement.unmet("ss and python3 are needed")
         }
         let listener = Process()
@@ -288,7 +290,7 @@ final class CollectorLabTests: XCTestCase {
 
     /// Runs a lab command (setup, teardown, before/after listings).
     func sh(_ argv: [String]) -> Result {
-        let runner = CommandRunner(prefix: [], environment: [:], timeout: 20, scratch: NSTemporaryDirectory())
+        let runner = CollectorCommands(prefix: [], environment: [:], timeout: 20)
         let o = runner.run(argv)
         return Result(status: o.record.status ?? -1, stdout: String(decoding: o.stdout, as: UTF8.self), stderr: o.stderr)
     }

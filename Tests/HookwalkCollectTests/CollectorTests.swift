@@ -1,5 +1,7 @@
 import Foundation
+@testable import HookwalkCollect
 import HookwalkModel
+import HookwalkProcess
 @testable import HookwalkParsers
 import XCTest
 
@@ -9,19 +11,19 @@ final class CollectorTests: XCTestCase {
     func testEmptyListingIsOnlyMetainfo() {
         let empty = #"{"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}}]}"#
         let table = #"{"nftables": [{"metainfo": {"version": "1.0.6"}}, {"table": {"family": "ip", "name": "t", "handle": 1}}]}"#
-        XCTAssertTrue(Collection.isEmptyListing(Array(empty.utf8)))
-        XCTAssertFalse(Collection.isEmptyListing(Array(table.utf8)))
-        XCTAssertFalse(Collection.isEmptyListing(Array("not json".utf8)))
+        XCTAssertTrue(HostCollection.isEmptyListing(Array(empty.utf8)))
+        XCTAssertFalse(HostCollection.isEmptyListing(Array(table.utf8)))
+        XCTAssertFalse(HostCollection.isEmptyListing(Array("not json".utf8)))
     }
 
     func testFirstLine() {
-        XCTAssertEqual(CommandRunner.firstLine("\n  Error: Operation not permitted  \nmore\n"), "Error: Operation not permitted")
-        XCTAssertNil(CommandRunner.firstLine(" \n\n"))
-        XCTAssertEqual(CommandRunner.firstLine(String(repeating: "x", count: 500))?.count, 300)
+        XCTAssertEqual(CollectorCommands.firstLine("\n  Error: Operation not permitted  \nmore\n"), "Error: Operation not permitted")
+        XCTAssertNil(CollectorCommands.firstLine(" \n\n"))
+        XCTAssertEqual(CollectorCommands.firstLine(String(repeating: "x", count: 500))?.count, 300)
     }
 
     func testMissingProgramIsRecordedNotRun() {
-        let runner = CommandRunner(prefix: [], environment: [:], timeout: 5, scratch: NSTemporaryDirectory())
+        let runner = CollectorCommands(prefix: [], environment: [:], timeout: 5)
         let o = runner.run(["hookwalk-no-such-program", "--version"])
         XCTAssertEqual(o.record.result, .missing)
         XCTAssertNil(o.record.status)

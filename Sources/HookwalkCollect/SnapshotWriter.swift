@@ -1,5 +1,6 @@
 import Foundation
 import HookwalkModel
+import HookwalkParsers
 
 extension Collector {
     /// Fails before anything is collected when `out` could not be written at the end: a file, or a

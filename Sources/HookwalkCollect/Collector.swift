@@ -1,5 +1,6 @@
 import Foundation
 import HookwalkModel
+import HookwalkParsers
 
 /// How `hookwalk collect` runs its commands.
 public struct CollectOptions: Sendable {
@@ -35,11 +36,8 @@ public enum Collector {
     public static let marker = "hookwalk collect"
 
     public static func collect(_ options: CollectOptions = CollectOptions(), now: Date = Date()) throws -> CollectedSnapshot {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hookwalk-collect-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        var run = Collection(runner: CommandRunner(prefix: options.commandPrefix, environment: options.environment,
-                                                   timeout: options.timeout, scratch: scratch))
+        var run = HostCollection(runner: CollectorCommands(prefix: options.commandPrefix, environment: options.environment,
+                                                           timeout: options.timeout))
         var info = HostInfo()
         info.hostname = run.line(["uname", "-n"])
         info.kernel = run.line(["uname", "-r"])
@@ -67,15 +65,15 @@ public enum Collector {
 }
 
 /// The state of one collection: files so far, the command records, warnings.
-struct Collection {
-    let runner: CommandRunner
+struct HostCollection {
+    let runner: CollectorCommands
     var files: [String: [UInt8]] = [:]
     var records: [CommandRecord] = []
     var warnings: [String] = []
 
-    init(runner: CommandRunner) { self.runner = runner }
+    init(runner: CollectorCommands) { self.runner = runner }
 
-    mutating func run(_ argv: [String], file: String? = nil) -> CommandRunner.Output {
+    mutating func run(_ argv: [String], file: String? = nil) -> CollectorCommands.Output {
         let o = runner.run(argv, file: file)
         records.append(o.record)
         return o
@@ -88,9 +86,9 @@ struct Collection {
     /// A command's first output line (`uname -r`, `nft --version`), nil when it failed.
     mutating func line(_ argv: [String]) -> String? {
         let o = run(argv)
-        return o.ok ? CommandRunner.firstLine(String(decoding: o.stdout, as: UTF8.self)) : nil
+        return o.ok ? CollectorCommands.firstLine(String(decoding: o.stdout, as: UTF8.self)) : nil
     }
 
     /// The first line of a failed command's record, for messages.
-    func why(_ o: CommandRunner.Output) -> String { o.record.error ?? "failed" }
+    func why(_ o: CollectorCommands.Output) -> String { o.record.error ?? "failed" }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HookwalkModel
+import HookwalkParsers
 
 /// Writes `host.json`: the metadata the loader reads (`HostInfoFile`), plus what only a collector
 /// knows: the command record and `collected_by`, which marks a folder `collect` may replace.
@@ -27,7 +28,6 @@ enum CollectedHostFile {
 
     /// Whether an existing `host.json` says `collect` wrote its folder.
     static func isCollected(_ bytes: [UInt8]) -> Bool {
-        guard let o = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else { return false }
-        return o["collected_by"] as? String == Collector.marker
+        (try? JSONReader.parse(bytes))?["collected_by"]?.stringValue == Collector.marker
     }
 }

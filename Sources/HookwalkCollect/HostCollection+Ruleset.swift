@@ -1,7 +1,9 @@
 import Foundation
 import HookwalkModel
+import HookwalkParsers
+import HookwalkProcess
 
-extension Collection {
+extension HostCollection {
     /// `nft -j list ruleset` (what hookwalk reads) and `nft list ruleset` (what people read, and what
     /// replays with `nft -f`: nft 1.0.6's JSON drops chain comments). When nft is missing or lists
     /// nothing while the iptables-legacy tables hold rules, the rules are in those tables: then
@@ -56,9 +58,8 @@ extension Collection {
 
     /// True for nft's listing of an empty ruleset: nothing but the `metainfo` object.
     static func isEmptyListing(_ bytes: [UInt8]) -> Bool {
-        guard let top = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-              let items = top["nftables"] as? [[String: Any]] else { return false }
-        return items.allSatisfy { $0.keys.allSatisfy { $0 == "metainfo" } }
+        guard let items = (try? JSONReader.parse(bytes))?["nftables"]?.arrayValue else { return false }
+        return items.allSatisfy { item in item.objectValue.map { $0.allSatisfy { $0.key == "metainfo" } } ?? false }
     }
 
     /// Whether the legacy x_tables hold tables, read from `/proc/net/ip{,6}_tables_names` in the
@@ -75,11 +76,11 @@ extension Collection {
         return o.ok && !o.stdout.allSatisfy { $0 == 10 || $0 == 32 }
     }
 
-    mutating func legacyRuleset(nft: CommandRunner.Output) throws {
+    mutating func legacyRuleset(nft: CollectorCommands.Output) throws {
         var saved = false
         for (v6, file) in [(false, SnapshotLoader.iptablesSave[0]), (true, SnapshotLoader.iptablesSave[1])] where legacyTableNames(v6: v6) {
             let base = v6 ? "ip6tables" : "iptables"
-            let program = CommandRunner.which("\(base)-legacy-save") != nil ? "\(base)-legacy-save" : "\(base)-save"
+            let program = ProcessRunner.lookup("\(base)-legacy-save") != nil ? "\(base)-legacy-save" : "\(base)-save"
             let o = run([program], file: file)
             if o.ok { files[file] = o.stdout; saved = true }
         }
