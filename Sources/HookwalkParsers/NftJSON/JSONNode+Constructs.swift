@@ -26,6 +26,7 @@ extension JSONNode {
     func memberParts() throws -> [String: Part] {
         guard case .object(let members) = value else { throw error("expected an object") }
         var parts: [String: Part] = [:]
+        parts.reserveCapacity(members.count)
         for (k, v) in members { parts[k] = try child(k, v).part(k) }
         return parts
     }
