@@ -151,6 +151,11 @@ public struct Provenance: Sendable {
     let containerAddresses: [IPAddress: String]
     /// Docker network subnets, with the network's name.
     let subnets: [(IPPrefix, String)]
+    /// The policy owners of iptables' shared chains, keyed as `policyOwner` finds a chain (the
+    /// first table of a family and name, its first chain of a name). Each reads the owner of
+    /// every rule of the chain, and a big Docker host's FORWARD holds thousands: computed once
+    /// here instead of once per finding that names the policy.
+    private var sharedPolicyOwners: [ChainRef: Owner] = [:]
 
     public init(ruleset: Ruleset, host: HostModel, ruleText: @escaping @Sendable (Rule) -> String) {
         self.ruleset = ruleset
@@ -171,6 +176,15 @@ public struct Provenance: Sendable {
         self.bridges = bridges
         self.containerAddresses = addresses
         self.subnets = subnets
+        var tables: Set<String> = []
+        var policies: [ChainRef: Owner] = [:]
+        for table in ruleset.tables where tables.insert("\(table.family.rawValue) \(table.name)").inserted {
+            for chain in table.chains where Self.sharedChains.contains(chain.name) {
+                let ref = ChainRef(family: table.family, table: table.name, chain: chain.name)
+                if policies[ref] == nil { policies[ref] = sharedPolicyOwner(chain, in: table) }
+            }
+        }
+        sharedPolicyOwners = policies
     }
 
     // MARK: - Tables and chains
@@ -314,7 +328,13 @@ public struct Provenance: Sendable {
     /// The owner of a base chain's policy: a shared iptables chain's is set by the tool that
     /// hooks its chains there (ufw's `default deny incoming` is the INPUT policy).
     public func policyOwner(_ ref: ChainRef) -> Owner {
+        if let cached = sharedPolicyOwners[ref] { return cached }
         guard let table = ruleset.table(ref.family, ref.table), let chain = table.chain(ref.chain) else { return Owner(.handWritten) }
+        return sharedPolicyOwner(chain, in: table)
+    }
+
+    /// `policyOwner` of a chain found in its table.
+    private func sharedPolicyOwner(_ chain: Chain, in table: Table) -> Owner {
         let own = owner(chain: chain.name, in: table)
         guard own.tool == .handWritten, Self.sharedChains.contains(chain.name) else { return own }
         // ufw and firewalld set default policies; Docker sets FORWARD's to drop when it enables

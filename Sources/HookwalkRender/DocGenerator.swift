@@ -70,6 +70,7 @@ public struct DocGenerator: Sendable {
             var own: [String: [UInt8]] = [:]
             let r = try renderScenario(pair.0, id: pair.1, host: host, snapshot: snapshot, context: context, builder: builder,
                                        paths: paths, png: png, into: &own)
+            try writeTrace(pair.0, id: pair.1, host: host, paths: paths, into: &own)
             return (r, own)
         }
         for ((doc, id), piece) in zip(zip(scenarios, ids), pieces) {

@@ -9,6 +9,9 @@ public struct Simulator: Sendable {
     let topology: Topology
     public let snapshot: Snapshot
     public let options: Options
+    /// `port/proto` of every host port a running container publishes (`answers`): asked for
+    /// each packet delivered to the host, and a big host has thousands of containers.
+    let publishedHostPorts: Set<String>
 
     /// Switches for testing the tests: a deliberately wrong model must make `hookwalk verify`
     /// fail with a readable divergence.
@@ -29,6 +32,9 @@ public struct Simulator: Sendable {
         compiled = CompiledRuleset(snapshot.ruleset)
         routing = Routing(host: snapshot.host)
         topology = Topology(host: snapshot.host, ruleset: snapshot.ruleset)
+        publishedHostPorts = Set(snapshot.host.docker.containers.filter(\.running).flatMap { c in
+            c.ports.map { "\($0.hostPort)/\($0.proto)" }
+        })
     }
 
     /// Whether the ruleset sets `meta nftrace` itself: then, as in the kernel, only packets that
@@ -202,9 +208,7 @@ public struct Simulator: Sendable {
     /// answers; any other delivery is answered.
     func answers(_ endpoint: Endpoint, _ s: Scenario) -> Bool {
         guard case .host = endpoint else { return true }
-        let publishedBy = snapshot.host.docker.containers.contains { c in
-            c.running && c.ports.contains { $0.hostPort == Int(s.port) && $0.proto == s.proto.rawValue }
-        }
+        let publishedBy = publishedHostPorts.contains("\(s.port)/\(s.proto.rawValue)")
         // With docker-proxy (userland-proxy, Docker's default) a published port that was not
         // DNATed is served by the proxy on the host, which answers.
         let proxy = snapshot.host.docker.runsUserlandProxy

@@ -62,10 +62,11 @@ struct Topology: Sendable {
         for b in bridges {
             bridgeAddresses[b] = Set(host.interface(named: b)?.addresses.map(\.address) ?? [])
         }
+        let bridgePorts = host.bridgePorts
         for c in host.docker.containers where c.running {
             for e in c.endpoints {
                 guard let addr = e.ipv4 ?? e.ipv6, let bridge = networkBridge[e.network] else { continue }
-                let port = host.bridgePort(of: c, network: e.network, bridge: bridge) ?? "?"
+                let port = HostModel.bridgePort(of: c, network: e.network, ports: bridgePorts[bridge] ?? []) ?? "?"
                 let net = networks[e.network]
                 let subnet = addr.isV4 ? e.ipv4PrefixLength.map { IPPrefix(addr, $0) } : net?.subnets.first { $0.contains(addr) }
                 let gateway6 = net?.givesEndpointsAGateway == false ? nil : net?.gateways.first { !$0.isV4 }

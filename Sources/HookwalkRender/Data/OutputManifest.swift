@@ -150,14 +150,22 @@ public enum GeneratedOutput {
 }
 
 extension DocGenerator {
-    /// `scenarios.json` and `traces/<id>.json` of one host. Scenario ids are the file ids the
+    /// A scenario's trace file, relative to `scenarios.json`. Scenario ids are the file ids the
     /// pages use, so a trace, its page and its diagrams share a name.
+    static func traceFile(_ id: String) -> String { "traces/\(id).json" }
+
+    /// `traces/<id>.json` of one scenario, written with its page (on the page threads: encoding
+    /// thousands of traces was a good part of a big host's time when done one after the other).
+    func writeTrace(_ doc: ScenarioDoc, id: String, host: String, paths: SitePaths, into files: inout [String: [UInt8]]) throws {
+        files[paths.data(host, Self.traceFile(id))] = Array((try TraceJSON.encode(doc.trace) + "\n").utf8)
+    }
+
+    /// `scenarios.json` of one host (the traces are written by `writeTrace`).
     func writeData(snapshot: Snapshot, scenarios: [ScenarioDoc], ids: [String], clients: [IPAddress], host: String,
                    paths: SitePaths, into files: inout [String: [UInt8]]) throws {
         var entries: [OutputManifest.Entry] = []
         for (doc, id) in zip(scenarios, ids) {
-            let file = "traces/\(id).json"
-            files[paths.data(host, file)] = Array((try TraceJSON.encode(doc.trace) + "\n").utf8)
+            let file = Self.traceFile(id)
             entries.append(OutputManifest.Entry(
                 scenario: DocScenario(id: id, title: doc.title, kind: doc.kind, network: doc.network, container: doc.container,
                                       scenario: doc.trace.scenario),

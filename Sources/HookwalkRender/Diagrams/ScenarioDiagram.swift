@@ -30,7 +30,7 @@ public enum ScenarioDiagram {
             // them: the first rule of that printed text, else the chain's owner), not by printing
             // the chain's rules again for every diagram.
             if let info = context.index.info(chain), let cached = context.owners[chain] {
-                let owner = info.byText[SectionState.normalise(text)].map { cached.rules[$0] } ?? cached.chain
+                let owner = info.first(SectionState.normalise(text)).map { cached.rules[$0] } ?? cached.chain
                 return Wrap.lines("by " + owner.badge, width: 30)
             }
             return Wrap.lines("by " + context.provenance.owner(chain, handle: nil, text: text).badge, width: 30)

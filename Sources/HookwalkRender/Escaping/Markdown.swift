@@ -6,6 +6,8 @@ import HookwalkModel
 public enum Markdown {
     /// Plain text, inert in paragraphs, headings and table cells.
     public static func escape(_ text: String) -> String {
+        // Most names and sentences hold nothing to escape: they are returned as they are.
+        if text.utf8.allSatisfy({ isPlain($0) && !isEscaped($0) }) { return text }
         var out = ""
         out.reserveCapacity(text.count)
         for ch in neutraliseNewlines(text) {
@@ -90,6 +92,11 @@ public enum Markdown {
     /// visible symbol. Bidi overrides and isolates would make a name read as something else
     /// (`a\u{202E}gnp.exe`): they are shown by their code point.
     static func neutraliseNewlines(_ text: String) -> String {
+        // Most text holds no such character (excerpts hold `↓` and `…`, so not only ASCII):
+        // looking costs far less than copying it scalar by scalar.
+        if text.utf8.allSatisfy(isPlain) || !text.unicodeScalars.contains(where: { TerminalText.isUnsafe($0.value) }) {
+            return text
+        }
         var out = ""
         for u in text.unicodeScalars {
             if u == "\n" || u == "\r" { out += "␤" } else if u.value < 0x20 || u.value == 0x7f || (0x80...0x9f).contains(u.value) { out += "�" } else if TerminalText.isBidiControl(u.value) {
@@ -101,7 +108,23 @@ public enum Markdown {
         return out
     }
 
+    /// A byte of printable ASCII (space to `~`).
+    static func isPlain(_ b: UInt8) -> Bool { b >= 0x20 && b < 0x7f }
+
+    /// Whether `escape` acts on an ASCII byte.
+    static func isEscaped(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"),
+             UInt8(ascii: "_"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
     static func longestRun(of ch: Character, in text: String) -> Int {
+        // A character that is one ASCII byte cannot occur where that byte does not.
+        if let a = ch.asciiValue, !text.utf8.contains(a) { return 0 }
         var best = 0, run = 0
         for c in text {
             if c == ch { run += 1; best = max(best, run) } else { run = 0 }

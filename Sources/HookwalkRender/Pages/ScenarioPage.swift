@@ -1,5 +1,6 @@
 import HookwalkModel
 import HookwalkSimulator
+import Mustache
 
 /// What `scenario.mustache` is rendered with. Every string is final Markdown (host names escaped,
 /// excerpts fenced), so a template only arranges them and must use triple braces.
@@ -179,5 +180,72 @@ extension ScenarioPage {
                          path: path(walk), diagram: diagram, sections: sections,
                          outcome: Phrases.capitalised(Phrases.outcome(walk.outcome, what: walk.direction.rawValue.lowercased(),
                                                                       receiver: walk.receiver)) + ".")
+    }
+}
+
+// The template reads every value by name. Without these, the Mustache library finds a name by
+// reflecting the whole value (`Mirror`, which copies every field, arrays included) for each tag,
+// and on a big host that was half the time of a scenario page. Each answers what the reflection
+// would: the field of that name, nil for an absent optional or an unknown name (the library then
+// looks in the enclosing value, as before). `ScenarioPageTemplateTests` checks them against
+// `Mirror`.
+extension ScenarioPage: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": return id
+        case "title": return title
+        case "kind": return kind
+        case "verdict": return verdict
+        case "hostPage": return hostPage
+        case "requestDiagram": return requestDiagram
+        case "replyDiagram": return replyDiagram
+        case "diagramLinks": return diagramLinks
+        case "callout": return callout
+        case "directions": return directions
+        case "proxyLeg": return proxyLeg
+        case "branches": return branches
+        default: return nil
+        }
+    }
+}
+
+extension ScenarioPage.Direction: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "marks": return marks
+        case "sectionMarks": return sectionMarks
+        case "name": return self.name
+        case "intro": return intro
+        case "path": return path
+        case "diagram": return diagram
+        case "sections": return sections
+        case "outcome": return outcome
+        default: return nil
+        }
+    }
+}
+
+extension ScenarioPage.Section: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "heading": return heading
+        case "excerpt": return excerpt
+        case "lead": return lead
+        case "steps": return steps
+        case "trail": return trail
+        case "communication": return communication
+        default: return nil
+        }
+    }
+}
+
+extension ScenarioPage.ProxyLeg: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "heading": return heading
+        case "explanation": return explanation
+        case "directions": return directions
+        default: return nil
+        }
     }
 }

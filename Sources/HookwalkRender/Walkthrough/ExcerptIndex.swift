@@ -18,8 +18,24 @@ final class ExcerptIndex: Sendable {
         /// The rules as printed (counter values dropped).
         let texts: [String]
         let byHandle: [Int: Int]
-        /// The first rule of each printed text.
-        let byText: [String: Int]
+        /// Every rule of each printed text, in chain order: a big host's chains hold thousands
+        /// of rules without handles, and a trace names a rule by its text.
+        let byText: [String: [Int]]
+
+        /// The first rule of printed text `text`.
+        func first(_ text: String) -> Int? { byText[text]?.first }
+
+        /// The first rule of printed text `text` at or after `from`, else the first before it
+        /// (a rule evaluation came back to), as a scan of `texts` from `from` would find it.
+        func index(of text: String, from: Int) -> Int? {
+            guard let all = byText[text] else { return nil }
+            var low = 0, high = all.count
+            while low < high {
+                let mid = (low + high) / 2
+                if all[mid] < from { low = mid + 1 } else { high = mid }
+            }
+            return low < all.count ? all[low] : all.first
+        }
         /// Long chains only.
         let runs: RunSummaries?
     }
@@ -35,8 +51,8 @@ final class ExcerptIndex: Sendable {
                 for (i, r) in chain.rules.enumerated() {
                     if let h = r.handle, byHandle[h] == nil { byHandle[h] = i }
                 }
-                var byText: [String: Int] = [:]
-                for (i, t) in texts.enumerated() where byText[t] == nil { byText[t] = i }
+                var byText: [String: [Int]] = [:]
+                for (i, t) in texts.enumerated() { byText[t, default: []].append(i) }
                 let ref = ChainRef(family: table.family, table: table.name, chain: chain.name)
                 // The first chain of a name wins, as `Ruleset.table(_:_:)?.chain(_:)` finds it.
                 if chains[ref] == nil {

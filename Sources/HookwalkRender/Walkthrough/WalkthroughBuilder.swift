@@ -349,7 +349,8 @@ struct SectionState {
             if info == nil, let i = chain.rules.firstIndex(where: { $0.handle == handle }) { return i }
         }
         let wanted = normalise(text)
-        let texts = info?.texts ?? chain.rules.map { normalise(context.ruleText($0)) }
+        if let info { return info.index(of: wanted, from: min(max(from, 0), info.texts.count)) }
+        let texts = chain.rules.map { normalise(context.ruleText($0)) }
         let lower = min(max(from, 0), texts.count)
         return texts[lower...].firstIndex(of: wanted) ?? texts[..<lower].firstIndex(of: wanted)
     }
