@@ -29,7 +29,9 @@ public enum Markdown {
     /// inert in Markdown except at the start of a line (a block quote), and such a sentence never
     /// starts a line with `>`; `<` stays escaped, so no tag or autolink can form.
     public static func prose(_ text: String) -> String {
-        let out = escape(text).replacingOccurrences(of: "-&gt;", with: "->")
+        // Only a `>` of the text becomes `&gt;`; most sentences have none to look for.
+        let escaped = escape(text)
+        let out = text.utf8.contains(UInt8(ascii: ">")) ? escaped.replacingOccurrences(of: "-&gt;", with: "->") : escaped
         return out.hasPrefix(">") ? "\\" + out : out
     }
 

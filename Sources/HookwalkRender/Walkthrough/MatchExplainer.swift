@@ -5,21 +5,22 @@ import HookwalkSimulator
 /// packet's field values at that point. It does not decide whether a rule matches (the trace did);
 /// it only words the match, so a condition it cannot word is quoted as it stands.
 enum MatchExplainer {
-    static func clauses(_ rule: Rule, packet: PacketState, host: HostModel) -> [String] {
+    /// `localInterface`: the interface of a host address (`RenderContext.localInterfaces`).
+    static func clauses(_ rule: Rule, packet: PacketState, localInterface: [IPAddress: String]) -> [String] {
         rule.stmts.compactMap { stmt in
             guard case .match(let left, let op, let right) = stmt else { return nil }
-            return clause(left, op, right, packet: packet, host: host)
+            return clause(left, op, right, packet: packet, localInterface: localInterface)
         }
     }
 
     static func code(_ s: String) -> String { Markdown.codeSpan(s) }
 
-    static func clause(_ left: Expr, _ op: MatchOp, _ right: Expr, packet: PacketState, host: HostModel) -> String {
+    static func clause(_ left: Expr, _ op: MatchOp, _ right: Expr, packet: PacketState,
+                       localInterface: [IPAddress: String]) -> String {
         let r = NftTextWriter.exprText(right)
         if case .fib(let result, let flags) = left, result == "type", r == "local" {
             let addr = flags.contains("saddr") ? packet.saddr : packet.daddr
-            let local = host.localAddresses.first { $0.address.address == addr }
-            let whose = local.map { "an address of this host (on \(code($0.interface)))" } ?? "an address of this host"
+            let whose = localInterface[addr].map { "an address of this host (on \(code($0)))" } ?? "an address of this host"
             return op == .ne ? "\(addr) is not an address of this host" : "\(addr) is \(whose)"
         }
         switch ExprFamilies.phrase(left) {

@@ -38,7 +38,7 @@ enum Sentences {
         var s = ""
         if passedOver == 1 { s += "The rule marked ↓ does not match. " }
         if passedOver > 1 { s += "The \(passedOver) rules marked ↓ do not match. " }
-        let clauses = rule.map { MatchExplainer.clauses($0, packet: packet, host: context.host) }
+        let clauses = rule.map { MatchExplainer.clauses($0, packet: packet, localInterface: context.localInterfaces) }
         let because: String
         switch clauses {
         case .none: because = "matches"

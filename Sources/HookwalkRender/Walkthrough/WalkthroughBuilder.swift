@@ -19,6 +19,9 @@ public struct RenderContext: Sendable {
     /// Every chain's owner and its rules' owners, computed once: excerpts of a big host print the
     /// same long chains on thousands of pages.
     let owners: [ChainRef: (chain: Owner, rules: [Owner])]
+    /// The interface of each of the host's addresses (the first that has it), for the sentences
+    /// of `fib daddr type local`: a big host has thousands of interfaces.
+    let localInterfaces: [IPAddress: String]
 
     public init(ruleset: Ruleset, host: HostModel, ruleText: @escaping RulePrinter) {
         self.ruleset = ruleset
@@ -37,6 +40,9 @@ public struct RenderContext: Sendable {
             }
         }
         self.owners = owners
+        var local: [IPAddress: String] = [:]
+        for (interface, address) in host.localAddresses where local[address.address] == nil { local[address.address] = interface }
+        localInterfaces = local
     }
 
     /// The badge of rule `r` of a chain: its owner where that says more than the chain's own.
