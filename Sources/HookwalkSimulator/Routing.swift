@@ -53,24 +53,24 @@ struct Routing: Sendable {
                 let p = a.prefix
                 if p.address.isV4 {
                     if i.isLoopback {
-                        out.append(Route(table: "local", type: "local", destination: IPPrefix(p.network, p.length), device: i.name,
+                        out.append(Route(table: "local", type: .local, destination: IPPrefix(p.network, p.length), device: i.name,
                                          preferredSource: p.address))
                     } else if p.length < 32 {
-                        out.append(Route(table: "main", type: "unicast", destination: IPPrefix(p.network, p.length), device: i.name,
+                        out.append(Route(table: "main", type: .unicast, destination: IPPrefix(p.network, p.length), device: i.name,
                                          preferredSource: p.address))
                     }
-                    out.append(Route(table: "local", type: "local", destination: IPPrefix(p.address, 32), device: i.name,
+                    out.append(Route(table: "local", type: .local, destination: IPPrefix(p.address, 32), device: i.name,
                                      preferredSource: p.address))
                     if p.length < 31, case .v4(let net) = p.network {
                         let bcast = net | (UInt32.max >> UInt32(p.length))
-                        out.append(Route(table: "local", type: "broadcast", destination: IPPrefix(.v4(bcast), 32), device: i.name,
+                        out.append(Route(table: "local", type: .broadcast, destination: IPPrefix(.v4(bcast), 32), device: i.name,
                                          preferredSource: p.address))
                     }
                 } else {
                     if p.length < 128 && a.scope != "host" {
-                        out.append(Route(table: "main", type: "unicast", destination: IPPrefix(p.network, p.length), device: i.name))
+                        out.append(Route(table: "main", type: .unicast, destination: IPPrefix(p.network, p.length), device: i.name))
                     }
-                    out.append(Route(table: "local", type: "local", destination: IPPrefix(p.address, 128), device: i.name))
+                    out.append(Route(table: "local", type: .local, destination: IPPrefix(p.address, 128), device: i.name))
                 }
             }
         }
@@ -108,8 +108,8 @@ struct Routing: Sendable {
         if case .v4(0xffff_ffff) = destination {
             // Sent by the host without a bound device, the limited broadcast leaves by the default
             // route's device (lab: ENETUNREACH without one).
-            let out = lookup(IPAddress.v4(0)).flatMap { $0.type == "unicast" && $0.destination.length == 0 ? $0 : nil }
-            return Choice(route: Route(table: "local", type: "broadcast", destination: IPPrefix(destination, 32), device: out?.device,
+            let out = lookup(IPAddress.v4(0)).flatMap { $0.type == .unicast && $0.destination.length == 0 ? $0 : nil }
+            return Choice(route: Route(table: "local", type: .broadcast, destination: IPPrefix(destination, 32), device: out?.device,
                                        preferredSource: out?.preferredSource))
         }
         var choice = Choice()
@@ -141,7 +141,7 @@ struct Routing: Sendable {
                 choice.failure = how
                 return choice
             case .table(let table):
-                guard let r = best(in: table, destination, device: device), r.type != "throw" else { continue }
+                guard let r = best(in: table, destination, device: device), r.type != .throw else { continue }
                 if let n = rule.suppressPrefixLength, r.destination.length <= n { continue }
                 choice.route = r
                 choice.rule = rule
@@ -167,28 +167,28 @@ struct Routing: Sendable {
 
     /// `fib daddr type` / `fib saddr type` (nft_fib4's `inet_dev_addr_type`): the type of the
     /// address in the local table; anything else with a route is unicast.
-    func addressType(_ a: IPAddress) -> String {
+    func addressType(_ a: IPAddress) -> RouteType {
         switch a {
         case .v4(let v):
-            if v == 0xffff_ffff || v == 0 { return "broadcast" }
-            if v >> 28 == 0xe { return "multicast" }
+            if v == 0xffff_ffff || v == 0 { return .broadcast }
+            if v >> 28 == 0xe { return .multicast }
         case .v6(let hi, _):
-            if hi >> 56 == 0xff { return "multicast" }
+            if hi >> 56 == 0xff { return .multicast }
         }
         var best: Route?
         for r in routes where r.table == "local" && r.destination.contains(a) {
             if best == nil || r.destination.length > best!.destination.length { best = r }
         }
         if let best { return best.type }
-        return "unicast"
+        return .unicast
     }
 
-    func isLocal(_ a: IPAddress) -> Bool { addressType(a) == "local" }
+    func isLocal(_ a: IPAddress) -> Bool { addressType(a) == .local }
 
     /// The devices with a route to the link-local `address` (its link when there is one).
     func linkLocalDevices(_ address: IPAddress) -> [String] {
         var seen: [String] = []
-        for r in routes where r.table == "main" && r.type == "unicast" && r.destination.contains(address) {
+        for r in routes where r.table == "main" && r.type == .unicast && r.destination.contains(address) {
             if let d = r.device, !seen.contains(d) { seen.append(d) }
         }
         return seen
@@ -209,8 +209,8 @@ struct Routing: Sendable {
 
     /// `ip route` style text for a route.
     static func describe(_ r: Route) -> String {
-        var s = r.type == "unicast" ? "" : r.type + " "
-        s += r.destination.length == r.destination.address.bitWidth && r.type != "unicast"
+        var s = r.type == .unicast ? "" : r.type.rawValue + " "
+        s += r.destination.length == r.destination.address.bitWidth && r.type != .unicast
             ? r.destination.address.description : r.destination.description
         if let g = r.gateway { s += " via \(g)" }
         if let d = r.device { s += " dev \(d)" }

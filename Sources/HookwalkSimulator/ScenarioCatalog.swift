@@ -56,7 +56,7 @@ public enum ScenarioCatalog {
     /// default route, the last address of the first uplink's subnet.
     public static func defaultClients(for snapshot: Snapshot) -> [IPAddress] {
         let routing = Routing(host: snapshot.host)
-        if let r = routing.lookup(IPAddress("203.0.113.10")!), r.type == "unicast" { return [IPAddress("203.0.113.10")!] }
+        if let r = routing.lookup(IPAddress("203.0.113.10")!), r.type == .unicast { return [IPAddress("203.0.113.10")!] }
         for u in uplinks(snapshot.host) {
             for a in u.addresses where a.address.isV4 && a.prefix.length < 31 {
                 guard case .v4(let net) = a.prefix.network else { continue }

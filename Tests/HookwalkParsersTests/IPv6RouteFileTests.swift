@@ -27,7 +27,7 @@ final class IPv6RouteFileTests: XCTestCase {
         let def = try XCTUnwrap(six.first { $0.destination.length == 0 })
         XCTAssertEqual(def.destination.address, IPAddress("::"))
         XCTAssertEqual(def.gateway, IPAddress("fe80::1"))
-        XCTAssertEqual(six.first { $0.table == "local" }?.type, "local")
+        XCTAssertEqual(six.first { $0.table == "local" }?.type, .local)
         XCTAssertEqual(host.routes.filter { $0.destination.address.isV4 }.count, 1)
     }
 }

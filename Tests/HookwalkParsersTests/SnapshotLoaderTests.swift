@@ -107,7 +107,7 @@ final class SnapshotLoaderTests: XCTestCase {
         let main = h.routes.filter { $0.table == "main" }
         XCTAssertEqual(main.map(\.destination), [prefix("10.254.10.0/24"), prefix("172.20.0.0/24")])
         XCTAssertEqual(main.map(\.device), ["ens192", "docker1"])
-        XCTAssertEqual(main.map(\.type), ["unicast", "unicast"])
+        XCTAssertEqual(main.map(\.type), [RouteType.unicast, .unicast])
         XCTAssertEqual(main.first?.preferredSource, ip("10.254.10.252"))
         let local = h.routes.filter { $0.table == "local" }
         XCTAssertEqual(local.map { "\($0.type) \($0.destination) \($0.device ?? "")" }, [
@@ -266,7 +266,7 @@ final class SnapshotLoaderTests: XCTestCase {
         XCTAssertEqual(h.routes, [
             Route(destination: prefix("0.0.0.0/0"), device: "eth0", gateway: ip("10.0.0.1"), metric: 100),
             Route(destination: prefix("::/0"), device: "eth0", gateway: ip("fe80::1"), metric: 1024),
-            Route(table: "250", type: "unreachable", destination: prefix("10.9.0.0/16")),
+            Route(table: "250", type: .unreachable, destination: prefix("10.9.0.0/16")),
             Route(table: "200", destination: prefix("10.8.0.0/16"), device: "eth0", gateway: ip("10.0.0.2")),
         ])
         XCTAssertEqual(notes.count, 2, "multipath and missing sysctl.txt: \(notes)")
@@ -362,6 +362,17 @@ final class SnapshotLoaderTests: XCTestCase {
             }
             try Data(full).write(to: URL(fileURLWithPath: dir + "/" + name))
         }
+    }
+
+    /// A route type the kernel does not have is refused where it stands, not read as unicast.
+    func testUnknownRouteType() throws {
+        let dir = try temporaryFolder()
+        try write("[]", "ip-addr.json", in: dir)
+        try write(#"[{"dst":"10.0.0.0/8","dev":"eth0"},{"type":"blackhole","dst":"10.1.0.0/16"},{"type":"anycst","dst":"10.2.0.0/16"}]"#,
+                  "ip-route.json", in: dir)
+        let e = error { _ = try SnapshotLoader.loadHost(from: SnapshotFolder(dir)) }
+        XCTAssertEqual(e?.description, "\(dir)/ip-route.json: at $[2].type: route type \"anycst\" is not one the kernel has (unspec, unicast, "
+                       + "local, broadcast, anycast, multicast, blackhole, unreachable, prohibit, throw, nat, xresolve)")
     }
 
     func testMissingFolder() throws {

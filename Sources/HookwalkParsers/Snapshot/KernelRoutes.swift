@@ -29,30 +29,30 @@ enum KernelRoutes {
             let a = f.address.address, length = f.address.prefix.length
             if a.isV4 {
                 // The local route exists even while the device is down; the rest only once it is up.
-                add(Route(table: "local", type: "local", destination: IPPrefix(a, 32), device: f.device, preferredSource: a))
+                add(Route(table: "local", type: .local, destination: IPPrefix(a, 32), device: f.device, preferredSource: a))
                 guard f.deviceUp else { continue }
                 if let b = f.broadcast, b != .v4(.max) {
-                    add(Route(table: "local", type: "broadcast", destination: IPPrefix(b, 32), device: f.device, preferredSource: a))
+                    add(Route(table: "local", type: .broadcast, destination: IPPrefix(b, 32), device: f.device, preferredSource: a))
                 }
                 let network = a.masked(length)
                 guard network != .v4(0), !f.secondary, network != a || length < 32 else { continue }
                 if !f.noPrefixRoute {
                     add(f.loopback
-                        ? Route(table: "local", type: "local", destination: IPPrefix(network, length), device: f.device,
+                        ? Route(table: "local", type: .local, destination: IPPrefix(network, length), device: f.device,
                                 preferredSource: a, metric: f.metric)
-                        : Route(table: "main", type: "unicast", destination: IPPrefix(network, length), device: f.device,
+                        : Route(table: "main", type: .unicast, destination: IPPrefix(network, length), device: f.device,
                                 preferredSource: a, metric: f.metric))
                 }
                 if length < 31, case .v4(let n) = network {
                     let hostBits: UInt32 = UInt32.max >> UInt32(length)
-                    add(Route(table: "local", type: "broadcast", destination: IPPrefix(.v4(n | hostBits), 32), device: f.device,
+                    add(Route(table: "local", type: .broadcast, destination: IPPrefix(.v4(n | hostBits), 32), device: f.device,
                               preferredSource: a))
                 }
             } else {
                 guard f.deviceUp else { continue }
-                add(Route(table: "local", type: "local", destination: IPPrefix(a, 128), device: f.device))
+                add(Route(table: "local", type: .local, destination: IPPrefix(a, 128), device: f.device))
                 if !f.noPrefixRoute, length < 128, !f.loopback {
-                    add(Route(table: "main", type: "unicast", destination: IPPrefix(a.masked(length), length), device: f.device,
+                    add(Route(table: "main", type: .unicast, destination: IPPrefix(a.masked(length), length), device: f.device,
                               metric: f.metric == 0 ? 256 : f.metric))
                 }
             }
