@@ -1,8 +1,9 @@
 import HookwalkModel
 
-/// The routing decisions the kernel takes on the simulated packets: the tables of `ip route show
-/// table all` (or, when the snapshot has none, the connected and local routes the kernel derives
-/// from the addresses), looked up local table first, then main, then default, longest prefix first.
+/// The routing decisions the kernel takes on the simulated packets: the host's routing tables
+/// (`ip route show table all`, completed by the loader; for a host built in code, the routes
+/// `KernelRoutes` derives from the addresses), looked up local table first, then main, then
+/// default, longest prefix first.
 struct Routing: Sendable {
     let routes: [Route]
     /// The policy routing rules per family, in the order the kernel tries them (priority, then
@@ -31,50 +32,11 @@ struct Routing: Sendable {
         rules4 = sorted(true)
         rules6 = sorted(false)
         hasPolicyRules = !RoutingRule.areDefaults(host.rules)
-        var routes = host.routes.isEmpty ? Routing.derived(from: host.interfaces) : host.routes
-        // `ip route show table all` lists IPv4 only: without IPv6 routes in the snapshot, the
-        // kernel's own IPv6 routes are derived from the addresses.
-        if !routes.contains(where: { !$0.destination.address.isV4 }) {
-            routes += Routing.derived(from: host.interfaces).filter { !$0.destination.address.isV4 }
-        }
-        // The local table always holds the host's own addresses; a listing without it (plain
-        // `ip route show`) would otherwise make them look remote.
-        if !routes.contains(where: { $0.table == "local" && $0.destination.address.isV4 }) {
-            routes += Routing.derived(from: host.interfaces).filter { $0.table == "local" && $0.destination.address.isV4 }
-        }
-        self.routes = routes
-    }
-
-    /// The routes the kernel creates for each address: connected (main), local and broadcast (local).
-    static func derived(from interfaces: [Interface]) -> [Route] {
-        var out: [Route] = []
-        for i in interfaces where i.up {
-            for a in i.addresses {
-                let p = a.prefix
-                if p.address.isV4 {
-                    if i.isLoopback {
-                        out.append(Route(table: "local", type: .local, destination: IPPrefix(p.network, p.length), device: i.name,
-                                         preferredSource: p.address))
-                    } else if p.length < 32 {
-                        out.append(Route(table: "main", type: .unicast, destination: IPPrefix(p.network, p.length), device: i.name,
-                                         preferredSource: p.address))
-                    }
-                    out.append(Route(table: "local", type: .local, destination: IPPrefix(p.address, 32), device: i.name,
-                                     preferredSource: p.address))
-                    if p.length < 31, case .v4(let net) = p.network {
-                        let bcast = net | (UInt32.max >> UInt32(p.length))
-                        out.append(Route(table: "local", type: .broadcast, destination: IPPrefix(.v4(bcast), 32), device: i.name,
-                                         preferredSource: p.address))
-                    }
-                } else {
-                    if p.length < 128 && a.scope != "host" {
-                        out.append(Route(table: "main", type: .unicast, destination: IPPrefix(p.network, p.length), device: i.name))
-                    }
-                    out.append(Route(table: "local", type: .local, destination: IPPrefix(p.address, 128), device: i.name))
-                }
-            }
-        }
-        return out
+        // A loaded snapshot's routes are complete (the loader derived what its listings lack); a
+        // host built in code may have none or only some, and gets the same derivation from what
+        // the model knows of its addresses.
+        let facts = KernelRoutes.facts(of: host.interfaces)
+        self.routes = host.routes.isEmpty ? KernelRoutes.derive(from: facts) : KernelRoutes.completing(host.routes, with: facts)
     }
 
     /// What the lookup found: the route and the rule whose table gave it, or the rule that failed

@@ -251,6 +251,38 @@ final class SnapshotLoaderTests: XCTestCase {
         ])
     }
 
+    /// `ip route show table all` lists IPv4 only. A snapshot with `ip-route.json` and no
+    /// `ip6-route.json` gets the IPv6 routes a snapshot without either gets: the one derivation,
+    /// from all `ip -j addr` says (a metric, `noprefixroute`, which the model does not keep).
+    func testIPv4RoutesWithoutIPv6FileGetTheFullIPv6Derivation() throws {
+        let dir = try temporaryFolder()
+        try write("""
+            [{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP"],"link_type":"loopback","addr_info":[
+              {"family":"inet","local":"127.0.0.1","prefixlen":8,"scope":"host"},
+              {"family":"inet6","local":"::1","prefixlen":128,"scope":"host"}]},
+             {"ifindex":2,"ifname":"eth0","flags":["UP"],"link_type":"ether","addr_info":[
+              {"family":"inet","local":"192.0.2.10","prefixlen":24,"scope":"global"},
+              {"family":"inet6","local":"2001:db8::10","prefixlen":64,"scope":"global","metric":100},
+              {"family":"inet6","local":"2001:db8:1::10","prefixlen":64,"scope":"global","noprefixroute":true},
+              {"family":"inet6","local":"fe80::1","prefixlen":64,"scope":"link"}]}]
+            """, "ip-addr.json", in: dir)
+        let derived = try host(dir).host.routes.filter { !$0.destination.address.isV4 }
+        try write("""
+            [{"dst":"192.0.2.0/24","dev":"eth0","protocol":"kernel","scope":"link","prefsrc":"192.0.2.10","flags":[]},
+             {"type":"local","dst":"192.0.2.10","table":"local","dev":"eth0","prefsrc":"192.0.2.10","flags":[]}]
+            """, "ip-route.json", in: dir)
+        let listed = try host(dir).host.routes.filter { !$0.destination.address.isV4 }
+        XCTAssertEqual(listed, derived)
+        XCTAssertEqual(listed.map { "\($0.table) \($0.type) \($0.destination) \($0.device ?? "") \($0.metric)" }, [
+            "main unicast 2001:db8::/64 eth0 100",
+            "main unicast fe80::/64 eth0 256",
+            "local local ::1/128 lo 0",
+            "local local 2001:db8::10/128 eth0 0",
+            "local local 2001:db8:1::10/128 eth0 0",
+            "local local fe80::1/128 eth0 0",
+        ])
+    }
+
     // MARK: smaller inputs
 
     func testRoutesWithDefaultGatewayTablesAndMultipath() throws {

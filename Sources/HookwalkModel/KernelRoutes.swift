@@ -1,28 +1,63 @@
-import HookwalkModel
-
 /// The routes the kernel adds by itself for each address (`fib_add_ifaddr` for IPv4,
-/// `addrconf` for IPv6), used when a snapshot has no `ip-route.json`: without them the simulator
-/// could not even tell local addresses from forwarded ones.
+/// `addrconf` for IPv6): the one derivation of them. The loader uses it when a snapshot has no
+/// `ip-route.json` (without them the simulator could not even tell local addresses from
+/// forwarded ones) and to complete a listing that leaves some out (`completing`); the simulator
+/// uses it for a host built in code without routes, from what the model knows of each address.
 ///
 /// Static and default routes cannot be derived; a snapshot without `ip-route.json` has none, and the
 /// loader says so in its notes.
-enum KernelRoutes {
-    struct AddressFacts {
-        var device: String
-        var address: InterfaceAddress
-        var deviceUp: Bool
-        var loopback: Bool
-        var secondary: Bool
-        var noPrefixRoute: Bool
+public enum KernelRoutes {
+    /// What the kernel's derivation reads of one address. `ip -j addr` says all of it; a model
+    /// built in code says what `facts(of:)` can tell.
+    public struct AddressFacts: Sendable, Hashable {
+        public var device: String
+        public var address: InterfaceAddress
+        public var deviceUp: Bool
+        public var loopback: Bool
+        public var secondary: Bool
+        public var noPrefixRoute: Bool
         /// The broadcast address `ip` shows when one was assigned explicitly.
-        var broadcast: IPAddress?
+        public var broadcast: IPAddress?
         /// The address's route metric (`ip addr add ... metric N`).
-        var metric: Int
+        public var metric: Int
+
+        public init(device: String, address: InterfaceAddress, deviceUp: Bool, loopback: Bool, secondary: Bool = false,
+                    noPrefixRoute: Bool = false, broadcast: IPAddress? = nil, metric: Int = 0) {
+            self.device = device
+            self.address = address
+            self.deviceUp = deviceUp
+            self.loopback = loopback
+            self.secondary = secondary
+            self.noPrefixRoute = noPrefixRoute
+            self.broadcast = broadcast
+            self.metric = metric
+        }
+    }
+
+    /// The facts the model holds of each address: none is secondary, none has `noprefixroute`, an
+    /// explicit broadcast or a metric (the model does not keep those; `ip -j addr` does).
+    public static func facts(of interfaces: [Interface]) -> [AddressFacts] {
+        interfaces.flatMap { i in
+            i.addresses.map { AddressFacts(device: i.name, address: $0, deviceUp: i.up, loopback: i.isLoopback) }
+        }
+    }
+
+    /// `routes` with the kernel's own routes a listing leaves out: `ip route show table all`
+    /// lists IPv4 only, so without an IPv6 route the IPv6 ones are derived; and the local table
+    /// always holds the host's own addresses, so a listing without IPv4 local routes (plain `ip
+    /// route show`) gets them, which would otherwise make those addresses look remote.
+    public static func completing(_ routes: [Route], with facts: [AddressFacts]) -> [Route] {
+        let hasV6 = routes.contains { !$0.destination.address.isV4 }
+        let hasLocalV4 = routes.contains { $0.table == "local" && $0.destination.address.isV4 }
+        if hasV6 && hasLocalV4 { return routes }
+        return routes + derive(from: facts).filter {
+            $0.destination.address.isV4 ? !hasLocalV4 && $0.table == "local" : !hasV6
+        }
     }
 
     /// Main-table routes first, then the local table, each ordered by destination, as
     /// `ip route show table all` lists them.
-    static func derive(from facts: [AddressFacts]) -> [Route] {
+    public static func derive(from facts: [AddressFacts]) -> [Route] {
         var routes: [Route] = []
         func add(_ r: Route) { if !routes.contains(r) { routes.append(r) } }
         for f in facts {
