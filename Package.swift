@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "HookwalkSimulatorTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkLab"]),
         .testTarget(name: "HookwalkRenderTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkFindings"]),
         .testTarget(name: "HookwalkFindingsTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkFindings"]),
-        .testTarget(name: "HookwalkDiffTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkDiff"]),
+        .testTarget(name: "HookwalkDiffTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkRender", "HookwalkDiff"]),
         .testTarget(name: "HookwalkLabTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab", "HookwalkFindings"],
                     exclude: ["Fixtures"]),
     ],
