@@ -75,13 +75,10 @@ public struct Simulator: Sendable {
         var proxyLeg: [Trace] = []
         if case .delivered(.host, let seen) = outcome, let proxy = userlandProxy(seen, scenario) {
             let target = proxy.backend, port = UInt16(proxy.binding.containerPort)
-            let listener = proxy.binding.hostIP.isEmpty ? "all addresses" : proxy.binding.isIPv6Binding ? "[\(proxy.binding.hostIP)]" : proxy.binding.hostIP
-            walker.emit(.note(.text("docker-proxy (userland-proxy) listens on the host on \(listener) \(scenario.proto.rawValue) port \(scenario.port) "
-                              + "and answers; it opens its own connection to \(proxy.container) \(target):\(port) (the second leg)")))
+            walker.emit(.note(.userlandProxy(hostIP: proxy.binding.hostIP, proto: scenario.proto, port: scenario.port,
+                                             container: proxy.container, backend: target, backendPort: port)))
             if proxy.isSixToFour {
-                walker.emit(.note(.text("docker-proxy bridges IPv6 to IPv4: \(proxy.container) has no IPv6 address, so Docker maps the [\(proxy.binding.hostIP)] "
-                                  + "binding to its IPv4 address and writes no netfilter rule for it (no ip6 DNAT); the second leg is IPv4, "
-                                  + "from the address the host's routing picks towards the container (the bridge's)")))
+                walker.emit(.note(.proxySixToFour(container: proxy.container, hostIP: proxy.binding.hostIP)))
             }
             // The proxy's source port is an ephemeral port of the host; a fixed one keeps output stable.
             let leg = Scenario(from: .host, to: target, port: port, proto: scenario.proto, sport: Self.proxyLegSourcePort(scenario.sport))
@@ -134,8 +131,8 @@ public struct Simulator: Sendable {
     /// socket). Seen in the lab: a reply to 255.255.255.255:6000 left from 10.254.10.252.
     func replySource(_ seen: PacketState, _ endpoint: Endpoint) -> IPAddress {
         guard case .host = endpoint else { return seen.daddr }
-        let type = routing.lookup(seen.daddr)?.type ?? "unicast"
-        guard type == "broadcast" || type == "multicast" || routing.addressType(seen.daddr) == "multicast" else { return seen.daddr }
+        let type = routing.lookup(seen.daddr)?.type ?? .unicast
+        guard type == .broadcast || type == .multicast || routing.addressType(seen.daddr) == .multicast else { return seen.daddr }
         let back = routing.lookup(seen.saddr)
         return routing.sourceAddress(device: back?.device, destination: seen.saddr, route: back) ?? seen.daddr
     }
@@ -187,7 +184,7 @@ public struct Simulator: Sendable {
             let links = routing.linkLocalDevices(client)
             return links.count == 1 ? links[0] : nil
         }
-        guard let r = routing.lookup(client), r.type == "unicast" else { return nil }
+        guard let r = routing.lookup(client), r.type == .unicast else { return nil }
         return r.device
     }
 
@@ -198,7 +195,7 @@ public struct Simulator: Sendable {
             return topology.containers[n]?.address(v4: s.to.isV4)
         case .host:
             let r = routing.lookup(s.to)
-            if r?.type == "local" { return r?.preferredSource ?? s.to }
+            if r?.type == .local { return r?.preferredSource ?? s.to }
             return routing.sourceAddress(device: r?.device, destination: s.to, route: r)
         }
     }
