@@ -368,6 +368,9 @@ public enum RuleLocator {
     }
 
     public static func normalise(_ text: String) -> String {
+        // The printer's own text is already normal: every rule of a big host is normalised
+        // (for the rule indexes, and again for each rule a trace names), so skip the split.
+        if isNormal(text) { return text }
         var words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         var i = 0
         while i < words.count {
@@ -377,5 +380,18 @@ public enum RuleLocator {
             i += 1
         }
         return words.joined(separator: " ")
+    }
+
+    /// Whether `normalise` would return `text` unchanged: no tab, no leading, trailing or
+    /// doubled space, and no `counter packets` whose values it would drop.
+    static func isNormal(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard bytes.first != 0x20, bytes.last != 0x20 else { return false }
+        var previous: UInt8 = 0
+        for b in bytes {
+            if b == 0x09 || (b == 0x20 && previous == 0x20) { return false }
+            previous = b
+        }
+        return bytes.firstRange(of: "counter packets".utf8) == nil
     }
 }

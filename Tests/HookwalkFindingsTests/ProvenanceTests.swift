@@ -1,5 +1,5 @@
 import Foundation
-import HookwalkFindings
+@testable import HookwalkFindings
 import HookwalkModel
 import HookwalkParsers
 import HookwalkSimulator
@@ -146,5 +146,36 @@ final class ProvenanceTests: XCTestCase {
         XCTAssertEqual(owner("mine", "input", 0), Owner(.handWritten))
         // The INPUT policy of a chain ufw hooks into is ufw's default policy.
         XCTAssertEqual(p.policyOwner(ChainRef(family: .ip, table: "filter", chain: "INPUT")), Owner(.ufw, "default policy"))
+    }
+}
+
+/// `RuleLocator.normalise` returns text it would not change as it is (the fast path every rule
+/// of a big host takes): the result must be what splitting and joining gives.
+final class RuleLocatorNormaliseTests: XCTestCase {
+    /// The normalisation spelled out, without the fast path.
+    static func reference(_ text: String) -> String {
+        var words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        var i = 0
+        while i < words.count {
+            if words[i] == "counter", i + 4 < words.count, words[i + 1] == "packets", words[i + 3] == "bytes" {
+                words.removeSubrange((i + 1)...(i + 4))
+            }
+            i += 1
+        }
+        return words.joined(separator: " ")
+    }
+
+    func testSameAsSplittingAndJoining() {
+        let texts = [
+            "", " ", "ip daddr 172.20.0.2 tcp dport 80 counter accept", "iifname \"docker0\" counter packets 3 bytes 180 accept",
+            " leading", "trailing ", "two  spaces", "a\ttab", "counter packets 1 bytes 2", "xcounter packets 1 bytes 2 drop",
+            "counter packets", "a \u{301}b", "a  \u{301}b", "é  ↓ …", "counter  packets 1 bytes 2 accept",
+        ]
+        for t in texts {
+            XCTAssertEqual(RuleLocator.normalise(t), Self.reference(t), "\(t.debugDescription)")
+        }
+        XCTAssertEqual(RuleLocator.normalise("iifname \"docker0\" counter packets 3 bytes 180 accept"), "iifname \"docker0\" counter accept")
+        XCTAssertTrue(RuleLocator.isNormal("ip daddr 172.20.0.2 tcp dport 80 counter accept"))
+        XCTAssertFalse(RuleLocator.isNormal("counter packets 3 bytes 180"))
     }
 }

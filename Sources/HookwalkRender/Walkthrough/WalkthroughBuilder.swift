@@ -361,18 +361,8 @@ struct SectionState {
         return texts[lower...].firstIndex(of: wanted) ?? texts[..<lower].firstIndex(of: wanted)
     }
 
-    static func normalise(_ text: String) -> String {
-        var words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        // `counter packets 0 bytes 0` lists as `counter` in traces.
-        var i = 0
-        while i < words.count {
-            if words[i] == "counter", i + 4 < words.count, words[i + 1] == "packets", words[i + 3] == "bytes" {
-                words.removeSubrange((i + 1)...(i + 4))
-            }
-            i += 1
-        }
-        return words.joined(separator: " ")
-    }
+    /// As `RuleLocator.normalise`: `counter packets 0 bytes 0` lists as `counter` in traces.
+    static func normalise(_ text: String) -> String { RuleLocator.normalise(text) }
 
     func section(stateAfter: PacketState, context: RenderContext) -> WalkSection {
         WalkSection(family: family, hook: hook, steps: steps,
