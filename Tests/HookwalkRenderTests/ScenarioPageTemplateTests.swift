@@ -2,7 +2,7 @@
 import Mustache
 import XCTest
 
-/// The scenario page's values answer the template's names themselves (`MustacheParent`) instead
+/// The scenario page's values (and a network page's rows) answer the template's names themselves (`MustacheParent`) instead
 /// of being reflected: each must give what `Mirror` gives, for every field, or a page would lose
 /// or change a value without any other test noticing on the example host (whose pages do not use
 /// every optional).
@@ -50,6 +50,8 @@ final class ScenarioPageTemplateTests: XCTestCase {
             if let leg = page.proxyLeg { assertSameAsMirror(leg) }
         }
         assertSameAsMirror(Self.direction)
+        assertSameAsMirror(NetworkPages.Page.Row(name: "c", addresses: "a", ports: "p", scenarios: "s"))
+        assertSameAsMirror(NetworkPages.Page.ScenarioRow(title: "t", kind: "k", verdict: "v", page: "p"))
         assertSameAsMirror(Self.section)
         assertSameAsMirror(Self.bare)
     }

@@ -1,5 +1,6 @@
 import HookwalkModel
 import HookwalkSimulator
+import Mustache
 
 /// A big host's index groups its scenarios by Docker network: one page per network (split every
 /// `containersPerPage` containers) lists the network's containers, each with its scenarios, and
@@ -189,5 +190,31 @@ extension SitePaths {
     /// A big host's network page: `networks/<network>.md`, in a wiki `<host>--network--<network>.md`.
     func network(_ host: String, _ slug: String) -> String {
         layout == .githubWiki ? "\(host)--network--\(slug).md" : folder(host) + "networks/\(slug).md"
+    }
+}
+
+// A network page has a row per container (thousands on a big host): rows answer the template's
+// names themselves instead of being reflected for each cell (see `ScenarioPage`'s conformance).
+extension NetworkPages.Page.Row: MustacheParent {
+    func child(named key: String) -> Any? {
+        switch key {
+        case "name": return name
+        case "addresses": return addresses
+        case "ports": return ports
+        case "scenarios": return scenarios
+        default: return nil
+        }
+    }
+}
+
+extension NetworkPages.Page.ScenarioRow: MustacheParent {
+    func child(named key: String) -> Any? {
+        switch key {
+        case "title": return title
+        case "kind": return kind
+        case "verdict": return verdict
+        case "page": return page
+        default: return nil
+        }
     }
 }
