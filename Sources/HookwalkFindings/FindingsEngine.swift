@@ -180,10 +180,15 @@ public struct FindingsEngine: Sendable {
         return out
     }
 
+    /// The index of the rule a trace event names in its chain, nil when it is not found.
+    func indexOfRule(_ chain: ChainRef, _ handle: Int?, normalised: String) -> Int? {
+        let entry = ruleIndex[chain]
+        return handle.flatMap { entry?.byHandle[$0] } ?? entry?.byText[normalised]
+    }
+
     func locate(_ chain: ChainRef, _ handle: Int?, _ text: String, role: String) -> LocatedRule {
         let normalised = RuleLocator.normalise(text)
-        let entry = ruleIndex[chain]
-        let index = handle.flatMap { entry?.byHandle[$0] } ?? entry?.byText[normalised]
+        let index = indexOfRule(chain, handle, normalised: normalised)
         var owner = Owner(.handWritten)
         if let table = snapshot.ruleset.table(chain.family, chain.table) {
             if let index, let c = table.chain(chain.chain) {
@@ -425,7 +430,8 @@ public struct FindingsEngine: Sendable {
                     case .chain(let base, _): cross(base.chain)
                     case .rule(let chain, let handle, let text, let verdict):
                         cross(chain)
-                        if let i = locate(chain, handle, text, role: "").index { matched.insert("\(chain)#\(i)") }
+                        // Only where the rule is: its owner (which `locate` works out) is not needed.
+                        if let i = indexOfRule(chain, handle, normalised: RuleLocator.normalise(text)) { matched.insert("\(chain)#\(i)") }
                         if case .jump(let t) = verdict { cross(ChainRef(family: chain.family, table: chain.table, chain: t)) }
                         if case .goto(let t) = verdict { cross(ChainRef(family: chain.family, table: chain.table, chain: t)) }
                     default: break
