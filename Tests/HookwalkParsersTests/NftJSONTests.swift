@@ -412,7 +412,8 @@ final class NftJSONTests: XCTestCase {
         let general = [#"{"payload": {"protocol": 6, "field": "dport"}}"#, #"{"payload": {"protocol": "0x06", "field": "dport"}}"#,
                        #"{"payload": {"protocol": "@s", "field": "dport"}}"#, #"{"payload": {"protocol": "*", "field": "dport"}}"#,
                        #"{"payload": {"base": "nh", "offset": 0, "len": 8}}"#, #"{"meta": {"key": 5}}"#,
-                       #"{"payload": {"protocol": "tcp", "field": "dport", "x": 1}}"#, #"{"meta": {}}"#]
+                       #"{"payload": {"protocol": "tcp", "field": "dport", "x": 1}}"#, #"{"meta": {}}"#,
+                       #"{"payload": {"protocol": "6", "field": "dport"}}"#, #"{"meta": {"key": "\u00e9"}}"#, #"{"meta": {"key": ""}}"#]
         for text in fast + general {
             let doc = try JSONReader.document(Array(text.utf8))
             let (key, inner) = try XCTUnwrap(JSONNode(doc, 0).onlyMember)

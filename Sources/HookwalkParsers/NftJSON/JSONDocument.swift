@@ -52,25 +52,6 @@ public final class JSONDocument: Sendable {
         }
     }
 
-    /// Whether string node `i` is `s`, compared byte by byte without building a `String`.
-    func string(at i: Int, equals s: String) -> Bool {
-        let n = nodes[i]
-        if n.kind == .escapedString { return decoded[Int(n.start)] == s }
-        let start = Int(n.start), count = Int(n.end) - start
-        var s = s
-        return s.withUTF8 { key in
-            guard key.count == count else { return false }
-            return bytes.withUnsafeBufferPointer { b in
-                var k = 0
-                while k < count {
-                    if b[start + k] != key[k] { return false }
-                    k += 1
-                }
-                return true
-            }
-        }
-    }
-
     /// Whether string node `i` starts with the byte `c` (`@set` references).
     func string(at i: Int, startsWith c: UInt8) -> Bool {
         let n = nodes[i]
@@ -117,18 +98,35 @@ public final class JSONDocument: Sendable {
     // MARK: containers
 
     /// The index of the value stored under `key` in object node `i` (the first one), or nil.
-    func member(of i: Int, _ key: String) -> Int? {
-        let n = nodes[i]
-        guard n.kind == .object else { return nil }
-        var k = i + 1
-        var left = n.end
-        while left > 0 {
-            let v = k + 1
-            if string(at: k, equals: key) { return v }
-            k = Int(nodes[v].next)
-            left -= 1
+    /// Keys are the reader's own literals, compared byte by byte with the input: this lookup runs
+    /// for every member a reader asks for, so it builds no `String`.
+    func member(of i: Int, _ key: StaticString) -> Int? {
+        key.withUTF8Buffer { key in
+            nodes.withUnsafeBufferPointer { nodes in
+                let n = nodes[i]
+                guard n.kind == .object else { return nil }
+                return bytes.withUnsafeBufferPointer { b in
+                    var k = i + 1
+                    var left = n.end
+                    while left > 0 {
+                        let name = nodes[k]
+                        if name.kind == .string {
+                            let start = Int(name.start)
+                            if Int(name.end) - start == key.count {
+                                var j = 0
+                                while j < key.count, b[start + j] == key[j] { j += 1 }
+                                if j == key.count { return k + 1 }
+                            }
+                        } else if decoded[Int(name.start)].utf8.elementsEqual(key) {
+                            return k + 1
+                        }
+                        k = Int(nodes[k + 1].next)
+                        left -= 1
+                    }
+                    return nil
+                }
+            }
         }
-        return nil
     }
 
     /// The index of the first child of container `i` (for an object, its first key).

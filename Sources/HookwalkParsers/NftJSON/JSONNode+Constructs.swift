@@ -7,6 +7,7 @@ extension JSONNode {
     func construct(_ kind: String) throws -> NotModelled {
         var parts: [String: Part] = [:]
         if isNull {
+            // `{"kind": null}`: no parts.
         } else if let (only, _) = onlyMember, only == "map" || Constructs.expressionKinds.contains(only) {
             // `limit name tcp dport map { ... }`, `reset tcp option mss`: the body is an expression.
             parts[only] = .expr(try expr())

@@ -147,11 +147,16 @@ extension JSONNode {
         }
     }
 
-    /// A string member as `Part.word` reads the part `expr()` makes of it, when that part is a
-    /// plain `.string` constant (not a set reference, wildcard or number).
+    /// A string member as `Part.word` reads the part `expr()` makes of it, when that part is
+    /// plainly a `.string` constant: the string starts with an ASCII letter, so it is not a set
+    /// reference (`@`), the wildcard, a number or `0x...`, and `Value.token` keeps it as it is.
     var plainWord: String? {
-        guard isString, !isSetReference, let s = stringValue, s != "*", case .string(let w) = Value.token(s) else { return nil }
-        return w
+        guard kind == .string else { return nil }
+        let n = doc.nodes[index]
+        guard n.end > n.start else { return nil }
+        let c = doc.bytes[Int(n.start)] | 0x20
+        guard c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z") else { return nil }
+        return doc.string(at: index)
     }
 
     /// The general way for a family's expression: its members as parts, as the family reads them.

@@ -71,11 +71,11 @@ struct JSONNode {
     }
 
     /// The member `key`, or nil when absent (JSON `null` counts as present).
-    func optional(_ key: String) -> JSONNode? {
+    func optional(_ key: StaticString) -> JSONNode? {
         doc.member(of: index, key).map { JSONNode(doc, $0) }
     }
 
-    func required(_ key: String) throws -> JSONNode {
+    func required(_ key: StaticString) throws -> JSONNode {
         guard isObject else { throw error("expected an object with \"\(key)\", found \(typeName)") }
         guard let v = doc.member(of: index, key) else { throw error("missing required key \"\(key)\"") }
         return JSONNode(doc, v)
@@ -108,9 +108,6 @@ struct JSONNode {
         guard isString else { throw error("expected a string, found \(typeName)") }
         return doc.string(at: index)
     }
-
-    /// Whether this is the string `s` (no `String` is built for the comparison).
-    func isString(_ s: String) -> Bool { isString && doc.string(at: index, equals: s) }
 
     var intValue: Int? { kind == .number ? doc.int(at: index) : nil }
     var uint64Value: UInt64? { kind == .number ? doc.uint64(at: index) : nil }
