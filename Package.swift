@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "HookwalkRender",
             dependencies: [
-                "HookwalkModel", "HookwalkSimulator", "HookwalkFindings", "CGraphviz",
+                "HookwalkModel", "HookwalkSimulator", "HookwalkFindings", "HookwalkProcess", "CGraphviz",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
@@ -69,11 +69,11 @@ let package = Package(
         .testTarget(name: "HookwalkProcessTests", dependencies: ["HookwalkProcess"]),
         .testTarget(name: "HookwalkCollectTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkProcess", "HookwalkCollect"]),
         .testTarget(name: "HookwalkParsersTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers"]),
-        .testTarget(name: "HookwalkSimulatorTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkLab"]),
+        .testTarget(name: "HookwalkSimulatorTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkLab", "HookwalkProcess"]),
         .testTarget(name: "HookwalkRenderTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkFindings"]),
         .testTarget(name: "HookwalkFindingsTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkFindings"]),
-        .testTarget(name: "HookwalkDiffTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkDiff"]),
-        .testTarget(name: "HookwalkLabTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab", "HookwalkFindings"],
+        .testTarget(name: "HookwalkDiffTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkRender", "HookwalkDiff"]),
+        .testTarget(name: "HookwalkLabTests", dependencies: ["HookwalkTestSupport", "HookwalkModel", "HookwalkParsers", "HookwalkSimulator", "HookwalkRender", "HookwalkLab", "HookwalkFindings", "HookwalkProcess"],
                     exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -97,12 +97,7 @@ public enum ProcessRunner {
                            outputLimit: Int = 64 << 20) async throws -> ProcessOutput {
         let config = try configuration(argv, environment: environment, workingDirectory: workingDirectory)
         let sink = OutputSink(limit: outputLimit)
-        let status: TerminationStatus
-        if let stdin {
-            status = try await execute(config, program: argv[0], input: .array(stdin), sink: sink, timeout: timeout)
-        } else {
-            status = try await execute(config, program: argv[0], input: .none, sink: sink, timeout: timeout)
-        }
+        let status = try await execute(config, program: argv[0], stdin: stdin, sink: sink, timeout: timeout)
         let (out, err, reason) = sink.snapshot()
         if reason == .outputLimit {
             throw ProcessError(kind: .outputLimit, program: argv[0], detail: String(outputLimit))
@@ -144,15 +139,36 @@ public enum ProcessRunner {
                              workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: options)
     }
 
-    /// Starts the child, pumps both pipes into `sink` concurrently, and ends the child when
-    /// `timeout` passes, the output limit is crossed or `sink.requestStop` is called.
-    static func execute<I: InputProtocol>(_ config: Configuration, program: String, input: I, sink: OutputSink,
-                                          timeout: Double?) async throws -> TerminationStatus {
+    /// Starts the child with `stdin` as its input (nil: the null device), pumps both pipes into
+    /// `sink` concurrently, and ends the child when `timeout` passes, the output limit is crossed
+    /// or `sink.requestStop` is called.
+    static func execute(_ config: Configuration, program: String, stdin: [UInt8]?, sink: OutputSink,
+                        timeout: Double?) async throws -> TerminationStatus {
+        guard let stdin else {
+            return try await execute(config, program: program, input: .none, sink: sink, timeout: timeout) { _ in }
+        }
+        _ = ignoreSIGPIPE
+        return try await execute(config, program: program, input: .inputWriter, sink: sink, timeout: timeout) { execution in
+            // Written here, not with `.array`: a child that ends without reading all of its stdin
+            // makes the write fail (EPIPE), and then Subprocess's own writer (1.0) is never
+            // finished and traps on the open pipe ("FileDescriptor ... was not closed"). Here the
+            // failed write is dropped (the child's status and output say what happened) and the
+            // writer is always finished.
+            let writer = execution.standardInputWriter
+            _ = try? await writer.write(stdin)
+            try? await writer.finish()
+        }
+    }
+
+    static func execute<I: InputProtocol>(_ config: Configuration, program: String, input: I, sink: OutputSink, timeout: Double?,
+                                          feed: @escaping @Sendable (Execution<I, SequenceOutput, SequenceOutput>) async -> Void)
+        async throws -> TerminationStatus {
         let result: ExecutionResult<Void, SequenceOutput, SequenceOutput>
         do {
             result = try await Subprocess.run(config, input: input, output: .sequence, error: .sequence) { execution in
                 sink.started(pid: execution.processIdentifier.value)
                 await withTaskGroup(of: Event.self) { group in
+                    group.addTask { await feed(execution); return .inputWritten }
                     group.addTask { await pump(execution.standardOutput, sink, stdout: true); return .endOfOutput }
                     group.addTask { await pump(execution.standardError, sink, stdout: false); return .endOfOutput }
                     group.addTask { .stop(await sink.nextStopReason(timeout: timeout)) }
@@ -165,7 +181,7 @@ public enum ProcessRunner {
                         case .stop(let reason?):
                             sink.mark(reason)
                             await execution.teardown(using: [.gracefulShutDown(allowedDurationToNextStep: killGrace)])
-                        case .stop(nil):
+                        case .stop(nil), .inputWritten:
                             break
                         }
                     }
@@ -178,7 +194,12 @@ public enum ProcessRunner {
         return result.terminationStatus
     }
 
+    /// A child fed on stdin may end before reading it all: the write must fail (EPIPE), not kill
+    /// this process with SIGPIPE. Process-wide, set once, the first time a child gets stdin.
+    static let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
     enum Event: Sendable {
+        case inputWritten
         case endOfOutput
         case stop(OutputSink.StopReason?)
     }
@@ -269,6 +290,17 @@ final class OutputSink: @unchecked Sendable {
     }
 
     func snapshot() -> ([UInt8], [UInt8], StopReason?) { condition.withLock { (out, err, reason) } }
+
+    /// Waits until stdout has bytes or the child has ended (its pipes are read to their end
+    /// before `ended`), and takes them.
+    func take() -> [UInt8] {
+        condition.lock()
+        defer { condition.unlock() }
+        while out.isEmpty && termination == nil { condition.wait() }
+        let bytes = out
+        out = []
+        return bytes
+    }
 
     /// Waits (without polling) until `ready` holds for (stdout, stderr, termination) or `deadline`
     /// passes (nil: no deadline).

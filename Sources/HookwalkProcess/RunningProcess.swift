@@ -15,14 +15,16 @@ public final class RunningProcess: Sendable {
         self.sink = sink
     }
 
-    /// Starts `argv`; returns once it runs. Throws `ProcessError` when it is not found or cannot start.
-    public static func start(_ argv: [String], environment: [String: String] = [:],
+    /// Starts `argv`; returns once it runs. `stdin`, if given, is written to the child while it
+    /// runs and its stdin is then closed (the layout pool's workers read their jobs so); without
+    /// it the child's stdin is empty. Throws `ProcessError` when it is not found or cannot start.
+    public static func start(_ argv: [String], stdin: [UInt8]? = nil, environment: [String: String] = [:],
                              outputLimit: Int = 64 << 20) throws -> RunningProcess {
         let config = try ProcessRunner.configuration(argv, environment: environment, workingDirectory: nil)
         let sink = OutputSink(limit: outputLimit)
         Task.detached {
             do {
-                let status = try await ProcessRunner.execute(config, program: argv[0], input: .none, sink: sink, timeout: nil)
+                let status = try await ProcessRunner.execute(config, program: argv[0], stdin: stdin, sink: sink, timeout: nil)
                 sink.ended(.init(status))
             } catch {
                 sink.ended(nil)
@@ -36,6 +38,12 @@ public final class RunningProcess: Sendable {
     public func stdout() -> String { String(decoding: sink.snapshot().0, as: UTF8.self) }
     public func stderr() -> String { String(decoding: sink.snapshot().1, as: UTF8.self) }
     public var stdoutByteCount: Int { sink.snapshot().0.count }
+    /// Waits until stdout has bytes or the child has ended, and takes the bytes out: they are no
+    /// longer in `stdout()`, and no longer count towards the output limit. A reader that parses a
+    /// stream as it comes (the layout pool's) keeps no second copy of it so. Empty once the child
+    /// has ended and everything was taken.
+    public func takeStdout() -> [UInt8] { sink.take() }
+
     /// How it ended; nil while it runs.
     public var termination: ProcessOutput.Termination? { sink.exit }
 

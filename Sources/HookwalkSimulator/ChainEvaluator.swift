@@ -147,15 +147,13 @@ struct ChainEvaluator {
                     events.append(notModelled(chain, rule, what, "assumed the rule does not match; evaluation went on with the next rule", context))
                     return .noMatch
                 case .value(let v):
-                    if let d = Self.randomDraw(left, op, right) {
+                    if let (d, t) = Self.randomDraw(left, op, right) {
                         // A draw: 1 branch of d matches (docs/trace.md, "Branches").
                         let matches = context.packet.branch % d == 0
                         run.branchModuli.append(d)
-                        let said = "one of \(d): \(NftTextWriter.exprText(left)) < \(Self.rightText(right)) draws at random per packet, "
-                            + "so the rule matches about 1 time in \(d); this walk follows branch \(context.packet.branch): the rule "
-                            + (matches ? "matches" : "does not match") + " (it matches on the branches that are a multiple of \(d); "
-                            + "`hookwalk trace --branch K` follows another)"
-                        events.append(TraceEvent(.note(.text(said)), traced: context.packet.nftrace))
+                        let point = BranchPoint(ways: d, expression: NftTextWriter.exprText(left), branch: context.packet.branch,
+                                                kind: .draw(threshold: t, matches: matches))
+                        events.append(TraceEvent(.note(.branchPoint(point)), traced: context.packet.nftrace))
                         if !matches { return .noMatch }
                         continue
                     }
@@ -168,8 +166,7 @@ struct ChainEvaluator {
                     }
                     if let n = Numgen.modulus(left) {
                         run.branchModuli.append(n)
-                        events.append(branchNote(n, left, context, "the rule \(matches ? "matches" : "does not match")",
-                                                 "the rule matches for some of them"))
+                        events.append(branchNote(n, left, context) { .match(value: $0, matches: matches) })
                     }
                     if !matches { return .noMatch }
                 }
@@ -182,10 +179,8 @@ struct ChainEvaluator {
                 case .value(let v):
                     let r = context.sets.apply(d, v)
                     if r.added {
-                        let verb = d.op == .delete ? "removes" : "adds"
-                        let prep = d.op == .delete ? "from" : "to"
-                        events.append(TraceEvent(.note(.text("\(verb) \(DynamicSets.describe(v)) \(prep) @\(d.set.name) (\(d.text))")),
-                                                 traced: context.packet.nftrace))
+                        let change = SetChange(removed: d.op == .delete, key: DynamicSets.describe(v), set: d.set.name, statement: d.text)
+                        events.append(TraceEvent(.note(.setChanged(change)), traced: context.packet.nftrace))
                     }
                     if !r.passes { return .noMatch }
                 }
@@ -199,8 +194,7 @@ struct ChainEvaluator {
                     let i = table.lookup(v)
                     if let n = Numgen.modulus(key) {
                         run.branchModuli.append(n)
-                        events.append(branchNote(n, key, context, i.map { "it leads to " + Self.target(table, $0) } ?? "no element matches",
-                                                 Self.targets(table)))
+                        events.append(branchNote(n, key, context) { .map(nat: nil, targets: Self.targets(table), value: $0, chosen: i) })
                     }
                     guard let i, case .verdict(let verdict)? = table.data[i] else { return .noMatch }
                     return .verdict(verdict)
@@ -215,8 +209,7 @@ struct ChainEvaluator {
                     let found = table.lookup(v)
                     if let m = Numgen.modulus(key) {
                         run.branchModuli.append(m)
-                        events.append(branchNote(m, key, context, found.map { "it leads to \(n.kind.rawValue) to " + Self.target(table, $0) } ?? "no element matches",
-                                                 Self.targets(table, prefix: "\(n.kind.rawValue) to ")))
+                        events.append(branchNote(m, key, context) { .map(nat: n.kind, targets: Self.targets(table), value: $0, chosen: found) })
                     }
                     guard let i = found, case .value(let data)? = table.data[i] else { return .noMatch }
                     var resolved = n
@@ -273,21 +266,20 @@ struct ChainEvaluator {
     }
 
     /// A branch point's note: the N outcomes and the one this walk follows (issue 13, docs/trace.md
-    /// "Branches"): `one of 2: 0 -> jump lb_a, 1 -> jump lb_b; ...`.
-    private func branchNote(_ n: UInt64, _ e: Expr, _ context: PacketContext, _ followed: String, _ targets: String) -> TraceEvent {
-        let value: String
-        if case .value(.int(let x)) = ExpressionEvaluator.eval(e, context) { value = String(x) } else { value = "?" }
-        let branch = context.packet.branch
-        let text = "one of \(n): \(targets) (\(NftTextWriter.exprText(e)) picks one per packet); this walk follows branch \(branch), "
-            + "where it gives \(value): \(followed) (`hookwalk trace --branch K` follows another)"
-        return TraceEvent(.note(.text(text)), traced: context.packet.nftrace)
+    /// "Branches"); `kind` gets the value numgen gives on this branch.
+    private func branchNote(_ n: UInt64, _ e: Expr, _ context: PacketContext, _ kind: (UInt64?) -> BranchPoint.Kind) -> TraceEvent {
+        var value: UInt64?
+        if case .value(.int(let x)) = ExpressionEvaluator.eval(e, context) { value = x }
+        let point = BranchPoint(ways: n, expression: NftTextWriter.exprText(e), branch: context.packet.branch, kind: kind(value))
+        return TraceEvent(.note(.branchPoint(point)), traced: context.packet.nftrace)
     }
 
     /// `meta random [& M] < T` (iptables' `-m statistic --mode random --probability P` as nft lists
     /// it, T = P * 2^31): a draw that matches with probability T / (M + 1). As a branch point it has
     /// D = round((M + 1) / T) branches, at least 2, and matches on branch K when K % D == 0: every
     /// outcome is some branch, and 1/D (kube-proxy's 1/3, 1/2) is the kernel's probability.
-    static func randomDraw(_ left: Expr, _ op: MatchOp, _ right: RightSide) -> UInt64? {
+    /// Returns D and T.
+    static func randomDraw(_ left: Expr, _ op: MatchOp, _ right: RightSide) -> (ways: UInt64, threshold: UInt64)? {
         guard op == .lt, case .pattern(.exact(.int(let t))) = right else { return nil }
         let range: Double
         switch left {
@@ -296,17 +288,12 @@ struct ChainEvaluator {
         default: return nil
         }
         guard t > 0, Double(t) < range else { return nil }
-        return max(2, UInt64((range / Double(t)).rounded()))
+        return (max(2, UInt64((range / Double(t)).rounded())), t)
     }
 
-    static func rightText(_ r: RightSide) -> String {
-        if case .pattern(.exact(.int(let t))) = r { return String(t) }
-        return "?"
-    }
-
-    /// `0 -> jump lb_a, 1 -> jump lb_b`: a map's elements and what each gives.
-    static func targets(_ table: LookupTable, prefix: String = "") -> String {
-        table.keys.indices.map { "\(NftTextWriter.valueText(table.keys[$0])) -> \(prefix)\(target(table, $0))" }.joined(separator: ", ")
+    /// A map's elements and what each gives (`0` -> `jump lb_a`).
+    static func targets(_ table: LookupTable) -> [BranchTarget] {
+        table.keys.indices.map { BranchTarget(key: NftTextWriter.valueText(table.keys[$0]), target: target(table, $0)) }
     }
 
     static func target(_ table: LookupTable, _ i: Int) -> String {

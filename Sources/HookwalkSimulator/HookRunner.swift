@@ -124,7 +124,7 @@ extension PathWalker {
             return .pass
         case .brnfPrerouting:
             let bridge = currentBridge ?? ""
-            emit(.note("br_netfilter (bridge-nf-call-\(packet.v4 ? "iptables" : "ip6tables")=1) runs the IP prerouting hook from the bridge prerouting hook, with iif \(bridge)"))
+            emit(.note(.brNetfilterPrerouting(bridge: bridge, v4: packet.v4)))
             let saved = (currentIif, currentOif)
             if case .stop(let o) = ipHook(.prerouting, iif: bridge, oif: nil) { return .stop(o) }
             brnfPreroutingDone = true
@@ -132,14 +132,14 @@ extension PathWalker {
             return .pass
         case .brnfForward:
             let bridge = currentBridge ?? ""
-            emit(.note("br_netfilter runs the IP forward hook for the bridged frame, with iif and oif \(bridge)"))
+            emit(.note(.brNetfilterForward(bridge: bridge)))
             let saved = (currentIif, currentOif)
             if case .stop(let o) = ipHook(.forward, iif: bridge, oif: bridge) { return .stop(o) }
             (currentIif, currentOif) = saved
             return .pass
         case .brnfPostrouting:
             let bridge = currentBridge ?? ""
-            emit(.note("br_netfilter runs the IP postrouting hook for the bridged frame, with oif \(bridge) and no iif"))
+            emit(.note(.brNetfilterPostrouting(bridge: bridge)))
             let saved = (currentIif, currentOif)
             if case .stop(let o) = ipHook(.postrouting, iif: nil, oif: bridge) { return .stop(o) }
             (currentIif, currentOif) = saved
@@ -163,8 +163,7 @@ extension PathWalker {
         let c = ruleset.chains[i]
         if c.legacy, !legacyNoted {
             legacyNoted = true
-            emit(.note(.text("\(c.ref.family.rawValue) \(c.ref.table) and the other (legacy) tables are iptables-legacy tables (x_tables): "
-                       + "the kernel runs them on the same hooks as nftables, by priority, but nft monitor trace does not show them")))
+            emit(.note(.legacyTables(c.ref.family, table: c.ref.table)))
         }
         emit(.chain(BaseChainRef(chain: c.ref, type: c.base!.type, hook: hook, priority: c.base!.priority),
                     packet.state(iif: currentIif, oif: currentOif)))

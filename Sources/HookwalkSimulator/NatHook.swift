@@ -34,7 +34,7 @@ extension PathWalker {
                         if manip == .destination { connection!.dnat = mapping } else { connection!.snat = mapping }
                         let remaining = natChains.drop { $0 != i }.dropFirst()
                         if !remaining.isEmpty {
-                            emit(.note(TraceProse.natChainsSkipped(req.kind, remaining.map { ruleset.chains[$0].ref })))
+                            emit(.note(.natChainsSkipped(req.kind, remaining.map { ruleset.chains[$0].ref })))
                         }
                     case .failure(let why):
                         return .stop(.dropped(chain: ruleset.chains[i].ref, handle: nil, text: why.message, rejected: false))
@@ -117,8 +117,7 @@ extension PathWalker {
                 // the other kind's mapping, so the reset, sent in the reply direction, keeps its
                 // addresses here and only the dnat is undone below (lab: VerifyRejectIPv6Tests).
                 if let req = request {
-                    emit(.note(.text("\(ruleset.chains[i].ref): the \(req.kind.rawValue) makes the connection's mapping; the reset travels "
-                                     + "in the reply direction, which this mapping does not rewrite")))
+                    emit(.note(.answerMappingNotApplied(ruleset.chains[i].ref, req.kind)))
                     break
                 }
             }
@@ -232,8 +231,6 @@ extension PathWalker {
         guard let range = req.portRange, range.count > 1, let original = packet.dport else {
             return req.portRange?.lowerBound ?? packet.dport
         }
-        let kind = req.kind.rawValue
-        let span = "\(range.lowerBound)-\(range.upperBound)"
         let random = req.flags.filter { $0 == "random" || $0 == "fully-random" }
         if !random.isEmpty {
             emit(.notModelled(chain: chain, handle: nil,
@@ -242,11 +239,10 @@ extension PathWalker {
             return range.lowerBound
         }
         if range.contains(original) {
-            emit(.note("The \(kind) maps to the port range \(span): destination port \(original) lies inside it, so the kernel keeps it"))
+            emit(.note(.portRange(req.kind, range, port: original, inside: true)))
             return original
         }
-        emit(.note(.text("The \(kind) maps to the port range \(span): destination port \(original) lies outside it, so the kernel maps it to the "
-                   + "first port of the range, \(range.lowerBound) (ports are not shifted)")))
+        emit(.note(.portRange(req.kind, range, port: original, inside: false)))
         return range.lowerBound
     }
 }

@@ -134,7 +134,7 @@ struct PathWalker {
         }
         if outIf == "lo" {
             if case .stop(let o) = ipHook(.postrouting, iif: nil, oif: "lo") { return o }
-            emit(.note("the packet loops back through lo and enters the host again"))
+            emit(.note(.loopback))
             if case .stop(let o) = ipHook(.prerouting, iif: "lo", oif: nil) { return o }
             return localInput(iif: "lo")
         }
@@ -156,7 +156,7 @@ struct PathWalker {
             return bridgePath(inPort: c.port, bridge: c.bridge, toHost: true)
         }
         if let peer = topology.container(at: nextHop, bridge: c.bridge) {
-            emit(.note("\(packet.daddr) is on the container's own subnet: the frame goes straight to \(peer.name)'s MAC address and is bridged"))
+            emit(.note(.sameSubnet(daddr: packet.daddr, peer: peer.name)))
             return bridgePath(inPort: c.port, bridge: c.bridge, toHost: false)
         }
         return .unroutable("no neighbour \(nextHop) on \(c.bridge): the container's ARP request is not answered")
@@ -169,14 +169,14 @@ struct PathWalker {
     mutating func bridgePath(inPort: String, bridge: String, toHost: Bool) -> Outcome {
         let brnf = topology.brNetfilter(v4: packet.v4)
         if !brnf {
-            emit(.note("bridge-nf-call-\(packet.v4 ? "iptables" : "ip6tables")=0: the bridge hooks run without the IP hooks in between"))
+            emit(.note(.bridgeWithoutIPHooks(v4: packet.v4)))
         }
         currentBridge = bridge
         let daddrBefore = packet.daddr
         if case .stop(let o) = bridgeHook(.prerouting, inPort: inPort, outPort: nil, bridge: bridge, brnf: brnf) { return o }
         var bridged = !toHost
         if brnf, toHost, packet.daddr != daddrBefore, let r = routing.lookup(packet.daddr), r.type == "unicast", r.device == bridge {
-            emit(.note("the destination was changed to \(packet.daddr), which is on \(bridge) itself: br_netfilter hands the frame back to the bridge (hairpin)"))
+            emit(.note(.hairpin(daddr: packet.daddr, bridge: bridge)))
             bridged = true
         }
         if bridged {
@@ -195,7 +195,7 @@ struct PathWalker {
         if !brnfPreroutingDone {
             if case .stop(let o) = ipHook(.prerouting, iif: bridge, oif: nil) { return o }
         } else {
-            emit(.note("the IP prerouting hook is not run again for this frame: br_netfilter already ran it"))
+            emit(.note(.preroutingAlreadyRun))
         }
         return afterPrerouting(iif: bridge)
     }

@@ -69,13 +69,10 @@ public struct Simulator: Sendable {
         var proxyLeg: [Trace] = []
         if case .delivered(.host, let seen) = outcome, let proxy = userlandProxy(seen, scenario) {
             let target = proxy.backend, port = UInt16(proxy.binding.containerPort)
-            let listener = proxy.binding.hostIP.isEmpty ? "all addresses" : proxy.binding.isIPv6Binding ? "[\(proxy.binding.hostIP)]" : proxy.binding.hostIP
-            walker.emit(.note(.text("docker-proxy (userland-proxy) listens on the host on \(listener) \(scenario.proto.rawValue) port \(scenario.port) "
-                              + "and answers; it opens its own connection to \(proxy.container) \(target):\(port) (the second leg)")))
+            walker.emit(.note(.userlandProxy(hostIP: proxy.binding.hostIP, proto: scenario.proto, port: scenario.port,
+                                             container: proxy.container, backend: target, backendPort: port)))
             if proxy.isSixToFour {
-                walker.emit(.note(.text("docker-proxy bridges IPv6 to IPv4: \(proxy.container) has no IPv6 address, so Docker maps the [\(proxy.binding.hostIP)] "
-                                  + "binding to its IPv4 address and writes no netfilter rule for it (no ip6 DNAT); the second leg is IPv4, "
-                                  + "from the address the host's routing picks towards the container (the bridge's)")))
+                walker.emit(.note(.proxySixToFour(container: proxy.container, hostIP: proxy.binding.hostIP)))
             }
             // The proxy's source port is an ephemeral port of the host; a fixed one keeps output stable.
             let leg = Scenario(from: .host, to: target, port: port, proto: scenario.proto, sport: Self.proxyLegSourcePort(scenario.sport))

@@ -98,20 +98,111 @@ public enum NotModelledWhat: Sendable, Hashable {
     case rejectAnswer(RejectNotSimulated)
 }
 
-/// Explanation that belongs to a point of the path.
+/// A branch point: a rule that spreads connections (`numgen ... mod N` in a match, a verdict map
+/// or a NAT map; a `meta random & M < T` draw), with the branch this walk follows (docs/trace.md,
+/// "Branches").
+public struct BranchPoint: Sendable, Hashable {
+    /// How many ways the packet can go there (N; a draw's D).
+    public var ways: UInt64
+    /// The expression that picks, as nft prints it (`numgen inc mod 2`, `meta random & 2147483647`).
+    public var expression: String
+    /// The branch this walk follows (`Packet.branch`).
+    public var branch: UInt64
+    public var kind: Kind
+
+    public enum Kind: Sendable, Hashable {
+        /// `expression < threshold` draws at random per packet: the rule matches on the branches
+        /// that are a multiple of `ways`; `matches` is this branch's outcome.
+        case draw(threshold: UInt64, matches: Bool)
+        /// numgen in a match: it gives `value` on this branch (nil: not a number), and the rule
+        /// `matches` or not.
+        case match(value: UInt64?, matches: Bool)
+        /// numgen keys a verdict map or (`nat` set) a NAT map: its elements, and the one this
+        /// branch's `value` takes (an index of `targets`; nil: no element matches).
+        case map(nat: NatKind?, targets: [BranchTarget], value: UInt64?, chosen: Int?)
+    }
+
+    public init(ways: UInt64, expression: String, branch: UInt64, kind: Kind) {
+        self.ways = ways
+        self.expression = expression
+        self.branch = branch
+        self.kind = kind
+    }
+}
+
+/// One element of a branch point's map, as nft prints its key and what it gives
+/// (`0` -> `jump lb_a`; `1` -> `172.20.0.2`).
+public struct BranchTarget: Sendable, Hashable {
+    public var key: String
+    public var target: String
+
+    public init(key: String, target: String) {
+        self.key = key
+        self.target = target
+    }
+}
+
+/// A rule's `add`/`update`/`delete @set { ... }` (or meter) changed a named set.
+public struct SetChange: Sendable, Hashable {
+    /// The element was added (`add`, `update`, a meter) or removed (`delete`).
+    public var removed: Bool
+    /// The element's key as nft prints it (`10.0.0.1 . 8080`). Words, not a `FieldValue`: the
+    /// trace JSON keeps only the words, and a name and a number print alike.
+    public var key: String
+    public var set: String
+    /// The statement that changed it, as nft text.
+    public var statement: String
+
+    public init(removed: Bool, key: String, set: String, statement: String) {
+        self.removed = removed
+        self.key = key
+        self.set = set
+        self.statement = statement
+    }
+}
+
+/// Explanation that belongs to a point of the path. Every case carries its facts; `TraceProse`
+/// words them (there is no free-text case: a note the simulator emits is one of these).
 public enum TraceNote: Sendable, Hashable {
     /// A nat chain attached to a hook is not consulted: IPv4 or IPv6 is not tracked.
     case natChainNotConsulted(ChainRef, v4: Bool)
+    /// A mapping was made, so the other nat chains of the hook are not evaluated.
+    case natChainsSkipped(NatKind, [ChainRef])
+    /// The nat chain of reject's answer asked for a mapping: it goes on the connection, and the
+    /// reset (reply direction) is not rewritten by it.
+    case answerMappingNotApplied(ChainRef, NatKind)
+    /// A `dnat` to a port range: the destination port lies inside it (kept) or not (the range's
+    /// first port).
+    case portRange(NatKind, ClosedRange<UInt16>, port: UInt16, inside: Bool)
     /// reject's answer starts: the kernel sends it from `from` to `to`.
     case rejectAnswerSent(RejectKind, from: IPAddress, to: IPAddress)
     /// `reject with tcp reset` of a packet that is not TCP: dropped, no answer.
     case resetNotTCP
-    /// Any other explanation (br_netfilter, hairpin, docker-proxy...).
-    case text(String)
-}
-
-/// An explanation written where it is emitted becomes `.text`.
-extension TraceNote: ExpressibleByStringInterpolation {
-    public init(stringLiteral value: String) { self = .text(value) }
-    public init(stringInterpolation: DefaultStringInterpolation) { self = .text(String(stringInterpolation: stringInterpolation)) }
+    case branchPoint(BranchPoint)
+    case setChanged(SetChange)
+    /// docker-proxy (userland-proxy) listens on `hostIP` (empty: all addresses) and opens its own
+    /// connection to the container's `backend`:`backendPort` (the second leg).
+    case userlandProxy(hostIP: String, proto: L4Proto, port: UInt16, container: String, backend: IPAddress, backendPort: UInt16)
+    /// docker-proxy maps an IPv6 binding (`hostIP`) to a container without IPv6.
+    case proxySixToFour(container: String, hostIP: String)
+    /// br_netfilter (bridge-nf-call-ip(6)tables=1) runs the IP prerouting hook from the bridge's,
+    /// with iif the bridge.
+    case brNetfilterPrerouting(bridge: String, v4: Bool)
+    /// br_netfilter runs the IP forward hook for a bridged frame, with iif and oif the bridge.
+    case brNetfilterForward(bridge: String)
+    /// br_netfilter runs the IP postrouting hook for a bridged frame, with oif the bridge.
+    case brNetfilterPostrouting(bridge: String)
+    /// bridge-nf-call-ip(6)tables=0: no IP hooks between the bridge hooks.
+    case bridgeWithoutIPHooks(v4: Bool)
+    /// br_netfilter already ran the IP prerouting hook.
+    case preroutingAlreadyRun
+    /// The destination was changed to an address on the bridge itself: br_netfilter hands the
+    /// frame back to the bridge (hairpin).
+    case hairpin(daddr: IPAddress, bridge: String)
+    /// A container sends to a peer on its own subnet: the frame is bridged.
+    case sameSubnet(daddr: IPAddress, peer: String)
+    /// The packet leaves through lo and enters the host again.
+    case loopback
+    /// The first iptables-legacy table met (its family and name).
+    case legacyTables(Family, table: String)
 }

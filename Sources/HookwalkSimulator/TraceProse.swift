@@ -77,12 +77,6 @@ public enum TraceProse {
             + "the kernel picks a random port of the range")
     }
 
-    /// A mapping was made, so the other nat chains of the hook are not evaluated.
-    static func natChainsSkipped(_ k: NatKind, _ chains: [ChainRef]) -> TraceNote {
-        .text("a \(k.rawValue) mapping was made, so the remaining nat chains of this hook are not evaluated: "
-            + chains.map(\.description).joined(separator: ", "))
-    }
-
     public static func text(_ n: TraceNote) -> String {
         switch n {
         case .natChainNotConsulted(let chain, let v4):
@@ -93,8 +87,65 @@ public enum TraceProse {
                 + "from \(from) to \(to) through the output and postrouting hooks; conntrack attaches it to "
                 + "the rejected connection (ct state related)"
         case .resetNotTCP: return "reject with tcp reset: the packet is not TCP, so the kernel sends no reset; it is only dropped"
-        case .text(let s): return s
+        case .natChainsSkipped(let k, let chains):
+            return "a \(k.rawValue) mapping was made, so the remaining nat chains of this hook are not evaluated: "
+                + chains.map(\.description).joined(separator: ", ")
+        case .answerMappingNotApplied(let chain, let k):
+            return "\(chain): the \(k.rawValue) makes the connection's mapping; the reset travels "
+                + "in the reply direction, which this mapping does not rewrite"
+        case .portRange(let k, let range, let port, let inside):
+            let head = "The \(k.rawValue) maps to the port range \(range.lowerBound)-\(range.upperBound): destination port \(port) "
+            return head + (inside ? "lies inside it, so the kernel keeps it"
+                : "lies outside it, so the kernel maps it to the first port of the range, \(range.lowerBound) (ports are not shifted)")
+        case .branchPoint(let b): return text(b)
+        case .setChanged(let c):
+            return "\(c.removed ? "removes" : "adds") \(c.key) \(c.removed ? "from" : "to") @\(c.set) (\(c.statement))"
+        case .userlandProxy(let hostIP, let proto, let port, let container, let backend, let backendPort):
+            let listener = hostIP.isEmpty ? "all addresses" : IPAddress(hostIP).map { !$0.isV4 } == true ? "[\(hostIP)]" : hostIP
+            return "docker-proxy (userland-proxy) listens on the host on \(listener) \(proto.rawValue) port \(port) "
+                + "and answers; it opens its own connection to \(container) \(backend):\(backendPort) (the second leg)"
+        case .proxySixToFour(let container, let hostIP):
+            return "docker-proxy bridges IPv6 to IPv4: \(container) has no IPv6 address, so Docker maps the [\(hostIP)] "
+                + "binding to its IPv4 address and writes no netfilter rule for it (no ip6 DNAT); the second leg is IPv4, "
+                + "from the address the host's routing picks towards the container (the bridge's)"
+        case .brNetfilterPrerouting(let bridge, let v4):
+            return "br_netfilter (bridge-nf-call-\(v4 ? "iptables" : "ip6tables")=1) runs the IP prerouting hook from the bridge prerouting hook, with iif \(bridge)"
+        case .brNetfilterForward(let bridge): return "br_netfilter runs the IP forward hook for the bridged frame, with iif and oif \(bridge)"
+        case .brNetfilterPostrouting(let bridge): return "br_netfilter runs the IP postrouting hook for the bridged frame, with oif \(bridge) and no iif"
+        case .bridgeWithoutIPHooks(let v4):
+            return "bridge-nf-call-\(v4 ? "iptables" : "ip6tables")=0: the bridge hooks run without the IP hooks in between"
+        case .preroutingAlreadyRun: return "the IP prerouting hook is not run again for this frame: br_netfilter already ran it"
+        case .hairpin(let daddr, let bridge):
+            return "the destination was changed to \(daddr), which is on \(bridge) itself: br_netfilter hands the frame back to the bridge (hairpin)"
+        case .sameSubnet(let daddr, let peer):
+            return "\(daddr) is on the container's own subnet: the frame goes straight to \(peer)'s MAC address and is bridged"
+        case .loopback: return "the packet loops back through lo and enters the host again"
+        case .legacyTables(let family, let table):
+            return "\(family.rawValue) \(table) and the other (legacy) tables are iptables-legacy tables (x_tables): "
+                + "the kernel runs them on the same hooks as nftables, by priority, but nft monitor trace does not show them"
         }
+    }
+
+    /// `one of 2: 0 -> jump lb_a, 1 -> jump lb_b (numgen inc mod 2 picks one per packet); this walk
+    /// follows branch 1, where it gives 1: it leads to jump lb_b (...)`.
+    public static func text(_ b: BranchPoint) -> String {
+        let another = "`hookwalk trace --branch K` follows another"
+        let targets: String, followed: String, value: UInt64?
+        switch b.kind {
+        case .draw(let threshold, let matches):
+            return "one of \(b.ways): \(b.expression) < \(threshold) draws at random per packet, "
+                + "so the rule matches about 1 time in \(b.ways); this walk follows branch \(b.branch): the rule "
+                + (matches ? "matches" : "does not match") + " (it matches on the branches that are a multiple of \(b.ways); \(another))"
+        case .match(let v, let matches):
+            (targets, followed, value) = ("the rule matches for some of them", "the rule \(matches ? "matches" : "does not match")", v)
+        case .map(let nat, let elements, let v, let chosen):
+            let prefix = nat.map { "\($0.rawValue) to " } ?? ""
+            targets = elements.map { "\($0.key) -> \(prefix)\($0.target)" }.joined(separator: ", ")
+            followed = chosen.map { "it leads to \(prefix)\(elements[$0].target)" } ?? "no element matches"
+            value = v
+        }
+        return "one of \(b.ways): \(targets) (\(b.expression) picks one per packet); this walk follows branch \(b.branch), "
+            + "where it gives \(value.map(String.init) ?? "?"): \(followed) (\(another))"
     }
 }
 
@@ -120,6 +171,10 @@ extension NotModelledWhat: CustomStringConvertible, Codable {
     public var description: String { TraceProse.text(self) }
     public init(from decoder: any Decoder) throws { self = try TraceProse.read(decoder, TraceProse.notModelled) }
     public func encode(to encoder: any Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(description) }
+}
+
+extension BranchPoint: CustomStringConvertible {
+    public var description: String { TraceProse.text(self) }
 }
 
 extension TraceNote: CustomStringConvertible, Codable {
@@ -223,6 +278,137 @@ extension TraceProse {
                 if text(note) == s { return note }
             }
         }
-        return .text(s)
+        return typedNote(s)
+    }
+
+    /// The other notes: each case's words, with holes where its facts go (`holes`); a candidate is
+    /// kept only when it words `s` again, so a hostile name that contains a note's words still
+    /// reads back right.
+    private static func typedNote(_ s: String) -> TraceNote? {
+        func uint<T: FixedWidthInteger>(_ h: Substring) -> T? { T(h) }
+        func chain(_ h: Substring) -> ChainRef? {
+            let w = h.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+            guard w.count == 3, let f = Family(rawValue: String(w[0])) else { return nil }
+            return ChainRef(family: f, table: String(w[1]), chain: String(w[2]))
+        }
+        let nats: [NatKind] = [.snat, .dnat, .masquerade, .redirect]
+        func nat(_ h: Substring) -> NatKind? { NatKind(rawValue: String(h)) }
+        func ipt(_ h: Substring) -> Bool? { h == "iptables" ? true : h == "ip6tables" ? false : nil }
+        let fixed: [TraceNote] = [.preroutingAlreadyRun, .loopback]
+        if let n = fixed.first(where: { text($0) == s }) { return n }
+        let readers: [([String], ([Substring]) -> TraceNote?)] = [
+            (["a ", " mapping was made, so the remaining nat chains of this hook are not evaluated: ", ""], { h in
+                let chains = h[1].isEmpty ? [] : h[1].split(separator: ", ", omittingEmptySubsequences: false).map { chain($0) }
+                guard let k = nat(h[0]), chains.allSatisfy({ $0 != nil }) else { return nil }
+                return .natChainsSkipped(k, chains.compactMap { $0 })
+            }),
+            (["", ": the ", " makes the connection's mapping; the reset travels in the reply direction, which this mapping does not rewrite"], { h in
+                guard let c = chain(h[0]), let k = nat(h[1]) else { return nil }
+                return .answerMappingNotApplied(c, k)
+            }),
+            (["The ", " maps to the port range ", "-", ": destination port ", " lies ", ""], { h in
+                guard let k = nat(h[0]), let lo: UInt16 = uint(h[1]), let hi: UInt16 = uint(h[2]), lo <= hi, let p: UInt16 = uint(h[3]) else { return nil }
+                return .portRange(k, lo...hi, port: p, inside: h[4].hasPrefix("inside"))
+            }),
+            (["", " ", " from @", " (", ")"], { h in
+                guard h[0] == "removes" else { return nil }
+                return .setChanged(SetChange(removed: true, key: String(h[1]), set: String(h[2]), statement: String(h[3])))
+            }),
+            (["", " ", " to @", " (", ")"], { h in
+                guard h[0] == "adds" else { return nil }
+                return .setChanged(SetChange(removed: false, key: String(h[1]), set: String(h[2]), statement: String(h[3])))
+            }),
+            (["docker-proxy (userland-proxy) listens on the host on ", " ", " port ", " and answers; it opens its own connection to ", " ",
+              " (the second leg)"], { h in
+                guard let proto = L4Proto(rawValue: String(h[1])), let port: UInt16 = uint(h[2]), let colon = h[4].lastIndex(of: ":"),
+                      let backend = IPAddress(String(h[4][..<colon])), let bport: UInt16 = uint(h[4][h[4].index(after: colon)...]) else { return nil }
+                var hostIP = String(h[0])
+                if hostIP == "all addresses" { hostIP = "" } else if hostIP.hasPrefix("["), hostIP.hasSuffix("]") { hostIP = String(hostIP.dropFirst().dropLast()) }
+                return .userlandProxy(hostIP: hostIP, proto: proto, port: port, container: String(h[3]), backend: backend, backendPort: bport)
+            }),
+            (["docker-proxy bridges IPv6 to IPv4: ", " has no IPv6 address, so Docker maps the [", "] binding to its IPv4 address and writes no "
+              + "netfilter rule for it (no ip6 DNAT); the second leg is IPv4, from the address the host's routing picks towards the container (the bridge's)"], { h in
+                .proxySixToFour(container: String(h[0]), hostIP: String(h[1]))
+            }),
+            (["br_netfilter (bridge-nf-call-", "=1) runs the IP prerouting hook from the bridge prerouting hook, with iif ", ""], { h in
+                ipt(h[0]).map { .brNetfilterPrerouting(bridge: String(h[1]), v4: $0) }
+            }),
+            (["br_netfilter runs the IP forward hook for the bridged frame, with iif and oif ", ""], { h in .brNetfilterForward(bridge: String(h[0])) }),
+            (["br_netfilter runs the IP postrouting hook for the bridged frame, with oif ", " and no iif"], { h in .brNetfilterPostrouting(bridge: String(h[0])) }),
+            (["bridge-nf-call-", "=0: the bridge hooks run without the IP hooks in between"], { h in ipt(h[0]).map { .bridgeWithoutIPHooks(v4: $0) } }),
+            (["the destination was changed to ", ", which is on ", " itself: br_netfilter hands the frame back to the bridge (hairpin)"], { h in
+                IPAddress(String(h[0])).map { .hairpin(daddr: $0, bridge: String(h[1])) }
+            }),
+            (["", " is on the container's own subnet: the frame goes straight to ", "'s MAC address and is bridged"], { h in
+                IPAddress(String(h[0])).map { .sameSubnet(daddr: $0, peer: String(h[1])) }
+            }),
+            (["", " ", " and the other (legacy) tables are iptables-legacy tables (x_tables): the kernel runs them on the same hooks "
+              + "as nftables, by priority, but nft monitor trace does not show them"], { h in
+                Family(rawValue: String(h[0])).map { .legacyTables($0, table: String(h[1])) }
+            }),
+            (["one of ", ": ", " < ", " draws at random per packet, so the rule matches about 1 time in ", "; this walk follows branch ",
+              ": the rule ", " (it matches on the branches that are a multiple of ", "; `hookwalk trace --branch K` follows another)"], { h in
+                guard let d: UInt64 = uint(h[0]), let t: UInt64 = uint(h[2]), let b: UInt64 = uint(h[4]) else { return nil }
+                return .branchPoint(BranchPoint(ways: d, expression: String(h[1]), branch: b, kind: .draw(threshold: t, matches: h[5] == "matches")))
+            }),
+            (["one of ", ": ", " (", " picks one per packet); this walk follows branch ", ", where it gives ", ": ",
+              " (`hookwalk trace --branch K` follows another)"], { h in
+                guard let n: UInt64 = uint(h[0]), let b: UInt64 = uint(h[3]) else { return nil }
+                let value: UInt64? = uint(h[4])
+                func point(_ k: BranchPoint.Kind) -> TraceNote { .branchPoint(BranchPoint(ways: n, expression: String(h[2]), branch: b, kind: k)) }
+                if h[1] == "the rule matches for some of them" { return point(.match(value: value, matches: h[5] == "the rule matches")) }
+                // `k -> t, k -> t`: a piece without an arrow belongs to the target before it.
+                var pairs: [(key: String, target: String)] = []
+                for piece in h[1].isEmpty ? [] : h[1].split(separator: ", ", omittingEmptySubsequences: false) {
+                    if let arrow = piece.firstRange(of: " -> ") {
+                        pairs.append((String(piece[..<arrow.lowerBound]), String(piece[arrow.upperBound...])))
+                    } else if !pairs.isEmpty {
+                        pairs[pairs.count - 1].target += ", " + String(piece)
+                    } else { return nil }
+                }
+                // A verdict never starts with `dnat to `: a NAT map's reading goes first.
+                for k in nats.map(Optional.some) + [nil] {
+                    let prefix = k.map { "\($0.rawValue) to " } ?? ""
+                    guard pairs.allSatisfy({ $0.target.hasPrefix(prefix) }) else { continue }
+                    let targets = pairs.map { BranchTarget(key: $0.key, target: String($0.target.dropFirst(prefix.count))) }
+                    let chosen = targets.firstIndex { "it leads to \(prefix)\($0.target)" == h[5] }
+                    let note = point(.map(nat: k, targets: targets, value: value, chosen: chosen))
+                    if text(note) == s { return note }
+                }
+                return nil
+            }),
+        ]
+        for (words, read) in readers {
+            for h in holes(s[...], words) { if let n = read(h), text(n) == s { return n } }
+        }
+        return nil
+    }
+
+    /// Every way `s` is `words[0] + h[0] + words[1] + ... + h[n-1] + words[n]`: the holes between
+    /// a sentence's fixed words, tried in every place the words occur (words that occur inside a
+    /// hole make several ways; the reader keeps the first that words `s` again).
+    static func holes(_ s: Substring, _ words: [String]) -> [[Substring]] {
+        guard let first = words.first, s.hasPrefix(first) else { return [] }
+        if words.count == 1 { return s.count == first.count ? [[]] : [] }
+        var out: [[Substring]] = []
+        func go(_ rest: Substring, _ i: Int, _ found: [Substring]) {
+            let w = words[i]
+            if i == words.count - 1 {
+                if rest.hasSuffix(w) { out.append(found + [rest.dropLast(w.count)]) }
+                return
+            }
+            // Last place first: the hole before a word is the longest, as a free name (a container,
+            // a chain, a set's key) comes before the fixed words and the numbers that follow it.
+            var places: [Range<Substring.Index>] = []
+            var from = rest.startIndex
+            while let r = rest[from...].firstRange(of: w) {
+                places.append(r)
+                if r.lowerBound == rest.endIndex { break }
+                from = rest.index(after: r.lowerBound)
+            }
+            for r in places.reversed() { go(rest[r.upperBound...], i + 1, found + [rest[..<r.lowerBound]]) }
+        }
+        go(s.dropFirst(first.count), 1, [])
+        return out
     }
 }

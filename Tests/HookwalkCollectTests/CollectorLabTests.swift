@@ -144,10 +144,9 @@ final class CollectorLabTests: XCTestCase {
         let container = namespace + "c"
         _ = sh(["ip", "netns", "del", container])
         XCTAssertEqual(sh(["ip", "netns", "add", container]).status, 0)
-        var sleeper: Process?
+        var sleeper: RunningProcess?
         defer {
-            sleeper?.terminate()
-            sleeper?.waitUntilExit()
+            sleeper?.stop()
             _ = sh(["ip", "netns", "del", container])
         }
         for argv in [inNS + ["ip", "link", "add", "vethd41f7a2", "type", "veth", "peer", "name", "ceth0"],
@@ -158,15 +157,12 @@ final class CollectorLabTests: XCTestCase {
             let o = sh(argv)
             XCTAssertEqual(o.status, 0, "\(argv.joined(separator: " ")): \(o.stderr)")
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ProcessRunner.lookup("ip") ?? "/usr/sbin/ip")
-        p.arguments = ["netns", "exec", container, "sleep", "60"]
-        try p.run()
+        let p = try TestProcess.start(["ip", "netns", "exec", container, "sleep", "60"])
         sleeper = p
         Thread.sleep(forTimeInterval: 0.3)
 
         let id = String(repeating: "ab12", count: 16)
-        let containers = #"[{"Id":"\#(id)","Name":"/web","State":{"Running":true,"Pid":\#(p.processIdentifier)},"#
+        let containers = #"[{"Id":"\#(id)","Name":"/web","State":{"Running":true,"Pid":\#(p.pid)},"#
             + #""HostConfig":{"NetworkMode":"labnet"},"NetworkSettings":{"Ports":{},"Networks":{"labnet":"#
             + #"{"IPAddress":"192.168.77.2","IPPrefixLen":24,"Gateway":"192.168.77.1"}}}}]"#
         let networks = #"[{"Name":"labnet","Id":"\#(String(repeating: "cd34", count: 16))","Driver":"bridge","#
@@ -265,12 +261,9 @@ final class CollectorLabTests: XCTestCase {
         guard ProcessRunner.lookup("ss") != nil, ProcessRunner.lookup("python3") != nil else {
             throw LabRequirement.unmet("ss and python3 are needed")
         }
-        let listener = Process()
-        listener.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        listener.arguments = ["ip", "netns", "exec", namespace, "python3", "-c",
-                              "import socket,time\ns=socket.socket()\ns.bind(('0.0.0.0',2222))\ns.listen()\ntime.sleep(60)"]
-        try listener.run()
-        defer { listener.terminate(); listener.waitUntilExit() }
+        let listener = try TestProcess.start(["ip", "netns", "exec", namespace, "python3", "-c",
+                                              "import socket,time\ns=socket.socket()\ns.bind(('0.0.0.0',2222))\ns.listen()\ntime.sleep(60)"])
+        defer { listener.stop() }
         let inNS = ["ip", "netns", "exec", namespace]
         for _ in 0..<50 where !sh(inNS + ["ss", "-H", "-ltn"]).stdout.contains(":2222") { usleep(100_000) }
         let collected = try Collector.collect(CollectOptions(commandPrefix: inNS, environment: ["DOCKER_HOST": "unix://\(workDir)/no-docker.sock"], timeout: 20))

@@ -120,16 +120,7 @@ final class HostileLabTests: XCTestCase {
     }
 
     func capture(_ argv: [String]) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = argv
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return "" }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        TestProcess.status(argv).stdout
     }
 
     func rulesetFile(_ name: String) throws -> String {
@@ -149,15 +140,7 @@ final class HostileLabTests: XCTestCase {
     /// `nft [-j] -f FILE` in the namespace, after flushing what the previous case left.
     func load(_ file: String, in ns: String) -> (Int32, String) {
         LabFixtures.run(["ip", "netns", "exec", ns, "nft", "flush", "ruleset"])
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["ip", "netns", "exec", ns, "nft"] + (file.hasSuffix(".json") ? ["-j"] : []) + ["-f", file]
-        let err = Pipe()
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = err
-        guard (try? p.run()) != nil else { return (-1, "nft did not start") }
-        let data = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = TestProcess.status(["ip", "netns", "exec", ns, "nft"] + (file.hasSuffix(".json") ? ["-j"] : []) + ["-f", file])
+        return (r.status, r.stderr)
     }
 }

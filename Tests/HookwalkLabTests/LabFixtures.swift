@@ -37,28 +37,13 @@ enum LabFixtures {
 
     /// Namespaces that exist now (to check that a run left none behind).
     static func namespaces() -> Set<String> {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["ip", "netns", "list"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return [] }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Set(String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) })
+        let out = TestProcess.status(["ip", "netns", "list"]).stdout
+        return Set(out.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) })
     }
 
     @discardableResult
     static func run(_ argv: [String]) -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = argv
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return -1 }
-        p.waitUntilExit()
-        return p.terminationStatus
+        TestProcess.status(argv).status
     }
 }
 

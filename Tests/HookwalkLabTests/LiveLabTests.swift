@@ -16,18 +16,12 @@ final class LiveLabTests: XCTestCase {
             throw LabRequirement.unmet("needs root and network namespaces: \(error)")
         }
         let probe = "hwprobe\(UInt32.random(in: 0...0xFFFFFF))"
-        let add = Process()
-        add.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        add.arguments = ["netns", "add", probe]
-        add.standardError = FileHandle.nullDevice
-        do { try add.run() } catch { throw LabRequirement.unmet("needs root and network namespaces: cannot run ip: \(error)") }
-        add.waitUntilExit()
-        if add.terminationStatus != 0 { throw LabRequirement.unmet("needs root and network namespaces: `ip netns add` failed") }
-        let del = Process()
-        del.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        del.arguments = ["netns", "del", probe]
-        try del.run()
-        del.waitUntilExit()
+        let added: ProcessResult
+        do { added = try TestProcess.run(["ip", "netns", "add", probe]) } catch {
+            throw LabRequirement.unmet("needs root and network namespaces: cannot run ip: \(error)")
+        }
+        if added.status != 0 { throw LabRequirement.unmet("needs root and network namespaces: `ip netns add` failed") }
+        _ = try TestProcess.run(["ip", "netns", "del", probe])
     }
 
     func testRadiusScenarioOnTheSeedHost() throws {

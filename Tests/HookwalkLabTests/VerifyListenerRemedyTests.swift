@@ -3,6 +3,7 @@ import HookwalkFindings
 import HookwalkLab
 import HookwalkModel
 import HookwalkSimulator
+import HookwalkTestSupport
 import XCTest
 
 /// The `listen-on-loopback` remedy of `host-listener-reachable`, tried: Docker 25-27 (docker-b, no
@@ -62,16 +63,9 @@ final class VerifyListenerRemedyTests: XCTestCase {
             except OSError: print("refused")'
             kill $! 2>/dev/null || true
             """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", script]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw HookwalkTestErrorLab("socket check for \(bind) exited \(p.terminationStatus)") }
-        return String(decoding: o, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let r = try TestProcess.run(["/bin/sh", "-c", script])
+        guard r.status == 0 else { throw HookwalkTestErrorLab("socket check for \(bind) exited \(r.status): \(r.stderr)") }
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func testBindToLoopbackOnAHostWithoutFirewall() throws {

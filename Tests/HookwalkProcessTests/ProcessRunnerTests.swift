@@ -118,4 +118,38 @@ final class ProcessRunnerTests: XCTestCase {
         XCTAssertEqual(q.stdout(), "one\n")
         XCTAssertFalse(q.wait(timeout: 5) { $0.contains("two") }, "an ended child does not wait out the timeout")
     }
+
+    /// A long-lived child fed on stdin at start and read as its output arrives (the layout pool's
+    /// workers): 4 MiB in, more than a pipe buffer each way, so writing and reading must overlap;
+    /// what is taken leaves the buffer, and the stream ends with an empty take.
+    func testRunningProcessReadsStdinAndStreamsStdout() throws {
+        let input = (0..<(4 << 20)).map { UInt8(truncatingIfNeeded: $0 % 251) }
+        let p = try RunningProcess.start(["cat"], stdin: input, outputLimit: 2 << 20)
+        var got: [UInt8] = []
+        var takes = 0
+        while true {
+            let chunk = p.takeStdout()
+            if chunk.isEmpty { break }
+            got += chunk
+            takes += 1
+        }
+        XCTAssertEqual(got.count, input.count)
+        XCTAssertTrue(got == input, "the bytes come back in order")
+        XCTAssertGreaterThan(takes, 1, "taken as it arrives")
+        XCTAssertEqual(p.stdoutByteCount, 0, "taken bytes leave the buffer (4 MiB went through a 2 MiB limit)")
+        XCTAssertEqual(p.stop(), .exited(0), "cat saw its stdin closed")
+        XCTAssertEqual(p.takeStdout(), [], "an ended child's stream stays ended")
+    }
+
+    /// A child that ends without reading its stdin (a layout worker that dies at once): the write
+    /// fails, and that is the child's status, not a crash of this process.
+    func testChildThatIgnoresItsStdin() throws {
+        let input = [UInt8](repeating: 0x61, count: 1 << 20)
+        for _ in 0..<20 {
+            XCTAssertEqual(try ProcessRunner.runBlocking(["false"], stdin: input).termination, .exited(1))
+        }
+        let p = try RunningProcess.start(["true"], stdin: input)
+        XCTAssertEqual(p.takeStdout(), [])
+        XCTAssertEqual(p.stop(), .exited(0))
+    }
 }

@@ -184,7 +184,7 @@ enum Seed {
         _ = rBridge
         let reply = PacketTrace(initial: state(nil, nil, "172.20.0.4", 1812, "172.20.0.1", 41003), events: [
             ev(.hook(family: .bridge, hook: .prerouting)),
-            ev(.note("br_netfilter: the bridge hands the IPv4 frame to the ip prerouting hook (net.bridge.bridge-nf-call-iptables=1).")),
+            ev(.note(.brNetfilterPrerouting(bridge: bridge, v4: true))),
             ev(.hook(family: .ip, hook: .prerouting)),
             ev(.conntrack(.reply(original: FlowTuple(proto: .udp, saddr: IPAddress("10.254.10.105")!, sport: 41003, daddr: IPAddress("10.254.10.252")!, dport: 1812)))),
             ev(.nat(kind: .undoSNAT(icmpError: false), before: rPre, after: rDemasq, implicit: true)),

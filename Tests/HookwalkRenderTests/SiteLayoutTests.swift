@@ -137,16 +137,8 @@ final class SiteLayoutTests: XCTestCase {
                                                     withIntermediateDirectories: true)
             XCTAssertTrue(FileManager.default.createFile(atPath: full, contents: Data(bytes)))
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = ["build", "--strict", "--quiet", "-f", dir + "/mkdocs.yml", "-d", dir + "/site"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, output)
+        let r = try TestProcess.run([tool, "build", "--strict", "--quiet", "-f", dir + "/mkdocs.yml", "-d", dir + "/site"])
+        XCTAssertEqual(r.status, 0, r.output)
     }
 }
 

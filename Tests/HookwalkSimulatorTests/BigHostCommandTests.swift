@@ -127,16 +127,8 @@ final class BigHostCommandTests: XCTestCase {
         guard let nft = which("nft"), let ip = which("ip") else { throw LabRequirement.unmet("nft and ip are needed (scripts/deps)") }
         let ns = "hw-scale-\(getpid())"
         func run(_ exe: String, _ args: [String]) throws -> (Int32, String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: exe)
-            p.arguments = args
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = err
-            try p.run()
-            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            return (p.terminationStatus, text)
+            let r = try TestProcess.run([exe] + args)
+            return (r.status, r.output)
         }
         let (added, why) = try run(ip, ["netns", "add", ns])
         XCTAssertEqual(added, 0, why)

@@ -17,7 +17,12 @@ final class BranchesTests: XCTestCase {
     }
 
     func notes(_ t: Trace) -> [String] {
-        t.request.events.compactMap { if case .note(.text(let n)) = $0.kind, n.hasPrefix("one of ") { n } else { nil } }
+        points(t).map(\.description)
+    }
+
+    /// The branch points the request met, as their typed facts.
+    func points(_ t: Trace) -> [BranchPoint] {
+        t.request.events.compactMap { if case .note(.branchPoint(let p)) = $0.kind { p } else { nil } }
     }
 
     func rulesMatched(_ t: Trace) -> [String] {
@@ -49,6 +54,9 @@ final class BranchesTests: XCTestCase {
         XCTAssertTrue(n0.hasPrefix("one of 2: 0 -> jump backend_a, 1 -> jump backend_b (numgen random mod 2 picks one per packet)"), n0)
         XCTAssertTrue(n0.contains("this walk follows branch 0, where it gives 0: it leads to jump backend_a"), n0)
         XCTAssertTrue(notes(b.traces[1]).first?.contains("follows branch 1, where it gives 1: it leads to jump backend_b") == true)
+        let targets = [BranchTarget(key: "0", target: "jump backend_a"), BranchTarget(key: "1", target: "jump backend_b")]
+        XCTAssertEqual(points(b.traces[1]), [BranchPoint(ways: 2, expression: "numgen random mod 2", branch: 1,
+                                                         kind: .map(nat: nil, targets: targets, value: 1, chosen: 1))])
         XCTAssertEqual(rulesMatched(b.traces[0]), ["pre", "backend_a"])
         XCTAssertTrue(b.traces[0].request.outcome.isDelivered, "\(b.traces[0].request.outcome)")
         guard case .dropped(let chain, _, let text, false) = b.traces[1].request.outcome else { return XCTFail("\(b.traces[1].request.outcome)") }
@@ -77,6 +85,8 @@ final class BranchesTests: XCTestCase {
         XCTAssertTrue(notes(b.traces[2]).first?.hasPrefix("one of 3: 1 -> dnat to 172.20.0.2, 2 -> dnat to 172.20.0.3, 3 -> dnat to 172.20.0.4") == true,
                       "\(notes(b.traces[2]))")
         XCTAssertTrue(notes(b.traces[2]).first?.contains("where it gives 3: it leads to dnat to 172.20.0.4") == true, "\(notes(b.traces[2]))")
+        guard case .map(.dnat, let elements, 3, 2)? = points(b.traces[2]).first?.kind else { return XCTFail("\(points(b.traces[2]))") }
+        XCTAssertEqual(elements.map(\.target), ["172.20.0.2", "172.20.0.3", "172.20.0.4"])
         XCTAssertTrue(b.leadToDifferentPlaces)
     }
 

@@ -81,6 +81,8 @@ final class DynamicSetsTests: XCTestCase {
             "post_guard: ct direction reply ip daddr != @seen counter -> continue",
         ])
         XCTAssertEqual(Self.notes(t.reply).filter { $0.contains("@seen") }, ["removes 10.254.10.105 from @seen (delete @seen { ip daddr })"])
+        let changes = (t.reply?.events ?? []).compactMap { if case .note(.setChanged(let c)) = $0.kind { c } else { nil } }
+        XCTAssertEqual(changes, [SetChange(removed: true, key: "10.254.10.105", set: "seen", statement: "delete @seen { ip daddr }")])
         XCTAssertEqual(Self.notModelled(t), [])
     }
 

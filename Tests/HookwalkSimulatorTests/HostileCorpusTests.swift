@@ -1,4 +1,5 @@
 import Foundation
+import HookwalkTestSupport
 import XCTest
 
 /// The hostile-input campaign of issue 14 as a test: every command (`ruleset`, `trace`,
@@ -182,27 +183,10 @@ final class HostileCorpusTests: XCTestCase {
 
     /// Runs a child; with `limits`, under `ulimit -v` and `timeout -s KILL`.
     static func run(_ binary: URL, _ args: [String], limits: Bool) throws -> Outcome {
-        let p = Process()
-        if limits {
-            p.executableURL = URL(fileURLWithPath: "/bin/sh")
-            p.arguments = ["-c", "ulimit -v \(memoryLimitKiB) && exec timeout -s KILL \(timeLimit) \"$0\" \"$@\"", binary.path] + args
-        } else {
-            p.executableURL = binary
-            p.arguments = args
-        }
-        // stderr goes to a file, so that reading stdout to its end cannot block on a full pipe.
-        let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("hw-hostile-err-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errFile) }
-        let errHandle = try FileHandle(forWritingTo: errFile)
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = errHandle
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        try errHandle.close()
-        let errData = (try? Data(contentsOf: errFile)) ?? Data()
-        return Outcome(status: p.terminationStatus, stdout: o, stderr: String(decoding: errData, as: UTF8.self))
+        let argv = limits ? ["/bin/sh", "-c", "ulimit -v \(memoryLimitKiB) && exec timeout -s KILL \(timeLimit) \"$0\" \"$@\"", binary.path] + args
+            : [binary.path] + args
+        // Both pipes are read at once (ProcessRunner): a full stderr cannot block stdout.
+        let r = try TestProcess.run(argv)
+        return Outcome(status: r.status, stdout: Data(r.stdoutBytes), stderr: r.stderr)
     }
 }

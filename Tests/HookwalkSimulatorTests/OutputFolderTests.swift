@@ -1,5 +1,7 @@
 import Foundation
 import HookwalkModel
+import HookwalkProcess
+import HookwalkTestSupport
 import XCTest
 
 /// `generate --out`: folders that cannot be replaced as a whole are refused with one line, and the
@@ -10,17 +12,8 @@ final class OutputFolderTests: XCTestCase {
 
     func run(_ args: [String], in dir: URL) throws -> (Int32, String) {
         guard let binary = CommandLineTests.binary else { throw HookwalkError("the hookwalk executable is not beside the test bundle") }
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        let err = Pipe()
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = err
-        try p.run()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: e, as: UTF8.self))
+        let r = try TestProcess.run(binary, args, in: dir.path)
+        return (r.status, r.stderr)
     }
 
     /// A working folder one level below a folder of its own, so that its parent holds nothing but
@@ -56,11 +49,9 @@ final class OutputFolderTests: XCTestCase {
     func testLeftoversOfKilledRunsAreCleanedUp() throws {
         let dir = try scratch()
         // A process that has exited: its PID names leftovers nobody owns.
-        let gone = Process()
-        gone.executableURL = URL(fileURLWithPath: "/bin/true")
-        try gone.run()
-        gone.waitUntilExit()
-        let pid = gone.processIdentifier
+        let gone = try TestProcess.start(["true"])
+        gone.finish(timeout: 10)
+        let pid = gone.pid
         let fm = FileManager.default
         let partial = dir.appendingPathComponent(".docs.hookwalk-new-\(pid)")
         let previous = dir.appendingPathComponent(".docs.hookwalk-old-\(pid)")

@@ -103,4 +103,47 @@ final class TraceEventsTests: XCTestCase {
         XCTAssertTrue(bridge.rejectAnswerNotSimulated)
         try roundTrip(bridge)
     }
+
+    /// Every kind of note the simulator emits is a typed case whose JSON (its words) reads back to
+    /// the same value, also when a name carries the words of a note (`hostile`).
+    func testEveryNoteReadsBackFromItsWords() throws {
+        let a = IPAddress("10.0.0.1")!, v6 = IPAddress("fd00::2")!
+        let chain = ChainRef(family: .ip, table: "nat", chain: "PREROUTING")
+        let hostile = "x (the second leg) to @y (z), 0 -> jump a"
+        let targets = [BranchTarget(key: "0", target: "jump lb_a"), BranchTarget(key: "1", target: "jump lb, b")]
+        let notes: [TraceNote] = [
+            .natChainNotConsulted(chain, v4: false),
+            .natChainsSkipped(.dnat, [chain, ChainRef(family: .inet, table: "t", chain: "n")]),
+            .answerMappingNotApplied(chain, .snat),
+            .portRange(.dnat, 8000...8002, port: 8001, inside: true),
+            .portRange(.redirect, 5000...5001, port: 9001, inside: false),
+            .rejectAnswerSent(.icmpUnreachable(v6: true, code: "admin-prohibited"), from: v6, to: v6),
+            .resetNotTCP,
+            .branchPoint(BranchPoint(ways: 3, expression: "meta random & 2147483647", branch: 2, kind: .draw(threshold: 715827882, matches: false))),
+            .branchPoint(BranchPoint(ways: 2, expression: "numgen inc mod 2", branch: 1, kind: .match(value: 1, matches: true))),
+            .branchPoint(BranchPoint(ways: 2, expression: "numgen random mod 2", branch: 0, kind: .map(nat: nil, targets: targets, value: 0, chosen: 0))),
+            .branchPoint(BranchPoint(ways: 2, expression: "numgen inc mod 2", branch: 1, kind: .map(nat: .dnat, targets: targets, value: nil, chosen: nil))),
+            .setChanged(SetChange(removed: false, key: "10.254.10.105 . 8080", set: "m2", statement: "meter m2 size 128 { ip saddr . tcp dport }")),
+            .setChanged(SetChange(removed: true, key: hostile, set: hostile, statement: "delete @seen { ip daddr }")),
+            .userlandProxy(hostIP: "", proto: .tcp, port: 8080, container: hostile, backend: a, backendPort: 80),
+            .userlandProxy(hostIP: "::", proto: .udp, port: 53, container: "dns", backend: v6, backendPort: 53),
+            .proxySixToFour(container: hostile, hostIP: "::1"),
+            .brNetfilterPrerouting(bridge: "docker0", v4: false),
+            .brNetfilterForward(bridge: hostile),
+            .brNetfilterPostrouting(bridge: "br-1"),
+            .bridgeWithoutIPHooks(v4: true),
+            .preroutingAlreadyRun,
+            .hairpin(daddr: a, bridge: "docker0"),
+            .sameSubnet(daddr: a, peer: hostile),
+            .loopback,
+            .legacyTables(.ip6, table: "filter"),
+        ]
+        for n in notes {
+            let data = try JSONEncoder().encode([n])
+            XCTAssertEqual(String(decoding: data, as: UTF8.self), "[\(String(decoding: try JSONEncoder().encode(n.description), as: UTF8.self))]",
+                           "a note's JSON is its words")
+            XCTAssertEqual(try JSONDecoder().decode([TraceNote].self, from: data), [n], n.description)
+        }
+        XCTAssertThrowsError(try JSONDecoder().decode([TraceNote].self, from: Data(#"["a sentence hookwalk does not write"]"#.utf8)))
+    }
 }

@@ -1,12 +1,14 @@
 import Foundation
 import HookwalkModel
+import HookwalkProcess
 
 /// Lays out many diagrams, in this process or spread over worker processes.
 ///
 /// libcgraph is not thread-safe (its parser, attribute dictionaries and error buffer are process
 /// globals), so parallel layout needs processes: the worker is hookwalk itself, re-executed with
 /// a hidden subcommand (`LayoutPool.Worker`), reading jobs on stdin and writing results on
-/// stdout. A worker runs the same `GraphvizRenderer` with the same warm-up, so the bytes are the
+/// stdout; it runs through HookwalkProcess (`RunningProcess`, its stdin given at start and its
+/// stdout taken as it arrives). A worker runs the same `GraphvizRenderer` with the same warm-up, so the bytes are the
 /// same as a serial run's; results are put back by job index, so the tree does not depend on
 /// which worker finished first.
 ///
@@ -57,42 +59,28 @@ public enum LayoutPool {
         // Interleaved shares: neighbouring diagrams (a scenario's request and reply, the
         // scenarios of one network) are alike in size, so every worker gets a like mix.
         let shares = (0..<n).map { w in Array(stride(from: w, to: work.count, by: n)) }
-        // A worker that dies must be an error message, not a SIGPIPE that kills hookwalk.
-        signal(SIGPIPE, SIG_IGN)
         let results = ResultBox(count: work.count)
         let group = DispatchGroup()
         for share in shares {
-            var input = Data()
+            var input: [UInt8] = []
             for i in share {
                 let body = Array(work[i].dot.utf8)
-                input.append(contentsOf: Array("\(work[i].format) \(body.count)\n".utf8))
-                input.append(contentsOf: body)
+                input += Array("\(work[i].format) \(body.count)\n".utf8)
+                input += body
             }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: worker.executable)
-            process.arguments = worker.arguments
-            let stdin = Pipe(), stdout = Pipe()
-            process.standardInput = stdin
-            process.standardOutput = stdout
+            let process: RunningProcess
             do {
-                try process.run()
+                // No output limit: the reader below takes the results as they come.
+                process = try RunningProcess.start([worker.executable] + worker.arguments, stdin: input, outputLimit: .max)
             } catch {
-                throw HookwalkError(.none, "cannot start a layout worker (\(worker.executable)): \(error.localizedDescription)")
-            }
-            let frozen = input
-            group.enter()
-            DispatchQueue.global().async {
-                try? stdin.fileHandleForWriting.write(contentsOf: frozen)
-                try? stdin.fileHandleForWriting.close()
-                group.leave()
+                throw HookwalkError(.none, "cannot start a layout worker (\(worker.executable)): \(error)")
             }
             group.enter()
             DispatchQueue.global().async {
                 var reader = RecordReader()
                 var next = 0
-                let handle = stdout.fileHandleForReading
                 while true {
-                    let chunk = handle.availableData
+                    let chunk = process.takeStdout()
                     if chunk.isEmpty { break }
                     reader.append(chunk)
                     while let record = reader.next() {
@@ -103,15 +91,22 @@ public enum LayoutPool {
                     }
                     if reader.failed { break }
                 }
-                process.waitUntilExit()
+                let end = process.stop()
                 if next < share.count {
-                    results.fail("a layout worker stopped after \(next) of \(share.count) diagrams (exit status \(process.terminationStatus))")
+                    results.fail("a layout worker stopped after \(next) of \(share.count) diagrams (\(end.map(Self.describe) ?? "no exit status"))")
                 }
                 group.leave()
             }
         }
         group.wait()
         return try results.collect()
+    }
+
+    static func describe(_ t: ProcessOutput.Termination) -> String {
+        switch t {
+        case .exited(let c): return "exit status \(c)"
+        case .signaled(let s): return "signal \(s)"
+        }
     }
 
     /// The worker's side: reads every job from `input`, writes each result to `output` as it is done.
@@ -140,7 +135,7 @@ public enum LayoutPool {
         var start = 0
         var failed = false
 
-        mutating func append(_ data: Data) {
+        mutating func append(_ data: some Sequence<UInt8>) {
             if start > 0 && start > buffer.count / 2 {
                 buffer.removeFirst(start)
                 start = 0
