@@ -43,8 +43,12 @@ struct JSONNode {
 
     var stringValue: String? { isString ? doc.string(at: index) : nil }
 
-    /// Whether this is a string that starts with `@` (a set reference).
-    var isSetReference: Bool { isString && doc.string(at: index, startsWith: UInt8(ascii: "@")) }
+    /// Whether this is a string that starts with `@` (a set reference). The byte test rules out
+    /// nearly every string; `hasPrefix` then decides as it always did (an `@` carrying a
+    /// combining mark is one Character, not a reference).
+    var isSetReference: Bool {
+        isString && doc.string(at: index, startsWith: UInt8(ascii: "@")) && doc.string(at: index).hasPrefix("@")
+    }
 
     /// The number of members of an object or elements of an array; 0 otherwise.
     var count: Int {
