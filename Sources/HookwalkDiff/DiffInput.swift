@@ -7,25 +7,15 @@ import HookwalkSimulator
 /// wrote (its `scenarios.json` and traces, read by the command), so a published site can be
 /// compared as it was published, without the snapshot it came from.
 public struct DiffInput: Sendable {
-    public struct Item: Sendable {
-        public var doc: DocScenario
-        public var trace: Trace
-
-        public init(doc: DocScenario, trace: Trace) {
-            self.doc = doc
-            self.trace = trace
-        }
-    }
-
     /// The folder, as given: the report names it.
     public var path: String
     /// Only names (interfaces, networks, containers and their addresses), versions, sysctls and
     /// userland-proxy are read.
     public var host: HostModel
     public var clients: [IPAddress]
-    public var scenarios: [Item]
+    public var scenarios: [SimulatedScenario]
 
-    public init(path: String, host: HostModel, clients: [IPAddress], scenarios: [Item]) {
+    public init(path: String, host: HostModel, clients: [IPAddress], scenarios: [SimulatedScenario]) {
         self.path = path
         self.host = host
         self.clients = clients
@@ -35,9 +25,7 @@ public struct DiffInput: Sendable {
     /// The catalog's scenarios of a snapshot for `clients`, simulated.
     public static func simulating(_ snapshot: Snapshot, clients: [IPAddress]) -> DiffInput {
         let simulator = Simulator(snapshot: snapshot)
-        let items = ScenarioCatalog.scenarios(for: snapshot, clients: clients).map {
-            Item(doc: $0, trace: simulator.simulate($0.scenario))
-        }
+        let items = ScenarioCatalog.scenarios(for: snapshot, clients: clients).map { simulator.simulate($0) }
         return DiffInput(path: snapshot.path, host: snapshot.host, clients: clients, scenarios: items)
     }
 }

@@ -111,7 +111,7 @@ struct SideRun {
                                dockerVersion: input.host.info.dockerVersion, clients: clients.map(\.description))
         let extractor = StepExtractor(symbols: AddressSymbols(host: input.host, clients: clients))
         for item in input.scenarios {
-            let doc = item.doc, trace = item.trace
+            let doc = item.entry, trace = item.trace
             var key = Self.key(doc, clients: clients)
             while entries[key] != nil { key.occurrence += 1 }
             let leg = trace.proxyLeg.first

@@ -1,17 +1,6 @@
 import HookwalkModel
 import HookwalkSimulator
 
-/// A documented scenario with its trace: what the findings are computed from.
-public struct TracedScenario: Sendable {
-    public var doc: DocScenario
-    public var trace: Trace
-
-    public init(doc: DocScenario, trace: Trace) {
-        self.doc = doc
-        self.trace = trace
-    }
-}
-
 /// Computes a host's findings from the simulator's outcomes over the scenario catalog, and from
 /// probes it simulates itself (the same port as a packet for the host's own input path, a client
 /// on each uplink). Nothing here reads rule text for meaning: a finding is a trace's outcome, and
@@ -56,11 +45,11 @@ public struct FindingsEngine: Sendable {
     /// The catalog of `clients` simulated, then its findings.
     public static func run(snapshot: Snapshot, clients: [IPAddress], host: String, ruleText: @escaping @Sendable (Rule) -> String) -> FindingsReport {
         let engine = FindingsEngine(snapshot: snapshot, ruleText: ruleText)
-        let traced = ScenarioCatalog.scenarios(for: snapshot, clients: clients).map { TracedScenario(doc: $0, trace: engine.simulator.simulate($0.scenario)) }
+        let traced = ScenarioCatalog.scenarios(for: snapshot, clients: clients).map { engine.simulator.simulate($0) }
         return engine.report(traced, host: host)
     }
 
-    public func report(_ scenarios: [TracedScenario], host: String) -> FindingsReport {
+    public func report(_ scenarios: [SimulatedScenario], host: String) -> FindingsReport {
         var engine = self
         engine.prepareProbes(scenarios)
         return engine.findings(scenarios, host: host)
@@ -69,9 +58,9 @@ public struct FindingsEngine: Sendable {
     /// One probe simulator for every published port: the ruleset without all the rules that
     /// DNATed a documented published-port request. Taking out rules that did not match a packet
     /// does not change its path, so each probe is the packet without its own DNAT.
-    mutating func prepareProbes(_ scenarios: [TracedScenario]) {
+    mutating func prepareProbes(_ scenarios: [SimulatedScenario]) {
         var rules: [LocatedRule] = []
-        for s in scenarios where s.doc.kind == .publishedPort {
+        for s in scenarios where s.kind == .publishedPort {
             for r in dnatRules(s.trace.request) where probeRemoved.insert(Self.key(r)).inserted { rules.append(r) }
         }
         probeSimulator = rules.isEmpty ? nil : Simulator(snapshot: removing(rules))
@@ -79,7 +68,7 @@ public struct FindingsEngine: Sendable {
 
     static func key(_ r: LocatedRule) -> String { "\(r.ref.chainRef)#\(r.index.map(String.init) ?? r.ref.text)" }
 
-    func findings(_ scenarios: [TracedScenario], host: String) -> FindingsReport {
+    func findings(_ scenarios: [SimulatedScenario], host: String) -> FindingsReport {
         var out: [Finding] = []
         out += publishedPorts(scenarios)
         out += directAccess(scenarios)
@@ -115,12 +104,12 @@ public struct FindingsEngine: Sendable {
 
     // MARK: - Published ports
 
-    func publishedPorts(_ scenarios: [TracedScenario]) -> [Finding] {
+    func publishedPorts(_ scenarios: [SimulatedScenario]) -> [Finding] {
         var out: [Finding] = []
-        for s in scenarios where s.doc.kind == .publishedPort {
+        for s in scenarios where s.kind == .publishedPort {
             guard case .external(let client, _) = s.trace.scenario.from else { continue }
             let sc = s.trace.scenario
-            let container = s.doc.container ?? "?"
+            let container = s.container ?? "?"
             let what = "\(sc.port)/\(sc.proto.rawValue) of \(container)"
             let ref = Self.ref(s)
             if reached(s.trace) {
@@ -243,15 +232,15 @@ public struct FindingsEngine: Sendable {
 
     // MARK: - Direct access to container addresses
 
-    func directAccess(_ scenarios: [TracedScenario]) -> [Finding] {
+    func directAccess(_ scenarios: [SimulatedScenario]) -> [Finding] {
         var out: [Finding] = []
-        for s in scenarios where s.doc.kind == .direct {
+        for s in scenarios where s.kind == .direct {
             guard case .external(let client, _) = s.trace.scenario.from, s.trace.request.outcome.isDelivered else { continue }
             let sc = s.trace.scenario
-            let container = s.doc.container ?? "?"
+            let container = s.container ?? "?"
             let iface = simulator.arrivalInterface(for: client) ?? "?"
             var remedies: [Finding.Remedy] = []
-            if let network = snapshot.host.docker.networks.first(where: { $0.name == s.doc.network }), let bridge = network.bridge,
+            if let network = snapshot.host.docker.networks.first(where: { $0.name == s.network }), let bridge = network.bridge,
                let subnet = network.subnets.first(where: { $0.address.isV4 == sc.to.isV4 }) {
                 let tool = sc.to.isV4 ? "iptables" : "ip6tables"
                 remedies.append(Finding.Remedy(
@@ -260,10 +249,10 @@ public struct FindingsEngine: Sendable {
                     explanation: "drops packets for the network's addresses that do not come from its bridge before conntrack, as Docker 28 does per container; published ports still work (their DNAT happens later, on the host's address)"))
             }
             out.append(Finding(
-                id: Finding.makeID(kind: "direct-container-access", identity: [s.doc.network ?? "", container, sc.to.isV4 ? "4" : "6"]),
+                id: Finding.makeID(kind: "direct-container-access", identity: [s.network ?? "", container, sc.to.isV4 ? "4" : "6"]),
                 kind: "direct-container-access", severity: .warning,
                 statement: "\(container)'s address \(Self.show(sc.to)) is reachable directly from \(client) on \(iface) (port \(sc.port)/\(sc.proto.rawValue); "
-                    + "any port of any container of \(s.doc.network ?? "its network") is, published or not).",
+                    + "any port of any container of \(s.network ?? "its network") is, published or not).",
                 scenarios: [Self.ref(s)], rules: acceptRules(s.trace.request), remedies: remedies))
         }
         return out
@@ -294,14 +283,14 @@ public struct FindingsEngine: Sendable {
 
     // MARK: - A port on every uplink
 
-    func everyUplink(_ scenarios: [TracedScenario]) -> [Finding] {
+    func everyUplink(_ scenarios: [SimulatedScenario]) -> [Finding] {
         let uplinks = Self.uplinks(snapshot.host)
         guard uplinks.count >= 2 else { return [] }
         var out: [Finding] = []
         var done: Set<String> = []
-        for s in scenarios where s.doc.kind == .publishedPort {
+        for s in scenarios where s.kind == .publishedPort {
             let sc = s.trace.scenario
-            guard let container = s.doc.container,
+            guard let container = s.container,
                   let c = snapshot.host.docker.containers.first(where: { $0.name == container }),
                   let binding = c.ports.first(where: { $0.hostPort == Int(sc.port) && $0.proto == sc.proto.rawValue && ($0.hostIP.isEmpty || $0.hostIP == "0.0.0.0" || $0.hostIP == "::") }),
                   done.insert("\(container)/\(sc.port)/\(sc.proto.rawValue)/\(sc.to.isV4)").inserted else { continue }
@@ -349,15 +338,15 @@ public struct FindingsEngine: Sendable {
 
     // MARK: - Containers reaching each other
 
-    func betweenContainers(_ scenarios: [TracedScenario]) -> [Finding] {
+    func betweenContainers(_ scenarios: [SimulatedScenario]) -> [Finding] {
         var out: [Finding] = []
-        for s in scenarios where s.doc.kind == .crossNetwork || s.doc.kind == .icc {
+        for s in scenarios where s.kind == .crossNetwork || s.kind == .icc {
             guard reached(s.trace) || s.trace.request.outcome.isDelivered else { continue }
             guard case .delivered(let endpoint, _) = s.trace.request.outcome, case .container(let target) = endpoint else { continue }
             let sc = s.trace.scenario
-            let caller = s.doc.container ?? "?"
-            if s.doc.kind == .icc {
-                guard let network = snapshot.host.docker.networks.first(where: { $0.name == s.doc.network }),
+            let caller = s.container ?? "?"
+            if s.kind == .icc {
+                guard let network = snapshot.host.docker.networks.first(where: { $0.name == s.network }),
                       network.options["com.docker.network.bridge.enable_icc"] == "false" else { continue }
                 out.append(Finding(
                     id: Finding.makeID(kind: "icc-off-reach", identity: [network.name, caller, target]),
@@ -365,7 +354,7 @@ public struct FindingsEngine: Sendable {
                     statement: "\(caller) reaches \(target) at \(Self.show(sc.to)):\(sc.port)/\(sc.proto.rawValue) on \(network.name) although the network has icc off.",
                     scenarios: [Self.ref(s)], rules: acceptRules(s.trace.request)))
             } else {
-                let fromNet = s.doc.network ?? "?"
+                let fromNet = s.network ?? "?"
                 let toNet = snapshot.host.docker.containers.first { $0.name == target }?.endpoints.first?.network ?? "?"
                 var remedies: [Finding.Remedy] = []
                 let bridge = { (n: String) in self.snapshot.host.docker.networks.first { $0.name == n }?.bridge }
@@ -392,7 +381,7 @@ public struct FindingsEngine: Sendable {
 
     // MARK: - Not modelled
 
-    func notModelled(_ scenarios: [TracedScenario]) -> [Finding] {
+    func notModelled(_ scenarios: [SimulatedScenario]) -> [Finding] {
         struct Key: Hashable { var chain: ChainRef?; var handle: Int?; var text: String; var assumption: String }
         var order: [Key] = []
         var seen: [Key: [Finding.ScenarioRef]] = [:]
@@ -402,7 +391,7 @@ public struct FindingsEngine: Sendable {
                     guard case .notModelled(let chain, let handle, let text, let assumption) = e.kind else { continue }
                     let k = Key(chain: chain, handle: handle, text: text.description, assumption: assumption)
                     if seen[k] == nil { order.append(k); seen[k] = [] }
-                    if !seen[k]!.contains(where: { $0.id == s.doc.id }) { seen[k]!.append(Self.ref(s)) }
+                    if !seen[k]!.contains(where: { $0.id == s.id }) { seen[k]!.append(Self.ref(s)) }
                 }
             }
         }
@@ -424,7 +413,7 @@ public struct FindingsEngine: Sendable {
 
     // MARK: - Rules no path matches, shadowed rules
 
-    func unmatchedRules(_ scenarios: [TracedScenario]) -> [Finding] {
+    func unmatchedRules(_ scenarios: [SimulatedScenario]) -> [Finding] {
         var crossedChains: [ChainRef] = []
         var crossedSet: Set<ChainRef> = []
         var matched: Set<String> = []
@@ -586,7 +575,7 @@ public struct FindingsEngine: Sendable {
     /// Each kind is tried in the lab (VerifyRemedyTests). A `ufw route` rule is not offered: on
     /// every Docker host Docker's accept runs before ufw's forward chains, so no lab case can show
     /// it closing anything, and an untried remedy is not printed.
-    func closeRemedies(_ s: TracedScenario, dnat: LocatedRule?) -> [Finding.Remedy] {
+    func closeRemedies(_ s: SimulatedScenario, dnat: LocatedRule?) -> [Finding.Remedy] {
         var out: [Finding.Remedy] = []
         let sc = s.trace.scenario
         guard case .delivered(_, let seen) = s.trace.request.outcome else { return [] }
@@ -606,7 +595,7 @@ public struct FindingsEngine: Sendable {
                     + "add rule inet hookwalk_close forward iifname \"\(iface)\" \(v4 ? "ip" : "ip6") daddr \(target) \(sc.proto.rawValue) dport \(port) ct state new drop'",
                 explanation: "a forward chain of your own, before Docker's, dropping new connections from \(iface) to the container's port"))
         }
-        if let c = snapshot.host.docker.containers.first(where: { $0.name == s.doc.container }),
+        if let c = snapshot.host.docker.containers.first(where: { $0.name == s.container }),
            let b = c.ports.first(where: { $0.hostPort == Int(sc.port) && $0.proto == sc.proto.rawValue }) {
             out.append(Finding.Remedy(kind: "publish-on-address", command: "docker run ... -p 127.0.0.1:\(b.hostPort):\(b.containerPort)/\(b.proto) ...",
                                       explanation: "publishes the port for the host itself only (or give one address instead of 127.0.0.1); recreate the container with it"))
@@ -617,8 +606,8 @@ public struct FindingsEngine: Sendable {
 
     // MARK: - Wording
 
-    static func ref(_ s: TracedScenario) -> Finding.ScenarioRef {
-        Finding.ScenarioRef(id: s.doc.id, title: s.doc.title, outcome: outcome(s.trace.request.outcome))
+    static func ref(_ s: SimulatedScenario) -> Finding.ScenarioRef {
+        Finding.ScenarioRef(id: s.id, title: s.title, outcome: outcome(s.trace.request.outcome))
     }
 
     static func outcome(_ o: Outcome) -> String {

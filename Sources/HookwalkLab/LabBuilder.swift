@@ -117,7 +117,7 @@ public final class Lab {
         // Policy routing: the other tables' routes, then the rules (ip rule add), in the host.
         for r in t.tableRoutes {
             let family = r.destination.address.isV4 ? [] : ["-6"]
-            var args = ["route", "replace"] + (r.type == "unicast" ? [] : [r.type])
+            var args = ["route", "replace"] + (r.type == .unicast ? [] : [r.type.rawValue])
             args.append(r.destination.length == 0 ? "default" : r.destination.description)
             if let gw = r.gateway { args += ["via", gw.description] }
             if let dev = r.device { args += ["dev", dev] }

@@ -200,14 +200,14 @@ public struct LabTopology: Sendable, Hashable {
         let connected = Set((uplinks.flatMap { u in u.addresses.map { "\(u.name) \($0.network)/\($0.length)" } })
                             + bridges.flatMap { b in b.addresses.map { "\(b.name) \($0.network)/\($0.length)" } })
         routes = host.routes.filter { r in
-            guard r.table == "main", r.type == "unicast", let dev = r.device, labDevices.contains(dev) else { return false }
+            guard r.table == "main", r.type == .unicast, let dev = r.device, labDevices.contains(dev) else { return false }
             if r.gateway == nil && connected.contains("\(dev) \(r.destination.network)/\(r.destination.length)") { return false }
             return true
         }
         tableRoutes = host.routes.filter { r in
             guard r.table != "main", r.table != "local" else { return false }
-            guard ["unicast", "unreachable", "prohibit", "blackhole", "throw"].contains(r.type) else { return false }
-            return r.device.map(labDevices.contains) ?? (r.type != "unicast")
+            guard [.unicast, .unreachable, .prohibit, .blackhole, .throw].contains(r.type) else { return false }
+            return r.device.map(labDevices.contains) ?? (r.type != .unicast)
         }
         for v4 in [true, false] {
             let own = host.rules.filter { $0.v4 == v4 }

@@ -52,15 +52,14 @@ public struct Interface: Sendable, Hashable {
 public struct Route: Sendable, Hashable {
     /// `main`, `local`, or another table name/number.
     public var table: String
-    /// `unicast`, `local`, `broadcast`, `blackhole`, `unreachable`, `prohibit`...
-    public var type: String
+    public var type: RouteType
     public var destination: IPPrefix
     public var device: String?
     public var gateway: IPAddress?
     public var preferredSource: IPAddress?
     public var metric: Int
 
-    public init(table: String = "main", type: String = "unicast", destination: IPPrefix, device: String? = nil,
+    public init(table: String = "main", type: RouteType = .unicast, destination: IPPrefix, device: String? = nil,
                 gateway: IPAddress? = nil, preferredSource: IPAddress? = nil, metric: Int = 0) {
         self.table = table
         self.type = type
@@ -70,6 +69,20 @@ public struct Route: Sendable, Hashable {
         self.preferredSource = preferredSource
         self.metric = metric
     }
+}
+
+/// A route's type, the kernel's `RTN_*` (rtnetlink.h) in its order: the words `ip route` prints
+/// (and reads) are the raw values, and the number is the kernel's, which `fib ... type` compares
+/// with (nft's `fib_addrtype` symbols are these). `addressType` of the simulator's routing answers
+/// in the same vocabulary.
+public enum RouteType: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case unspec, unicast, local, broadcast, anycast, multicast, blackhole, unreachable, prohibit
+    case `throw`, nat, xresolve
+
+    /// `RTN_UNICAST` is 1 and so on.
+    public var number: UInt64 { UInt64(Self.allCases.firstIndex(of: self)!) }
+
+    public var description: String { rawValue }
 }
 
 /// A published port binding of a container: `0.0.0.0:8080->8080/tcp`.

@@ -221,12 +221,8 @@ final class ConcurrentResults<R: Sendable>: @unchecked Sendable {
 extension DocGenerator {
     /// A host's findings, computed from its documented scenarios' traces.
     public static func findings(snapshot: Snapshot, scenarios: [ScenarioDoc], host: String, ruleText: @escaping RulePrinter) -> FindingsReport {
-        let traced = scenarios.map { d in
-            TracedScenario(doc: DocScenario(id: d.id, title: d.title, kind: d.kind, network: d.network, container: d.container,
-                                            scenario: d.trace.scenario), trace: d.trace)
-        }
         let name = snapshot.host.info.hostname ?? (host.isEmpty ? snapshot.path.lastComponent : host)
-        return FindingsEngine(snapshot: snapshot, ruleText: ruleText).report(traced, host: name)
+        return FindingsEngine(snapshot: snapshot, ruleText: ruleText).report(scenarios, host: name)
     }
 
     /// The file id `generate` gives one scenario id in the plain layout (alone on its host).

@@ -1,29 +1,5 @@
-import HookwalkModel
 import HookwalkSimulator
 
-/// One scenario to document and its simulated trace. Mirrors the catalog's `DocScenario` plus the
-/// trace, so the generator does not care where scenarios came from (catalog, tests, a user file).
-public struct ScenarioDoc: Sendable, Hashable {
-    /// Becomes a file name: anything but `A-Z a-z 0-9 . _ -` is replaced (see `DocGenerator`).
-    public var id: String
-    public var title: String
-    /// `published-port`, `direct`, `hairpin`, `host-local`, `egress`.
-    public var kind: ScenarioKind
-    public var network: String?
-    public var container: String?
-    public var trace: Trace
-    /// Every branch's trace when the path has branches (`Simulator.branches`; `trace` is branch
-    /// 0), empty otherwise.
-    public var branches: [Trace]
-
-    public init(id: String, title: String, kind: ScenarioKind, network: String? = nil, container: String? = nil, trace: Trace,
-                branches: [Trace] = []) {
-        self.branches = branches
-        self.id = id
-        self.title = title
-        self.kind = kind
-        self.network = network
-        self.container = container
-        self.trace = trace
-    }
-}
+/// The pages' name for a simulated scenario (`SimulatedScenario`, the one type the catalog,
+/// the findings, the diff and the renderer share): kept so page code reads as it did.
+public typealias ScenarioDoc = SimulatedScenario

@@ -112,8 +112,8 @@ struct PathWalker {
         // An unbound socket routes with source 0 and input device lo (ip_route_output_key).
         let (found, choice) = route(source: nil, iif: "lo")
         guard let route = found else { return noRoute(choice, "") }
-        if route.type == "broadcast" { return broadcastFromHost(route) }
-        let local = route.type == "local"
+        if route.type == .broadcast { return broadcastFromHost(route) }
+        let local = route.type == .local
         let oif = local ? "lo" : (route.device ?? "")
         emit(.route(RouteDecision(kind: .output, oif: oif, gateway: route.gateway, route: Routing.describe(route), rule: ruleText(choice))))
         let daddrBefore = packet.daddr
@@ -126,7 +126,7 @@ struct PathWalker {
             let (again, choice2) = self.route(source: packet.saddr, iif: "lo")
             guard let r = again else { return noRoute(choice2, packet.daddr != daddrBefore ? "after NAT" : "after the output chains") }
             outRoute = r
-            outIf = r.type == "local" ? "lo" : (r.device ?? "")
+            outIf = r.type == .local ? "lo" : (r.device ?? "")
             emit(.route(RouteDecision(kind: .output, oif: outIf, gateway: r.gateway, route: Routing.describe(r), rule: ruleText(choice2))))
             if packet.saddr.isLoopback, outIf != "lo", topology.routeLocalnet(outIf) == 0 {
                 return .unroutable("the source \(packet.saddr) is a loopback address and \(outIf) has route_localnet=0: the kernel refuses to route it")
@@ -175,7 +175,7 @@ struct PathWalker {
         let daddrBefore = packet.daddr
         if case .stop(let o) = bridgeHook(.prerouting, inPort: inPort, outPort: nil, bridge: bridge, brnf: brnf) { return o }
         var bridged = !toHost
-        if brnf, toHost, packet.daddr != daddrBefore, let r = routing.lookup(packet.daddr), r.type == "unicast", r.device == bridge {
+        if brnf, toHost, packet.daddr != daddrBefore, let r = routing.lookup(packet.daddr), r.type == .unicast, r.device == bridge {
             emit(.note(.hairpin(daddr: packet.daddr, bridge: bridge)))
             bridged = true
         }
@@ -222,10 +222,10 @@ struct PathWalker {
         guard let route = found else { return noRoute(choice, "on \(iif)") }
         let rule = ruleText(choice)
         switch route.type {
-        case "local", "broadcast", "multicast":
+        case .local, .broadcast, .multicast:
             emit(.route(RouteDecision(kind: .input, oif: nil, route: Routing.describe(route), rule: rule)))
             return localInput(iif: iif)
-        case "unicast":
+        case .unicast:
             let oif = route.device ?? ""
             if !topology.forwarding(v4: packet.v4) {
                 emit(.route(RouteDecision(kind: .unreachable, oif: oif, route: Routing.describe(route), rule: rule)))

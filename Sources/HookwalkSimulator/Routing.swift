@@ -1,8 +1,9 @@
 import HookwalkModel
 
-/// The routing decisions the kernel takes on the simulated packets: the tables of `ip route show
-/// table all` (or, when the snapshot has none, the connected and local routes the kernel derives
-/// from the addresses), looked up local table first, then main, then default, longest prefix first.
+/// The routing decisions the kernel takes on the simulated packets: the host's routing tables
+/// (`ip route show table all`, completed by the loader; for a host built in code, the routes
+/// `KernelRoutes` derives from the addresses), looked up local table first, then main, then
+/// default, longest prefix first.
 struct Routing: Sendable {
     let routes: [Route]
     /// The policy routing rules per family, in the order the kernel tries them (priority, then
@@ -31,50 +32,11 @@ struct Routing: Sendable {
         rules4 = sorted(true)
         rules6 = sorted(false)
         hasPolicyRules = !RoutingRule.areDefaults(host.rules)
-        var routes = host.routes.isEmpty ? Routing.derived(from: host.interfaces) : host.routes
-        // `ip route show table all` lists IPv4 only: without IPv6 routes in the snapshot, the
-        // kernel's own IPv6 routes are derived from the addresses.
-        if !routes.contains(where: { !$0.destination.address.isV4 }) {
-            routes += Routing.derived(from: host.interfaces).filter { !$0.destination.address.isV4 }
-        }
-        // The local table always holds the host's own addresses; a listing without it (plain
-        // `ip route show`) would otherwise make them look remote.
-        if !routes.contains(where: { $0.table == "local" && $0.destination.address.isV4 }) {
-            routes += Routing.derived(from: host.interfaces).filter { $0.table == "local" && $0.destination.address.isV4 }
-        }
-        self.routes = routes
-    }
-
-    /// The routes the kernel creates for each address: connected (main), local and broadcast (local).
-    static func derived(from interfaces: [Interface]) -> [Route] {
-        var out: [Route] = []
-        for i in interfaces where i.up {
-            for a in i.addresses {
-                let p = a.prefix
-                if p.address.isV4 {
-                    if i.isLoopback {
-                        out.append(Route(table: "local", type: "local", destination: IPPrefix(p.network, p.length), device: i.name,
-                                         preferredSource: p.address))
-                    } else if p.length < 32 {
-                        out.append(Route(table: "main", type: "unicast", destination: IPPrefix(p.network, p.length), device: i.name,
-                                         preferredSource: p.address))
-                    }
-                    out.append(Route(table: "local", type: "local", destination: IPPrefix(p.address, 32), device: i.name,
-                                     preferredSource: p.address))
-                    if p.length < 31, case .v4(let net) = p.network {
-                        let bcast = net | (UInt32.max >> UInt32(p.length))
-                        out.append(Route(table: "local", type: "broadcast", destination: IPPrefix(.v4(bcast), 32), device: i.name,
-                                         preferredSource: p.address))
-                    }
-                } else {
-                    if p.length < 128 && a.scope != "host" {
-                        out.append(Route(table: "main", type: "unicast", destination: IPPrefix(p.network, p.length), device: i.name))
-                    }
-                    out.append(Route(table: "local", type: "local", destination: IPPrefix(p.address, 128), device: i.name))
-                }
-            }
-        }
-        return out
+        // A loaded snapshot's routes are complete (the loader derived what its listings lack); a
+        // host built in code may have none or only some, and gets the same derivation from what
+        // the model knows of its addresses.
+        let facts = KernelRoutes.facts(of: host.interfaces)
+        self.routes = host.routes.isEmpty ? KernelRoutes.derive(from: facts) : KernelRoutes.completing(host.routes, with: facts)
     }
 
     /// What the lookup found: the route and the rule whose table gave it, or the rule that failed
@@ -108,8 +70,8 @@ struct Routing: Sendable {
         if case .v4(0xffff_ffff) = destination {
             // Sent by the host without a bound device, the limited broadcast leaves by the default
             // route's device (lab: ENETUNREACH without one).
-            let out = lookup(IPAddress.v4(0)).flatMap { $0.type == "unicast" && $0.destination.length == 0 ? $0 : nil }
-            return Choice(route: Route(table: "local", type: "broadcast", destination: IPPrefix(destination, 32), device: out?.device,
+            let out = lookup(IPAddress.v4(0)).flatMap { $0.type == .unicast && $0.destination.length == 0 ? $0 : nil }
+            return Choice(route: Route(table: "local", type: .broadcast, destination: IPPrefix(destination, 32), device: out?.device,
                                        preferredSource: out?.preferredSource))
         }
         var choice = Choice()
@@ -141,7 +103,7 @@ struct Routing: Sendable {
                 choice.failure = how
                 return choice
             case .table(let table):
-                guard let r = best(in: table, destination, device: device), r.type != "throw" else { continue }
+                guard let r = best(in: table, destination, device: device), r.type != .throw else { continue }
                 if let n = rule.suppressPrefixLength, r.destination.length <= n { continue }
                 choice.route = r
                 choice.rule = rule
@@ -167,28 +129,28 @@ struct Routing: Sendable {
 
     /// `fib daddr type` / `fib saddr type` (nft_fib4's `inet_dev_addr_type`): the type of the
     /// address in the local table; anything else with a route is unicast.
-    func addressType(_ a: IPAddress) -> String {
+    func addressType(_ a: IPAddress) -> RouteType {
         switch a {
         case .v4(let v):
-            if v == 0xffff_ffff || v == 0 { return "broadcast" }
-            if v >> 28 == 0xe { return "multicast" }
+            if v == 0xffff_ffff || v == 0 { return .broadcast }
+            if v >> 28 == 0xe { return .multicast }
         case .v6(let hi, _):
-            if hi >> 56 == 0xff { return "multicast" }
+            if hi >> 56 == 0xff { return .multicast }
         }
         var best: Route?
         for r in routes where r.table == "local" && r.destination.contains(a) {
             if best == nil || r.destination.length > best!.destination.length { best = r }
         }
         if let best { return best.type }
-        return "unicast"
+        return .unicast
     }
 
-    func isLocal(_ a: IPAddress) -> Bool { addressType(a) == "local" }
+    func isLocal(_ a: IPAddress) -> Bool { addressType(a) == .local }
 
     /// The devices with a route to the link-local `address` (its link when there is one).
     func linkLocalDevices(_ address: IPAddress) -> [String] {
         var seen: [String] = []
-        for r in routes where r.table == "main" && r.type == "unicast" && r.destination.contains(address) {
+        for r in routes where r.table == "main" && r.type == .unicast && r.destination.contains(address) {
             if let d = r.device, !seen.contains(d) { seen.append(d) }
         }
         return seen
@@ -209,8 +171,8 @@ struct Routing: Sendable {
 
     /// `ip route` style text for a route.
     static func describe(_ r: Route) -> String {
-        var s = r.type == "unicast" ? "" : r.type + " "
-        s += r.destination.length == r.destination.address.bitWidth && r.type != "unicast"
+        var s = r.type == .unicast ? "" : r.type.rawValue + " "
+        s += r.destination.length == r.destination.address.bitWidth && r.type != .unicast
             ? r.destination.address.description : r.destination.description
         if let g = r.gateway { s += " via \(g)" }
         if let d = r.device { s += " dev \(d)" }

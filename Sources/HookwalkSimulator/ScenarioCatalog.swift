@@ -1,7 +1,5 @@
 import HookwalkModel
 
-/// A scenario that the documentation (and `hookwalk verify`) covers, with the names a person
-/// looks for it by.
 /// What a scenario of the catalog exercises; its raw value is the name the pages, the manifest
 /// and `--kind` use.
 public enum ScenarioKind: String, Sendable, Hashable, Codable, CaseIterable, Comparable, CustomStringConvertible {
@@ -26,6 +24,9 @@ public enum ScenarioKind: String, Sendable, Hashable, Codable, CaseIterable, Com
     public static func < (l: ScenarioKind, r: ScenarioKind) -> Bool { l.rawValue < r.rawValue }
 }
 
+/// A scenario that the documentation (and `hookwalk verify`) covers, with the names a person
+/// looks for it by: the one description of a catalog entry. `scenarios.json` stores it as it
+/// is; simulated, it becomes a `SimulatedScenario`.
 public struct DocScenario: Sendable, Hashable, Codable {
     /// File-name safe and unique within a host: `radius-udp-1812-from-10.254.10.105`.
     public var id: String
@@ -56,7 +57,7 @@ public enum ScenarioCatalog {
     /// default route, the last address of the first uplink's subnet.
     public static func defaultClients(for snapshot: Snapshot) -> [IPAddress] {
         let routing = Routing(host: snapshot.host)
-        if let r = routing.lookup(IPAddress("203.0.113.10")!), r.type == "unicast" { return [IPAddress("203.0.113.10")!] }
+        if let r = routing.lookup(IPAddress("203.0.113.10")!), r.type == .unicast { return [IPAddress("203.0.113.10")!] }
         for u in uplinks(snapshot.host) {
             for a in u.addresses where a.address.isV4 && a.prefix.length < 31 {
                 guard case .v4(let net) = a.prefix.network else { continue }

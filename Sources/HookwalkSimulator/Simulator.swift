@@ -125,8 +125,8 @@ public struct Simulator: Sendable {
     /// socket). Seen in the lab: a reply to 255.255.255.255:6000 left from 10.254.10.252.
     func replySource(_ seen: PacketState, _ endpoint: Endpoint) -> IPAddress {
         guard case .host = endpoint else { return seen.daddr }
-        let type = routing.lookup(seen.daddr)?.type ?? "unicast"
-        guard type == "broadcast" || type == "multicast" || routing.addressType(seen.daddr) == "multicast" else { return seen.daddr }
+        let type = routing.lookup(seen.daddr)?.type ?? .unicast
+        guard type == .broadcast || type == .multicast || routing.addressType(seen.daddr) == .multicast else { return seen.daddr }
         let back = routing.lookup(seen.saddr)
         return routing.sourceAddress(device: back?.device, destination: seen.saddr, route: back) ?? seen.daddr
     }
@@ -178,7 +178,7 @@ public struct Simulator: Sendable {
             let links = routing.linkLocalDevices(client)
             return links.count == 1 ? links[0] : nil
         }
-        guard let r = routing.lookup(client), r.type == "unicast" else { return nil }
+        guard let r = routing.lookup(client), r.type == .unicast else { return nil }
         return r.device
     }
 
@@ -189,7 +189,7 @@ public struct Simulator: Sendable {
             return topology.containers[n]?.address(v4: s.to.isV4)
         case .host:
             let r = routing.lookup(s.to)
-            if r?.type == "local" { return r?.preferredSource ?? s.to }
+            if r?.type == .local { return r?.preferredSource ?? s.to }
             return routing.sourceAddress(device: r?.device, destination: s.to, route: r)
         }
     }

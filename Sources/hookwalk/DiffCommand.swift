@@ -77,7 +77,6 @@ struct DiffCommand: ParsableCommand {
             throw HookwalkError(file: path, .none, "--client applies to snapshots; a generated folder keeps the clients it was generated for")
         }
         let (manifest, docs) = try GeneratedOutput.load(path)
-        let items = zip(manifest.scenarios, docs).map { DiffInput.Item(doc: $0.0.scenario, trace: $0.1.trace) }
-        return DiffInput(path: path, host: manifest.host.model, clients: manifest.clients, scenarios: items)
+        return DiffInput(path: path, host: manifest.host.model, clients: manifest.clients, scenarios: docs)
     }
 }

@@ -27,7 +27,9 @@ final class IPv6RouteFileTests: XCTestCase {
         let def = try XCTUnwrap(six.first { $0.destination.length == 0 })
         XCTAssertEqual(def.destination.address, IPAddress("::"))
         XCTAssertEqual(def.gateway, IPAddress("fe80::1"))
-        XCTAssertEqual(six.first { $0.table == "local" }?.type, "local")
-        XCTAssertEqual(host.routes.filter { $0.destination.address.isV4 }.count, 1)
+        XCTAssertEqual(six.first { $0.table == "local" }?.type, .local)
+        // The listing has no local table: the kernel's local and broadcast routes are derived.
+        XCTAssertEqual(host.routes.filter { $0.destination.address.isV4 }.map { "\($0.table) \($0.type) \($0.destination)" },
+                       ["main unicast 192.0.2.0/24", "local local 192.0.2.1/32", "local broadcast 192.0.2.255/32"])
     }
 }

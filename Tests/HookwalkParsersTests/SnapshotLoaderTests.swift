@@ -107,7 +107,7 @@ final class SnapshotLoaderTests: XCTestCase {
         let main = h.routes.filter { $0.table == "main" }
         XCTAssertEqual(main.map(\.destination), [prefix("10.254.10.0/24"), prefix("172.20.0.0/24")])
         XCTAssertEqual(main.map(\.device), ["ens192", "docker1"])
-        XCTAssertEqual(main.map(\.type), ["unicast", "unicast"])
+        XCTAssertEqual(main.map(\.type), [RouteType.unicast, .unicast])
         XCTAssertEqual(main.first?.preferredSource, ip("10.254.10.252"))
         let local = h.routes.filter { $0.table == "local" }
         XCTAssertEqual(local.map { "\($0.type) \($0.destination) \($0.device ?? "")" }, [
@@ -251,6 +251,38 @@ final class SnapshotLoaderTests: XCTestCase {
         ])
     }
 
+    /// `ip route show table all` lists IPv4 only. A snapshot with `ip-route.json` and no
+    /// `ip6-route.json` gets the IPv6 routes a snapshot without either gets: the one derivation,
+    /// from all `ip -j addr` says (a metric, `noprefixroute`, which the model does not keep).
+    func testIPv4RoutesWithoutIPv6FileGetTheFullIPv6Derivation() throws {
+        let dir = try temporaryFolder()
+        try write("""
+            [{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP"],"link_type":"loopback","addr_info":[
+              {"family":"inet","local":"127.0.0.1","prefixlen":8,"scope":"host"},
+              {"family":"inet6","local":"::1","prefixlen":128,"scope":"host"}]},
+             {"ifindex":2,"ifname":"eth0","flags":["UP"],"link_type":"ether","addr_info":[
+              {"family":"inet","local":"192.0.2.10","prefixlen":24,"scope":"global"},
+              {"family":"inet6","local":"2001:db8::10","prefixlen":64,"scope":"global","metric":100},
+              {"family":"inet6","local":"2001:db8:1::10","prefixlen":64,"scope":"global","noprefixroute":true},
+              {"family":"inet6","local":"fe80::1","prefixlen":64,"scope":"link"}]}]
+            """, "ip-addr.json", in: dir)
+        let derived = try host(dir).host.routes.filter { !$0.destination.address.isV4 }
+        try write("""
+            [{"dst":"192.0.2.0/24","dev":"eth0","protocol":"kernel","scope":"link","prefsrc":"192.0.2.10","flags":[]},
+             {"type":"local","dst":"192.0.2.10","table":"local","dev":"eth0","prefsrc":"192.0.2.10","flags":[]}]
+            """, "ip-route.json", in: dir)
+        let listed = try host(dir).host.routes.filter { !$0.destination.address.isV4 }
+        XCTAssertEqual(listed, derived)
+        XCTAssertEqual(listed.map { "\($0.table) \($0.type) \($0.destination) \($0.device ?? "") \($0.metric)" }, [
+            "main unicast 2001:db8::/64 eth0 100",
+            "main unicast fe80::/64 eth0 256",
+            "local local ::1/128 lo 0",
+            "local local 2001:db8::10/128 eth0 0",
+            "local local 2001:db8:1::10/128 eth0 0",
+            "local local fe80::1/128 eth0 0",
+        ])
+    }
+
     // MARK: smaller inputs
 
     func testRoutesWithDefaultGatewayTablesAndMultipath() throws {
@@ -266,7 +298,7 @@ final class SnapshotLoaderTests: XCTestCase {
         XCTAssertEqual(h.routes, [
             Route(destination: prefix("0.0.0.0/0"), device: "eth0", gateway: ip("10.0.0.1"), metric: 100),
             Route(destination: prefix("::/0"), device: "eth0", gateway: ip("fe80::1"), metric: 1024),
-            Route(table: "250", type: "unreachable", destination: prefix("10.9.0.0/16")),
+            Route(table: "250", type: .unreachable, destination: prefix("10.9.0.0/16")),
             Route(table: "200", destination: prefix("10.8.0.0/16"), device: "eth0", gateway: ip("10.0.0.2")),
         ])
         XCTAssertEqual(notes.count, 2, "multipath and missing sysctl.txt: \(notes)")
@@ -362,6 +394,17 @@ final class SnapshotLoaderTests: XCTestCase {
             }
             try Data(full).write(to: URL(fileURLWithPath: dir + "/" + name))
         }
+    }
+
+    /// A route type the kernel does not have is refused where it stands, not read as unicast.
+    func testUnknownRouteType() throws {
+        let dir = try temporaryFolder()
+        try write("[]", "ip-addr.json", in: dir)
+        try write(#"[{"dst":"10.0.0.0/8","dev":"eth0"},{"type":"blackhole","dst":"10.1.0.0/16"},{"type":"anycst","dst":"10.2.0.0/16"}]"#,
+                  "ip-route.json", in: dir)
+        let e = error { _ = try SnapshotLoader.loadHost(from: SnapshotFolder(dir)) }
+        XCTAssertEqual(e?.description, "\(dir)/ip-route.json: at $[2].type: route type \"anycst\" is not one the kernel has (unspec, unicast, "
+                       + "local, broadcast, anycast, multicast, blackhole, unreachable, prohibit, throw, nat, xresolve)")
     }
 
     func testMissingFolder() throws {

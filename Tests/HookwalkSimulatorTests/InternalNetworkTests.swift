@@ -21,7 +21,7 @@ final class InternalNetworkTests: XCTestCase {
         snap.host.interfaces.append(Interface(index: 90, name: Self.bridge, kind: "bridge",
                                               addresses: [InterfaceAddress(prefix: IPPrefix(IPAddress("172.18.0.1")!, 16))]))
         snap.host.routes.append(Route(destination: subnet, device: Self.bridge, preferredSource: IPAddress("172.18.0.1")))
-        snap.host.routes.append(Route(table: "local", type: "local", destination: IPPrefix(IPAddress("172.18.0.1")!, 32),
+        snap.host.routes.append(Route(table: "local", type: .local, destination: IPPrefix(IPAddress("172.18.0.1")!, 32),
                                       device: Self.bridge, preferredSource: IPAddress("172.18.0.1")))
         snap.host.docker.networks.append(DockerNetwork(id: "d89c083e1057", name: "backend", bridge: Self.bridge, subnets: [subnet],
                                                        gateways: [IPAddress("172.18.0.1")!], isInternal: true))

@@ -130,10 +130,9 @@ public struct SymbolTable: Sendable, Hashable {
         "expected": 1, "seen-reply": 2, "assured": 4, "confirmed": 8, "snat": 16, "dnat": 32, "dying": 512,
     ])
     public static let ctDirs = SymbolTable("ct_dir", ["original": 0, "reply": 1])
-    public static let fibAddrTypes = SymbolTable("fib_addrtype", [
-        "unspec": 0, "unicast": 1, "local": 2, "broadcast": 3, "anycast": 4, "multicast": 5,
-        "blackhole": 6, "unreachable": 7, "prohibit": 8, "throw": 9, "nat": 10, "xresolve": 11,
-    ])
+    /// The route types (`RouteType`, the kernel's `RTN_*`).
+    public static let fibAddrTypes = SymbolTable("fib_addrtype",
+                                                 Dictionary(uniqueKeysWithValues: RouteType.allCases.map { ($0.rawValue, $0.number) }))
     public static let nfProtos = SymbolTable("nf_proto", ["ipv4": 2, "ipv6": 10, "inet": 1, "bridge": 7, "arp": 3, "netdev": 5])
     public static let pktTypes = SymbolTable("pkt_type", ["host": 0, "unicast": 0, "broadcast": 1, "multicast": 2, "other": 3])
     public static let tcpFlags = SymbolTable("tcp_flag", [

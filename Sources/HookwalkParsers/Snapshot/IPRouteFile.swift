@@ -27,7 +27,7 @@ enum IPRouteFile {
             let dstNode = try o.required("dst")
             let destination = try destination(dstNode, v6: ipv6 || (gateway.map { !$0.isV4 } ?? source.map { !$0.isV4 } ?? false))
             parsed.routes.append(Route(
-                table: try table(o), type: try o.optionalString("type") ?? "unicast", destination: destination,
+                table: try table(o), type: try type(o), destination: destination,
                 device: device, gateway: gateway, preferredSource: source, metric: try o.optionalInt("metric") ?? 0))
         }
         return parsed
@@ -39,6 +39,17 @@ enum IPRouteFile {
         let text = try node.string()
         if text == "default" { return v6 ? IPPrefix(.v6(0, 0), 0) : IPPrefix(.v4(0), 0) }
         return try node.ipPrefix()
+    }
+
+    /// `ip` leaves out `unicast` and prints the other kernel types by name (`rtnl_rtntype_n2a`), a
+    /// number only for one it does not know, which no kernel hookwalk models makes.
+    private static func type(_ o: SnapshotJSONObject) throws -> RouteType {
+        guard let node = o.optional("type") else { return .unicast }
+        let word = try node.string()
+        guard let type = RouteType(rawValue: word) else {
+            throw node.fail("route type \"\(word)\" is not one the kernel has (" + RouteType.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+        }
+        return type
     }
 
     /// `ip` prints table names from rt_tables, but a number when the name is unknown.

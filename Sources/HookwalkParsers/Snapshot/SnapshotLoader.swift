@@ -71,6 +71,9 @@ public enum SnapshotLoader {
             host.routes += parsed.routes
             notes += parsed.notes
         }
+        // What the listings leave out (IPv6 without `ip6-route.json`, a listing without the local
+        // table), from the same facts as a snapshot without any: one derivation.
+        host.routes = KernelRoutes.completing(host.routes, with: parsedAddresses.facts)
 
         // Policy routing rules; a family without its file has the kernel's default rules.
         for (name, v6) in [(rules, false), (rules6, true)] {

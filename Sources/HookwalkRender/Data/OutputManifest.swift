@@ -125,8 +125,7 @@ public enum GeneratedOutput {
                 throw HookwalkError(file: manifestPath, .none, "trace path \(entry.trace) leaves the folder")
             }
             let trace: Trace = try decode((path as NSString).appendingPathComponent(entry.trace))
-            let s = entry.scenario
-            return ScenarioDoc(id: s.id, title: s.title, kind: s.kind, network: s.network, container: s.container, trace: trace)
+            return SimulatedScenario(entry.scenario, trace: trace)
         }
         return (manifest, docs)
     }
@@ -158,10 +157,9 @@ extension DocGenerator {
         for (doc, id) in zip(scenarios, ids) {
             let file = "traces/\(id).json"
             files[paths.data(host, file)] = Array((try TraceJSON.encode(doc.trace) + "\n").utf8)
-            entries.append(OutputManifest.Entry(
-                scenario: DocScenario(id: id, title: doc.title, kind: doc.kind, network: doc.network, container: doc.container,
-                                      scenario: doc.trace.scenario),
-                trace: file))
+            var entry = doc.entry
+            entry.id = id
+            entries.append(OutputManifest.Entry(scenario: entry, trace: file))
         }
         let manifest = OutputManifest(format: OutputManifest.currentFormat, host: HostFacts(snapshot.host),
                                       clients: clients.isEmpty ? Self.clients(of: scenarios) : clients, scenarios: entries)

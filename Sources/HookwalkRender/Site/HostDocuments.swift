@@ -12,11 +12,7 @@ public enum HostDocuments {
         var catalog = ScenarioCatalog.scenarios(for: snapshot, clients: Self.clients(snapshot: snapshot, given: clients))
         if let filter { catalog = catalog.filter(filter) }
         let simulator = Simulator(snapshot: snapshot)
-        return catalog.map { d in
-            let b = simulator.branches(d.scenario)
-            return ScenarioDoc(id: d.id, title: d.title, kind: d.kind, network: d.network, container: d.container,
-                               trace: b.traces[0], branches: b.count > 1 ? b.traces : [])
-        }
+        return catalog.map { simulator.simulate($0, branches: true) }
     }
 
     /// The clients a host is documented for: those given, else the catalog's default.

@@ -148,7 +148,7 @@ extension PacketContext: PacketView {
         case .oifname: return .value(.name(oif ?? ""))
         case .pkttype:
             let t = routing.addressType(p.daddr)
-            return .value(.int(t == "broadcast" ? 1 : t == "multicast" ? 2 : 0))
+            return .value(.int(t == .broadcast ? 1 : t == .multicast ? 2 : 0))
         case .ct(let key, let dir): return ExpressionEvaluator.ct(key, dir, self)
         case .fib(let result, let flags): return ExpressionEvaluator.fib(result, flags, self)
         case .branch: return .value(.int(p.branch))
@@ -199,18 +199,18 @@ extension ExpressionEvaluator {
             if restricted {
                 // With iif/oif the lookup is restricted to that device's addresses.
                 let dev = flags.contains("iif") ? c.iif : c.oif
-                if t == "local", let owner = c.routing.localAddresses[addr], owner != dev { return .value(.int(1)) }
+                if t == .local, let owner = c.routing.localAddresses[addr], owner != dev { return .value(.int(1)) }
             }
-            return .value(.int(SymbolTable.fibAddrTypes.names[t] ?? 1))
+            return .value(.int(t.number))
         case "oif", "oifname":
             // The same lookup as the kernel's routing (nft_fib4/6: input device lo, the other
             // address as source, the packet's mark with the `mark` flag).
             let other = useSaddr ? p.daddr : p.saddr
             guard let route = c.routing.lookup(addr, source: other, iif: "lo", mark: flags.contains("mark") ? p.mark : 0),
-                  route.type == "unicast" || route.type == "local" else {
+                  route.type == .unicast || route.type == .local else {
                 return .value(.name(""))
             }
-            let dev = route.type == "local" ? "lo" : (route.device ?? "")
+            let dev = route.type == .local ? "lo" : (route.device ?? "")
             if flags.contains("iif"), dev != (c.iif ?? "") { return .value(.name("")) }
             return .value(.name(dev))
         default:
