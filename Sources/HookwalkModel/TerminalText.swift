@@ -16,6 +16,12 @@ public enum TerminalText {
     /// `text` with every unsafe character escaped; with `keepLines`, newlines and tabs stay (the
     /// layout of a multi-line output), else they are escaped too (one-line errors).
     public static func escaped(_ text: String, keepLines: Bool = true) -> String {
+        // ASCII text (a whole ruleset listing, usually) is checked byte by byte: a byte below 0x80
+        // is its own scalar, and the scalar walk below costs several times more per character.
+        let safeASCII = text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.allSatisfy { b in b < 0x80 && b != 0x7F && (b >= 0x20 || (keepLines && (b == 0x0A || b == 0x09))) }
+        }
+        if safeASCII == true { return text }
         guard text.unicodeScalars.contains(where: { isUnsafe($0.value) && !(keepLines && ($0 == "\n" || $0 == "\t")) }) else {
             return text
         }

@@ -373,4 +373,53 @@ final class NftJSONTests: XCTestCase {
         assertError(.line(1, column: 513), containing: "nested more than") { try JSONReader.parse(deep) }
         assertError(.line(1, column: 2), containing: "expected a digit") { try JSONReader.parse("-x") }
     }
+
+    // MARK: the flat document
+
+    /// The `nft -j` front end reads numbers straight from the bytes; they must read as
+    /// `UInt64(text)` and `Int(text)` read the literal, overflow and signs included.
+    func testDocumentNumbersReadAsTheirText() throws {
+        let literals = ["0", "7", "-0", "-1", "1.5", "1e3", "2E-2", "9223372036854775807", "9223372036854775808",
+                        "18446744073709551615", "18446744073709551616", "-9223372036854775808", "123456789012345678901234567890"]
+        let doc = try JSONReader.document(Array(("[" + literals.joined(separator: ",") + "]").utf8))
+        let elements = try JSONNode(doc, 0).elements()
+        XCTAssertEqual(elements.count, literals.count)
+        for (node, text) in zip(elements, literals) {
+            XCTAssertEqual(node.numberText, text)
+            XCTAssertEqual(node.uint64Value, UInt64(text), text)
+            XCTAssertEqual(node.intValue, Int(text), text)
+        }
+    }
+
+    /// Paths are worked out from the nodes' parents only for an error; keys that are not
+    /// identifiers are quoted, array positions counted over whole subtrees.
+    func testDocumentPathOfADeepValue() throws {
+        let doc = try JSONReader.document(Array(#"{"x": {"y": [1]}, "a b": [{"skip": [[], {}]}, {"c": [1, 2, "\u00e9"]}]}"#.utf8))
+        let root = JSONNode(doc, 0)
+        let c = try XCTUnwrap(root.optional("a b")?.elements().last?.required("c").elements())
+        XCTAssertEqual(c.count, 3)
+        XCTAssertEqual(c[2].path, #"$["a b"][1].c[2]"#)
+        XCTAssertEqual(c[2].stringValue, "é")
+        XCTAssertEqual(root.path, "$")
+        XCTAssertEqual(doc.value(at: 0), try JSONReader.parse(doc.bytes))
+    }
+
+    /// `payload` and `meta` are read without the members dictionary; what they give must be
+    /// what the families' own `expr(json:_:)` gives, and anything unusual goes the general way.
+    func testCommonFamiliesReadAsTheirFamiliesRead() throws {
+        let fast = [#"{"payload": {"protocol": "tcp", "field": "dport"}}"#, #"{"payload": {"field": "saddr", "protocol": "ip"}}"#,
+                    #"{"meta": {"key": "iifname"}}"#, #"{"meta": {"key": "l4proto"}}"#]
+        let general = [#"{"payload": {"protocol": 6, "field": "dport"}}"#, #"{"payload": {"protocol": "0x06", "field": "dport"}}"#,
+                       #"{"payload": {"protocol": "@s", "field": "dport"}}"#, #"{"payload": {"protocol": "*", "field": "dport"}}"#,
+                       #"{"payload": {"base": "nh", "offset": 0, "len": 8}}"#, #"{"meta": {"key": 5}}"#,
+                       #"{"payload": {"protocol": "tcp", "field": "dport", "x": 1}}"#, #"{"meta": {}}"#,
+                       #"{"payload": {"protocol": "6", "field": "dport"}}"#, #"{"meta": {"key": "\u00e9"}}"#, #"{"meta": {"key": ""}}"#]
+        for text in fast + general {
+            let doc = try JSONReader.document(Array(text.utf8))
+            let (key, inner) = try XCTUnwrap(JSONNode(doc, 0).onlyMember)
+            let common = inner.commonFamilyExpr(key)
+            XCTAssertEqual(common == nil, general.contains(text), text)
+            if let common { XCTAssertEqual(common, try JSONNode.familyExpr(key, inner), text) }
+        }
+    }
 }

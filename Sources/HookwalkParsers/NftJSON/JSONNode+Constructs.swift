@@ -6,15 +6,14 @@ extension JSONNode {
     /// The construct `{kind: <this node>}` by its parts; its text is nft's when the kind is known.
     func construct(_ kind: String) throws -> NotModelled {
         var parts: [String: Part] = [:]
-        switch value {
-        case .null: break
-        case .object(let members) where members.count == 1
-            && (members[0].key == "map" || Constructs.expressionKinds.contains(members[0].key)):
+        if isNull {
+            // `{"kind": null}`: no parts.
+        } else if let (only, _) = onlyMember, only == "map" || Constructs.expressionKinds.contains(only) {
             // `limit name tcp dport map { ... }`, `reset tcp option mss`: the body is an expression.
-            parts[members[0].key] = .expr(try expr())
-        case .object(let members):
-            for (k, v) in members { parts[k] = try child(k, v).part(k) }
-        default:
+            parts[only] = .expr(try expr())
+        } else if isObject {
+            try forEachMember { k, v in parts[k] = try v.part(k) }
+        } else {
             parts[""] = try part("")
         }
         Constructs.normalize(kind, &parts)
@@ -24,10 +23,10 @@ extension JSONNode {
 
     /// The members of an expression object `{"numgen": {...}}`, as parts.
     func memberParts() throws -> [String: Part] {
-        guard case .object(let members) = value else { throw error("expected an object") }
+        guard isObject else { throw error("expected an object") }
         var parts: [String: Part] = [:]
-        parts.reserveCapacity(members.count)
-        for (k, v) in members { parts[k] = try child(k, v).part(k) }
+        parts.reserveCapacity(count)
+        try forEachMember { k, v in parts[k] = try v.part(k) }
         return parts
     }
 
@@ -36,23 +35,24 @@ extension JSONNode {
     }
 
     func part(_ key: String) throws -> Part {
-        switch value {
+        switch kind {
         case .null: return .null
-        case .bool(let b): return .bool(b)
+        case .true: return .bool(true)
+        case .false: return .bool(false)
         default: break
         }
         if key == "flags" { return .flags(try stringList()) }
         if key == "stmt" {
-            if value.arrayValue != nil { return .stmts(try elements().map { try $0.stmt() }) }
+            if isArray { return .stmts(try elements().map { try $0.stmt() }) }
             return .stmts([try stmt()])
         }
-        if key == "policy", case .object(let m) = value {
+        if key == "policy", isObject {
             var out: [String: Part] = [:]
-            for (k, v) in m { out[k] = try child(k, v).part(k) }
+            try forEachMember { k, v in out[k] = try v.part(k) }
             return .object(out)
         }
-        if key == "elem", case .object(let m) = value, m.count == 1, m[0].key == "elem" {
-            return .expr(.notModelled(try child("elem", m[0].value).construct("elem")))
+        if key == "elem", let (only, inner) = onlyMember, only == "elem" {
+            return .expr(.notModelled(try inner.construct("elem")))
         }
         return .expr(try expr())
     }

@@ -8,53 +8,47 @@ extension JSONNode {
     /// Strings go through `Value.token` and numbers become `.number`, so that `0x14` from a text
     /// listing and `20` from JSON compare equal. `{"elem": {"val": ...}}` wrappers are unwrapped:
     /// per-element timeouts, counters and comments have no place in the model.
-    static func constant(_ v: JSONValue) -> Value? {
-        switch v {
-        case .string(let s):
+    func constant() -> Value? {
+        switch kind {
+        case .string, .escapedString:
+            let s = doc.string(at: index)
             return s == "*" ? .wildcard : Value.token(s)
-        case .number(let n):
-            if let u = n.uint64 { return .number(u) }
-            return Value.token(n.text)
-        case .bool(let b):
+        case .number:
+            if let u = doc.uint64(at: index) { return .number(u) }
+            return Value.token(doc.numberText(at: index))
+        case .true:
             // nft prints `exthdr ... exists` / `missing` as JSON booleans.
-            return .string(b ? "exists" : "missing")
-        case .array(let a):
-            var values: [Value] = []
-            values.reserveCapacity(a.count)
-            for e in a {
-                guard let c = constant(e) else { return nil }
-                values.append(c)
-            }
+            return .string("exists")
+        case .false:
+            return .string("missing")
+        case .array:
+            guard let values = constants() else { return nil }
             return .list(values)
-        case .object(let m) where m.count == 1:
-            let inner = m[0].value
-            switch m[0].key {
+        case .object:
+            guard let (key, inner) = onlyMember else { return nil }
+            switch key {
             case "prefix":
-                guard case .string(let addr) = inner["addr"] ?? .null,
-                      case .number(let len) = inner["len"] ?? .null, let l = len.int else { return nil }
-                return .prefix(addr, l)
+                guard let addr = inner.optional("addr"), addr.isString,
+                      let len = inner.optional("len")?.intValue else { return nil }
+                return .prefix(addr.doc.string(at: addr.index), len)
             case "range":
-                guard case .array(let ends) = inner, ends.count == 2,
-                      let lo = constant(ends[0]), let hi = constant(ends[1]) else { return nil }
-                return .range(lo, hi)
+                guard inner.isArray, inner.count == 2 else { return nil }
+                let lo = JSONNode(doc, inner.index + 1)
+                guard let l = lo.constant(), let h = JSONNode(doc, Int(doc.nodes[lo.index].next)).constant() else { return nil }
+                return .range(l, h)
             case "concat":
-                guard case .array(let parts) = inner else { return nil }
-                var values: [Value] = []
-                values.reserveCapacity(parts.count)
-                for p in parts {
-                    guard let c = constant(p) else { return nil }
-                    values.append(c)
-                }
+                guard inner.isArray, let values = inner.constants() else { return nil }
                 return .concat(values)
             case "elem":
-                guard let val = inner["val"] else { return nil }
-                return constant(val)
+                guard let val = inner.optional("val") else { return nil }
+                return val.constant()
             case "|":
                 // nft writes a flag combination inside a set (`fin | ack | urg`) as nested ORs of
                 // constants; that is the same OR of flags that `established,related` spells, so
                 // both become one flat list.
-                guard case .array(let operands) = inner, operands.count == 2,
-                      let lhs = constant(operands[0]), let rhs = constant(operands[1]) else { return nil }
+                guard inner.isArray, inner.count == 2 else { return nil }
+                let first = JSONNode(doc, inner.index + 1)
+                guard let lhs = first.constant(), let rhs = JSONNode(doc, Int(doc.nodes[first.index].next)).constant() else { return nil }
                 var flags: [Value] = []
                 for side in [lhs, rhs] {
                     if case .list(let items) = side { flags += items } else { flags.append(side) }
@@ -63,9 +57,23 @@ extension JSONNode {
             default:
                 return nil
             }
-        default:
+        case .null:
             return nil
         }
+    }
+
+    /// The elements of an array as constants, or nil when one is not.
+    func constants() -> [Value]? {
+        let n = count
+        var values: [Value] = []
+        values.reserveCapacity(n)
+        var k = index + 1
+        for _ in 0..<n {
+            guard let c = JSONNode(doc, k).constant() else { return nil }
+            values.append(c)
+            k = Int(doc.nodes[k].next)
+        }
+        return values
     }
 
     /// An expression. Constants (including constant concatenations, prefixes and ranges) become
@@ -73,15 +81,14 @@ extension JSONNode {
     /// osf, rt, ipsec...) become `.notModelled` with their JSON, so that a rule using them still
     /// loads and the simulator can say why it cannot decide.
     func expr() throws -> Expr {
-        if case .string(let s) = value, s.hasPrefix("@") { return .setRef(String(s.dropFirst())) }
-        if let c = Self.constant(value) { return .value(c) }
-        guard case .object(let m) = value, m.count == 1 else {
-            if case .object = value { throw error("expected an expression object with exactly one key") }
+        if isSetReference { return .setRef(String(doc.string(at: index).dropFirst())) }
+        if let c = constant() { return .value(c) }
+        guard let (key, inner) = onlyMember else {
+            if isObject { throw error("expected an expression object with exactly one key") }
             return .notModelled(NotModelled(kind: "expression", text: compactText))
         }
-        let key = m[0].key
-        let inner = child(key, m[0].value)
         if let family = ExprFamilies.family(jsonKey: key) {
+            if let common = inner.commonFamilyExpr(key) { return common }
             let members = try inner.memberParts()
             let read: Result<Expr?, FamilyError> = Result { () throws(FamilyError) in try family.expr(json: key, members) }
             switch read {
@@ -95,9 +102,9 @@ extension JSONNode {
         case "concat":
             return .concat(try inner.elements().map { try $0.expr() })
         case "set":
-            if case .string(let s) = inner.value, s.hasPrefix("@") { return .setRef(String(s.dropFirst())) }
+            if inner.isSetReference { return .setRef(String(inner.doc.string(at: inner.index).dropFirst())) }
             // A set of one element may be written without the array.
-            let items = inner.value.arrayValue != nil ? try inner.elements() : [inner]
+            let items = inner.isArray ? try inner.elements() : [inner]
             var elements: [SetElement] = []
             elements.reserveCapacity(items.count)
             for item in items {
@@ -122,13 +129,51 @@ extension JSONNode {
         }
     }
 
+    /// `payload {protocol, field}` and `meta {key}` (two of every three expressions in a Docker
+    /// host's listing) read straight from the members, without the `[String: Part]` dictionary
+    /// that `ExprFamily.expr(json:_:)` takes; nil sends anything else (other members, a member
+    /// that is not a plain word) the general way. It must give what `Payload.expr(json:_:)` and
+    /// `Meta.expr(json:_:)` give: `NftJSONTests.testCommonFamiliesReadAsTheirFamiliesRead` checks.
+    func commonFamilyExpr(_ key: String) -> Expr? {
+        switch key {
+        case "payload":
+            guard count == 2, let proto = optional("protocol")?.plainWord, let field = optional("field")?.plainWord else { return nil }
+            return .payload(proto: proto, field: field)
+        case "meta":
+            guard count == 1, let name = optional("key")?.plainWord else { return nil }
+            return .meta(name)
+        default:
+            return nil
+        }
+    }
+
+    /// A string member as `Part.word` reads the part `expr()` makes of it, when that part is
+    /// plainly a `.string` constant: the string starts with an ASCII letter, so it is not a set
+    /// reference (`@`), the wildcard, a number or `0x...`, and `Value.token` keeps it as it is.
+    var plainWord: String? {
+        guard kind == .string else { return nil }
+        let n = doc.nodes[index]
+        guard n.end > n.start else { return nil }
+        let c = doc.bytes[Int(n.start)] | 0x20
+        guard c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z") else { return nil }
+        return doc.string(at: index)
+    }
+
+    /// The general way for a family's expression: its members as parts, as the family reads them.
+    static func familyExpr(_ key: String, _ inner: JSONNode) throws -> Expr? {
+        guard let family = ExprFamilies.family(jsonKey: key) else { return nil }
+        let members = try inner.memberParts()
+        return try Result { () throws(FamilyError) in try family.expr(json: key, members) }.get()
+    }
+
     /// One element of a set or map. `[key, data]` pairs are map elements when `isMap` (nft's JSON
     /// has no other use for a two-element array inside a set). Returns nil when the key or data
     /// is not a constant.
     func setElement(isMap: Bool) throws -> SetElement? {
-        if isMap, case .array(let pair) = value, pair.count == 2 {
-            guard var element = try JSONNode(value: pair[0], path: .index(path, 0), file: file).elementWithOptions() else { return nil }
-            guard let data = try JSONNode(value: pair[1], path: .index(path, 1), file: file).mapData() else {
+        if isMap, isArray, count == 2 {
+            let first = JSONNode(doc, index + 1)
+            guard var element = try first.elementWithOptions() else { return nil }
+            guard let data = try JSONNode(doc, Int(doc.nodes[first.index].next)).mapData() else {
                 return nil
             }
             element.data = data
@@ -139,19 +184,19 @@ extension JSONNode {
 
     /// A key, or `{"elem": {"val": KEY, "timeout": 30, "expires": 25, "comment": "x", "counter": ...}}`.
     func elementWithOptions() throws -> SetElement? {
-        guard case .object(let m) = value, m.count == 1, m[0].key == "elem", case .object(let opts) = m[0].value else {
-            return Self.constant(value).map { SetElement(key: $0) }
+        guard let (wrapper, inner) = onlyMember, wrapper == "elem", inner.isObject else {
+            return constant().map { SetElement(key: $0) }
         }
-        let inner = child("elem", m[0].value)
-        guard let val = opts.first(where: { $0.key == "val" })?.value, let key = Self.constant(val) else { return nil }
+        guard let val = inner.optional("val"), let key = val.constant() else { return nil }
         var e = SetElement(key: key)
-        for (k, v) in opts where k != "val" {
-            let node = inner.child(k, v)
+        try inner.forEachMember { k, node in
             switch k {
+            case "val": break
             case "timeout": e.timeout = try node.uint64()
             case "expires": e.expires = try node.uint64()
             case "comment": e.comment = try node.string()
-            default: e.stmts.append(try JSONNode(value: .object([(k, v)]), path: inner.path, file: file).stmt())
+            // A per-element statement, `{"counter": {...}}` written as a member of the element.
+            default: e.stmts.append(try node.stmt(key: k))
             }
         }
         return e
@@ -159,11 +204,10 @@ extension JSONNode {
 
     /// The data side of a map element: a verdict or a constant.
     func mapData() throws -> MapData? {
-        if case .object(let m) = value, m.count == 1,
-           let v = try child(m[0].key, m[0].value).verdict(named: m[0].key) {
+        if let (key, inner) = onlyMember, let v = try inner.verdict(named: key) {
             return .verdict(v)
         }
-        return Self.constant(value).map(MapData.value)
+        return constant().map(MapData.value)
     }
 
     /// The verdict `key` with this node as its value, or nil when `key` is not a verdict.

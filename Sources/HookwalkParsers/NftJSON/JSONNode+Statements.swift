@@ -6,24 +6,25 @@ extension JSONNode {
     /// as its kind and the element's compact JSON as its text; only a malformed known statement
     /// is an error, because silently dropping a match would change what the rule does.
     func stmt() throws -> Stmt {
-        switch value {
-        case .string(let s):
+        if let s = stringValue {
             // nft 1.0.6 lists a few constructs it cannot express in JSON (chain bindings, map
             // updates) as their text; the first word is the best kind available.
             let kind = s.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).first.map(String.init) ?? ""
             return .notModelled(NotModelled(kind: kind, text: s))
-        case .object(let m) where m.count == 1:
-            return try stmt(key: m[0].key, inner: child(m[0].key, m[0].value))
-        default:
-            throw error("expected a statement (an object with one key), found \(value.typeName)")
         }
+        guard let (key, inner) = onlyMember else {
+            throw error("expected a statement (an object with one key), found \(typeName)")
+        }
+        return try inner.stmt(key: key)
     }
 
-    private func notModelled(_ kind: String) -> Stmt {
-        .notModelled(NotModelled(kind: kind, text: compactText))
-    }
-
-    private func stmt(key: String, inner: JSONNode) throws -> Stmt {
+    /// The statement `{key: <this node>}`; also reached for a set element's statements, which
+    /// nft writes as members of the element rather than as one-key objects.
+    func stmt(key: String) throws -> Stmt {
+        let inner = self
+        func notModelled(_ kind: String) -> Stmt {
+            .notModelled(NotModelled(kind: kind, text: JSONNode.compact(kind, inner.value)))
+        }
         switch key {
         case "match":
             let opNode = try inner.required("op")
@@ -37,17 +38,18 @@ extension JSONNode {
             guard let v = try inner.verdict(named: key) else { return notModelled(key) }
             return .verdict(v)
         case "counter":
-            switch inner.value {
-            case .null: return .counter(name: nil)
-            case .string(let name): return .counter(name: name)
-            case .object(let m) where m.allSatisfy({ $0.key == "packets" || $0.key == "bytes" }):
-                return .counter(name: nil)
-            default: return .notModelled(try inner.construct(key))  // counter name <expr> map {...}
+            if inner.isNull { return .counter(name: nil) }
+            if let name = inner.stringValue { return .counter(name: name) }
+            if inner.isObject {
+                var plain = true
+                inner.forEachMember { k, _ in if k != "packets" && k != "bytes" { plain = false } }
+                if plain { return .counter(name: nil) }
             }
+            return .notModelled(try inner.construct(key))  // counter name <expr> map {...}
         case "log":
             return .log(try inner.logOptions())
         case "limit":
-            guard case .object = inner.value, inner.value["rate"] != nil else { return .notModelled(try inner.construct(key)) }
+            guard inner.optional("rate") != nil else { return .notModelled(try inner.construct(key)) }
             return try inner.limit()
         case "mangle":
             return .mangle(key: try inner.required("key").expr(), value: try inner.required("value").expr())
@@ -55,7 +57,7 @@ extension JSONNode {
             guard let kind = NatKind(rawValue: key) else { return notModelled(key) }
             return .nat(try inner.nat(kind))
         case "reject":
-            if inner.value.isNull { return .reject(type: nil, code: nil) }
+            if inner.isNull { return .reject(type: nil, code: nil) }
             _ = try inner.members()
             let type = try inner.optional("type")?.string()
             let code = try inner.optional("expr")?.scalarText()
@@ -76,11 +78,10 @@ extension JSONNode {
     /// `log` options as text, keyed by their JSON names (`prefix`, `level`, `group`, `snaplen`,
     /// `queue-threshold`, `flags`); several flags are joined with commas as nft's text prints them.
     func logOptions() throws -> [String: String] {
-        if value.isNull { return [:] }
+        if isNull { return [:] }
         var options: [String: String] = [:]
-        for (k, v) in try members() {
-            let node = child(k, v)
-            options[k] = v.arrayValue != nil ? try node.stringList().joined(separator: ",") : try node.scalarText()
+        for (k, node) in try members() {
+            options[k] = node.isArray ? try node.stringList().joined(separator: ",") : try node.scalarText()
         }
         return options
     }
@@ -100,7 +101,7 @@ extension JSONNode {
 
     func nat(_ kind: NatKind) throws -> NatStmt {
         var nat = NatStmt(kind: kind)
-        if value.isNull { return nat }
+        if isNull { return nat }
         _ = try members()
         nat.family = try optional("family")?.string()
         nat.addr = try optional("addr")?.expr()

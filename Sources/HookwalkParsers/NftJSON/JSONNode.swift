@@ -1,126 +1,168 @@
 import HookwalkModel
 
-/// Where a value sits in the document, as `$.nftables[12].chain.hook`.
-///
-/// A linked list so that descending costs one small allocation and no string work; the text is
-/// built only when an error is reported.
-indirect enum JSONPath: Sendable, CustomStringConvertible {
-    case root
-    case key(JSONPath, String)
-    case index(JSONPath, Int)
-
-    var description: String {
-        var parts: [String] = []
-        var p = self
-        while true {
-            switch p {
-            case .root:
-                return "$" + parts.reversed().joined()
-            case .key(let parent, let k):
-                parts.append(Self.isIdentifier(k) ? "." + k : "[\"" + k + "\"]")
-                p = parent
-            case .index(let parent, let i):
-                parts.append("[\(i)]")
-                p = parent
-            }
-        }
-    }
-
-    static func isIdentifier(_ k: String) -> Bool {
-        !k.isEmpty && k.utf8.allSatisfy { c in
-            (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
-                || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "_")
-        }
-    }
-}
-
-/// A value together with its path and file, so that every "missing key" or "wrong type" error
-/// can name the exact place without each caller assembling it.
+/// One value of a `JSONDocument` with the document it lives in, so that every "missing key" or
+/// "wrong type" error can name the exact place (`$.nftables[12].chain.hook`, worked out from the
+/// document only when the error is raised) without each caller assembling it.
 struct JSONNode {
-    let value: JSONValue
-    let path: JSONPath
-    let file: String
+    let doc: JSONDocument
+    let index: Int
+
+    init(_ doc: JSONDocument, _ index: Int) {
+        self.doc = doc
+        self.index = index
+    }
+
+    var kind: JSONDocument.Kind { doc.nodes[index].kind }
+
+    /// The JSON path of this value.
+    var path: String { doc.path(of: index) }
 
     func error(_ message: String) -> HookwalkError {
-        HookwalkError(file: file, .jsonPath(path.description), message)
+        HookwalkError(file: doc.file, .jsonPath(path), message)
     }
 
-    func child(_ key: String, _ value: JSONValue) -> JSONNode {
-        JSONNode(value: value, path: .key(path, key), file: file)
+    /// The value as a tree, for the rare reader that needs one (compact text, tests).
+    var value: JSONValue { doc.value(at: index) }
+
+    var isNull: Bool { kind == .null }
+    var isObject: Bool { kind == .object }
+    var isArray: Bool { kind == .array }
+    var isString: Bool { kind == .string || kind == .escapedString }
+
+    /// The name of the JSON type, for error messages that say what was found instead.
+    var typeName: String {
+        switch kind {
+        case .object: return "an object"
+        case .array: return "an array"
+        case .string, .escapedString: return "a string"
+        case .number: return "a number"
+        case .true, .false: return "a boolean"
+        case .null: return "null"
+        }
+    }
+
+    var stringValue: String? { isString ? doc.string(at: index) : nil }
+
+    /// Whether this is a string that starts with `@` (a set reference). The byte test rules out
+    /// nearly every string; `hasPrefix` then decides as it always did (an `@` carrying a
+    /// combining mark is one Character, not a reference).
+    var isSetReference: Bool {
+        isString && doc.string(at: index, startsWith: UInt8(ascii: "@")) && doc.string(at: index).hasPrefix("@")
+    }
+
+    /// The number of members of an object or elements of an array; 0 otherwise.
+    var count: Int {
+        let n = doc.nodes[index]
+        return n.kind == .object || n.kind == .array ? Int(n.end) : 0
+    }
+
+    /// The one member of an object that has exactly one (nft's `{"kind": {...}}` wrappers).
+    var onlyMember: (key: String, value: JSONNode)? {
+        let n = doc.nodes[index]
+        guard n.kind == .object, n.end == 1 else { return nil }
+        return (doc.string(at: index + 1), JSONNode(doc, index + 2))
+    }
+
+    /// Calls `body` with each member of an object in order; nothing for other values.
+    func forEachMember(_ body: (String, JSONNode) throws -> Void) rethrows {
+        let n = doc.nodes[index]
+        guard n.kind == .object else { return }
+        var k = index + 1
+        for _ in 0..<Int(n.end) {
+            try body(doc.string(at: k), JSONNode(doc, k + 1))
+            k = Int(doc.nodes[k + 1].next)
+        }
     }
 
     /// The member `key`, or nil when absent (JSON `null` counts as present).
-    func optional(_ key: String) -> JSONNode? {
-        guard let v = value[key] else { return nil }
-        return child(key, v)
+    func optional(_ key: StaticString) -> JSONNode? {
+        doc.member(of: index, key).map { JSONNode(doc, $0) }
     }
 
-    func required(_ key: String) throws -> JSONNode {
-        guard case .object = value else { throw error("expected an object with \"\(key)\", found \(value.typeName)") }
-        guard let v = value[key] else { throw error("missing required key \"\(key)\"") }
-        return child(key, v)
+    func required(_ key: StaticString) throws -> JSONNode {
+        guard isObject else { throw error("expected an object with \"\(key)\", found \(typeName)") }
+        guard let v = doc.member(of: index, key) else { throw error("missing required key \"\(key)\"") }
+        return JSONNode(doc, v)
     }
 
-    func members() throws -> [(key: String, value: JSONValue)] {
-        guard case .object(let m) = value else { throw error("expected an object, found \(value.typeName)") }
-        return m
+    /// An object's members (an error for anything else).
+    func members() throws -> [(key: String, value: JSONNode)] {
+        guard isObject else { throw error("expected an object, found \(typeName)") }
+        var out: [(key: String, value: JSONNode)] = []
+        out.reserveCapacity(count)
+        forEachMember { out.append(($0, $1)) }
+        return out
     }
 
+    /// An array's elements, as nodes.
     func elements() throws -> [JSONNode] {
-        guard case .array(let a) = value else { throw error("expected an array, found \(value.typeName)") }
-        return a.enumerated().map { JSONNode(value: $0.element, path: .index(path, $0.offset), file: file) }
+        let n = doc.nodes[index]
+        guard n.kind == .array else { throw error("expected an array, found \(typeName)") }
+        var out: [JSONNode] = []
+        out.reserveCapacity(Int(n.end))
+        var k = index + 1
+        for _ in 0..<Int(n.end) {
+            out.append(JSONNode(doc, k))
+            k = Int(doc.nodes[k].next)
+        }
+        return out
     }
 
     func string() throws -> String {
-        guard case .string(let s) = value else { throw error("expected a string, found \(value.typeName)") }
-        return s
+        guard isString else { throw error("expected a string, found \(typeName)") }
+        return doc.string(at: index)
     }
 
+    var intValue: Int? { kind == .number ? doc.int(at: index) : nil }
+    var uint64Value: UInt64? { kind == .number ? doc.uint64(at: index) : nil }
+    var numberText: String? { kind == .number ? doc.numberText(at: index) : nil }
+
     func int() throws -> Int {
-        guard case .number(let n) = value, let i = n.int else {
-            throw error("expected an integer, found \(describeFound())")
-        }
+        guard let i = intValue else { throw error("expected an integer, found \(describeFound())") }
         return i
     }
 
     func uint64() throws -> UInt64 {
-        guard case .number(let n) = value, let i = n.uint64 else {
-            throw error("expected a non-negative integer, found \(describeFound())")
-        }
+        guard let i = uint64Value else { throw error("expected a non-negative integer, found \(describeFound())") }
         return i
     }
 
     func bool() throws -> Bool {
-        guard case .bool(let b) = value else { throw error("expected a boolean, found \(value.typeName)") }
-        return b
+        switch kind {
+        case .true: return true
+        case .false: return false
+        default: throw error("expected a boolean, found \(typeName)")
+        }
     }
 
     /// nft prints a one-element flag list as a bare string and longer ones as arrays.
     func stringList() throws -> [String] {
-        switch value {
-        case .string(let s): return [s]
+        switch kind {
+        case .string, .escapedString: return [doc.string(at: index)]
         case .array: return try elements().map { try $0.string() }
-        default: throw error("expected a string or an array of strings, found \(value.typeName)")
+        default: throw error("expected a string or an array of strings, found \(typeName)")
         }
     }
 
     /// A number or a string, as text: used for log options and reject codes, which nft prints
     /// either way depending on version.
     func scalarText() throws -> String {
-        switch value {
-        case .string(let s): return s
-        case .number(let n): return n.text
-        case .bool(let b): return b ? "true" : "false"
-        default: throw error("expected a string or a number, found \(value.typeName)")
+        switch kind {
+        case .string, .escapedString: return doc.string(at: index)
+        case .number: return doc.numberText(at: index)
+        case .true: return "true"
+        case .false: return "false"
+        default: throw error("expected a string or a number, found \(typeName)")
         }
     }
 
     func describeFound() -> String {
-        switch value {
-        case .number(let n): return "the number \(n.text)"
-        case .string(let s): return "the string \"\(s)\""
-        case .bool(let b): return b ? "true" : "false"
-        default: return value.typeName
+        switch kind {
+        case .number: return "the number \(doc.numberText(at: index))"
+        case .string, .escapedString: return "the string \"\(doc.string(at: index))\""
+        case .true: return "true"
+        case .false: return "false"
+        default: return typeName
         }
     }
 

@@ -5,20 +5,41 @@ import HookwalkModel
 /// Hand-written rather than Foundation's `JSONSerialization` because hookwalk needs key order,
 /// literal number text and, when the input is broken, the line and column of the offending byte;
 /// it is also several times faster on multi-megabyte `nft -j` listings.
+///
+/// It reads into a flat `JSONDocument` (one array of nodes, strings left in the bytes until asked
+/// for); `parse` turns that into the `JSONValue` tree for readers that want one, so both share
+/// one grammar and one set of errors.
 public enum JSONReader {
     /// Nesting deeper than this is refused instead of overflowing the stack on hostile input.
     public static let maximumDepth = 512
 
     /// Parses one JSON document; `file` only names the input in errors.
     public static func parse(_ bytes: [UInt8], file: String? = nil) throws -> JSONValue {
-        try bytes.withUnsafeBufferPointer { buffer in
-            var parser = ByteParser(bytes: buffer, file: file)
-            return try parser.parseDocument()
-        }
+        try document(bytes, file: file).value(at: 0)
     }
 
     public static func parse(_ text: String, file: String? = nil) throws -> JSONValue {
         try parse(Array(text.utf8), file: file)
+    }
+
+    /// Parses one JSON document into its flat form, which the `nft -j` front end walks without
+    /// building (and later freeing) a tree of arrays and strings.
+    public static func document(_ bytes: [UInt8], file: String? = nil) throws -> JSONDocument {
+        // Node fields are 32-bit; a larger input is refused rather than wrapped.
+        guard bytes.count < Int(Int32.max) else {
+            throw HookwalkError(file: file, .none, "JSON input larger than 2 GiB")
+        }
+        var nodes: [JSONDocument.Node] = []
+        var decoded: [String] = []
+        try bytes.withUnsafeBufferPointer { buffer in
+            var parser = ByteParser(bytes: buffer, file: file)
+            // nft's listing has about one node per 6 bytes; reserving avoids regrowing the array.
+            parser.nodes.reserveCapacity(buffer.count / 6 + 8)
+            try parser.parseDocument()
+            nodes = parser.nodes
+            decoded = parser.decoded
+        }
+        return JSONDocument(bytes: bytes, nodes: nodes, decoded: decoded, file: file)
     }
 }
 
@@ -28,47 +49,73 @@ private struct ByteParser {
     let file: String?
     var pos = 0
     var depth = 0
+    var nodes: [JSONDocument.Node] = []
+    var decoded: [String] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, file: String?) {
         self.bytes = bytes
         self.file = file
     }
 
-    mutating func parseDocument() throws -> JSONValue {
+    mutating func parseDocument() throws {
         // A UTF-8 byte order mark is tolerated: some editors add one.
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { pos = 3 }
         skipWhitespace()
-        let value = try parseValue()
+        try parseValue(parent: -1)
         skipWhitespace()
         if pos < bytes.count { throw error("unexpected \(describe(pos)) after the end of the JSON document") }
-        return value
+    }
+
+    /// Appends a leaf node (its subtree is itself).
+    mutating func leaf(_ kind: JSONDocument.Kind, _ start: Int, _ end: Int, parent: Int32) {
+        let next = Int32(truncatingIfNeeded: nodes.count + 1)
+        nodes.append(JSONDocument.Node(kind: kind, start: Int32(truncatingIfNeeded: start), end: Int32(truncatingIfNeeded: end),
+                                       next: next, parent: parent))
     }
 
     // MARK: values
 
-    mutating func parseValue() throws -> JSONValue {
+    mutating func parseValue(parent: Int32) throws {
         guard pos < bytes.count else { throw error("unexpected end of file (truncated?), expected a value") }
+        let start = pos
         switch bytes[pos] {
-        case UInt8(ascii: "{"): return try parseObject()
-        case UInt8(ascii: "["): return try parseArray()
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
-        case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectWord("null"); return .null
+        case UInt8(ascii: "{"): try parseObject(parent: parent)
+        case UInt8(ascii: "["): try parseArray(parent: parent)
+        case UInt8(ascii: "\""): try parseString(parent: parent)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            try parseNumber()
+            leaf(.number, start, pos, parent: parent)
+        case UInt8(ascii: "t"): try expectWord("true"); leaf(.true, start, pos, parent: parent)
+        case UInt8(ascii: "f"): try expectWord("false"); leaf(.false, start, pos, parent: parent)
+        case UInt8(ascii: "n"): try expectWord("null"); leaf(.null, start, pos, parent: parent)
         default: throw error("unexpected \(describe(pos)), expected a value")
         }
     }
 
-    mutating func parseObject() throws -> JSONValue {
+    /// Appends a container's node, to be finished by `close` once its children are read.
+    mutating func open(_ kind: JSONDocument.Kind, parent: Int32) -> Int {
+        let me = nodes.count
+        nodes.append(JSONDocument.Node(kind: kind, start: Int32(truncatingIfNeeded: pos), end: 0, next: 0, parent: parent))
+        return me
+    }
+
+    mutating func close(_ me: Int, count: Int) {
+        nodes[me].end = Int32(truncatingIfNeeded: count)
+        nodes[me].next = Int32(truncatingIfNeeded: nodes.count)
+    }
+
+    mutating func parseObject(parent: Int32) throws {
         try enter()
+        let me = open(.object, parent: parent)
+        let meIndex = Int32(truncatingIfNeeded: me)
+        var count = 0
         pos += 1  // {
-        var members: [(key: String, value: JSONValue)] = []
         skipWhitespace()
         if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") {
             pos += 1
             depth -= 1
-            return .object(members)
+            close(me, count: 0)
+            return
         }
         while true {
             skipWhitespace()
@@ -76,12 +123,12 @@ private struct ByteParser {
             guard bytes[pos] == UInt8(ascii: "\"") else {
                 throw error("unexpected \(describe(pos)), expected a string key")
             }
-            let key = try parseString()
+            try parseString(parent: meIndex)
             skipWhitespace()
             try expect(UInt8(ascii: ":"), "':' after an object key")
             skipWhitespace()
-            let value = try parseValue()
-            members.append((key: key, value: value))
+            try parseValue(parent: meIndex)
+            count += 1
             skipWhitespace()
             guard pos < bytes.count else { throw error("unexpected end of file (truncated?) inside an object") }
             if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -89,22 +136,26 @@ private struct ByteParser {
             throw error("unexpected \(describe(pos)), expected ',' or '}'")
         }
         depth -= 1
-        return .object(members)
+        close(me, count: count)
     }
 
-    mutating func parseArray() throws -> JSONValue {
+    mutating func parseArray(parent: Int32) throws {
         try enter()
+        let me = open(.array, parent: parent)
+        let meIndex = Int32(truncatingIfNeeded: me)
+        var count = 0
         pos += 1  // [
-        var elements: [JSONValue] = []
         skipWhitespace()
         if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") {
             pos += 1
             depth -= 1
-            return .array(elements)
+            close(me, count: 0)
+            return
         }
         while true {
             skipWhitespace()
-            elements.append(try parseValue())
+            try parseValue(parent: meIndex)
+            count += 1
             skipWhitespace()
             guard pos < bytes.count else { throw error("unexpected end of file (truncated?) inside an array") }
             if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -112,7 +163,7 @@ private struct ByteParser {
             throw error("unexpected \(describe(pos)), expected ',' or ']'")
         }
         depth -= 1
-        return .array(elements)
+        close(me, count: count)
     }
 
     mutating func enter() throws {
@@ -124,7 +175,9 @@ private struct ByteParser {
 
     // MARK: strings
 
-    mutating func parseString() throws -> String {
+    /// Appends a string node: the content's byte range when it has no escapes (decoded only when
+    /// asked for), else its decoded text in `decoded`.
+    mutating func parseString(parent: Int32) throws {
         let quote = pos
         pos += 1
         let start = pos
@@ -132,9 +185,9 @@ private struct ByteParser {
         while pos < bytes.count {
             let c = bytes[pos]
             if c == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
+                leaf(.string, start, pos, parent: parent)
                 pos += 1
-                return s
+                return
             }
             if c == UInt8(ascii: "\\") || c < 0x20 { break }
             pos += 1
@@ -145,7 +198,9 @@ private struct ByteParser {
             let c = bytes[pos]
             if c == UInt8(ascii: "\"") {
                 pos += 1
-                return String(decoding: out, as: UTF8.self)
+                leaf(.escapedString, decoded.count, decoded.count, parent: parent)
+                decoded.append(String(decoding: out, as: UTF8.self))
+                return
             }
             if c < 0x20 { throw error("control character \(describe(pos)) inside a string (must be escaped)") }
             if c != UInt8(ascii: "\\") {
@@ -216,8 +271,8 @@ private struct ByteParser {
 
     // MARK: numbers and words
 
-    mutating func parseNumber() throws -> JSONNumber {
-        let start = pos
+    /// Checks a number's grammar; its node keeps the literal's byte range.
+    mutating func parseNumber() throws {
         if bytes[pos] == UInt8(ascii: "-") { pos += 1 }
         guard pos < bytes.count else { throw error("unexpected end of file (truncated?) in a number") }
         if bytes[pos] == UInt8(ascii: "0") {
@@ -236,7 +291,6 @@ private struct ByteParser {
             if pos < bytes.count, bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-") { pos += 1 }
             try digits(in: "the exponent of a number")
         }
-        return JSONNumber(text: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self))
     }
 
     mutating func digits(in what: String) throws {

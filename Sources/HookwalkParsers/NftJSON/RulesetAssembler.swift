@@ -22,7 +22,8 @@ struct RulesetAssembler {
     private var tableIndex: [TableKey: Int] = [:]
     private var chainIndex: [ChainKey: Int] = [:]
     /// Where each chain, set and rule was read, for the errors of `RulesetValidation`.
-    private(set) var places: [RulesetPlace: JSONPath] = [:]
+    /// The node of each; its path is worked out only for an error.
+    private(set) var places: [RulesetPlace: Int] = [:]
 
     /// Stateful objects that live in a table and are kept by kind and name only.
     static let objectKinds: Set<String> = [
@@ -54,17 +55,14 @@ struct RulesetAssembler {
 
     /// The kind and body of one array item, with `{"add": {"table": ...}}` unwrapped.
     private static func entry(_ item: JSONNode) throws -> (kind: String, node: JSONNode) {
-        let members = try item.members()
-        guard members.count == 1 else {
-            throw item.error("expected an object with one key (table, chain, rule, set, ...), found \(members.count) keys")
+        guard item.isObject else { throw item.error("expected an object, found \(item.typeName)") }
+        guard var (kind, node) = item.onlyMember else {
+            throw item.error("expected an object with one key (table, chain, rule, set, ...), found \(item.count) keys")
         }
-        var kind = members[0].key
-        var node = item.child(kind, members[0].value)
         if addingCommands.contains(kind) {
-            let inner = try node.members()
-            guard inner.count == 1 else { throw node.error("expected one object to \(kind), found \(inner.count)") }
-            kind = inner[0].key
-            node = node.child(kind, inner[0].value)
+            guard node.isObject else { throw node.error("expected an object, found \(node.typeName)") }
+            guard let inner = node.onlyMember else { throw node.error("expected one object to \(kind), found \(node.count)") }
+            (kind, node) = inner
         }
         return (kind, node)
     }
@@ -123,7 +121,7 @@ struct RulesetAssembler {
             throw node.error("chain \(name) declared twice with a different type, hook or priority "
                              + "(the kernel refuses it: EOPNOTSUPP, \"Operation not supported\")")
         }
-        places[.chain(t, ruleset.tables[t].chains.count)] = node.path
+        places[.chain(t, ruleset.tables[t].chains.count)] = node.index
         chainIndex[key] = ruleset.tables[t].chains.count
         ruleset.tables[t].chains.append(Chain(
             name: name, handle: try node.optional("handle")?.int(), base: base,
@@ -144,20 +142,19 @@ struct RulesetAssembler {
 
         let prioNode = try node.required("prio")
         let priority: Int
-        switch prioNode.value {
-        case .number(let n):
-            guard let p = n.int, InputLimits.priorityRange.contains(p) else {
-                throw prioNode.error("chain priority must be an integer from -2147483648 to 2147483647 (the kernel's priority is 32-bit), found \(n.text)")
+        if let text = prioNode.numberText {
+            guard let p = prioNode.intValue, InputLimits.priorityRange.contains(p) else {
+                throw prioNode.error("chain priority must be an integer from -2147483648 to 2147483647 (the kernel's priority is 32-bit), found \(text)")
             }
             priority = p
-        case .string(let s):
+        } else if let s = prioNode.stringValue {
             // nft prints numbers, but a hand-written file may use `dstnat` or `filter + 10`.
             guard let p = Priority.resolve(s, family: family) else {
                 throw prioNode.error("unknown chain priority \"\(s)\" in the \(family.rawValue) family (or outside the kernel's 32-bit range)")
             }
             priority = p
-        default:
-            throw prioNode.error("chain priority must be an integer, found \(prioNode.value.typeName)")
+        } else {
+            throw prioNode.error("chain priority must be an integer, found \(prioNode.typeName)")
         }
 
         var policy = Policy.accept
@@ -188,8 +185,8 @@ struct RulesetAssembler {
         let t = try owningTable(node)
         let name = try node.required("name").string()
         let typeNode = try node.required("type")
-        guard typeNode.value.stringValue != nil || typeNode.value.arrayValue != nil else {
-            throw typeNode.error("set key type must be a datatype name or a list of them, found \(typeNode.value.typeName)")
+        guard typeNode.isString || typeNode.isArray else {
+            throw typeNode.error("set key type must be a datatype name or a list of them, found \(typeNode.typeName)")
         }
         let keyType = try typeNode.stringList()
         var dataType: String?
@@ -209,7 +206,7 @@ struct RulesetAssembler {
                 elements.append(e)
             }
         }
-        places[.set(t, ruleset.tables[t].sets.count)] = node.path
+        places[.set(t, ruleset.tables[t].sets.count)] = node.index
         ruleset.tables[t].sets.append(NamedSet(
             name: name, handle: try node.optional("handle")?.int(), keyType: keyType, dataType: dataType,
             flags: try node.optional("flags")?.stringList() ?? [], elements: elements,
@@ -222,7 +219,7 @@ struct RulesetAssembler {
     private mutating func addObject(_ node: JSONNode, kind: String) throws {
         // A kind this version does not know is still kept when it looks like a table object, so
         // that a newer nft's listing loads.
-        guard Self.objectKinds.contains(kind) || (node.value["table"] != nil && node.value["name"] != nil) else {
+        guard Self.objectKinds.contains(kind) || (node.optional("table") != nil && node.optional("name") != nil) else {
             throw node.error("unknown object \"\(kind)\"")
         }
         let t = try owningTable(node)
@@ -239,9 +236,11 @@ struct RulesetAssembler {
             if let prio = node.optional("prio") { p["prio"] = .expr(.value(.string(String(try prio.int())))) }
             if let dev = node.optional("dev") { p["dev"] = .flags(try dev.stringList()) }
             parts = p
-        } else if case .object(let members) = node.value {
+        } else if node.isObject {
             var p: [String: Part] = [:]
-            for (k, v) in members where !Objects.skipped.contains(k) { p[k] = try node.child(k, v).part(k) }
+            try node.forEachMember { k, v in
+                if !Objects.skipped.contains(k) { p[k] = try v.part(k) }
+            }
             Objects.normalize(kind, &p)
             parts = p
         }
@@ -263,7 +262,7 @@ struct RulesetAssembler {
         var stmts: [Stmt] = []
         stmts.reserveCapacity(exprs.count)
         for e in exprs { stmts.append(try e.stmt()) }
-        places[.rule(t, c, ruleset.tables[t].chains[c].rules.count)] = node.path
+        places[.rule(t, c, ruleset.tables[t].chains[c].rules.count)] = node.index
         ruleset.tables[t].chains[c].rules.append(Rule(
             handle: try node.optional("handle")?.int(), stmts: stmts,
             comment: try node.optional("comment")?.string()))

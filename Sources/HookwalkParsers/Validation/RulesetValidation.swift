@@ -188,7 +188,9 @@ enum RulesetValidation {
                         return "prefix length \(len) of \(addr) is invalid for a \(width)-bit address (nft: \"Prefix length \(len) is invalid for type of \(width) bits width\")"
                     }
                 case .string(let s):
-                    if let slash = s.lastIndex(of: "/"), s[s.index(after: slash)...].allSatisfy(\.isNumber),
+                    // The byte test first: most strings (names, devices) have no slash, and
+                    // `lastIndex(of:)` over Characters costs thousands of instructions.
+                    if s.utf8.contains(UInt8(ascii: "/")), let slash = s.lastIndex(of: "/"), s[s.index(after: slash)...].allSatisfy(\.isNumber),
                        s.index(after: slash) < s.endIndex, Value.numberish(String(s[..<slash])) {
                         return "prefix length of \(s) is out of range (at most 32 for IPv4, 128 for IPv6)"
                     }
