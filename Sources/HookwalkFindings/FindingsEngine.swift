@@ -8,7 +8,6 @@ import HookwalkSimulator
 /// (info): a rule whose matches include all of an earlier verdict rule's.
 public struct FindingsEngine: Sendable {
     public let snapshot: Snapshot
-    let ruleText: @Sendable (Rule) -> String
     let simulator: Simulator
     public let provenance: Provenance
     /// The host's listening sockets (`ss-listen.txt`), nil when the snapshot has none.
@@ -21,11 +20,10 @@ public struct FindingsEngine: Sendable {
     var probeSimulator: Simulator?
     var probeRemoved: Set<String> = []
 
-    public init(snapshot: Snapshot, ruleText: @escaping @Sendable (Rule) -> String, listeners: [Listener]? = nil) {
+    public init(snapshot: Snapshot, listeners: [Listener]? = nil) {
         self.snapshot = snapshot
-        self.ruleText = ruleText
         simulator = Simulator(snapshot: snapshot)
-        provenance = Provenance(ruleset: snapshot.ruleset, host: snapshot.host, ruleText: ruleText)
+        provenance = Provenance(ruleset: snapshot.ruleset, host: snapshot.host)
         self.listeners = listeners ?? snapshot.host.listeners
         var index: [ChainRef: (byHandle: [Int: Int], byText: [String: Int])] = [:]
         for t in snapshot.ruleset.tables {
@@ -33,7 +31,7 @@ public struct FindingsEngine: Sendable {
                 var byHandle: [Int: Int] = [:], byText: [String: Int] = [:]
                 for (i, r) in c.rules.enumerated() {
                     if let h = r.handle, byHandle[h] == nil { byHandle[h] = i }
-                    let text = RuleLocator.normalise(ruleText(r))
+                    let text = RuleLocator.normalise(NftTextWriter.ruleText(r))
                     if byText[text] == nil { byText[text] = i }
                 }
                 index[ChainRef(family: t.family, table: t.name, chain: c.name)] = (byHandle, byText)
@@ -43,8 +41,8 @@ public struct FindingsEngine: Sendable {
     }
 
     /// The catalog of `clients` simulated, then its findings.
-    public static func run(snapshot: Snapshot, clients: [IPAddress], host: String, ruleText: @escaping @Sendable (Rule) -> String) -> FindingsReport {
-        let engine = FindingsEngine(snapshot: snapshot, ruleText: ruleText)
+    public static func run(snapshot: Snapshot, clients: [IPAddress], host: String) -> FindingsReport {
+        let engine = FindingsEngine(snapshot: snapshot)
         let traced = ScenarioCatalog.scenarios(for: snapshot, clients: clients).map { engine.simulator.simulate($0) }
         return engine.report(traced, host: host)
     }
@@ -445,7 +443,7 @@ public struct FindingsEngine: Sendable {
             let never = chain.rules.indices.filter { !matched.contains("\(ref)#\($0)") }
             guard !never.isEmpty else { continue }
             let rules = never.map { i in
-                Finding.RuleRef(role: "never matches", chain: ref, handle: chain.rules[i].handle, text: RuleLocator.normalise(ruleText(chain.rules[i])),
+                Finding.RuleRef(role: "never matches", chain: ref, handle: chain.rules[i].handle, text: RuleLocator.normalise(NftTextWriter.ruleText(chain.rules[i])),
                                 owner: provenance.owner(rule: chain.rules[i], chain: chain.name, in: table))
             }
             out.append(Finding(
@@ -479,7 +477,7 @@ public struct FindingsEngine: Sendable {
                     for st in later.stmts { if case .match = st, let c = byFirstMatch[st] { candidates += c } }
                     guard let i = candidates.sorted().first(where: { Self.covers(chain.rules[$0], later) }) else { continue }
                     let earlier = chain.rules[i]
-                    let text = { (r: Rule) in RuleLocator.normalise(self.ruleText(r)) }
+                    let text = { (r: Rule) in RuleLocator.normalise(NftTextWriter.ruleText(r)) }
                     out.append(Finding(
                         id: Finding.makeID(kind: "shadowed-rule", identity: [ref.description, text(later), text(earlier)]),
                         kind: "shadowed-rule", severity: .info,

@@ -4,8 +4,8 @@ import HookwalkSimulator
 /// `hookwalk ruleset --owners`: every rule (and every base chain's policy) with its owner, one a
 /// line, in listing order; columns padded, control characters of names escaped.
 public enum OwnersListing {
-    public static func text(ruleset: Ruleset, host: HostModel, ruleText: @escaping @Sendable (Rule) -> String) -> String {
-        let provenance = Provenance(ruleset: ruleset, host: host, ruleText: ruleText)
+    public static func text(ruleset: Ruleset, host: HostModel) -> String {
+        let provenance = Provenance(ruleset: ruleset, host: host)
         var rows: [[String]] = [["# owner", "table", "chain", "handle", "rule"]]
         for table in ruleset.tables {
             let tableName = "\(table.family.rawValue) \(table.name)"
@@ -17,7 +17,7 @@ public enum OwnersListing {
                 }
                 for rule in chain.rules {
                     rows.append([provenance.owner(rule: rule, chain: chain.name, in: table).badge, tableName, chain.name,
-                                 rule.handle.map(String.init) ?? "-", RuleLocator.normalise(ruleText(rule))])
+                                 rule.handle.map(String.init) ?? "-", RuleLocator.normalise(NftTextWriter.ruleText(rule))])
                 }
             }
         }

@@ -144,7 +144,6 @@ public struct Provenance: Sendable {
 
     let ruleset: Ruleset
     let host: HostModel
-    let ruleText: @Sendable (Rule) -> String
     /// Bridge name -> Docker network name.
     let bridges: [String: String]
     /// Container address -> container name.
@@ -157,10 +156,9 @@ public struct Provenance: Sendable {
     /// here instead of once per finding that names the policy.
     private var sharedPolicyOwners: [ChainRef: Owner] = [:]
 
-    public init(ruleset: Ruleset, host: HostModel, ruleText: @escaping @Sendable (Rule) -> String) {
+    public init(ruleset: Ruleset, host: HostModel) {
         self.ruleset = ruleset
         self.host = host
-        self.ruleText = ruleText
         var bridges: [String: String] = [:]
         var subnets: [(IPPrefix, String)] = []
         for n in host.docker.networks.sorted(by: { $0.name < $1.name }) {
@@ -351,7 +349,7 @@ public struct Provenance: Sendable {
     public func owner(_ ref: ChainRef, handle: Int?, text: String) -> Owner {
         guard let table = ruleset.table(ref.family, ref.table) else { return Owner(.handWritten) }
         guard let chain = table.chain(ref.chain) else { return owner(chain: ref.chain, in: table) }
-        if let i = RuleLocator.index(in: chain, handle: handle, text: text, ruleText: ruleText) {
+        if let i = RuleLocator.index(in: chain, handle: handle, text: text) {
             return owner(rule: chain.rules[i], chain: chain.name, in: table)
         }
         return owner(chain: chain.name, in: table)
@@ -361,10 +359,10 @@ public struct Provenance: Sendable {
 /// Finds the rule a trace event names in its chain: by handle when both sides have one, else by
 /// the printed text (counters shown without values, as traces print them).
 public enum RuleLocator {
-    public static func index(in chain: Chain, handle: Int?, text: String, ruleText: (Rule) -> String) -> Int? {
+    public static func index(in chain: Chain, handle: Int?, text: String) -> Int? {
         if let handle, let i = chain.rules.firstIndex(where: { $0.handle == handle }) { return i }
         let wanted = normalise(text)
-        return chain.rules.indices.first { normalise(ruleText(chain.rules[$0])) == wanted }
+        return chain.rules.indices.first { normalise(NftTextWriter.ruleText(chain.rules[$0])) == wanted }
     }
 
     public static func normalise(_ text: String) -> String {

@@ -13,7 +13,6 @@ import HookwalkSimulator
 /// only on the inputs (no dates, no pointer ids, stable orders), so two runs give identical bytes.
 public struct DocGenerator: Sendable {
     public let templates: TemplateSet
-    public let ruleText: RulePrinter
     /// Threads that render scenario pages (`generate --jobs`); the output does not depend on it.
     public var threads = 1
     /// Containers per network page of a big host (`NetworkPages`).
@@ -25,9 +24,8 @@ public struct DocGenerator: Sendable {
     /// tree (`Output/`) stays byte-identical wherever it is regenerated.
     public static let markerContents = "Written by `hookwalk generate`; the whole folder is replaced on the next run.\n"
 
-    public init(templatesDirectory: String, ruleText: @escaping RulePrinter) throws {
+    public init(templatesDirectory: String) throws {
         templates = try TemplateSet(directory: templatesDirectory)
-        self.ruleText = ruleText
     }
 
     public func generate(snapshot: Snapshot, scenarios: [ScenarioDoc], outDir: String, png: Bool) throws {
@@ -50,7 +48,7 @@ public struct DocGenerator: Sendable {
     func renderHost(snapshot: Snapshot, scenarios: [ScenarioDoc], clients: [IPAddress] = [], png: Bool, host: String,
                     paths: SitePaths, into files: inout [String: [UInt8]],
                     progress: (@Sendable (Int) -> Void)? = nil) throws -> HostSummary {
-        let context = RenderContext(ruleset: snapshot.ruleset, host: snapshot.host, ruleText: ruleText)
+        let context = RenderContext(ruleset: snapshot.ruleset, host: snapshot.host)
         let builder = WalkthroughBuilder(context: context)
         var rows: [IndexPage.Row] = []
         var entries: [HostSummary.Entry] = []
@@ -116,7 +114,7 @@ public struct DocGenerator: Sendable {
         }
         index.notModelled = IndexPage.notModelledSection(notModelled)
         // Findings, from the same traces: each scenario links to its page in this layout.
-        let findings = Self.findings(snapshot: snapshot, scenarios: scenarios, host: host, ruleText: ruleText)
+        let findings = Self.findings(snapshot: snapshot, scenarios: scenarios, host: host)
         let pageOf = Dictionary(zip(scenarios.map(\.id), ids), uniquingKeysWith: { a, _ in a })
         var findingsPages: [String] = []
         let networkPages = index.byNetwork?.navigation ?? []
@@ -221,9 +219,9 @@ final class ConcurrentResults<R: Sendable>: @unchecked Sendable {
 
 extension DocGenerator {
     /// A host's findings, computed from its documented scenarios' traces.
-    public static func findings(snapshot: Snapshot, scenarios: [ScenarioDoc], host: String, ruleText: @escaping RulePrinter) -> FindingsReport {
+    public static func findings(snapshot: Snapshot, scenarios: [ScenarioDoc], host: String) -> FindingsReport {
         let name = snapshot.host.info.hostname ?? (host.isEmpty ? snapshot.path.lastComponent : host)
-        return FindingsEngine(snapshot: snapshot, ruleText: ruleText).report(scenarios, host: name)
+        return FindingsEngine(snapshot: snapshot).report(scenarios, host: name)
     }
 
     /// The file id `generate` gives one scenario id in the plain layout (alone on its host).

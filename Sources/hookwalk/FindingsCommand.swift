@@ -50,7 +50,7 @@ struct FindingsCommand: ParsableCommand {
             return (threshold, try snapshots.map { path in
                 let snap = try SnapshotLoader.load(path: path)
                 return FindingsEngine.run(snapshot: snap, clients: HostDocuments.clients(snapshot: snap, given: addresses),
-                                          host: HostDocuments.name(snapshot: snap, path: path), ruleText: NftTextWriter.ruleText)
+                                          host: HostDocuments.name(snapshot: snap, path: path))
             })
         }
         switch format {

@@ -91,8 +91,7 @@ struct GenerateCommand: ParsableCommand {
             let hosts: [SiteHost] = clock.measure("simulate") {
                 loaded.map { entry -> SiteHost in
                     SiteHost(name: HostDocuments.name(snapshot: entry.snapshot, path: entry.path), snapshot: entry.snapshot,
-                             scenarios: HostDocuments.scenarios(snapshot: entry.snapshot, clients: addresses,
-                                                                ruleText: NftTextWriter.ruleText, where: admits),
+                             scenarios: HostDocuments.scenarios(snapshot: entry.snapshot, clients: addresses, where: admits),
                              clients: HostDocuments.clients(snapshot: entry.snapshot, given: addresses))
                 }
             }
@@ -100,7 +99,7 @@ struct GenerateCommand: ParsableCommand {
                 throw HookwalkError(.none, "\(filter.description): no documented scenario passes the filters")
             }
             let workers = try jobCount()
-            var generator = try DocGenerator(templatesDirectory: try templatesDirectory(), ruleText: NftTextWriter.ruleText)
+            var generator = try DocGenerator(templatesDirectory: try templatesDirectory())
             generator.threads = workers
             var files: [String: [UInt8]] = try clock.measure("pages") {
                 try generator.renderPages(hosts: hosts, layout: SiteLayout(rawValue: layout) ?? .plain, png: png,

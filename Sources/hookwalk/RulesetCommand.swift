@@ -36,10 +36,9 @@ struct RulesetCommand: ParsableCommand {
                 var isDir: ObjCBool = false
                 if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
                     let snap = try SnapshotLoader.load(path: path)
-                    return TerminalText.escaped(OwnersListing.text(ruleset: snap.ruleset, host: snap.host, ruleText: NftTextWriter.ruleText))
+                    return TerminalText.escaped(OwnersListing.text(ruleset: snap.ruleset, host: snap.host))
                 }
-                return TerminalText.escaped(OwnersListing.text(ruleset: try SnapshotLoader.loadRuleset(path: path).ruleset, host: HostModel(),
-                                                               ruleText: NftTextWriter.ruleText))
+                return TerminalText.escaped(OwnersListing.text(ruleset: try SnapshotLoader.loadRuleset(path: path).ruleset, host: HostModel()))
             }
             let loaded = try SnapshotLoader.loadRuleset(path: path)
             let ruleset = loaded.ruleset

@@ -63,7 +63,7 @@ struct TraceCommand: ParsableCommand {
             }
             switch format {
             case .text:
-                let owners = Provenance(ruleset: snap.ruleset, host: snap.host, ruleText: NftTextWriter.ruleText)
+                let owners = Provenance(ruleset: snap.ruleset, host: snap.host)
                 return TerminalText.escaped(TraceText.render(trace, owners: owners))
             case .nft: return TerminalText.escaped(NftTraceFormat.lines(trace, onlyTraced: sim.rulesetSetsNftrace).joined(separator: "\n"))
             case .json: return try TraceJSON.encode(trace)

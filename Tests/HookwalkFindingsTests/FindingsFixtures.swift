@@ -47,7 +47,7 @@ enum FindingsFixtures {
     static func report(_ path: String, clients: [IPAddress] = []) throws -> FindingsReport {
         let snap = try SnapshotLoader.load(path: path)
         let given = clients.isEmpty ? ScenarioCatalog.defaultClients(for: snap) : clients
-        return FindingsEngine.run(snapshot: snap, clients: given, host: snap.host.info.hostname ?? "host", ruleText: NftTextWriter.ruleText)
+        return FindingsEngine.run(snapshot: snap, clients: given, host: snap.host.info.hostname ?? "host")
     }
 }
 

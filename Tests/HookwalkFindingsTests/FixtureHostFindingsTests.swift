@@ -59,7 +59,7 @@ final class FixtureHostFindingsTests: XCTestCase {
         let trace = Simulator(snapshot: snap).simulate(direct.scenario)
         guard case .dropped(let chain, let handle, let text, _) = trace.request.outcome else { return XCTFail("\(trace.request.outcome)") }
         XCTAssertEqual(chain.description, "ip raw PREROUTING")
-        let owner = Provenance(ruleset: snap.ruleset, host: snap.host, ruleText: NftTextWriter.ruleText).owner(chain, handle: handle, text: text)
+        let owner = Provenance(ruleset: snap.ruleset, host: snap.host).owner(chain, handle: handle, text: text)
         XCTAssertEqual(owner, Owner(.docker, "container \(direct.container ?? "")"))
     }
 

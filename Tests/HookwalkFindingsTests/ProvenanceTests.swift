@@ -42,7 +42,7 @@ final class ProvenanceTests: XCTestCase {
             }
             defer { if let cleanup { try? FileManager.default.removeItem(atPath: cleanup) } }
             let snap = try SnapshotLoader.load(path: path)
-            let p = Provenance(ruleset: snap.ruleset, host: snap.host, ruleText: NftTextWriter.ruleText)
+            let p = Provenance(ruleset: snap.ruleset, host: snap.host)
             let bridges = Dictionary(snap.host.docker.networks.compactMap { n in n.bridge.map { ($0, n.name) } }, uniquingKeysWith: { a, _ in a })
             for table in snap.ruleset.tables {
                 for chain in table.chains {
@@ -72,7 +72,7 @@ final class ProvenanceTests: XCTestCase {
     /// The rules a trace names get the owner of the rule (by handle, else by text).
     func testDockerRulesNameTheirContainerOrNetwork() throws {
         let snap = try SnapshotLoader.load(path: FindingsFixtures.example)
-        let p = Provenance(ruleset: snap.ruleset, host: snap.host, ruleText: NftTextWriter.ruleText)
+        let p = Provenance(ruleset: snap.ruleset, host: snap.host)
         let nat = ChainRef(family: .ip, table: "nat", chain: "DOCKER")
         XCTAssertEqual(p.owner(nat, handle: nil, text: "udp dport 1812 counter dnat to 172.20.0.4:1812"), Owner(.docker, "container radius"))
         XCTAssertEqual(p.owner(ChainRef(family: .ip, table: "nat", chain: "POSTROUTING"), handle: nil,
@@ -128,7 +128,7 @@ final class ProvenanceTests: XCTestCase {
             }
             """
         let ruleset = try NftText.parse(text, file: "t.nft")
-        let p = Provenance(ruleset: ruleset, host: HostModel(), ruleText: NftTextWriter.ruleText)
+        let p = Provenance(ruleset: ruleset, host: HostModel())
         func owner(_ t: String, _ c: String, _ i: Int) -> Owner {
             let table = ruleset.tables.first { $0.name == t }!
             return p.owner(rule: table.chain(c)!.rules[i], chain: c, in: table)

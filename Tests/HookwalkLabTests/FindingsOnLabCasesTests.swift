@@ -12,7 +12,7 @@ final class FindingsOnLabCasesTests: XCTestCase {
         let snap = try LabCases.build(name)
         defer { snap.remove() }
         let s = try SnapshotLoader.load(path: snap.path)
-        return FindingsEngine.run(snapshot: s, clients: ScenarioCatalog.defaultClients(for: s), host: name, ruleText: NftTextWriter.ruleText)
+        return FindingsEngine.run(snapshot: s, clients: ScenarioCatalog.defaultClients(for: s), host: name)
     }
 
     func testCrossNetworkReachOnlyWhereTheKernelLetsItThrough() throws {

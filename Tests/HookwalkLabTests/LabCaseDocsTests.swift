@@ -16,12 +16,12 @@ final class LabCaseDocsTests: XCTestCase {
     static let expectedNotModelled: [String: [String]] = [:]
 
     func testEveryLabCaseIsDocumented() throws {
-        let generator = try DocGenerator(templatesDirectory: LabFixtures.repository + "/Templates", ruleText: NftTextWriter.ruleText)
+        let generator = try DocGenerator(templatesDirectory: LabFixtures.repository + "/Templates")
         for c in LabCases.all {
             let snap = try c.make()
             defer { snap.remove() }
             let snapshot = try SnapshotLoader.load(path: snap.path)
-            let docs = HostDocuments.scenarios(snapshot: snapshot, clients: c.clients, ruleText: NftTextWriter.ruleText)
+            let docs = HostDocuments.scenarios(snapshot: snapshot, clients: c.clients)
             XCTAssertFalse(docs.isEmpty, "\(c.name): no scenarios")
             for client in c.clients {
                 XCTAssertTrue(docs.contains { $0.trace.scenario.to.isV4 == client.isV4 && $0.kind == .publishedPort },

@@ -110,7 +110,7 @@ final class VerifyRemedyTests: XCTestCase {
 
     static func report(_ path: String) throws -> FindingsReport {
         let snap = try SnapshotLoader.load(path: path)
-        return FindingsEngine.run(snapshot: snap, clients: ScenarioCatalog.defaultClients(for: snap), host: "h", ruleText: NftTextWriter.ruleText)
+        return FindingsEngine.run(snapshot: snap, clients: ScenarioCatalog.defaultClients(for: snap), host: "h")
     }
 
     /// `scripts/compose-remedy.sh FORMAT FILE COMMAND`'s output.

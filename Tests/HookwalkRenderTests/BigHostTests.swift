@@ -17,7 +17,7 @@ final class BigHostTests: XCTestCase {
     }
 
     func requestWalk(_ snapshot: Snapshot, port: UInt16) -> Walkthrough {
-        let context = RenderContext(ruleset: snapshot.ruleset, host: snapshot.host, ruleText: NftTextWriter.ruleText)
+        let context = RenderContext(ruleset: snapshot.ruleset, host: snapshot.host)
         let trace = Simulator(snapshot: snapshot).simulate(
             Scenario(from: .external(address: IPAddress("203.0.113.10")!, interface: nil), to: IPAddress("192.0.2.1")!,
                      port: port, proto: .tcp, sport: 41000))
@@ -136,7 +136,7 @@ final class BigHostTests: XCTestCase {
         let trace = Simulator(snapshot: snapshot).simulate(
             Scenario(from: .external(address: IPAddress("192.0.2.9")!, interface: nil), to: IPAddress("192.0.2.1")!,
                      port: 80, proto: .tcp, sport: 41000))
-        let context = RenderContext(ruleset: ruleset, host: host, ruleText: NftTextWriter.ruleText)
+        let context = RenderContext(ruleset: ruleset, host: host)
         let walk = WalkthroughBuilder(context: context).build(trace.request, direction: .request, from: trace.scenario.from)
         let input = lines(try section(walk, "ip input"))
         XCTAssertTrue(input.contains("↓|# 59 rules that do not match (ip saddr 10.1.0.1 … 10.1.58.1 counter drop)"), input.joined(separator: "\n"))
@@ -148,7 +148,7 @@ final class BigHostTests: XCTestCase {
     func testBigHostIndexByNetworkAndShortPages() throws {
         // 120 containers on 3 bridges: more than NetworkPages.threshold scenarios.
         let snapshot = try scaleSnapshot(containers: 120, bridges: 3)
-        let docs = HostDocuments.scenarios(snapshot: snapshot, clients: [], ruleText: NftTextWriter.ruleText)
+        let docs = HostDocuments.scenarios(snapshot: snapshot, clients: [])
         XCTAssertGreaterThan(docs.count, NetworkPages.threshold)
         let generator = try ExampleSite.generator()
         let files = try generator.renderPages(hosts: [SiteHost(name: "scale-host", snapshot: snapshot, scenarios: docs)],
@@ -174,7 +174,7 @@ final class BigHostTests: XCTestCase {
 
     func testBigHostNavigationListsNetworkPagesNotEveryScenario() throws {
         let snapshot = try scaleSnapshot(containers: 120, bridges: 3)
-        let docs = HostDocuments.scenarios(snapshot: snapshot, clients: [], ruleText: NftTextWriter.ruleText)
+        let docs = HostDocuments.scenarios(snapshot: snapshot, clients: [])
         let generator = try ExampleSite.generator()
         let host = SiteHost(name: "scale-host", snapshot: snapshot, scenarios: docs)
         let mkdocs = try generator.renderPages(hosts: [host], layout: .mkdocs, png: false)
@@ -197,7 +197,7 @@ final class BigHostTests: XCTestCase {
 
     func testAFilteredBigHostKeepsItsIndexByNetwork() throws {
         let snapshot = try scaleSnapshot(containers: 120, bridges: 3)
-        let docs = HostDocuments.scenarios(snapshot: snapshot, clients: [], ruleText: NftTextWriter.ruleText)
+        let docs = HostDocuments.scenarios(snapshot: snapshot, clients: [])
             .filter { $0.container == "web-0003" }
         XCTAssertLessThan(docs.count, NetworkPages.threshold)
         let files = try ExampleSite.generator().renderPages(
@@ -212,7 +212,7 @@ final class BigHostTests: XCTestCase {
 
     func testNetworkPagesSplitPastThePageSize() throws {
         let snapshot = try scaleSnapshot(containers: 250, bridges: 1)
-        let docs = HostDocuments.scenarios(snapshot: snapshot, clients: [], ruleText: NftTextWriter.ruleText)
+        let docs = HostDocuments.scenarios(snapshot: snapshot, clients: [])
         var generator = try ExampleSite.generator()
         generator.networkPageSize = 100
         let files = try generator.renderPages(

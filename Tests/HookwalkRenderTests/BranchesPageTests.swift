@@ -27,9 +27,9 @@ final class BranchesPageTests: XCTestCase {
 
     func page(_ text: String) throws -> String {
         let snap = try Seed.snapshot(ruleset: try NftText.parse(text, file: "t.nft"))
-        let docs = HostDocuments.scenarios(snapshot: snap, clients: [], ruleText: Seed.printer, where: { $0.id.hasPrefix("radius-udp-1812") })
+        let docs = HostDocuments.scenarios(snapshot: snap, clients: [], where: { $0.id.hasPrefix("radius-udp-1812") })
         XCTAssertEqual(docs.count, 1)
-        let files = try DocGenerator(templatesDirectory: Seed.templatesDirectory, ruleText: Seed.printer).render(snapshot: snap, scenarios: docs, png: false)
+        let files = try DocGenerator(templatesDirectory: Seed.templatesDirectory).render(snapshot: snap, scenarios: docs, png: false)
         let name = try XCTUnwrap(files.keys.first { $0.hasPrefix("scenarios/radius-udp-1812") && $0.hasSuffix(".md") })
         return String(decoding: try XCTUnwrap(files[name]), as: UTF8.self)
     }

@@ -7,7 +7,7 @@ import XCTest
 
 final class DocGeneratorTests: XCTestCase {
     func generator() throws -> DocGenerator {
-        try DocGenerator(templatesDirectory: Seed.templatesDirectory, ruleText: Seed.printer)
+        try DocGenerator(templatesDirectory: Seed.templatesDirectory)
     }
 
     func tree(_ dir: String) throws -> [String: Data] {
@@ -61,7 +61,7 @@ final class DocGeneratorTests: XCTestCase {
     }
 
     func testMissingTemplatesAreAClearError() {
-        XCTAssertThrowsError(try DocGenerator(templatesDirectory: "/nonexistent/templates", ruleText: Seed.printer)) { error in
+        XCTAssertThrowsError(try DocGenerator(templatesDirectory: "/nonexistent/templates")) { error in
             XCTAssertTrue((error as? HookwalkError)?.description.contains("templates folder not found") ?? false, "\(error)")
         }
     }

@@ -82,7 +82,7 @@ final class EscapingTests: XCTestCase {
         let host = Seed.host(containerName: evilContainer, bridge: evilBridge, uplink: evilUplink)
         let snapshot = try Seed.snapshot(ruleset: ruleset, host: host)
         let doc = Seed.radiusDoc(id: "../../etc/passwd", title: "radius <script>|*x*`", trace: trace)
-        let generator = try DocGenerator(templatesDirectory: Seed.templatesDirectory, ruleText: Seed.printer)
+        let generator = try DocGenerator(templatesDirectory: Seed.templatesDirectory)
         let files = try generator.render(snapshot: snapshot, scenarios: [doc], png: false)
 
         for path in files.keys {

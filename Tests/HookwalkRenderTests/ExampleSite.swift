@@ -20,13 +20,12 @@ enum ExampleSite {
     static func host(_ path: String) throws -> SiteHost {
         let snapshot = try SnapshotLoader.load(path: path)
         return SiteHost(name: HostDocuments.name(snapshot: snapshot, path: path), snapshot: snapshot,
-                        scenarios: HostDocuments.scenarios(snapshot: snapshot, clients: [client],
-                                                           ruleText: NftTextWriter.ruleText),
+                        scenarios: HostDocuments.scenarios(snapshot: snapshot, clients: [client]),
                         clients: [client])
     }
 
     static func generator() throws -> DocGenerator {
-        try DocGenerator(templatesDirectory: repository + "/Templates", ruleText: NftTextWriter.ruleText)
+        try DocGenerator(templatesDirectory: repository + "/Templates")
     }
 
     /// What `scripts/example` writes into `Output/`, marker included.

@@ -73,7 +73,7 @@ final class FindingsPageTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try ScaleSnapshot(containers: 60, bridges: 2).write(to: dir)
         let snapshot = try SnapshotLoader.load(path: dir)
-        let docs = HostDocuments.scenarios(snapshot: snapshot, clients: [], ruleText: NftTextWriter.ruleText)
+        let docs = HostDocuments.scenarios(snapshot: snapshot, clients: [])
         let host = SiteHost(name: "scale-host", snapshot: snapshot, scenarios: docs)
         for layout in SiteLayout.allCases {
             let files = try ExampleSite.generator().render(hosts: [host], layout: layout, png: false)
@@ -132,8 +132,7 @@ final class FindingsPageTests: XCTestCase {
         for line in rows { XCTAssertEqual(EscapingTests.cells(line), EscapingTests.cells(rows[0]), String(line)) }
         // The text form shows control characters as `?`.
         let snap = try SnapshotLoader.load(path: dir)
-        let report = FindingsEngine.run(snapshot: snap, clients: HostDocuments.clients(snapshot: snap, given: []), host: "h",
-                                        ruleText: NftTextWriter.ruleText)
+        let report = FindingsEngine.run(snapshot: snap, clients: HostDocuments.clients(snapshot: snap, given: []), host: "h")
         XCTAssertFalse(FindingsOutput.text([report]).unicodeScalars.contains { $0.value == 0x1b })
     }
 

@@ -24,7 +24,7 @@ final class NotModelledPageTests: XCTestCase {
         let snap = try Self.snapshot()
         let trace = Simulator(snapshot: snap).simulate(Seed.radiusTrace().scenario)
         let docs = [Seed.radiusDoc(trace: trace), Seed.radiusDoc(id: "second", title: "second copy", trace: trace)]
-        let files = try DocGenerator(templatesDirectory: Seed.templatesDirectory, ruleText: Seed.printer)
+        let files = try DocGenerator(templatesDirectory: Seed.templatesDirectory)
             .render(snapshot: snap, scenarios: docs, png: false)
         return files.mapValues { String(decoding: $0, as: UTF8.self) }
     }
@@ -76,9 +76,9 @@ final class DumpIndexPageTests: XCTestCase {
         }
         for f in files { try fm.copyItem(atPath: TestPaths.fixture("iptables-dumps/" + f), toPath: dir + "/" + f) }
         let snap = try SnapshotLoader.load(path: dir)
-        let scenarios = HostDocuments.scenarios(snapshot: snap, clients: [], ruleText: NftTextWriter.ruleText)
+        let scenarios = HostDocuments.scenarios(snapshot: snap, clients: [])
         XCTAssertFalse(scenarios.isEmpty)
-        let rendered = try DocGenerator(templatesDirectory: Seed.templatesDirectory, ruleText: NftTextWriter.ruleText)
+        let rendered = try DocGenerator(templatesDirectory: Seed.templatesDirectory)
             .render(snapshot: snap, scenarios: scenarios, png: false)
         return String(decoding: try XCTUnwrap(rendered["index.md"]), as: UTF8.self)
     }

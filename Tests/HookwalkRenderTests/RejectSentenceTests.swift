@@ -19,7 +19,7 @@ final class RejectSentenceTests: XCTestCase {
             }
             """, file: "extra.nft").tables
         let sim = Simulator(snapshot: snap)
-        let context = RenderContext(ruleset: snap.ruleset, host: snap.host, ruleText: NftTextWriter.ruleText)
+        let context = RenderContext(ruleset: snap.ruleset, host: snap.host)
         func sentences(_ port: UInt16) -> String {
             let client = Endpoint.external(address: IPAddress("10.254.10.105")!, interface: nil)
             let t = sim.simulate(Scenario(from: client, to: IPAddress("10.254.10.252")!, port: port, proto: .tcp))

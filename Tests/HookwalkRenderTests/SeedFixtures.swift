@@ -214,8 +214,6 @@ enum Seed {
                     trace: trace ?? radiusTrace())
     }
 
-    static let printer: RulePrinter = { NftTextWriter.ruleText($0) }
-
     /// The repository's `Templates/`, found from this file's path.
     static var templatesDirectory: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

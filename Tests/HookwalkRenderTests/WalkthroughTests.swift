@@ -9,7 +9,7 @@ import XCTest
 final class WalkthroughTests: XCTestCase {
     func walk(_ direction: Direction = .request) throws -> Walkthrough {
         let snapshot = try Seed.snapshot()
-        let context = RenderContext(ruleset: snapshot.ruleset, host: snapshot.host, ruleText: Seed.printer)
+        let context = RenderContext(ruleset: snapshot.ruleset, host: snapshot.host)
         let trace = Seed.radiusTrace()
         if direction == .request {
             return WalkthroughBuilder(context: context).build(trace.request, direction: .request, from: trace.scenario.from)
@@ -100,7 +100,7 @@ final class WalkthroughTests: XCTestCase {
     }
 
     func testRenderedPageHasMarksAndSentences() throws {
-        let generator = try DocGenerator(templatesDirectory: Seed.templatesDirectory, ruleText: Seed.printer)
+        let generator = try DocGenerator(templatesDirectory: Seed.templatesDirectory)
         let files = try generator.render(snapshot: try Seed.snapshot(), scenarios: [Seed.radiusDoc()], png: false)
         let page = String(decoding: files["scenarios/radius-udp-1812-from-10.254.10.105.md"]!, as: UTF8.self)
         XCTAssertTrue(page.contains("### Request from an external client 10.254.10.105 on `ens192` (prerouting)"), page)

@@ -7,8 +7,7 @@ public enum HostDocuments {
     /// Every catalog scenario for `clients` (the catalog's default client when empty), with its
     /// trace.
     /// `filter`: only the catalog scenarios it admits (`generate --container/--network/--port`).
-    public static func scenarios(snapshot: Snapshot, clients: [IPAddress], ruleText: @escaping RulePrinter,
-                                 where filter: ((DocScenario) -> Bool)? = nil) -> [ScenarioDoc] {
+    public static func scenarios(snapshot: Snapshot, clients: [IPAddress], where filter: ((DocScenario) -> Bool)? = nil) -> [ScenarioDoc] {
         var catalog = ScenarioCatalog.scenarios(for: snapshot, clients: Self.clients(snapshot: snapshot, given: clients))
         if let filter { catalog = catalog.filter(filter) }
         let simulator = Simulator(snapshot: snapshot)

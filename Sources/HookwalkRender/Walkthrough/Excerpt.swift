@@ -29,7 +29,7 @@ enum Excerpt {
                     for (r, rule) in chain.rules.enumerated() {
                         out.append(ExcerptLine(gutter: gutter(.rule(chainName, r)),
                                                text: "    " + (context.index.info(chainRef)?.texts[r]
-                                                   ?? SectionState.normalise(context.ruleText(rule))),
+                                                   ?? SectionState.normalise(NftTextWriter.ruleText(rule))),
                                                badge: context.badge(chainRef, rule: r)))
                     }
                 }

@@ -42,11 +42,11 @@ final class ExcerptIndex: Sendable {
 
     private let chains: [ChainRef: ChainInfo]
 
-    init(ruleset: Ruleset, ruleText: RulePrinter) {
+    init(ruleset: Ruleset) {
         var chains: [ChainRef: ChainInfo] = [:]
         for table in ruleset.tables {
             for chain in table.chains {
-                let texts = chain.rules.map { SectionState.normalise(ruleText($0)) }
+                let texts = chain.rules.map { SectionState.normalise(NftTextWriter.ruleText($0)) }
                 var byHandle: [Int: Int] = [:]
                 for (i, r) in chain.rules.enumerated() {
                     if let h = r.handle, byHandle[h] == nil { byHandle[h] = i }

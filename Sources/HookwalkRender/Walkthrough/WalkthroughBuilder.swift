@@ -2,16 +2,11 @@ import HookwalkFindings
 import HookwalkModel
 import HookwalkSimulator
 
-/// Prints one rule as nft lists it. The printer lives with the parsers; the generator is handed it
-/// so that this module does not depend on them.
-public typealias RulePrinter = @Sendable (Rule) -> String
-
 /// What the builder needs besides the trace: the rules of every chain (for the excerpt and for
 /// the rules the packet passed over) and the host (to say why `fib daddr type local` held).
 public struct RenderContext: Sendable {
     public let ruleset: Ruleset
     public let host: HostModel
-    public let ruleText: RulePrinter
     /// Every chain's printed rules, handles and fold summaries, computed once for all scenarios.
     let index: ExcerptIndex
     /// Who wrote each rule: the owner badges of the excerpts.
@@ -23,12 +18,11 @@ public struct RenderContext: Sendable {
     /// of `fib daddr type local`: a big host has thousands of interfaces.
     let localInterfaces: [IPAddress: String]
 
-    public init(ruleset: Ruleset, host: HostModel, ruleText: @escaping RulePrinter) {
+    public init(ruleset: Ruleset, host: HostModel) {
         self.ruleset = ruleset
         self.host = host
-        self.ruleText = ruleText
-        index = ExcerptIndex(ruleset: ruleset, ruleText: ruleText)
-        let provenance = Provenance(ruleset: ruleset, host: host, ruleText: ruleText)
+        index = ExcerptIndex(ruleset: ruleset)
+        let provenance = Provenance(ruleset: ruleset, host: host)
         self.provenance = provenance
         var owners: [ChainRef: (chain: Owner, rules: [Owner])] = [:]
         for t in ruleset.tables {
@@ -356,7 +350,7 @@ struct SectionState {
         }
         let wanted = normalise(text)
         if let info { return info.index(of: wanted, from: min(max(from, 0), info.texts.count)) }
-        let texts = chain.rules.map { normalise(context.ruleText($0)) }
+        let texts = chain.rules.map { normalise(NftTextWriter.ruleText($0)) }
         let lower = min(max(from, 0), texts.count)
         return texts[lower...].firstIndex(of: wanted) ?? texts[..<lower].firstIndex(of: wanted)
     }
