@@ -442,9 +442,7 @@ enum NftOracle {
 final class OwnListingTests: XCTestCase {
     /// Own rulesets whose text still differs, with the reason; one that prints right fails the
     /// test until it is removed here.
-    static let differing: [String: String] = [
-        "own-marks.nft": "a mark constant in a bit operation (`ct mark & 0x000000ff`) prints in decimal",
-    ]
+    static let differing: [String: String] = [:]
 
     func testOwnRulesetsPrintAsNftListsThem() throws {
         let folder = TestPaths.fixture("nft-corpus/own")

@@ -211,7 +211,8 @@ public enum NftTextWriter {
         case .binop(let op, let left, let right):
             var l = exprText(left)
             if case .binop = left { l = "(\(l))" }
-            var r = exprText(right)
+            // A mask is printed in its operand's style (`meta mark & 0x000000ff`), as nft lists it.
+            var r = ["&", "|", "^"].contains(op) ? rhsText(left, right) : exprText(right)
             if case .binop = right { r = "(\(r))" }
             if case .value(.list) = right { r = "(\(r))" }
             return "\(l) \(op) \(r)"

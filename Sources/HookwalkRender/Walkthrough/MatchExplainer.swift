@@ -36,7 +36,7 @@ enum MatchExplainer {
         case .sentence(let eq, let ne)?:
             return (op == .ne ? ne : eq).replacingOccurrences(of: "{}", with: code(r))
         case nil:
-            return "\(code(NftTextWriter.exprText(left) + opText(op) + r)) holds"
+            return "\(code(NftTextWriter.stmtText(.match(left: left, op: op, right: right)))) holds"
         }
     }
 
@@ -75,14 +75,6 @@ enum MatchExplainer {
         case .set, .setRef: return true
         case .value(.list): return true
         default: return false
-        }
-    }
-
-    static func opText(_ op: MatchOp) -> String {
-        switch op {
-        case .eq: return " "
-        case .flags: return " "
-        default: return " \(op.rawValue) "
         }
     }
 }
