@@ -461,3 +461,31 @@ final class OwnListingTests: XCTestCase {
         }
     }
 }
+
+/// Each corpus file is nft 1.0.6's own listing: how many of them hookwalk prints byte for byte
+/// as listed. A ratchet: the figure may only rise (raise `exactAtLeast` when it does).
+final class CorpusListingTests: XCTestCase {
+    static let exactAtLeast = 202
+
+    func testCorpusFilesPrintExactlyAsNftListsThem() throws {
+        var exact = 0, total = 0
+        var differing: [String] = []
+        for folder in ["nft-canonical", "nft-py"] {
+            let dir = try NftCorpus.path(folder)
+            let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".nft") }.sorted()
+            for name in names {
+                let path = dir + "/" + name
+                let listing = try String(contentsOfFile: path, encoding: .utf8)
+                total += 1
+                if let ruleset = try? SnapshotLoader.loadRuleset(path: path).ruleset, NftTextWriter.write(ruleset) == listing {
+                    exact += 1
+                } else {
+                    differing.append("\(folder)/\(name)")
+                }
+            }
+        }
+        print("nft corpus: exact listing \(exact)/\(total)")
+        XCTAssertGreaterThan(total, 0)
+        XCTAssertGreaterThanOrEqual(exact, Self.exactAtLeast, "now printed differently from nft's listing: \(differing.joined(separator: ", "))")
+    }
+}

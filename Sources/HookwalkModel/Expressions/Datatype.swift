@@ -25,6 +25,9 @@ public struct Datatype: Sendable, Hashable {
         case mark
         /// Seconds as `1h2m3s` (`ct expiration`).
         case duration
+        /// Hexadecimal with at least `digits` digits (`@nh,8,8 0xff`, `ip6 dscp 0x04`): nft's
+        /// `xinteger`, bitmask and dscp types print numbers so.
+        case hex(digits: Int)
     }
 
     /// nft's name for it: `ipv4_addr`, `inet_service`.
@@ -48,7 +51,8 @@ public struct Datatype: Sendable, Hashable {
     public func hash(into h: inout Hasher) { h.combine(name) }
 
     public static let integer = Datatype("integer", .integer)
-    public static let string = Datatype("string", .other)
+    /// nft's string type prints quoted (`ct helper "ftp"`).
+    public static let string = Datatype("string", .other, style: .quoted)
     public static let ipv4Addr = Datatype("ipv4_addr", .ipv4)
     public static let ipv6Addr = Datatype("ipv6_addr", .ipv6)
     public static let etherAddr = Datatype("ether_addr", .other)
@@ -62,7 +66,8 @@ public struct Datatype: Sendable, Hashable {
     public static let icmpCode = Datatype("icmp_code", .integer, symbols: .icmpCodes)
     public static let icmpv6Code = Datatype("icmpv6_code", .integer, symbols: .icmpv6Codes)
     public static let arpOp = Datatype("arp_op", .integer, symbols: .arpOps)
-    public static let dscp = Datatype("dscp", .integer)
+    /// A DSCP value without a name prints as `0x%02x` (`ip6 dscp set 0x3f`).
+    public static let dscp = Datatype("dscp", .integer, style: .hex(digits: 2))
     public static let ecn = Datatype("ecn", .integer)
     public static let ifname = Datatype("ifname", .ifname, style: .quoted)
     public static let ifaceIndex = Datatype("iface_index", .ifname, style: .quoted)
@@ -71,18 +76,25 @@ public struct Datatype: Sendable, Hashable {
     public static let pktType = Datatype("pkt_type", .integer, symbols: .pktTypes)
     public static let uid = Datatype("uid", .integer)
     public static let gid = Datatype("gid", .integer)
-    public static let devgroup = Datatype("devgroup", .integer)
+    /// Device groups and realms have names in iproute2's files (`/etc/iproute2/group`,
+    /// `rt_realms`); nft lists a named one quoted (`iifgroup "default"`, `meta rtclassid "cosmos"`)
+    /// and a number bare (`iifgroup { "default", 11 }`).
+    public static let devgroup = Datatype("devgroup", .integer, style: .quoted)
     public static let day = Datatype("day", .integer, style: .quoted)
     public static let hour = Datatype("hour", .integer, style: .quoted)
     public static let time = Datatype("time", .integer, style: .quoted)
     public static let cgroupv2 = Datatype("cgroupv2", .integer)
-    public static let realm = Datatype("realm", .integer)
+    public static let realm = Datatype("realm", .integer, style: .quoted)
     public static let ctState = Datatype("ct_state", .integer, symbols: .ctStates, bitmask: true)
     public static let ctStatus = Datatype("ct_status", .integer, symbols: .ctStatuses, bitmask: true)
     public static let ctDir = Datatype("ct_dir", .integer, symbols: .ctDirs)
     public static let ctLabel = Datatype("ct_label", .integer, bitmask: true)
-    public static let ctEvent = Datatype("ct_event", .integer)
+    /// A bit mask of events; a number (no event's name) prints in hex, `ct event set 0x0`.
+    public static let ctEvent = Datatype("ct_event", .integer, style: .hex(digits: 0))
     public static let fibAddrType = Datatype("fib_addrtype", .integer, symbols: .fibAddrTypes)
+    /// An integer nft prints in hex (its `xinteger` and `bitmask` types): a raw payload
+    /// (`@nh,8,8 0xff`), `comp flags 0x0`.
+    public static let xinteger = Datatype("integer", .integer, style: .hex(digits: 0))
     /// `ct expiration`: an integer nft prints as a duration.
     public static let expiration = Datatype("integer", .integer, style: .duration)
 

@@ -68,6 +68,7 @@ public enum Payload: ExprFamily {
         case ("arp", "operation"): return .arpOp
         case ("ip", "dscp"), ("ip6", "dscp"): return .dscp
         case ("ip", "ecn"), ("ip6", "ecn"): return .ecn
+        case ("comp", "flags"): return .xinteger
         default: return .integer
         }
     }

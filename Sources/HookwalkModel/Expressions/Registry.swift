@@ -59,6 +59,20 @@ public enum ExprFamilies {
 
     public static func json(_ e: Expr) -> JSONShape? { family(of: e)?.json(e) }
 
+    /// The datatype the printer styles an expression's constants by: its `datatype(of:)`, and
+    /// also for what the simulator does not type (and so does not evaluate): a raw payload
+    /// (nft's hex `xinteger`), a keyed family read but not evaluated (`rt classid`, `socket mark`).
+    public static func printedDatatype(of e: Expr) -> Datatype? {
+        switch e {
+        case .binop(_, let left, _): return printedDatatype(of: left)
+        case .rawPayload: return .xinteger
+        case .notModelled(let n):
+            guard let parts = n.parts, let k = keyedByName[n.kind] else { return nil }
+            return k.datatype(parts: parts)
+        default: return datatype(of: e)
+        }
+    }
+
     /// The datatype of a family expression, or of a binary operation's left side.
     public static func datatype(of e: Expr) -> Datatype? {
         if case .binop(_, let left, _) = e { return datatype(of: left) }

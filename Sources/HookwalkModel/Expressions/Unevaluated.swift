@@ -15,6 +15,10 @@ public enum Socket: KeyedFamily {
         if let level = p["level"]?.text { return "socket \(key) level \(level)" }
         return "socket \(key)"
     }
+    /// `socket mark` is the socket's mark (nft lists `socket mark 0x00000005`).
+    public static func datatype(parts p: [String: Part]) -> Datatype {
+        p["key"]?.text == "mark" ? .mark : .integer
+    }
 }
 
 /// The routing expression: `rt classid`, `rt ip nexthop`, `rt mtu`, `rt ipsec` (the IPv6
@@ -30,6 +34,10 @@ public enum Rt: KeyedFamily {
     public static func text(parts p: [String: Part]) -> String? {
         guard let key = p["key"]?.text else { return nil }
         return "rt " + (p["family"]?.text.map { "\($0) " } ?? "") + key
+    }
+    /// `rt classid` is a realm (nft lists `rt classid "cosmos"`).
+    public static func datatype(parts p: [String: Part]) -> Datatype {
+        p["key"]?.text == "classid" ? .realm : .integer
     }
 }
 

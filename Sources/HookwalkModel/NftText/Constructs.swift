@@ -31,6 +31,12 @@ public enum Constructs {
             return NftTextWriter.valueText(v)
         }
         func flag(_ k: String) -> Bool { p[k] == .bool(true) }
+        // A device, or a map to devices: their names quoted (`fwd to meta mark map { 0x00000001 : "lo" }`).
+        func device(_ k: String) -> String? {
+            guard case .expr(.map(let key, .set(let elems)))? = p[k] else { return q(k) }
+            return NftTextWriter.exprText(key) + " map "
+                + NftTextWriter.styledSet(elems, key: NftTextWriter.valueStyles(key), data: [.quoted])
+        }
         // An object reference by a map: nft quotes the objects' names (`{ 80 : "http" }`).
         func objectMap() -> String? {
             guard case .expr(.map(let key, .set(let elems)))? = p["map"] else { return e("map") }
@@ -91,10 +97,10 @@ public enum Constructs {
         case "dup":
             guard let a = e("addr") else { return nil }
             var out = "dup to \(a)"
-            if let d = q("dev") { out += " device \(d)" }
+            if let d = device("dev") { out += " device \(d)" }
             return out
         case "fwd":
-            guard let d = q("dev") else { return nil }
+            guard let d = device("dev") else { return nil }
             if let a = e("addr") { return "fwd \(e("family") ?? "ip") to \(a) device \(d)" }
             return "fwd to \(d)"
         case "reset":

@@ -109,18 +109,26 @@ public enum NftTextWriter {
         case .match(let left, let op, let right):
             let l = exprText(left)
             let r = rhsText(left, right)
+            // nft 1.0.6 lists a masked flag test as `value / mask` only when the mask has several
+            // flags and the value is not a set (`tcp flags syn / fin,syn`); with one flag or a set
+            // it lists the operation (`tcp flags & syn == syn`, `tcp flags & (fin | syn) == { fin }`),
+            // and `tcp flags syn / syn` does not even parse back.
+            var slashed: (inner: Expr, mask: Value)?
+            if case .binop("&", let inner, .value(let mask)) = left, NftTextWriter.isBitmask(inner), case .list = mask {
+                if case .set = right {} else { slashed = (inner, mask) }
+            }
             switch op {
             case .eq, .flags:
-                if case .binop("&", let inner, .value(let mask)) = left, NftTextWriter.isBitmask(inner) {
-                    return "\(exprText(inner)) \(r) / \(valueText(mask))"
-                }
+                if let slashed { return "\(exprText(slashed.inner)) \(r) / \(valueText(slashed.mask))" }
                 if op == .eq, NftTextWriter.isBitmask(left), case .value(.string) = right { return "\(l) == \(r)" }
+                // A flag combination with no name of its own: `tcp flags == 0xff`.
+                if op == .eq, NftTextWriter.isBitmask(left), case .value(.number(let n)) = right {
+                    return "\(l) == 0x" + String(n, radix: 16)
+                }
                 if op == .eq, case .binop = left { return "\(l) == \(r)" }
                 return "\(l) \(r)"
             default:
-                if case .binop("&", let inner, .value(let mask)) = left, NftTextWriter.isBitmask(inner) {
-                    return "\(exprText(inner)) \(op.rawValue) \(r) / \(valueText(mask))"
-                }
+                if let slashed { return "\(exprText(slashed.inner)) \(op.rawValue) \(r) / \(valueText(slashed.mask))" }
                 return "\(l) \(op.rawValue) \(r)"
             }
         case .verdict(let v):
@@ -155,6 +163,8 @@ public enum NftTextWriter {
         case .notrack:
             return "notrack"
         case .vmap(let key, let data):
+            // The keys in the key's style (`iif vmap { "lo" : jump wan_input }`).
+            if case .set(let elems) = data { return "\(exprText(key)) vmap " + styledSet(elems, key: valueStyles(key), data: []) }
             return "\(exprText(key)) vmap \(exprText(data))"
         case .notModelled(let n):
             return Constructs.text(n)
@@ -207,17 +217,34 @@ public enum NftTextWriter {
         case .setRef(let name):
             return "@\(name)"
         case .map(let key, let data):
+            // The keys in the key's style (`dnat ip to ct mark map { 0x00000014 : 1.2.3.4 }`).
+            if case .set(let elems) = data { return "\(exprText(key)) map " + styledSet(elems, key: valueStyles(key), data: []) }
             return "\(exprText(key)) map \(exprText(data))"
         case .binop(let op, let left, let right):
             var l = exprText(left)
-            if case .binop = left { l = "(\(l))" }
+            // nft 1.0.6 leaves out the parentheses of a left operand that binds tighter (shifts, then
+            // `&`, `^`, `|`): `@ih,48,16 & 0xffc1 | 0x1`, `meta mark >> 4 & 0xf`, but
+            // `(meta mark & 0xf0) >> 4`.
+            if case .binop(let inner, _, _) = left, !(precedence(inner) > precedence(op)) { l = "(\(l))" }
             // A mask is printed in its operand's style (`meta mark & 0x000000ff`), as nft lists it.
             var r = ["&", "|", "^"].contains(op) ? rhsText(left, right) : exprText(right)
             if case .binop = right { r = "(\(r))" }
-            if case .value(.list) = right { r = "(\(r))" }
+            // A flag list in an operation is nft's `(fin | syn)`.
+            if case .value(let v) = right, case .list = v { r = "(" + styled(v, valueStyles(left), inSet: true) + ")" }
             return "\(l) \(op) \(r)"
         case .notModelled(let n):
             return Constructs.text(n)
+        }
+    }
+
+    /// How tightly a binary operator binds in nft's grammar (shifts over `&` over `^` over `|`).
+    static func precedence(_ op: String) -> Int {
+        switch op {
+        case "<<", ">>": return 4
+        case "&": return 3
+        case "^": return 2
+        case "|": return 1
+        default: return 0
         }
     }
 
@@ -228,34 +255,60 @@ public enum NftTextWriter {
     }
 
     /// The right side of a match or a `set` statement, printed in the style nft uses for the left
-    /// side's type: interface names quoted, marks as `0x%08x`.
+    /// side's type: interface names quoted, marks as `0x%08x`; each component of a concatenation
+    /// in its own type's style (`meta mark . tcp dport { 0x0000000a . 80 }`), and a map's keys in
+    /// its key's style, its data in the left side's (`ct mark set meta mark map { 0x00000001 :
+    /// 0x0000000a }`).
     public static func rhsText(_ left: Expr, _ right: Expr) -> String {
         // `fib daddr oif exists`: the presence test's words stay bare.
         if case .fib = left, case .value(.string(let w)) = right, w == "exists" || w == "missing" { return w }
-        let style: ValueStyle
-        switch Datatype.of(left)?.style {
-        case .quoted?: style = .quoted
-        case .mark?: style = .mark
-        case .duration?: style = .duration
-        default: return exprText(right)
-        }
+        let styles = valueStyles(left)
         switch right {
-        case .value(let v): return styled(v, style, inSet: false)
-        case .set(let elems):
-            return "{ " + elems.map { e in
-                var out = styled(e.key, style, inSet: true) + elementOptions(e)
-                switch e.data {
-                case .none: break
-                case .value(let v): out += " : " + valueText(v, inSet: true)
-                case .verdict(let v): out += " : " + verdictText(v)
-                }
-                return out
-            }.joined(separator: ", ") + " }"
+        case .value(let v) where styles.contains(where: { $0 != nil }): return styled(v, styles, inSet: false)
+        case .set(let elems) where styles.contains(where: { $0 != nil }): return styledSet(elems, key: styles, data: [])
+        case .map(let key, .set(let elems)):
+            return "\(exprText(key)) map " + styledSet(elems, key: valueStyles(key), data: styles)
         default: return exprText(right)
         }
     }
 
-    public enum ValueStyle { case quoted, mark, duration }
+    /// The style of each value an expression's constants have: one per component of a
+    /// concatenation, nil where nft prints the plain value.
+    static func valueStyles(_ e: Expr) -> [ValueStyle?] {
+        if case .concat(let parts) = e { return parts.flatMap(valueStyles) }
+        switch ExprFamilies.printedDatatype(of: e)?.style {
+        case .quoted?: return [.quoted]
+        case .mark?: return [.mark]
+        case .duration?: return [.duration]
+        case .hex(let digits)?: return [.hex(digits: digits)]
+        default: return [nil]
+        }
+    }
+
+    /// A value in the styles of its expression's components (a concatenation's parts each in its
+    /// own, a single style for the whole value otherwise).
+    static func styled(_ v: Value, _ styles: [ValueStyle?], inSet: Bool) -> String {
+        if styles.count > 1, case .concat(let parts) = v, parts.count == styles.count {
+            return zip(parts, styles).map { styled($0, [$1], inSet: inSet) }.joined(separator: " . ")
+        }
+        guard styles.count == 1, let style = styles[0] else { return valueText(v, inSet: inSet) }
+        return styled(v, style, inSet: inSet)
+    }
+
+    /// An anonymous set or map, keys and data each in their styles (no style: plain).
+    static func styledSet(_ elems: [SetElement], key: [ValueStyle?], data: [ValueStyle?]) -> String {
+        "{ " + elems.map { e in
+            var out = styled(e.key, key, inSet: true) + elementOptions(e)
+            switch e.data {
+            case .none: break
+            case .value(let v): out += " : " + styled(v, data, inSet: true)
+            case .verdict(let v): out += " : " + verdictText(v)
+            }
+            return out
+        }.joined(separator: ", ") + " }"
+    }
+
+    public enum ValueStyle { case quoted, mark, duration, hex(digits: Int) }
 
     public static func styled(_ v: Value, _ style: ValueStyle, inSet: Bool) -> String {
         switch (v, style) {
@@ -264,6 +317,11 @@ public enum NftTextWriter {
             let hex = String(n, radix: 16)
             return "0x" + String(repeating: "0", count: max(0, 8 - hex.count)) + hex
         case (.number(let n), .duration): return Constructs.duration(n)
+        // nft 1.0.6 lists a range of durations in plain seconds: `ct expiration 60s-3600s`.
+        case (.range(.number(let a), .number(let b)), .duration): return "\(a)s-\(b)s"
+        case (.number(let n), .hex(let digits)):
+            let hex = String(n, radix: 16)
+            return "0x" + String(repeating: "0", count: max(0, digits - hex.count)) + hex
         case (.range(let a, let b), _): return styled(a, style, inSet: inSet) + "-" + styled(b, style, inSet: inSet)
         case (.concat(let parts), _): return parts.map { styled($0, style, inSet: inSet) }.joined(separator: " . ")
         case (.list(let items), _): return items.map { styled($0, style, inSet: inSet) }.joined(separator: inSet ? " | " : ",")
@@ -294,19 +352,16 @@ public enum NftTextWriter {
         }
     }
 
-    /// An element of a named set or map, in the style of its key and data types.
+    /// An element of a named set or map, in the style of its key and data types; a `typeof` set
+    /// in the style of its expressions (`typeof udp length . @ih,32,32`: `20-80 . 0x14`).
     static func declaredElementText(_ e: SetElement, _ s: NamedSet) -> String {
-        func text(_ v: Value, _ types: [String]) -> String {
-            if case .concat(let parts) = v, parts.count == types.count {
-                return zip(parts, types).map { text($0, [$1]) }.joined(separator: " . ")
-            }
-            guard types.count == 1, let style = declaredStyle(types[0]) else { return valueText(v, inSet: true) }
-            return styled(v, style, inSet: true)
-        }
-        var out = text(e.key, s.keyType) + elementOptions(e)
+        let key = s.keyTypeof.map { $0.flatMap(valueStyles) } ?? s.keyType.map(declaredStyle)
+        let data = s.dataTypeof.map { $0.flatMap(valueStyles) }
+            ?? s.dataType.map { $0.components(separatedBy: " . ").map(declaredStyle) } ?? []
+        var out = styled(e.key, key, inSet: true) + elementOptions(e)
         switch e.data {
         case .none: break
-        case .value(let v): out += " : " + text(v, s.dataType.map { $0.components(separatedBy: " . ") } ?? [])
+        case .value(let v): out += " : " + styled(v, data, inSet: true)
         case .verdict(let v): out += " : " + verdictText(v)
         }
         return out
