@@ -297,15 +297,18 @@ public enum NftTextWriter {
 
     /// An anonymous set or map, keys and data each in their styles (no style: plain).
     static func styledSet(_ elems: [SetElement], key: [ValueStyle?], data: [ValueStyle?]) -> String {
-        "{ " + elems.map { e in
-            var out = styled(e.key, key, inSet: true) + elementOptions(e)
-            switch e.data {
-            case .none: break
-            case .value(let v): out += " : " + styled(v, data, inSet: true)
-            case .verdict(let v): out += " : " + verdictText(v)
-            }
-            return out
-        }.joined(separator: ", ") + " }"
+        "{ " + elems.map { styledElement($0, key: key, data: data) }.joined(separator: ", ") + " }"
+    }
+
+    /// One element, key and data each in their styles, with its options (`timeout 1m`...).
+    static func styledElement(_ e: SetElement, key: [ValueStyle?], data: [ValueStyle?]) -> String {
+        var out = styled(e.key, key, inSet: true) + elementOptions(e)
+        switch e.data {
+        case .none: break
+        case .value(let v): out += " : " + styled(v, data, inSet: true)
+        case .verdict(let v): out += " : " + verdictText(v)
+        }
+        return out
     }
 
     public enum ValueStyle { case quoted, mark, duration, hex(digits: Int) }
@@ -358,13 +361,7 @@ public enum NftTextWriter {
         let key = s.keyTypeof.map { $0.flatMap(valueStyles) } ?? s.keyType.map(declaredStyle)
         let data = s.dataTypeof.map { $0.flatMap(valueStyles) }
             ?? s.dataType.map { $0.components(separatedBy: " . ").map(declaredStyle) } ?? []
-        var out = styled(e.key, key, inSet: true) + elementOptions(e)
-        switch e.data {
-        case .none: break
-        case .value(let v): out += " : " + styled(v, data, inSet: true)
-        case .verdict(let v): out += " : " + verdictText(v)
-        }
-        return out
+        return styledElement(e, key: key, data: data)
     }
 
     public static func elementText(_ e: SetElement) -> String {
